@@ -1,0 +1,48 @@
+import { fitInterfaceName } from '../topology/names.js';
+import type { Topology } from '../topology/topology.js';
+import { FABRIC, ip, sysctl, type Section } from './ops.js';
+
+export const bridgeName = (segment: string) => fitInterfaceName(`br-${segment}`, 'br-');
+export const fabricPortName = (host: string) => fitInterfaceName(`to-${host}`, 'to-');
+
+/**
+ * Pure: the lab fabric of the netns backend. Each segment is a bridge in the lab's own namespace
+ * holding the segment gateway; each host is plugged in by a veth whose far end, inside the host,
+ * carries the segment's name. With several segments the fabric also routes between them.
+ */
+export function planFabric(topology: Topology): Section[] {
+  const segments = topology.segments.map((segment): Section => {
+    const bridge = bridgeName(segment.name);
+    const hosts = topology.hosts.filter((h) => h.segment === segment);
+    return {
+      comment: `Segment ${segment.name}: a bridge stands in for the switch, gateway ${segment.gateway}.`,
+      ops: [
+        ip(FABRIC, 'link', 'add', bridge, 'type', 'bridge'),
+        ip(FABRIC, 'addr', 'add', `${segment.gateway}/${segment.subnet.prefix}`, 'dev', bridge),
+        ip(FABRIC, 'link', 'set', bridge, 'up'),
+        ...hosts.flatMap((h) => {
+          const port = fabricPortName(h.name);
+          return [
+            ip(FABRIC, 'link', 'add', port, 'type', 'veth', 'peer', 'name', segment.name, 'netns', { netns: h.name }),
+            ip(FABRIC, 'link', 'set', port, 'master', bridge, 'up'),
+          ];
+        }),
+      ],
+    };
+  });
+  const routing: Section[] =
+    topology.segments.length > 1
+      ? [
+          {
+            comment: 'Several segments: the fabric routes between them, to each workload via its host.',
+            ops: [
+              sysctl(FABRIC, 'net/ipv4/ip_forward', 1),
+              ...topology.hosts.flatMap((h) =>
+                h.workloads.map((w) => ip(FABRIC, 'route', 'add', w.address.address, 'via', h.address)),
+              ),
+            ],
+          },
+        ]
+      : [];
+  return [{ comment: 'The lab fabric.', ops: [ip(FABRIC, 'link', 'set', 'lo', 'up')] }, ...segments, ...routing];
+}

@@ -1,0 +1,73 @@
+import { formatCidr } from '../net/ipv4.js';
+import type { Host, Topology, Workload } from '../topology/topology.js';
+import { ip, netns, sysctl, type HostPlan, type Section } from './ops.js';
+
+/** The gateway every Calico workload routes through; it exists on no interface. */
+export const WORKLOAD_GATEWAY = '169.254.1.1';
+
+/** Pure: the operations that turn a bare host (uplink present, unconfigured) into a Calico node. */
+export function planHosts(topology: Topology): HostPlan[] {
+  return topology.hosts.map((host) => ({
+    host: host.name,
+    title: `${host.name} (${host.address} on ${host.segment.name})`,
+    sections: [
+      uplinkSection(host),
+      ...host.workloads.map(workloadSection),
+      ...(topology.routing === 'static' ? [staticRoutesSection(topology, host)] : []),
+    ].filter((s) => s.ops.length > 0),
+  }));
+}
+
+function uplinkSection(host: Host): Section {
+  const { name: dev, subnet, gateway } = host.segment;
+  return {
+    comment:
+      `Uplink ${dev} on segment ${formatCidr(subnet)}. The default route via the gateway matters:\n` +
+      `proxy ARP answers only for destinations routed out of another interface.`,
+    ops: [
+      ip(host.name, 'link', 'set', 'lo', 'up'),
+      ip(host.name, 'addr', 'add', `${host.address}/${subnet.prefix}`, 'dev', dev),
+      ip(host.name, 'link', 'set', dev, 'up'),
+      ip(host.name, 'route', 'add', 'default', 'via', gateway, 'dev', dev),
+      sysctl(host.name, 'net/ipv4/ip_forward', 1),
+    ],
+  };
+}
+
+function workloadSection(w: Workload): Section {
+  const veth = w.hostInterface;
+  const mac = w.hostMac === 'kernel' ? [] : ['address', w.hostMac];
+  return {
+    comment:
+      `Workload ${w.name} (${formatCidr(w.address)}): a namespace wired to the host by a veth pair.\n` +
+      `Inside, ${WORKLOAD_GATEWAY} is the gateway although no interface has it; ${veth} answers\n` +
+      `its ARP by proxy${w.hostMac === 'kernel' ? '' : ` with MAC ${w.hostMac}`}.`,
+    ops: [
+      netns(w.name),
+      ip(w.host, 'link', 'add', veth, ...mac, 'type', 'veth', 'peer', 'name', w.interface, 'netns', { netns: w.name }),
+      ip(w.host, 'link', 'set', veth, 'up'),
+      ip(w.host, 'route', 'add', w.address.address, 'dev', veth, 'scope', 'link'),
+      ip(w.name, 'link', 'set', 'lo', 'up'),
+      ip(w.name, 'addr', 'add', formatCidr(w.address), 'dev', w.interface),
+      ip(w.name, 'link', 'set', w.interface, 'up'),
+      ip(w.name, 'route', 'add', WORKLOAD_GATEWAY, 'dev', w.interface, 'scope', 'link'),
+      ip(w.name, 'route', 'add', 'default', 'via', WORKLOAD_GATEWAY, 'dev', w.interface),
+      sysctl(w.host, `net/ipv4/conf/${veth}/forwarding`, 1),
+      sysctl(w.host, `net/ipv4/conf/${veth}/proxy_arp`, 1),
+      ...(w.proxyDelay === 'kernel' ? [] : [sysctl(w.host, `net/ipv4/neigh/${veth}/proxy_delay`, w.proxyDelay)]),
+    ],
+  };
+}
+
+/** Routes to every workload on another host of the same segment, via that host. */
+function staticRoutesSection(topology: Topology, host: Host): Section {
+  const peers = topology.hosts.filter((h) => h !== host && h.segment === host.segment);
+  return {
+    comment: 'Routes to the workloads of the other hosts (static routing; BGP would learn these).',
+    ops: peers.flatMap((peer) =>
+      peer.workloads.map((w) =>
+        ip(host.name, 'route', 'add', w.address.address, 'via', peer.address, 'dev', host.segment.name),
+      ),
+    ),
+  };
+}

@@ -1,0 +1,2 @@
+export { defineScenario, veth } from './scenario/define.js';
+export type { ScenarioInput, Scenario, Step } from './scenario/schema.js';

@@ -1,0 +1,82 @@
+import { firstHostAddress, parseCidr, type Cidr } from '../net/ipv4.js';
+import type { Scenario } from '../scenario/schema.js';
+import { caliName } from './names.js';
+
+/** The resolved lab: every default applied, every name derived. What planners and steps work from. */
+export interface Topology {
+  lab: string;
+  scenario: Scenario;
+  routing: Scenario['routing'];
+  segments: Segment[];
+  hosts: Host[];
+  workloads: Workload[];
+}
+
+export interface Segment {
+  name: string;
+  subnet: Cidr;
+  gateway: string;
+}
+
+export interface Host {
+  name: string;
+  segment: Segment;
+  address: string;
+  workloads: Workload[];
+}
+
+export interface Workload {
+  name: string;
+  host: string;
+  address: Cidr;
+  interface: string;
+  hostInterface: string;
+  hostMac: string | 'kernel';
+  proxyDelay: number | 'kernel';
+}
+
+export type Node = { kind: 'host'; host: Host } | { kind: 'workload'; workload: Workload; host: Host };
+
+/** Resolves a validated scenario into the lab `lab`. */
+export function resolveTopology(scenario: Scenario, lab: string = scenario.name): Topology {
+  const segments = scenario.segments.map((s): Segment => {
+    const subnet = parseCidr(s.subnet)!;
+    return { name: s.name, subnet, gateway: s.gateway ?? firstHostAddress(subnet) };
+  });
+  const hosts = scenario.hosts.map((h): Host => {
+    const segmentName = h.segment ?? segments[0]!.name;
+    return {
+      name: h.name,
+      segment: segments.find((s) => s.name === segmentName)!,
+      address: h.address,
+      workloads: h.workloads.map((w) => ({
+        name: w.name,
+        host: h.name,
+        address: parseCidr(w.address)!,
+        interface: w.interface,
+        hostInterface: w.hostInterface ?? caliName(lab, h.name, w.name),
+        hostMac: w.hostMac,
+        proxyDelay: w.proxyDelay,
+      })),
+    };
+  });
+  return { lab, scenario, routing: scenario.routing, segments, hosts, workloads: hosts.flatMap((h) => h.workloads) };
+}
+
+export function findNode(topology: Topology, name: string): Node | undefined {
+  for (const host of topology.hosts) {
+    if (host.name === name) return { kind: 'host', host };
+    const workload = host.workloads.find((w) => w.name === name);
+    if (workload) return { kind: 'workload', workload, host };
+  }
+  return undefined;
+}
+
+/** The address a node is reached at: a host's segment address, a workload's own address. */
+export function nodeAddress(node: Node): string {
+  return node.kind === 'host' ? node.host.address : node.workload.address.address;
+}
+
+export function nodeNames(topology: Topology): string[] {
+  return topology.hosts.flatMap((h) => [h.name, ...h.workloads.map((w) => w.name)]);
+}
