@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('testbed: not built yet; run "npm ci" (or "npm run build") in the testbed folder\n');
+  process.exit(3);
+}
+await import(entry.href);

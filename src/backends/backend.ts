@@ -1,0 +1,44 @@
+import type { HostPlan, Section } from '../dataplane/ops.js';
+import type { Topology } from '../topology/topology.js';
+import type { ProcessResult, RunOptions } from '../util/process.js';
+
+/** What a backend is asked to build: the resolved topology and its plans. */
+export interface LabPlan {
+  topology: Topology;
+  fabric: Section[];
+  hosts: HostPlan[];
+  /** The scenario file, recorded so `ls` can say where a lab came from. */
+  scenarioFile: string;
+}
+
+/** A lab found on the system by `ls`/`down`, without any state file. */
+export interface LabSummary {
+  lab: string;
+  backend: string;
+  nodes: string[];
+  scenario?: string;
+  created?: string;
+}
+
+export type Progress = (message: string) => void;
+
+/**
+ * A way to realise hosts. Backends are thin: they create namespaces or containers, apply the
+ * planner's operations, run commands in nodes and remove everything carrying the lab's name.
+ */
+export interface Backend {
+  readonly name: string;
+  /** Throws InfraError with a one-line reason when this backend cannot work here. */
+  preflight(): Promise<void>;
+  /** Whether any resource of the lab exists. */
+  exists(lab: string): Promise<boolean>;
+  /** Builds the lab (which must not exist); on failure leaves whatever it made for `destroy` to find. */
+  create(plan: LabPlan, progress: Progress): Promise<void>;
+  /** Removes every resource of the lab; false when there was nothing. Idempotent. */
+  destroy(lab: string): Promise<boolean>;
+  list(): Promise<LabSummary[]>;
+  /** Runs a command inside a node and captures its output. */
+  exec(lab: string, node: string, argv: string[], options?: RunOptions): Promise<ProcessResult>;
+  /** Runs a command inside a node with the caller's terminal; resolves to its exit code. */
+  execInteractive(lab: string, node: string, argv: string[]): Promise<number>;
+}

@@ -1,0 +1,58 @@
+import { writeFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { createBackend, type BackendName } from '../../backends/registry.js';
+import { ExitCode, UsageError } from '../../errors.js';
+import { installInterruptHandler } from '../../lab/interrupt.js';
+import { planLab } from '../../lab/lab.js';
+import { runScenario, type RunReport } from '../../lab/run.js';
+import { ConsoleReporter } from '../../report/console.js';
+import { buildJsonReport } from '../../report/json.js';
+import { renderJunit } from '../../report/junit.js';
+import { backendOption, nameOption } from '../options.js';
+
+interface RunArgs {
+  files: string[];
+  backend: string;
+  json: boolean;
+  junit?: string;
+  keep: boolean;
+  name?: string;
+}
+
+export const runCommand = {
+  command: 'run <files..>',
+  describe: 'Build each scenario\'s lab, run its steps, tear it down; exit 0 when every step passed',
+  builder: (y: Argv) =>
+    y
+      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'Scenario files (.ts)' })
+      .option('backend', backendOption)
+      .option('json', { type: 'boolean', default: false, describe: 'Print the JSON report on stdout (progress goes to stderr)' })
+      .option('junit', { type: 'string', describe: 'Write a JUnit XML report to this file' })
+      .option('keep', { type: 'boolean', default: false, describe: 'Leave the lab running after the steps (remove it with testbed down)' })
+      .option('name', nameOption)
+      .example('$0 run scenarios/two-host.ts', 'Build the seed\'s two-host lab and prove ttl 62 between workloads')
+      .example('$0 run scenarios/*.ts --junit report.xml', 'Run every scenario, one JUnit testsuite each')
+      .example('$0 run scenarios/two-host.ts --json | jq .runs[0].steps[0].metrics', 'Read the figures of a step'),
+  handler: async (args: RunArgs, processStartMs: number): Promise<number> => {
+    if (args.name !== undefined && args.files.length > 1) throw new UsageError('--name needs exactly one scenario file');
+    const reporter = new ConsoleReporter(args.json ? process.stderr : process.stdout);
+    installInterruptHandler((m) => reporter.progress(m));
+    // Every file is validated before anything is created.
+    const plans = [];
+    for (const file of args.files) plans.push(await planLab(file, args.name));
+    const backend = createBackend(args.backend as BackendName);
+    await backend.preflight();
+
+    const reports: RunReport[] = [];
+    for (const plan of plans) {
+      reporter.begin(plan.topology.scenario.name, backend.name, plan.topology.lab);
+      const report = await runScenario(backend, plan, reporter, args.keep);
+      reporter.end(report);
+      reports.push(report);
+    }
+    reporter.summary(reports);
+    if (args.junit) writeFileSync(args.junit, renderJunit(reports));
+    if (args.json) process.stdout.write(`${JSON.stringify(buildJsonReport(reports, processStartMs), null, 2)}\n`);
+    return reports.every((r) => r.passed) ? ExitCode.passed : ExitCode.stepFailed;
+  },
+};

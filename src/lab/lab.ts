@@ -1,0 +1,34 @@
+import type { Backend, LabPlan, Progress } from '../backends/backend.js';
+import { planFabric } from '../dataplane/fabric-plan.js';
+import { planHosts } from '../dataplane/host-plan.js';
+import { InfraError, UsageError } from '../errors.js';
+import { loadScenario } from '../scenario/load.js';
+import { labName } from '../scenario/schema.js';
+import { resolveTopology } from '../topology/topology.js';
+import { throwIfInterrupted } from './interrupt.js';
+
+/** Loads, validates and plans a scenario without touching the system. */
+export async function planLab(file: string, name?: string): Promise<LabPlan> {
+  const { scenario } = await loadScenario(file);
+  if (name !== undefined) {
+    const check = labName.safeParse(name);
+    if (!check.success) throw new UsageError(`--name "${name}" ${check.error.issues[0]!.message}`);
+  }
+  const topology = resolveTopology(scenario, name ?? scenario.name);
+  return { topology, fabric: planFabric(topology), hosts: planHosts(topology), scenarioFile: file };
+}
+
+/** Builds the lab; if building fails or is interrupted, removes whatever was made and rethrows. */
+export async function buildLab(backend: Backend, plan: LabPlan, progress: Progress): Promise<void> {
+  const { lab } = plan.topology;
+  if (await backend.exists(lab)) {
+    throw new InfraError(`lab "${lab}" already exists on ${backend.name}; remove it with: testbed down ${lab}`);
+  }
+  try {
+    await backend.create(plan, progress);
+    throwIfInterrupted();
+  } catch (error) {
+    await backend.destroy(plan.topology.lab);
+    throw error;
+  }
+}

@@ -1,0 +1,75 @@
+import type { Backend, LabPlan } from '../backends/backend.js';
+import { runStep } from '../steps/run-step.js';
+import type { StepResult } from '../steps/result.js';
+import { buildLab } from './lab.js';
+import { throwIfInterrupted } from './interrupt.js';
+
+/** The outcome of running one scenario; console, JSON and JUnit reports all render from it. */
+export interface RunReport {
+  scenario: { name: string; file: string; description?: string };
+  backend: string;
+  lab: string;
+  passed: boolean;
+  /** Milliseconds spent in each phase. */
+  timings: { setupMs: number; stepsMs: number; teardownMs: number; totalMs: number };
+  steps: StepResult[];
+  /** Set when the lab kept running after the run (--keep). */
+  kept: boolean;
+}
+
+export interface RunEvents {
+  progress(message: string): void;
+  labReady(lab: string, setupMs: number): void;
+  stepDone(result: StepResult, total: number): void;
+}
+
+/** Builds the lab, runs every step, tears the lab down (unless `keep`), and reports. */
+export async function runScenario(backend: Backend, plan: LabPlan, events: RunEvents, keep = false): Promise<RunReport> {
+  const { topology } = plan;
+  const started = performance.now();
+  const steps: StepResult[] = [];
+    let stepsMs = 0;
+  let teardownMs = 0;
+  let failed = true;
+  await buildLab(backend, plan, (m) => events.progress(m));
+  const setupMs = performance.now() - started;
+  events.labReady(topology.lab, setupMs);
+  try {
+    const stepsStarted = performance.now();
+    const ctx = { backend, topology };
+    for (const [index, step] of topology.scenario.steps.entries()) {
+      throwIfInterrupted();
+      const result = await runStep(ctx, step, index);
+      throwIfInterrupted();
+      steps.push(result);
+      events.stepDone(result, topology.scenario.steps.length);
+    }
+    stepsMs = performance.now() - stepsStarted;
+    failed = false;
+  } finally {
+    if (failed || !keep) {
+      const teardownStarted = performance.now();
+      events.progress(`removing lab ${topology.lab}`);
+      await backend.destroy(topology.lab);
+      teardownMs = performance.now() - teardownStarted;
+    }
+  }
+  return {
+    scenario: {
+      name: topology.scenario.name,
+      file: plan.scenarioFile,
+      ...(topology.scenario.description ? { description: topology.scenario.description } : {}),
+    },
+    backend: backend.name,
+    lab: topology.lab,
+    passed: steps.every((s) => s.passed),
+    timings: {
+      setupMs: Math.round(setupMs),
+      stepsMs: Math.round(stepsMs),
+      teardownMs: Math.round(teardownMs),
+      totalMs: Math.round(performance.now() - started),
+    },
+    steps,
+    kept: keep,
+  };
+}

@@ -1,0 +1,43 @@
+import type { Backend } from '../backends/backend.js';
+import type { Topology } from '../topology/topology.js';
+
+export type Metric = number | string | boolean | null;
+
+/** One step's outcome; every report renders from this. */
+export interface StepResult {
+  index: number;
+  name: string;
+  kind: 'ping' | 'route' | 'neighbour' | 'sysctl';
+  passed: boolean;
+  durationMs: number;
+  attempts: number;
+  metrics: Record<string, Metric>;
+  expected: Record<string, Metric>;
+  actual: Record<string, Metric>;
+  /** One line per unmet expectation: "ttl: expected 62, actual 61". */
+  failures: string[];
+  /** ip addr/route/neigh of the nodes involved, when the step failed. */
+  diagnostics?: string;
+}
+
+/** What a single attempt of a step found. */
+export interface Attempt {
+  metrics: Record<string, Metric>;
+  expected: Record<string, Metric>;
+  actual: Record<string, Metric>;
+  failures: string[];
+}
+
+export interface StepContext {
+  backend: Backend;
+  topology: Topology;
+}
+
+/** Compares expectation and observation of one field; returns the failure line or nothing. */
+export function compare(field: string, expected: Metric, actual: Metric, ok: boolean, bound = ''): string[] {
+  return ok ? [] : [`${field}: expected ${bound}${format(expected)}, actual ${format(actual)}`];
+}
+
+export function format(value: Metric): string {
+  return value === null ? 'none' : String(value);
+}

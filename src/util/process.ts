@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import { InfraError } from '../errors.js';
+
+export interface ProcessResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  input?: string;
+  /** Kill the process (SIGKILL) after this many milliseconds. */
+  timeoutMs?: number;
+}
+
+/** Every child still running, so an interrupt can end them (and only them) before cleanup. */
+const running = new Set<ChildProcess>();
+
+/** Runs a command to completion and captures its output; never throws for a non-zero exit. */
+export function runProcess(command: string, args: string[], options: RunOptions = {}): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    running.add(child);
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => stdout.push(d));
+    child.stderr.on('data', (d: Buffer) => stderr.push(d));
+    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      running.delete(child);
+      clearTimeout(timer);
+      reject(
+        error.code === 'ENOENT'
+          ? new InfraError(`${command} is not installed (run scripts/install-deps.sh)`)
+          : new InfraError(`${command}: ${error.message}`),
+      );
+    });
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      clearTimeout(timer);
+      resolve({
+        code: code ?? 128 + (signal ? constants.signals[signal] : 0),
+        stdout: Buffer.concat(stdout).toString(),
+        stderr: Buffer.concat(stderr).toString(),
+      });
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Like runProcess, but a non-zero exit becomes an InfraError naming `what` and the command's stderr. */
+export async function runChecked(what: string, command: string, args: string[], options?: RunOptions): Promise<string> {
+  const result = await runProcess(command, args, options);
+  if (result.code !== 0) {
+    const detail = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ');
+    throw new InfraError(`${what}: ${detail || `${command} exited with ${result.code}`}`);
+  }
+  return result.stdout;
+}
+
+/** Ends every child this process started that is still running, and waits for them to exit. */
+export async function killRunningChildren(): Promise<void> {
+  const children = [...running];
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('close', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
+
+/** Maps with at most `limit` calls in flight; rejects with the first error after all settle. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await fn(items[index]!);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.length > 0) throw errors[0];
+  return results;
+}
