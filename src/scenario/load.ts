@@ -25,7 +25,8 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
     const jiti = createJiti(import.meta.url, { alias: { testbed: packageEntry }, moduleCache: false });
     exported = await jiti.import(path, { default: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    const text = error instanceof Error ? error.message : String(error);
+    const message = text.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
     throw new ScenarioError(file, [{ path: '', message: `cannot be loaded: ${message}` }]);
   }
   if (exported === undefined || exported === null) {

@@ -183,7 +183,8 @@ function checkReferences(s: Scenario, ctx: z.RefinementCtx): void {
   const segments = new Map<string, { subnet: Cidr; gateway: string }>();
   s.segments.forEach((seg, i) => {
     if (segments.has(seg.name)) fail(['segments', i, 'name'], `duplicate segment name "${seg.name}"`);
-    const subnet = parseCidr(seg.subnet)!;
+    const subnet = parseCidr(seg.subnet);
+    if (!subnet) return;
     const network = networkAddress(subnet);
     if (network !== subnet.address) {
       fail(['segments', i, 'subnet'], `${seg.subnet} has host bits set; the network is ${network}/${subnet.prefix}`);
@@ -213,11 +214,11 @@ function checkReferences(s: Scenario, ctx: z.RefinementCtx): void {
     if (segmentName === undefined) {
       fail([...hostPath, 'segment'], 'is required when the scenario has more than one segment');
     } else if (!segment) {
-      fail([...hostPath, 'segment'], `unknown segment "${segmentName}"`);
+      if (!s.segments.some((x) => x.name === segmentName)) fail([...hostPath, 'segment'], `unknown segment "${segmentName}"`);
     } else {
       checkUsable(segment.subnet, host.address, [...hostPath, 'address'], fail, segmentName);
     }
-    claim(host.address, `host ${host.name}`, [...hostPath, 'address']);
+    if (isIpv4(host.address)) claim(host.address, `host ${host.name}`, [...hostPath, 'address']);
 
     const hostInterfaces = new Set<string>(segmentName ? [segmentName] : []);
     host.workloads.forEach((w, i) => {
@@ -225,7 +226,8 @@ function checkReferences(s: Scenario, ctx: z.RefinementCtx): void {
       if (nodes.has(w.name)) fail([...path, 'name'], `duplicate node name "${w.name}"`);
       nodes.add(w.name);
       workloads.add(w.name);
-      claim(parseCidr(w.address)!.address, `workload ${w.name}`, [...path, 'address']);
+      const address = parseCidr(w.address);
+      if (address) claim(address.address, `workload ${w.name}`, [...path, 'address']);
       if (w.hostInterface !== undefined) {
         if (hostInterfaces.has(w.hostInterface)) {
           fail([...path, 'hostInterface'], `interface "${w.hostInterface}" already exists on host ${host.name}`);
@@ -271,6 +273,7 @@ function checkUsable(
   fail: (path: Path, message: string) => void,
   segmentName?: string,
 ): void {
+  if (!isIpv4(address)) return;
   const where = segmentName ? `segment ${segmentName} (${formatCidr(subnet)})` : formatCidr(subnet);
   if (!contains(subnet, address)) fail(path, `${address} is outside ${where}`);
   else if (address === networkAddress(subnet)) fail(path, `${address} is the network address of ${where}`);

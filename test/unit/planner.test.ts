@@ -1,0 +1,88 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { fabricNamespace, nodeNamespace } from '../../src/backends/netns/names.js';
+import { planFabric } from '../../src/dataplane/fabric-plan.js';
+import { planHosts } from '../../src/dataplane/host-plan.js';
+import { FABRIC } from '../../src/dataplane/ops.js';
+import { renderHostPlanText, renderScript } from '../../src/dataplane/render.js';
+import { loadScenario, parseScenario } from '../../src/scenario/load.js';
+import { resolveTopology } from '../../src/topology/topology.js';
+
+/** Compares with a golden file; UPDATE_GOLDEN=1 rewrites it (review the diff before committing). */
+function expectGolden(actual: string, file: string): void {
+  const path = new URL(`../golden/${file}`, import.meta.url);
+  if (process.env.UPDATE_GOLDEN) writeFileSync(path, actual);
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
+
+const twoHost = async (lab?: string) => resolveTopology((await loadScenario('scenarios/two-host.ts')).scenario, lab);
+
+describe('planner', () => {
+  it('renders the two-host plan like the seed (golden)', async () => {
+    const topology = await twoHost();
+    const text = renderHostPlanText(planHosts(topology), { title: 'fabric', sections: planFabric(topology), self: FABRIC });
+    expectGolden(text, 'two-host.plan.txt');
+  });
+
+  it('renders one ip batch per namespace for the netns backend (golden)', async () => {
+    const topology = await twoHost();
+    const name = (n: string) => (n === FABRIC ? fabricNamespace('two-host') : nodeNamespace('two-host', n));
+    const host0 = planHosts(topology)[0]!;
+    const script = renderScript(host0.sections, host0.host, name, { createNamespaces: false });
+    expectGolden(script, 'two-host.host0.sh');
+    expect(script.match(/-batch/g)).toHaveLength(2);
+  });
+
+  it('derives Calico-style veth names from lab, host and workload', async () => {
+    const a = await twoHost('lab-a');
+    const b = await twoHost('lab-b');
+    for (const w of a.workloads) expect(w.hostInterface).toMatch(/^cali[0-9a-f]{11}$/);
+    expect(a.workloads[0]!.hostInterface).not.toBe(b.workloads[0]!.hostInterface);
+    expect((await twoHost('lab-a')).workloads[0]!.hostInterface).toBe(a.workloads[0]!.hostInterface);
+  });
+
+  it('routes every remote workload of the segment via its host, and none of its own', () => {
+    const scenario = parseScenario('s.ts', {
+      name: 'three',
+      segments: [{ name: 'ens192', subnet: '10.0.0.0/24' }],
+      hosts: ['a', 'b', 'c'].map((h, i) => ({
+        name: h,
+        address: `10.0.0.${10 + i}`,
+        workloads: [1, 2].map((w) => ({ name: `${h}${w}`, address: `10.1.${i}.${w}` })),
+      })),
+    });
+    const plans = planHosts(resolveTopology(scenario));
+    const routesOfA = plans[0]!.sections
+      .flatMap((s) => s.ops)
+      .flatMap((op) => (op.kind === 'ip' && op.args.includes('via') && op.args[2] !== 'default' ? [op.args.join(' ')] : []));
+    expect(routesOfA).toEqual([
+      'route add 10.1.1.1 via 10.0.0.11 dev ens192',
+      'route add 10.1.1.2 via 10.0.0.11 dev ens192',
+      'route add 10.1.2.1 via 10.0.0.12 dev ens192',
+      'route add 10.1.2.2 via 10.0.0.12 dev ens192',
+    ]);
+  });
+
+  it('plans no inter-host routes with routing none, and fabric routes across segments', () => {
+    const scenario = parseScenario('s.ts', {
+      name: 'two-seg',
+      routing: 'none',
+      segments: [
+        { name: 'ens192', subnet: '10.0.0.0/24' },
+        { name: 'ens224', subnet: '10.0.1.0/24' },
+      ],
+      hosts: [
+        { name: 'a', segment: 'ens192', address: '10.0.0.10', workloads: [{ name: 'wa', address: '10.9.0.1' }] },
+        { name: 'b', segment: 'ens224', address: '10.0.1.10', workloads: [{ name: 'wb', address: '10.9.0.2' }] },
+      ],
+    });
+    const topology = resolveTopology(scenario);
+    expect(planHosts(topology).flatMap((p) => p.sections.map((s) => s.comment))).not.toContainEqual(
+      expect.stringContaining('Routes to the workloads'),
+    );
+    const fabric = renderHostPlanText([], { title: 'f', sections: planFabric(topology), self: FABRIC });
+    expect(fabric).toContain('ip route add 10.9.0.1 via 10.0.0.10');
+    expect(fabric).toContain('ip route add 10.9.0.2 via 10.0.1.10');
+    expect(fabric).toContain('ip link add to-b type veth peer name ens224 netns b');
+  });
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { ScenarioError } from '../../src/errors.js';
+import { loadScenario, parseScenario } from '../../src/scenario/load.js';
+import type { ScenarioInput } from '../../src/scenario/schema.js';
+
+const valid = (): ScenarioInput => ({
+  name: 'lab',
+  segments: [{ name: 'ens192', subnet: '192.168.1.0/24' }],
+  hosts: [
+    { name: 'host0', address: '192.168.1.32', workloads: [{ name: 'ns0', address: '10.20.1.2' }] },
+    { name: 'host1', address: '192.168.1.16', workloads: [{ name: 'ns1', address: '10.20.1.3/24' }] },
+  ],
+  steps: [{ ping: { from: 'ns0', to: 'ns1' }, expect: { ttl: 62 } }],
+});
+
+/** The issues a scenario is rejected with, as "path: message". */
+function issuesOf(scenario: unknown): string[] {
+  try {
+    parseScenario('s.ts', scenario);
+  } catch (error) {
+    if (error instanceof ScenarioError) return error.issues.map((i) => `${i.path}: ${i.message}`);
+    throw error;
+  }
+  throw new Error('scenario was accepted');
+}
+
+describe('scenario schema', () => {
+  it('accepts the two-host shape and fills defaults', () => {
+    const s = parseScenario('s.ts', valid());
+    expect(s.routing).toBe('static');
+    expect(s.hosts[0]!.workloads[0]).toMatchObject({ interface: 'eth0', hostMac: 'ee:ee:ee:ee:ee:ee', proxyDelay: 0 });
+    expect(s.steps[0]).toMatchObject({ ping: { count: 3, interval: 0.2, size: 56 }, expect: { reachable: true, ttl: 62 } });
+  });
+
+  it('rejects a duplicate address, naming the first owner', () => {
+    const s = valid();
+    s.hosts[1]!.workloads![0]!.address = '10.20.1.2';
+    expect(issuesOf(s)).toEqual(['hosts[1].workloads[0].address: duplicate address 10.20.1.2 (already used by workload ns0)']);
+  });
+
+  it('rejects a host address taken by the default gateway', () => {
+    const s = valid();
+    s.hosts[0]!.address = '192.168.1.1';
+    expect(issuesOf(s)).toEqual([
+      'hosts[0].address: duplicate address 192.168.1.1 (already used by the gateway of segment ens192)',
+    ]);
+  });
+
+  it('rejects an unknown node in a step', () => {
+    const s = valid();
+    s.steps = [{ ping: { from: 'ns9', to: 'ns1' } }];
+    expect(issuesOf(s)).toEqual(['steps[0].ping.from: unknown node "ns9" (nodes: host0, ns0, host1, ns1)']);
+  });
+
+  it('rejects an address outside its segment', () => {
+    const s = valid();
+    s.hosts[1]!.address = '192.168.2.16';
+    expect(issuesOf(s)).toEqual(['hosts[1].address: 192.168.2.16 is outside segment ens192 (192.168.1.0/24)']);
+  });
+
+  it('rejects bad CIDRs and subnets with host bits', () => {
+    const s = valid();
+    s.segments[0]!.subnet = '192.168.1.0/33';
+    expect(issuesOf(s)).toEqual(['segments[0].subnet: is not an IPv4 CIDR such as 192.168.1.0/24']);
+    s.segments[0]!.subnet = '192.168.1.7/24';
+    expect(issuesOf(s)).toEqual(['segments[0].subnet: 192.168.1.7/24 has host bits set; the network is 192.168.1.0/24']);
+    s.segments[0]!.subnet = '192.168.1.0/24';
+    s.hosts[0]!.workloads![0]!.address = '10.20.1.256';
+    expect(issuesOf(s)).toEqual(['hosts[0].workloads[0].address: is not an IPv4 address (optionally with /prefix)']);
+  });
+
+  it('rejects names too long for an interface', () => {
+    const s = valid();
+    s.segments[0]!.name = 'ens192-uplink-xyz';
+    s.hosts.forEach((h) => (h.segment = 'ens192-uplink-xyz'));
+    expect(issuesOf(s)).toEqual([
+      'segments[0].name: is longer than 15 characters, the limit for a Linux interface name',
+    ]);
+    const t = valid();
+    t.hosts[0]!.workloads![0]!.hostInterface = 'a-very-long-veth0';
+    expect(issuesOf(t)).toEqual([
+      'hosts[0].workloads[0].hostInterface: is longer than 15 characters, the limit for a Linux interface name',
+    ]);
+  });
+
+  it('rejects unknown fields and says which', () => {
+    const s = valid() as unknown as { hosts: Record<string, unknown>[] };
+    s.hosts[0]!.adress = '192.168.1.40';
+    expect(issuesOf(s)).toEqual(['hosts[0]: unknown field "adress"']);
+  });
+
+  it('reports the problem inside the step kind the author meant', () => {
+    const s = valid() as unknown as { steps: unknown[] };
+    s.steps = [{ ping: { from: 'ns0', to: 'ns1', count: 0 } }, { pong: {} }];
+    expect(issuesOf(s)).toEqual([
+      'steps[0].ping.count: Too small: expected number to be >=1',
+      'steps[1]: must be exactly one of: a ping, route, neighbour or sysctl step',
+    ]);
+  });
+
+  it('checks {veth:...} references', () => {
+    const s = valid();
+    s.steps = [{ sysctl: { node: 'host0', key: 'net.ipv4.conf.{veth:nsX}.proxy_arp' }, expect: 1 }];
+    expect(issuesOf(s)).toEqual(['steps[0].sysctl.key: {veth:nsX} names no workload']);
+  });
+
+  it('needs a segment per host when there are several', () => {
+    const s = valid();
+    s.segments.push({ name: 'ens224', subnet: '192.168.2.0/24' });
+    expect(issuesOf(s)).toContain('hosts[0].segment: is required when the scenario has more than one segment');
+  });
+});
+
+describe('loadScenario', () => {
+  it('loads every shipped scenario', async () => {
+    for (const file of ['scenarios/two-host.ts', 'scenarios/seed-lab.ts', 'scenarios/same-host.ts']) {
+      const { scenario } = await loadScenario(file);
+      expect(scenario.steps.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('names the file when it is missing', async () => {
+    await expect(loadScenario('nope/missing.ts')).rejects.toThrow('nope/missing.ts: file not found');
+  });
+});
