@@ -19,8 +19,10 @@ export default defineScenario({
     { name: 'Host1', address: '192.168.1.16', workloads: [seedWorkload('ns1', '10.20.1.3')] },
   ],
   steps: [
-    { ping: { from: 'ns0', to: 'ns1' }, expect: { ttl: 62, maxLoss: 0 } },
-    { ping: { from: 'ns1', to: 'ns0' }, expect: { ttl: 62, maxLoss: 0 } },
+    // Each host delays its first proxied ARP answer by up to proxy_delay (0.8 s), so the first
+    // replies can take well over a second: wait up to 3 s for them.
+    { ping: { from: 'ns0', to: 'ns1', timeout: 3 }, expect: { ttl: 62, maxLoss: 0 } },
+    { ping: { from: 'ns1', to: 'ns0', timeout: 3 }, expect: { ttl: 62, maxLoss: 0 } },
     { route: { node: 'Host0', to: '10.20.1.2', dev: 'veth0', scope: 'link' } },
     { route: { node: 'Host0', to: '10.20.1.3', via: '192.168.1.16', dev: 'ens192' } },
     { sysctl: { node: 'Host0', key: 'net.ipv4.conf.veth0.proxy_arp' }, expect: 1 },

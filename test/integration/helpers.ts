@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { NetnsBackend } from '../../src/backends/netns/netns-backend.js';
+import { parseNamespace } from '../../src/backends/netns/names.js';
+import { runProcess } from '../../src/util/process.js';
+
+export const isRoot = process.getuid?.() === 0;
+
+const bin = new URL('../../bin/testbed.js', import.meta.url).pathname;
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would. */
+export function cli(args: string[], { onStdout }: { onStdout?: (text: string, pid: number) => void } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      onStdout?.(stdout, child.pid!);
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A lab name unique to this test process, so test files can run side by side. */
+export const labFor = (tag: string) => `t${process.pid}-${tag}`;
+
+export function namespacesOf(lab: string): string[] {
+  try {
+    return readdirSync('/run/netns').filter((n) => parseNamespace(n)?.lab === lab);
+  } catch {
+    return [];
+  }
+}
+
+/** Removes labs a test created, also when it failed half-way. */
+export async function removeLabs(...labs: string[]): Promise<void> {
+  const backend = new NetnsBackend();
+  for (const lab of labs) await backend.destroy(lab);
+}
+
+/** Reads kernel state of a lab namespace directly, not through testbed. */
+export async function ipJson<T>(namespace: string, ...args: string[]): Promise<T> {
+  const result = await runProcess('ip', ['-n', namespace, '-j', ...args]);
+  if (result.code !== 0) throw new Error(result.stderr);
+  return JSON.parse(result.stdout) as T;
+}
+
+/** Links, addresses and routes of the machine's root namespace, without counters and timers. */
+export async function rootNamespaceState(): Promise<string> {
+  const [addr, route] = await Promise.all([
+    runProcess('ip', ['-j', 'addr', 'show']),
+    runProcess('ip', ['-j', 'route', 'show', 'table', 'all']),
+  ]);
+  const links = (JSON.parse(addr.stdout) as Record<string, unknown>[]).map((l) => ({
+    ifname: l.ifname,
+    flags: l.flags,
+    mtu: l.mtu,
+    address: l.address,
+    addr: (l.addr_info as Record<string, unknown>[]).map((a) => `${a.local}/${a.prefixlen}`),
+  }));
+  return JSON.stringify({ links, routes: JSON.parse(route.stdout) });
+}
