@@ -12,6 +12,8 @@ export interface RunOptions {
   input?: string;
   /** Kill the process (SIGKILL) after this many milliseconds. */
   timeoutMs?: number;
+  /** Cleanup work: an interrupt must not end it half-way. */
+  uninterruptible?: boolean;
 }
 
 /** Every child still running, so an interrupt can end them (and only them) before cleanup. */
@@ -21,7 +23,7 @@ const running = new Set<ChildProcess>();
 export function runProcess(command: string, args: string[], options: RunOptions = {}): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    running.add(child);
+    if (!options.uninterruptible) running.add(child);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => stdout.push(d));

@@ -57,6 +57,7 @@ export class NetnsBackend implements Backend {
     killProcessesIn(namespaces);
     await runChecked(`removing lab ${lab}`, 'ip', ['-force', '-batch', '-'], {
       input: namespaces.map((n) => `netns del ${n}\n`).join(''),
+      uninterruptible: true,
     });
     return true;
   }
