@@ -70,18 +70,18 @@ describe.skipIf(!isRoot)('testbed run on netns', () => {
     const junit = join(tmp, 'ttl61.xml');
     const consoleRun = await cli(['run', 'test/fixtures/ttl61.ts', '--name', name, '--junit', junit]);
     expect(consoleRun.code).toBe(1);
-    expect(consoleRun.stdout).toContain('FAIL 1/1 ns0 to ns1 expecting ttl 61');
+    expect(consoleRun.stdout).toContain('FAIL 1/2 ns0 to ns1 expecting ttl 61');
     expect(consoleRun.stdout).toContain('ttl: expected 61, actual 62');
     expect(consoleRun.stdout).toMatch(/--- host0 ---[\s\S]*\$ ip route[\s\S]*10\.20\.1\.3 via 192\.168\.1\.16/);
-    expect(consoleRun.stdout).toContain('0 passed, 1 failed');
+    expect(consoleRun.stdout).toContain('0 passed, 2 failed');
 
     const xml = readFileSync(junit, 'utf8');
-    expect(xml).toContain('failures="1"');
+    expect(xml).toContain('failures="2"');
     expect(xml).toContain('<failure message="ttl: expected 61, actual 62" type="AssertionError">');
 
     const jsonRun = await cli(['run', 'test/fixtures/ttl61.ts', '--name', name, '--json']);
     expect(jsonRun.code).toBe(1);
-    const [step] = stepsOf(jsonRun.stdout);
+    const [step, waited] = stepsOf(jsonRun.stdout);
     expect(step).toMatchObject({
       passed: false,
       expected: { ttl: 61 },
@@ -89,6 +89,9 @@ describe.skipIf(!isRoot)('testbed run on netns', () => {
       failures: ['ttl: expected 61, actual 62'],
     });
     expect(step!.diagnostics).toContain('--- ns0 ---');
+    expect(waited).toMatchObject({ passed: false, failures: ['route: expected 10.99.0.1 present, actual no route to 10.99.0.1'] });
+    expect(waited!.attempts).toBeGreaterThan(2);
+    expect(waited!.durationMs).toBeGreaterThanOrEqual(800);
     expect(namespacesOf(name)).toEqual([]);
   });
 

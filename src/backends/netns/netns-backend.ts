@@ -23,6 +23,7 @@ export class NetnsBackend implements Backend {
     if (process.platform !== 'linux') throw new InfraError('the netns backend needs Linux');
     if (process.getuid?.() !== 0) throw new InfraError('the netns backend needs root: run testbed with sudo');
     await runChecked('iproute2', 'ip', ['-V']);
+    await runChecked('iputils-ping', 'ping', ['-V']);
   }
 
   async exists(lab: string): Promise<boolean> {
