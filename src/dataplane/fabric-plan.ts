@@ -17,14 +17,14 @@ export function planFabric(topology: Topology): Section[] {
     return {
       comment: `Segment ${segment.name}: a bridge stands in for the switch, gateway ${segment.gateway}.`,
       ops: [
-        ip(FABRIC, 'link', 'add', bridge, 'type', 'bridge'),
+        ip(FABRIC, 'link', 'add', 'name', bridge, 'type', 'bridge'),
         ip(FABRIC, 'addr', 'add', `${segment.gateway}/${segment.subnet.prefix}`, 'dev', bridge),
-        ip(FABRIC, 'link', 'set', bridge, 'up'),
+        ip(FABRIC, 'link', 'set', 'dev', bridge, 'up'),
         ...hosts.flatMap((h) => {
           const port = fabricPortName(h.name);
           return [
-            ip(FABRIC, 'link', 'add', port, 'type', 'veth', 'peer', 'name', segment.name, 'netns', { netns: h.name }),
-            ip(FABRIC, 'link', 'set', port, 'master', bridge, 'up'),
+            ip(FABRIC, 'link', 'add', 'name', port, 'type', 'veth', 'peer', 'name', segment.name, 'netns', { netns: h.name }),
+            ip(FABRIC, 'link', 'set', 'dev', port, 'master', bridge, 'up'),
           ];
         }),
       ],
@@ -44,5 +44,5 @@ export function planFabric(topology: Topology): Section[] {
           },
         ]
       : [];
-  return [{ comment: 'The lab fabric.', ops: [ip(FABRIC, 'link', 'set', 'lo', 'up')] }, ...segments, ...routing];
+  return [{ comment: 'The lab fabric.', ops: [ip(FABRIC, 'link', 'set', 'dev', 'lo', 'up')] }, ...segments, ...routing];
 }

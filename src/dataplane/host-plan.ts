@@ -25,9 +25,9 @@ function uplinkSection(host: Host): Section {
       `Uplink ${dev} on segment ${formatCidr(subnet)}. The default route via the gateway matters:\n` +
       `proxy ARP answers only for destinations routed out of another interface.`,
     ops: [
-      ip(host.name, 'link', 'set', 'lo', 'up'),
+      ip(host.name, 'link', 'set', 'dev', 'lo', 'up'),
       ip(host.name, 'addr', 'add', `${host.address}/${subnet.prefix}`, 'dev', dev),
-      ip(host.name, 'link', 'set', dev, 'up'),
+      ip(host.name, 'link', 'set', 'dev', dev, 'up'),
       ip(host.name, 'route', 'add', 'default', 'via', gateway, 'dev', dev),
       sysctl(host.name, 'net/ipv4/ip_forward', 1),
     ],
@@ -44,12 +44,12 @@ function workloadSection(w: Workload): Section {
       `its ARP by proxy${w.hostMac === 'kernel' ? '' : ` with MAC ${w.hostMac}`}.`,
     ops: [
       netns(w.name),
-      ip(w.host, 'link', 'add', veth, ...mac, 'type', 'veth', 'peer', 'name', w.interface, 'netns', { netns: w.name }),
-      ip(w.host, 'link', 'set', veth, 'up'),
+      ip(w.host, 'link', 'add', 'name', veth, ...mac, 'type', 'veth', 'peer', 'name', w.interface, 'netns', { netns: w.name }),
+      ip(w.host, 'link', 'set', 'dev', veth, 'up'),
       ip(w.host, 'route', 'add', w.address.address, 'dev', veth, 'scope', 'link'),
-      ip(w.name, 'link', 'set', 'lo', 'up'),
+      ip(w.name, 'link', 'set', 'dev', 'lo', 'up'),
       ip(w.name, 'addr', 'add', formatCidr(w.address), 'dev', w.interface),
-      ip(w.name, 'link', 'set', w.interface, 'up'),
+      ip(w.name, 'link', 'set', 'dev', w.interface, 'up'),
       ip(w.name, 'route', 'add', WORKLOAD_GATEWAY, 'dev', w.interface, 'scope', 'link'),
       ip(w.name, 'route', 'add', 'default', 'via', WORKLOAD_GATEWAY, 'dev', w.interface),
       sysctl(w.host, `net/ipv4/conf/${veth}/forwarding`, 1),

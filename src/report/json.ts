@@ -8,14 +8,17 @@ export interface JsonReport {
   passed: boolean;
   /** Milliseconds from process start until the CLI began its work (Node start and module loading). */
   processStartMs: number;
+  /** Milliseconds spent loading and validating the scenario files and checking the backend. */
+  loadMs: number;
   runs: RunReport[];
 }
 
-export function buildJsonReport(runs: RunReport[], processStartMs: number): JsonReport {
+export function buildJsonReport(runs: RunReport[], processStartMs: number, loadMs: number): JsonReport {
   return {
     schema: JSON_REPORT_SCHEMA,
     passed: runs.every((r) => r.passed),
     processStartMs: Math.round(processStartMs),
+    loadMs: Math.round(loadMs),
     runs,
   };
 }

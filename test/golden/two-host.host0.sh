@@ -1,18 +1,18 @@
 set -e
 ip -batch - <<'EOF'
-link set lo up
+link set dev lo up
 addr add 192.168.1.32/24 dev ens192
-link set ens192 up
+link set dev ens192 up
 route add default via 192.168.1.1 dev ens192
-link add calibb191929c29 address ee:ee:ee:ee:ee:ee type veth peer name eth0 netns tb.two-host.ns0
-link set calibb191929c29 up
+link add name calibb191929c29 address ee:ee:ee:ee:ee:ee type veth peer name eth0 netns tb.two-host.ns0
+link set dev calibb191929c29 up
 route add 10.20.1.2 dev calibb191929c29 scope link
 route add 10.20.1.3 via 192.168.1.16 dev ens192
 EOF
 ip -n tb.two-host.ns0 -batch - <<'EOF'
-link set lo up
+link set dev lo up
 addr add 10.20.1.2/32 dev eth0
-link set eth0 up
+link set dev eth0 up
 route add 169.254.1.1 dev eth0 scope link
 route add default via 169.254.1.1 dev eth0
 EOF

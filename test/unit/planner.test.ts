@@ -83,6 +83,6 @@ describe('planner', () => {
     const fabric = renderHostPlanText([], { title: 'f', sections: planFabric(topology), self: FABRIC });
     expect(fabric).toContain('ip route add 10.9.0.1 via 10.0.0.10');
     expect(fabric).toContain('ip route add 10.9.0.2 via 10.0.1.10');
-    expect(fabric).toContain('ip link add to-b type veth peer name ens224 netns b');
+    expect(fabric).toContain('ip link add name to-b type veth peer name ens224 netns b');
   });
 });

@@ -42,7 +42,7 @@ export class NetnsBackend implements Backend {
 
     progress(`wiring ${plan.topology.segments.map((s) => s.name).join(', ')}`);
     const label = `testbed lab=${lab} scenario=${basename(plan.scenarioFile)} created=${new Date().toISOString()}`;
-    const fabric = [...plan.fabric, { comment: 'label', ops: [ip(FABRIC, 'link', 'set', 'lo', 'alias', `"${label}"`)] }];
+    const fabric = [...plan.fabric, { comment: 'label', ops: [ip(FABRIC, 'link', 'set', 'dev', 'lo', 'alias', `"${label}"`)] }];
     await runInNamespace('wiring the lab fabric', name(FABRIC), renderScript(fabric, FABRIC, name, { createNamespaces: false }));
 
     await mapLimit(plan.hosts, HOST_CONCURRENCY, async (host) => {

@@ -38,10 +38,12 @@ export const runCommand = {
     const reporter = new ConsoleReporter(args.json ? process.stderr : process.stdout);
     installInterruptHandler((m) => reporter.progress(m));
     // Every file is validated before anything is created.
+    const loadStarted = performance.now();
     const plans = [];
     for (const file of args.files) plans.push(await planLab(file, args.name));
     const backend = createBackend(args.backend as BackendName);
     await backend.preflight();
+    const loadMs = performance.now() - loadStarted;
 
     const reports: RunReport[] = [];
     for (const plan of plans) {
@@ -52,7 +54,7 @@ export const runCommand = {
     }
     reporter.summary(reports);
     if (args.junit) writeFileSync(args.junit, renderJunit(reports));
-    if (args.json) process.stdout.write(`${JSON.stringify(buildJsonReport(reports, processStartMs), null, 2)}\n`);
+    if (args.json) process.stdout.write(`${JSON.stringify(buildJsonReport(reports, processStartMs, loadMs), null, 2)}\n`);
     return reports.every((r) => r.passed) ? ExitCode.passed : ExitCode.stepFailed;
   },
 };
