@@ -70,8 +70,3 @@ export function renderScript(
   script.push(...sysctls);
   return script.join('\n') + '\n';
 }
-
-/** The namespaces a plan creates, in order. */
-export function namespacesOf(sections: Section[]): string[] {
-  return sections.flatMap((s) => s.ops.flatMap((op) => (op.kind === 'netns' ? [op.ns] : [])));
-}

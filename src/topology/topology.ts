@@ -76,7 +76,3 @@ export function findNode(topology: Topology, name: string): Node | undefined {
 export function nodeAddress(node: Node): string {
   return node.kind === 'host' ? node.host.address : node.workload.address.address;
 }
-
-export function nodeNames(topology: Topology): string[] {
-  return topology.hosts.flatMap((h) => [h.name, ...h.workloads.map((w) => w.name)]);
-}
