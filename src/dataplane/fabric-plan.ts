@@ -8,7 +8,8 @@ export const fabricPortName = (host: string) => fitInterfaceName(`to-${host}`, '
 /**
  * Pure: the lab fabric of the netns backend. Each segment is a bridge in the lab's own namespace
  * holding the segment gateway; each host is plugged in by a veth whose far end, inside the host,
- * carries the segment's name. With several segments the fabric also routes between them.
+ * carries the segment's name. With several segments and routing on, the fabric also routes each
+ * workload to its host, as a data-centre fabric that learned the routes would.
  */
 export function planFabric(topology: Topology): Section[] {
   const segments = topology.segments.map((segment): Section => {
@@ -31,7 +32,7 @@ export function planFabric(topology: Topology): Section[] {
     };
   });
   const routing: Section[] =
-    topology.segments.length > 1
+    topology.segments.length > 1 && topology.routing !== 'none'
       ? [
           {
             comment: 'Several segments: the fabric routes between them, to each workload via its host.',

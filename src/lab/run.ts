@@ -28,7 +28,7 @@ export async function runScenario(backend: Backend, plan: LabPlan, events: RunEv
   const { topology } = plan;
   const started = performance.now();
   const steps: StepResult[] = [];
-    let stepsMs = 0;
+  let stepsMs = 0;
   let teardownMs = 0;
   let failed = true;
   await buildLab(backend, plan, (m) => events.progress(m));

@@ -64,7 +64,7 @@ const workloadSchema = z.strictObject({
   hostInterface: interfaceName.optional(),
   /** MAC of the host end; "kernel" keeps the random one the kernel assigns. */
   hostMac: z.union([mac, z.literal('kernel')]).default('ee:ee:ee:ee:ee:ee'),
-  /** neigh/<if>/proxy_delay in jiffies; "kernel" leaves the kernel default (about 0.8 s). */
+  /** neigh/<if>/proxy_delay in 1/100 s; "kernel" leaves the kernel default (80: up to 0.8 s). */
   proxyDelay: z.union([z.number().int().min(0), z.literal('kernel')]).default(0),
 });
 
@@ -227,7 +227,13 @@ function checkReferences(s: Scenario, ctx: z.RefinementCtx): void {
       nodes.add(w.name);
       workloads.add(w.name);
       const address = parseCidr(w.address);
-      if (address) claim(address.address, `workload ${w.name}`, [...path, 'address']);
+      if (address) {
+        claim(address.address, `workload ${w.name}`, [...path, 'address']);
+        checkWorkloadAddress(address.address, [...path, 'address'], segments, fail);
+      }
+      for (const field of ['interface', 'hostInterface'] as const) {
+        if (w[field] === 'lo') fail([...path, field], '"lo" is the loopback interface');
+      }
       if (w.hostInterface !== undefined) {
         if (hostInterfaces.has(w.hostInterface)) {
           fail([...path, 'hostInterface'], `interface "${w.hostInterface}" already exists on host ${host.name}`);
@@ -264,6 +270,23 @@ function checkReferences(s: Scenario, ctx: z.RefinementCtx): void {
       vethRefs([...path, 'sysctl', 'key'], step.sysctl.key);
     }
   });
+}
+
+const LINK_LOCAL = parseCidr('169.254.0.0/16')!;
+
+/** Workloads are reached by routing: their addresses may not sit on a segment or in link-local space. */
+function checkWorkloadAddress(
+  address: string,
+  path: Path,
+  segments: Map<string, { subnet: Cidr }>,
+  fail: (path: Path, message: string) => void,
+): void {
+  if (contains(LINK_LOCAL, address)) {
+    fail(path, `${address} is link-local (169.254.0.0/16), where every workload's gateway 169.254.1.1 lives`);
+  }
+  for (const [name, { subnet }] of segments) {
+    if (contains(subnet, address)) fail(path, `${address} is inside segment ${name} (${formatCidr(subnet)}); workloads are routed, not bridged`);
+  }
 }
 
 function checkUsable(

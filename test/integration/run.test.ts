@@ -56,6 +56,12 @@ describe.skipIf(!isRoot)('testbed run on netns', () => {
     expect(await pingTtls('scenarios/same-host.ts', lab('same'))).toEqual([63, 63]);
   });
 
+  it('routes between segments through the fabric: one more hop, ttl 61', async () => {
+    const result = await cli(['run', 'test/fixtures/two-segments.ts', '--name', lab('segs'), '--json']);
+    expect(result.code).toBe(0);
+    expect(stepsOf(result.stdout).map((s) => s.metrics.ttl ?? null)).toEqual([61, 61, null]);
+  });
+
   it('proves unreachability and absence, not only success', async () => {
     const result = await cli(['run', 'test/fixtures/unreachable.ts', '--name', lab('unreach'), '--json']);
     expect(result.code).toBe(0);

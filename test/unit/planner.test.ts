@@ -63,10 +63,10 @@ describe('planner', () => {
     ]);
   });
 
-  it('plans no inter-host routes with routing none, and fabric routes across segments', () => {
-    const scenario = parseScenario('s.ts', {
+  it('routes across segments in the fabric, and not at all with routing none', () => {
+    const twoSegments = (routing: 'static' | 'none') => ({
       name: 'two-seg',
-      routing: 'none',
+      routing,
       segments: [
         { name: 'ens192', subnet: '10.0.0.0/24' },
         { name: 'ens224', subnet: '10.0.1.0/24' },
@@ -76,13 +76,19 @@ describe('planner', () => {
         { name: 'b', segment: 'ens224', address: '10.0.1.10', workloads: [{ name: 'wb', address: '10.9.0.2' }] },
       ],
     });
-    const topology = resolveTopology(scenario);
-    expect(planHosts(topology).flatMap((p) => p.sections.map((s) => s.comment))).not.toContainEqual(
+    const fabricText = (routing: 'static' | 'none') => {
+      const topology = resolveTopology(parseScenario('s.ts', twoSegments(routing)));
+      return renderHostPlanText([], { title: 'f', sections: planFabric(topology), self: FABRIC });
+    };
+    const routed = fabricText('static');
+    expect(routed).toContain('ip route add 10.9.0.1 via 10.0.0.10');
+    expect(routed).toContain('ip route add 10.9.0.2 via 10.0.1.10');
+    expect(routed).toContain('ip link add name to-b type veth peer name ens224 netns b');
+    expect(fabricText('none')).not.toContain('ip route add');
+
+    const isolated = resolveTopology(parseScenario('s.ts', twoSegments('none')));
+    expect(planHosts(isolated).flatMap((p) => p.sections.map((s) => s.comment))).not.toContainEqual(
       expect.stringContaining('Routes to the workloads'),
     );
-    const fabric = renderHostPlanText([], { title: 'f', sections: planFabric(topology), self: FABRIC });
-    expect(fabric).toContain('ip route add 10.9.0.1 via 10.0.0.10');
-    expect(fabric).toContain('ip route add 10.9.0.2 via 10.0.1.10');
-    expect(fabric).toContain('ip link add name to-b type veth peer name ens224 netns b');
   });
 });

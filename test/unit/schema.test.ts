@@ -98,6 +98,16 @@ describe('scenario schema', () => {
     ]);
   });
 
+  it('keeps workload addresses off the segments and out of link-local space', () => {
+    const s = valid();
+    s.hosts[0]!.workloads![0]!.address = '192.168.1.77';
+    s.hosts[1]!.workloads![0]!.address = '169.254.1.1';
+    expect(issuesOf(s)).toEqual([
+      'hosts[0].workloads[0].address: 192.168.1.77 is inside segment ens192 (192.168.1.0/24); workloads are routed, not bridged',
+      "hosts[1].workloads[0].address: 169.254.1.1 is link-local (169.254.0.0/16), where every workload's gateway 169.254.1.1 lives",
+    ]);
+  });
+
   it('checks {veth:...} references', () => {
     const s = valid();
     s.steps = [{ sysctl: { node: 'host0', key: 'net.ipv4.conf.{veth:nsX}.proxy_arp' }, expect: 1 }];
