@@ -8,10 +8,7 @@ type Write = (line: string) => void;
 export class ConsoleReporter implements RunEvents {
   private readonly color: boolean;
 
-  constructor(
-    private readonly stream: NodeJS.WriteStream,
-    private readonly verbose = true,
-  ) {
+  constructor(private readonly stream: NodeJS.WriteStream) {
     this.color = stream.isTTY === true && !process.env.NO_COLOR;
   }
 
@@ -25,7 +22,7 @@ export class ConsoleReporter implements RunEvents {
   }
 
   progress(message: string): void {
-    if (this.verbose) this.write(this.paint('dim', `  ${message}`));
+    this.write(this.paint('dim', `  ${message}`));
   }
 
   labReady(lab: string, setupMs: number): void {

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { basename } from 'node:path';
 import { spawn } from 'node:child_process';
 import { FABRIC, ip } from '../../dataplane/ops.js';
@@ -85,7 +86,7 @@ export class NetnsBackend implements Backend {
     const child = spawn('ip', ['netns', 'exec', this.namespaceOf(lab, node), ...argv], { stdio: 'inherit' });
     return new Promise((resolve, reject) => {
       child.on('error', reject);
-      child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + 1 : 1)));
+      child.on('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
     });
   }
 
