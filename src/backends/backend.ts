@@ -2,13 +2,18 @@ import type { HostPlan, Section } from '../dataplane/ops.js';
 import type { Topology } from '../topology/topology.js';
 import type { ProcessResult, RunOptions } from '../util/process.js';
 
-/** What a backend is asked to build: the resolved topology and its plans. */
-export interface LabPlan {
+/** A validated scenario resolved into a named lab; nothing backend-specific yet. */
+export interface LabSpec {
   topology: Topology;
-  fabric: Section[];
-  hosts: HostPlan[];
   /** The scenario file, recorded so `ls` can say where a lab came from. */
   scenarioFile: string;
+}
+
+/** What a backend builds: the spec with the planners' operations for that backend. */
+export interface LabPlan extends LabSpec {
+  /** The segments, where the backend builds them from operations (netns); Docker uses networks. */
+  fabric?: { title: string; sections: Section[] };
+  hosts: HostPlan[];
 }
 
 /** A lab found on the system by `ls`/`down`, without any state file. */
@@ -28,6 +33,8 @@ export type Progress = (message: string) => void;
  */
 export interface Backend {
   readonly name: string;
+  /** Pure: the plan this backend applies for a lab (also what `testbed plan` prints). */
+  plan(spec: LabSpec): LabPlan;
   /** Throws InfraError with a one-line reason when this backend cannot work here. */
   preflight(): Promise<void>;
   /** Whether any resource of the lab exists. */

@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode, TestbedError } from '../errors.js';
 import { wasInterrupted } from '../lab/interrupt.js';
 import { downCommand, execCommand, lsCommand, planCommand, upCommand } from './commands/lab.js';
+import { imageBuildCommand } from './commands/image.js';
 import { runCommand } from './commands/run.js';
 
 /** Milliseconds from process start to here: Node's boot and module loading. */
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(lsCommand.command, lsCommand.describe, lsCommand.builder, delegate(lsCommand.handler))
       .command(execCommand.command, execCommand.describe, execCommand.builder, delegate(execCommand.handler))
       .command(planCommand.command, planCommand.describe, planCommand.builder, delegate(planCommand.handler))
+      .command(imageBuildCommand.command, imageBuildCommand.describe, imageBuildCommand.builder, delegate(imageBuildCommand.handler))
       .demandCommand(1, 'name a command')
       .strict()
       .parserConfiguration({ 'populate--': true })

@@ -5,13 +5,20 @@ import { ip, netns, sysctl, type HostPlan, type Section } from './ops.js';
 /** The gateway every Calico workload routes through; it exists on no interface. */
 export const WORKLOAD_GATEWAY = '169.254.1.1';
 
-/** Pure: the operations that turn a bare host (uplink present, unconfigured) into a Calico node. */
-export function planHosts(topology: Topology): HostPlan[] {
+/**
+ * How a host's uplink arrives: `configure` — present under the segment's name but bare (the netns
+ * backend plugs it in); `{ adopt: NAME }` — attached and addressed by the backend under NAME
+ * (Docker's eth0), to be renamed after the segment.
+ */
+export type UplinkMode = 'configure' | { adopt: string };
+
+/** Pure: the operations that turn a host with an uplink into a Calico node. */
+export function planHosts(topology: Topology, uplink: UplinkMode = 'configure'): HostPlan[] {
   return topology.hosts.map((host) => ({
     host: host.name,
     title: `${host.name} (${host.address} on ${host.segment.name})`,
     sections: [
-      uplinkSection(host),
+      uplink === 'configure' ? uplinkSection(host) : adoptedUplinkSection(host, uplink.adopt),
       ...host.workloads.map(workloadSection),
       ...(topology.routing === 'static' ? [staticRoutesSection(topology, host)] : []),
     ].filter((s) => s.ops.length > 0),
@@ -29,6 +36,22 @@ function uplinkSection(host: Host): Section {
       ip(host.name, 'addr', 'add', `${host.address}/${subnet.prefix}`, 'dev', dev),
       ip(host.name, 'link', 'set', 'dev', dev, 'up'),
       ip(host.name, 'route', 'add', 'default', 'via', gateway, 'dev', dev),
+      sysctl(host.name, 'net/ipv4/ip_forward', 1),
+    ],
+  };
+}
+
+function adoptedUplinkSection(host: Host, current: string): Section {
+  const { name: dev, gateway } = host.segment;
+  return {
+    comment:
+      `Uplink: the backend attached ${current} with ${host.address}; rename it ${dev} as on the seed's\n` +
+      `hosts and route by default via the gateway (proxy ARP needs a route out of another interface).`,
+    ops: [
+      ip(host.name, 'link', 'set', 'dev', current, 'down'),
+      ip(host.name, 'link', 'set', 'dev', current, 'name', dev),
+      ip(host.name, 'link', 'set', 'dev', dev, 'up'),
+      ip(host.name, 'route', 'replace', 'default', 'via', gateway, 'dev', dev),
       sysctl(host.name, 'net/ipv4/ip_forward', 1),
     ],
   };

@@ -1,4 +1,4 @@
-import type { HostPlan, IpArg, Op, Section } from './ops.js';
+import { FABRIC, type HostPlan, type IpArg, type Op, type Section } from './ops.js';
 
 /** Maps a node name to the namespace name a backend gives it. */
 export type NamespaceNamer = (node: string) => string;
@@ -26,9 +26,10 @@ export function renderCommands(sections: Section[], self: string, name: Namespac
     .join('\n\n');
 }
 
-export function renderHostPlanText(plans: HostPlan[], fabric?: { title: string; sections: Section[]; self: string }): string {
-  const blocks = plans.map((p) => `## On ${p.title}\n\n${renderCommands(p.sections, p.host)}`);
-  if (fabric) blocks.unshift(`## ${fabric.title}\n\n${renderCommands(fabric.sections, fabric.self)}`);
+/** The teaching view of a whole lab: the fabric (if the backend builds one from operations), then each host. */
+export function renderPlanText(plan: { fabric?: { title: string; sections: Section[] }; hosts: HostPlan[] }): string {
+  const blocks = plan.hosts.map((p) => `## On ${p.title}\n\n${renderCommands(p.sections, p.host)}`);
+  if (plan.fabric) blocks.unshift(`## ${plan.fabric.title}\n\n${renderCommands(plan.fabric.sections, FABRIC)}`);
   return blocks.join('\n\n') + '\n';
 }
 

@@ -1,5 +1,5 @@
 import { InterruptedError } from '../errors.js';
-import { killRunningChildren } from '../util/process.js';
+import { abortRunningWork } from '../util/process.js';
 
 let received: NodeJS.Signals | undefined;
 
@@ -12,7 +12,7 @@ export function installInterruptHandler(notify: (message: string) => void): void
     if (received) return notify(`${signal} again: still cleaning up, please wait`);
     received = signal;
     notify(`${signal}: stopping and removing what this run created`);
-    void killRunningChildren();
+    void abortRunningWork();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

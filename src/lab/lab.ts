@@ -1,21 +1,18 @@
-import type { Backend, LabPlan, Progress } from '../backends/backend.js';
-import { planFabric } from '../dataplane/fabric-plan.js';
-import { planHosts } from '../dataplane/host-plan.js';
+import type { Backend, LabPlan, LabSpec, Progress } from '../backends/backend.js';
 import { InfraError, UsageError } from '../errors.js';
 import { loadScenario } from '../scenario/load.js';
 import { labName } from '../scenario/schema.js';
 import { resolveTopology } from '../topology/topology.js';
 import { throwIfInterrupted } from './interrupt.js';
 
-/** Loads, validates and plans a scenario without touching the system. */
-export async function planLab(file: string, name?: string): Promise<LabPlan> {
+/** Loads and validates a scenario and resolves it into the lab `name`, touching nothing. */
+export async function loadLab(file: string, name?: string): Promise<LabSpec> {
   const { scenario } = await loadScenario(file);
   if (name !== undefined) {
     const check = labName.safeParse(name);
     if (!check.success) throw new UsageError(`--name "${name}" ${check.error.issues[0]!.message}`);
   }
-  const topology = resolveTopology(scenario, name ?? scenario.name);
-  return { topology, fabric: planFabric(topology), hosts: planHosts(topology), scenarioFile: file };
+  return { topology: resolveTopology(scenario, name ?? scenario.name), scenarioFile: file };
 }
 
 /** Builds the lab; if building fails or is interrupted, removes whatever was made and rethrows. */

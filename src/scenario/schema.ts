@@ -75,6 +75,8 @@ const hostSchema = z.strictObject({
   /** The host's address on its segment, without prefix (the segment's prefix applies). */
   address: ipv4,
   workloads: z.array(workloadSchema).default([]),
+  /** Docker backend: run this host's container privileged instead of with least privilege. */
+  privileged: z.boolean().default(false),
 });
 
 const stepCommon = {

@@ -23,6 +23,7 @@ export interface Host {
   segment: Segment;
   address: string;
   workloads: Workload[];
+  privileged: boolean;
 }
 
 export interface Workload {
@@ -49,6 +50,7 @@ export function resolveTopology(scenario: Scenario, lab: string = scenario.name)
       name: h.name,
       segment: segments.find((s) => s.name === segmentName)!,
       address: h.address,
+      privileged: h.privileged,
       workloads: h.workloads.map((w) => ({
         name: w.name,
         host: h.name,

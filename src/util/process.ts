@@ -18,6 +18,14 @@ export interface RunOptions {
 
 /** Every child still running, so an interrupt can end them (and only them) before cleanup. */
 const running = new Set<ChildProcess>();
+/** Other work an interrupt must cut short (e.g. a command running through the Docker API). */
+const abortables = new Set<() => void>();
+
+/** Registers work to cut short on interrupt; call the returned function when the work is done. */
+export function onInterruptAbort(abort: () => void): () => void {
+  abortables.add(abort);
+  return () => abortables.delete(abort);
+}
 
 /** Runs a command to completion and captures its output; never throws for a non-zero exit. */
 export function runProcess(command: string, args: string[], options: RunOptions = {}): Promise<ProcessResult> {
@@ -62,8 +70,9 @@ export async function runChecked(what: string, command: string, args: string[], 
   return result.stdout;
 }
 
-/** Ends every child this process started that is still running, and waits for them to exit. */
-export async function killRunningChildren(): Promise<void> {
+/** Ends every child this process started that is still running (and waits for them), and aborts other registered work. */
+export async function abortRunningWork(): Promise<void> {
+  for (const abort of abortables) abort();
   const children = [...running];
   await Promise.all(
     children.map(

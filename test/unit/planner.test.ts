@@ -4,7 +4,7 @@ import { fabricNamespace, nodeNamespace } from '../../src/backends/netns/names.j
 import { planFabric } from '../../src/dataplane/fabric-plan.js';
 import { planHosts } from '../../src/dataplane/host-plan.js';
 import { FABRIC } from '../../src/dataplane/ops.js';
-import { renderHostPlanText, renderScript } from '../../src/dataplane/render.js';
+import { renderPlanText, renderScript } from '../../src/dataplane/render.js';
 import { loadScenario, parseScenario } from '../../src/scenario/load.js';
 import { resolveTopology } from '../../src/topology/topology.js';
 
@@ -20,7 +20,7 @@ const twoHost = async (lab?: string) => resolveTopology((await loadScenario('sce
 describe('planner', () => {
   it('renders the two-host plan like the seed (golden)', async () => {
     const topology = await twoHost();
-    const text = renderHostPlanText(planHosts(topology), { title: 'fabric', sections: planFabric(topology), self: FABRIC });
+    const text = renderPlanText({ hosts: planHosts(topology), fabric: { title: 'fabric', sections: planFabric(topology) } });
     expectGolden(text, 'two-host.plan.txt');
   });
 
@@ -31,6 +31,12 @@ describe('planner', () => {
     const script = renderScript(host0.sections, host0.host, name, { createNamespaces: false });
     expectGolden(script, 'two-host.host0.sh');
     expect(script.match(/-batch/g)).toHaveLength(2);
+  });
+
+  it('renders what runs inside a Docker host: the adopted uplink renamed, namespaces created in the script (golden)', async () => {
+    const topology = await twoHost();
+    const host0 = planHosts(topology, { adopt: 'eth0' })[0]!;
+    expectGolden(renderScript(host0.sections, host0.host, (n) => n, { createNamespaces: true }), 'two-host.host0.docker.sh');
   });
 
   it('derives Calico-style veth names from lab, host and workload', async () => {
@@ -78,7 +84,7 @@ describe('planner', () => {
     });
     const fabricText = (routing: 'static' | 'none') => {
       const topology = resolveTopology(parseScenario('s.ts', twoSegments(routing)));
-      return renderHostPlanText([], { title: 'f', sections: planFabric(topology), self: FABRIC });
+      return renderPlanText({ hosts: [], fabric: { title: 'f', sections: planFabric(topology) } });
     };
     const routed = fabricText('static');
     expect(routed).toContain('ip route add 10.9.0.1 via 10.0.0.10');

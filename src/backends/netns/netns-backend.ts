@@ -6,7 +6,9 @@ import { FABRIC, ip } from '../../dataplane/ops.js';
 import { renderScript, type NamespaceNamer } from '../../dataplane/render.js';
 import { InfraError, UsageError } from '../../errors.js';
 import { mapLimit, runChecked, runProcess, type ProcessResult, type RunOptions } from '../../util/process.js';
-import type { Backend, LabPlan, LabSummary, Progress } from '../backend.js';
+import { planFabric } from '../../dataplane/fabric-plan.js';
+import { planHosts } from '../../dataplane/host-plan.js';
+import type { Backend, LabPlan, LabSpec, LabSummary, Progress } from '../backend.js';
 import { fabricNamespace, nodeNamespace, parseNamespace } from './names.js';
 
 const NETNS_DIR = '/run/netns';
@@ -19,6 +21,17 @@ const HOST_CONCURRENCY = 16;
  */
 export class NetnsBackend implements Backend {
   readonly name = 'netns';
+
+  plan(spec: LabSpec): LabPlan {
+    return {
+      ...spec,
+      fabric: {
+        title: 'The lab fabric (netns backend: a namespace of its own stands in for the physical network)',
+        sections: planFabric(spec.topology),
+      },
+      hosts: planHosts(spec.topology),
+    };
+  }
 
   async preflight(): Promise<void> {
     if (process.platform !== 'linux') throw new InfraError('the netns backend needs Linux');
@@ -43,7 +56,10 @@ export class NetnsBackend implements Backend {
 
     progress(`wiring ${plan.topology.segments.map((s) => s.name).join(', ')}`);
     const label = `testbed lab=${lab} scenario=${basename(plan.scenarioFile)} created=${new Date().toISOString()}`;
-    const fabric = [...plan.fabric, { comment: 'label', ops: [ip(FABRIC, 'link', 'set', 'dev', 'lo', 'alias', `"${label}"`)] }];
+    const fabric = [
+      ...(plan.fabric?.sections ?? []),
+      { comment: 'label', ops: [ip(FABRIC, 'link', 'set', 'dev', 'lo', 'alias', `"${label}"`)] },
+    ];
     await runInNamespace('wiring the lab fabric', name(FABRIC), renderScript(fabric, FABRIC, name, { createNamespaces: false }));
 
     await mapLimit(plan.hosts, HOST_CONCURRENCY, async (host) => {

@@ -1,12 +1,18 @@
 import type { Argv } from 'yargs';
-import { createBackend, type BackendName } from '../../backends/registry.js';
-import { renderHostPlanText } from '../../dataplane/render.js';
-import { FABRIC } from '../../dataplane/ops.js';
+import {
+  backendOfLab,
+  backendsToSearch,
+  createBackend,
+  selectBackend,
+  type BackendChoice,
+  type BackendName,
+} from '../../backends/registry.js';
+import { renderPlanText } from '../../dataplane/render.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { installInterruptHandler } from '../../lab/interrupt.js';
-import { buildLab, planLab } from '../../lab/lab.js';
+import { buildLab, loadLab } from '../../lab/lab.js';
 import { ConsoleReporter, ms } from '../../report/console.js';
-import { backendOption, nameOption } from '../options.js';
+import { backendOption, nameOption, privilegedOption } from '../options.js';
 
 export const upCommand = {
   command: 'up <file>',
@@ -16,12 +22,14 @@ export const upCommand = {
       .positional('file', { type: 'string', demandOption: true, describe: 'Scenario file' })
       .option('backend', backendOption)
       .option('name', nameOption)
+      .option('privileged', privilegedOption)
       .example('$0 up scenarios/two-host.ts', 'Build the lab "two-host"')
+      .example('$0 up scenarios/two-host.ts --backend docker', 'Hosts as containers: docker ps shows them')
       .example('$0 up scenarios/two-host.ts --name demo', 'The same lab under another name, beside the first'),
-  handler: async (args: { file: string; backend: string; name?: string }): Promise<number> => {
-    const plan = await planLab(args.file, args.name);
-    const backend = createBackend(args.backend as BackendName);
-    await backend.preflight();
+  handler: async (args: { file: string; backend: string; name?: string; privileged: boolean }): Promise<number> => {
+    const spec = await loadLab(args.file, args.name);
+    const backend = await selectBackend(args.backend as BackendChoice, { privileged: args.privileged });
+    const plan = backend.plan(spec);
     const reporter = new ConsoleReporter(process.stdout);
     installInterruptHandler((m) => reporter.progress(m));
     const { lab } = plan.topology;
@@ -29,7 +37,7 @@ export const upCommand = {
     const started = performance.now();
     await buildLab(backend, plan, (m) => reporter.progress(m));
     const first = plan.topology.hosts[0]!.name;
-    console.log(`lab ${lab} is up (${ms(performance.now() - started)})`);
+    console.log(`lab ${lab} is up on ${backend.name} (${ms(performance.now() - started)})`);
     console.log(`  look inside:  testbed exec ${lab} ${first} -- ip route`);
     console.log(`  remove it:    testbed down ${lab}`);
     return ExitCode.passed;
@@ -44,19 +52,22 @@ export const downCommand = {
       .positional('lab', { type: 'string', describe: 'Lab name' })
       .option('all', { type: 'boolean', default: false, describe: 'Remove every testbed lab on this machine' })
       .option('backend', backendOption)
-      .example('$0 down two-host', 'Remove the lab "two-host"')
+      .example('$0 down two-host', 'Remove the lab "two-host", wherever it runs')
       .example('$0 down --all', 'Remove every lab'),
   handler: async (args: { lab?: string; all: boolean; backend: string }): Promise<number> => {
     if (!args.all && !args.lab) throw new UsageError('name a lab, or pass --all');
     if (args.all && args.lab) throw new UsageError('pass either a lab name or --all, not both');
-    const backend = createBackend(args.backend as BackendName);
-    await backend.preflight();
-    const labs = args.all ? (await backend.list()).map((l) => l.lab) : [args.lab!];
-    for (const lab of labs) {
-      const removed = await backend.destroy(lab);
-      console.log(removed ? `removed lab ${lab}` : `no lab ${lab} on ${backend.name}: nothing to remove`);
+    let removed = 0;
+    for (const backend of await backendsToSearch(args.backend as BackendChoice)) {
+      const labs = args.all ? (await backend.list()).map((l) => l.lab) : [args.lab!];
+      for (const lab of labs) {
+        if (await backend.destroy(lab)) {
+          console.log(`removed lab ${lab} (${backend.name})`);
+          removed++;
+        }
+      }
     }
-    if (labs.length === 0) console.log('no labs to remove');
+    if (removed === 0) console.log(args.all ? 'no labs to remove' : `no lab ${args.lab}: nothing to remove`);
     return ExitCode.passed;
   },
 };
@@ -70,7 +81,8 @@ export const lsCommand = {
       .option('backend', backendOption)
       .example('$0 ls', 'Show labs with their nodes'),
   handler: async (args: { json: boolean; backend: string }): Promise<number> => {
-    const labs = await createBackend(args.backend as BackendName).list();
+    const labs = [];
+    for (const backend of await backendsToSearch(args.backend as BackendChoice)) labs.push(...(await backend.list()));
     if (args.json) {
       console.log(JSON.stringify(labs, null, 2));
     } else if (labs.length === 0) {
@@ -97,8 +109,7 @@ export const execCommand = {
       .example('$0 exec two-host ns0 -- ping -c 3 10.20.1.3', 'Ping ns1 from ns0'),
   handler: async (args: { lab: string; node: string; command?: string[]; '--'?: string[]; backend: string }) => {
     const argv = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
-    const backend = createBackend(args.backend as BackendName);
-    await backend.preflight();
+    const backend = await backendOfLab(args.backend as BackendChoice, args.lab);
     return backend.execInteractive(args.lab, args.node, argv.length > 0 ? argv : ['sh']);
   },
 };
@@ -110,18 +121,15 @@ export const planCommand = {
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'Scenario file' })
       .option('name', nameOption)
-      .example('$0 plan scenarios/two-host.ts', 'The seed\'s commands, Calico-style, for each host'),
-  handler: async (args: { file: string; name?: string }): Promise<number> => {
-    const plan = await planLab(args.file, args.name);
-    const { topology } = plan;
+      .option('backend', { ...backendOption, choices: ['netns', 'docker'], default: 'netns' })
+      .example('$0 plan scenarios/two-host.ts', 'The seed\'s commands, Calico-style, for each host')
+      .example('$0 plan scenarios/two-host.ts --backend docker', 'What runs inside each host container'),
+  handler: async (args: { file: string; name?: string; backend: string }): Promise<number> => {
+    const plan = createBackend(args.backend as BackendName).plan(await loadLab(args.file, args.name));
     process.stdout.write(
-      `# testbed plan: scenario ${topology.scenario.name}, lab ${topology.lab}\n` +
+      `# testbed plan: scenario ${plan.topology.scenario.name}, lab ${plan.topology.lab}, backend ${args.backend}\n` +
         `# "ip -n NS" runs ip inside workload namespace NS.\n\n` +
-        renderHostPlanText(plan.hosts, {
-          title: 'The lab fabric (netns backend: a namespace of its own stands in for the physical network)',
-          sections: plan.fabric,
-          self: FABRIC,
-        }),
+        renderPlanText(plan),
     );
     return ExitCode.passed;
   },

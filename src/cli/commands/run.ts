@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { createBackend, type BackendName } from '../../backends/registry.js';
+import { selectBackend, type BackendChoice } from '../../backends/registry.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { installInterruptHandler } from '../../lab/interrupt.js';
-import { planLab } from '../../lab/lab.js';
+import { loadLab } from '../../lab/lab.js';
 import { runScenario, type RunReport } from '../../lab/run.js';
 import { ConsoleReporter } from '../../report/console.js';
 import { buildJsonReport } from '../../report/json.js';
-import { backendOption, nameOption } from '../options.js';
+import { backendOption, nameOption, privilegedOption } from '../options.js';
 
 interface RunArgs {
   files: string[];
@@ -16,6 +16,7 @@ interface RunArgs {
   junit?: string;
   keep: boolean;
   name?: string;
+  privileged: boolean;
 }
 
 export const runCommand = {
@@ -29,7 +30,9 @@ export const runCommand = {
       .option('junit', { type: 'string', describe: 'Write a JUnit XML report to this file' })
       .option('keep', { type: 'boolean', default: false, describe: 'Leave the lab running after the steps (remove it with testbed down)' })
       .option('name', nameOption)
+      .option('privileged', privilegedOption)
       .example('$0 run scenarios/two-host.ts', 'Build the seed\'s two-host lab and prove ttl 62 between workloads')
+      .example('$0 run scenarios/two-host.ts --backend docker', 'The same lab with hosts as containers')
       .example('$0 run scenarios/*.ts --junit report.xml', 'Run every scenario, one JUnit testsuite each')
       .example('$0 run scenarios/two-host.ts --json | jq .runs[0].steps[0].metrics', 'Read the figures of a step'),
   handler: async (args: RunArgs, processStartMs: number): Promise<number> => {
@@ -38,10 +41,10 @@ export const runCommand = {
     installInterruptHandler((m) => reporter.progress(m));
     // Every file is validated before anything is created.
     const loadStarted = performance.now();
-    const plans = [];
-    for (const file of args.files) plans.push(await planLab(file, args.name));
-    const backend = createBackend(args.backend as BackendName);
-    await backend.preflight();
+    const specs = [];
+    for (const file of args.files) specs.push(await loadLab(file, args.name));
+    const backend = await selectBackend(args.backend as BackendChoice, { privileged: args.privileged });
+    const plans = specs.map((spec) => backend.plan(spec));
     const loadMs = performance.now() - loadStarted;
 
     const reports: RunReport[] = [];

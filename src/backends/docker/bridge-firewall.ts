@@ -1,0 +1,65 @@
+import type Docker from 'dockerode';
+import { InfraError } from '../../errors.js';
+
+/**
+ * Docker isolates an internal network by dropping, in the Docker host's FORWARD chain, every
+ * bridged frame whose IP source or destination lies outside the network's subnet (br_netfilter
+ * shows bridged traffic to iptables). Calico-style routing sends exactly such packets between
+ * hosts (10.20.1.2 -> 10.20.1.3 over 192.168.1.0/24), so each lab bridge gets one ACCEPT rule for
+ * traffic that stays on that bridge, in DOCKER-USER — the chain Docker leaves to users, as
+ * containerlab does for its management bridge. Nothing may leave the bridge that could not before.
+ * The rules carry the comment "testbed:<lab>" so `down` finds them without state. They are managed
+ * from a short-lived container in the Docker host's network namespace, so this works wherever the
+ * daemon runs (local, Docker Desktop's VM, over ssh), with whichever iptables backend Docker uses.
+ */
+const ADD = `set -e
+for ipt in iptables-nft iptables-legacy; do
+  if $ipt -w -S DOCKER-ISOLATION-STAGE-1 2>/dev/null | grep -q -- "-o $BRIDGE "; then
+    $ipt -w -I DOCKER-USER -i "$BRIDGE" -o "$BRIDGE" -m comment --comment "testbed:$LAB" -j ACCEPT
+    exit 0
+  fi
+done
+echo "no Docker isolation rules for $BRIDGE found in iptables-nft or iptables-legacy" >&2
+exit 1`;
+
+const REMOVE = `for ipt in iptables-nft iptables-legacy; do
+  rules=$($ipt -w -S DOCKER-USER 2>/dev/null) || continue
+  printf '%s\\n' "$rules" | grep -F -- "\\"testbed:$LAB\\"" | sed 's/^-A/-D/' | while read -r rule; do
+    eval "$ipt -w $rule"
+  done
+  exit 0
+done
+exit 0`;
+
+export async function allowLabBridge(docker: Docker, image: string, lab: string, bridge: string): Promise<void> {
+  const result = await runOnDockerHost(docker, image, ADD, { LAB: lab, BRIDGE: bridge });
+  if (result.code !== 0) throw new InfraError(`allowing routed traffic on ${bridge}: ${result.output.trim()}`);
+}
+
+export async function removeLabRules(docker: Docker, image: string, lab: string): Promise<void> {
+  await runOnDockerHost(docker, image, REMOVE, { LAB: lab });
+}
+
+async function runOnDockerHost(
+  docker: Docker,
+  image: string,
+  script: string,
+  env: Record<string, string>,
+): Promise<{ code: number; output: string }> {
+  const container = await docker.createContainer({
+    Image: image,
+    Cmd: ['sh', '-c', script],
+    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    Tty: true,
+    Labels: { 'testbed.firewall': env.LAB! },
+    HostConfig: { NetworkMode: 'host', CapAdd: ['NET_ADMIN', 'NET_RAW'] },
+  });
+  try {
+    await container.start();
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    const logs = await container.logs({ stdout: true, stderr: true });
+    return { code: StatusCode, output: logs.toString() };
+  } finally {
+    await container.remove({ force: true }).catch(() => {});
+  }
+}

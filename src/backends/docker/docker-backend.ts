@@ -1,0 +1,198 @@
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import type Docker from 'dockerode';
+import { planHosts } from '../../dataplane/host-plan.js';
+import { renderScript } from '../../dataplane/render.js';
+import { InfraError, TestbedError, UsageError } from '../../errors.js';
+import { formatCidr } from '../../net/ipv4.js';
+import { mapLimit, type ProcessResult, type RunOptions } from '../../util/process.js';
+import type { Backend, LabPlan, LabSpec, LabSummary, Progress } from '../backend.js';
+import { dockerClient, pingDocker } from './client.js';
+import { execAttached, execCapture } from './exec.js';
+import { allowLabBridge, removeLabRules } from './bridge-firewall.js';
+import { ensureHostImage, hostImage, imageExists } from './image.js';
+
+/** Docker names a container's first network interface eth0; the plan renames it after the segment. */
+const DOCKER_UPLINK = 'eth0';
+/** Containers created and configured at once. */
+const HOST_CONCURRENCY = 8;
+
+const LABEL = {
+  lab: 'testbed.lab',
+  node: 'testbed.node',
+  workloads: 'testbed.workloads',
+  scenario: 'testbed.scenario',
+  created: 'testbed.created',
+} as const;
+
+/**
+ * Least privilege that lets a host build namespaces, veths and routes and write /proc/sys. Empty
+ * masked and read-only path lists are what `--security-opt systempaths=unconfined` means.
+ */
+const LEAST_PRIVILEGE = { CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'], MaskedPaths: [], ReadonlyPaths: [] };
+
+export interface DockerBackendOptions {
+  /** Run every host container privileged (fails where CAP_SYS_RESOURCE is not in the bounding set). */
+  privileged?: boolean;
+}
+
+/**
+ * Hosts are containers on Docker networks (one internal bridge network per segment); workloads are
+ * network namespaces inside them, built by the same plan as on netns in one exec per host.
+ */
+export class DockerBackend implements Backend {
+  readonly name = 'docker';
+  private readonly docker: Docker;
+
+  constructor(private readonly options: DockerBackendOptions = {}) {
+    this.docker = dockerClient();
+  }
+
+  plan(spec: LabSpec): LabPlan {
+    return { ...spec, hosts: planHosts(spec.topology, { adopt: DOCKER_UPLINK }) };
+  }
+
+  preflight(): Promise<void> {
+    return pingDocker(this.docker);
+  }
+
+  async exists(lab: string): Promise<boolean> {
+    const [containers, networks] = await Promise.all([this.containers(lab), this.networks(lab)]);
+    return containers.length + networks.length > 0;
+  }
+
+  async create(plan: LabPlan, progress: Progress): Promise<void> {
+    try {
+      await this.build(plan, progress);
+    } catch (error) {
+      if (error instanceof TestbedError) throw error;
+      throw new InfraError(`docker: ${(error as Error).message.replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim()}`);
+    }
+  }
+
+  private async build(plan: LabPlan, progress: Progress): Promise<void> {
+    const { lab, segments, hosts } = plan.topology;
+    const image = await ensureHostImage(this.docker, progress);
+    const labels = { [LABEL.lab]: lab, [LABEL.scenario]: basename(plan.scenarioFile), [LABEL.created]: new Date().toISOString() };
+
+    progress(`creating networks ${segments.map((s) => networkName(lab, s.name)).join(', ')}`);
+    for (const segment of segments) {
+      await this.docker
+        .createNetwork({
+          Name: networkName(lab, segment.name),
+          Driver: 'bridge',
+          Internal: true,
+          CheckDuplicate: true,
+          IPAM: { Driver: 'default', Config: [{ Subnet: formatCidr(segment.subnet), Gateway: segment.gateway }] },
+          Options: { 'com.docker.network.bridge.name': bridgeName(lab, segment.name) },
+          Labels: labels,
+        })
+        .catch((error: Error) => {
+          if (/overlap/i.test(error.message)) {
+            throw new InfraError(
+              `segment ${segment.name}: subnet ${formatCidr(segment.subnet)} overlaps a Docker network that already exists ` +
+                `(see docker network ls): remove that network or change the scenario's subnet`,
+            );
+          }
+          throw new InfraError(`creating the Docker network for ${segment.name}: ${error.message}`);
+        });
+    }
+
+    for (const segment of segments) await allowLabBridge(this.docker, image, lab, bridgeName(lab, segment.name));
+
+    progress(`starting ${hosts.length} host containers`);
+    await mapLimit(plan.hosts, HOST_CONCURRENCY, async (hostPlan) => {
+      const host = hosts.find((h) => h.name === hostPlan.host)!;
+      const network = networkName(lab, host.segment.name);
+      const container = await this.docker.createContainer({
+        name: containerName(lab, host.name),
+        Hostname: host.name,
+        Image: image,
+        Cmd: ['sleep', 'infinity'],
+        Labels: { ...labels, [LABEL.node]: host.name, [LABEL.workloads]: host.workloads.map((w) => w.name).join(',') },
+        HostConfig: {
+          NetworkMode: network,
+          ...(this.options.privileged || host.privileged ? { Privileged: true } : LEAST_PRIVILEGE),
+        },
+        NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: host.address } } } },
+      });
+      await container.start();
+      const script = renderScript(hostPlan.sections, hostPlan.host, (n) => n, { createNamespaces: true });
+      const result = await execCapture(container, ['sh', '-c', script]);
+      if (result.code !== 0) {
+        throw new InfraError(`setting up ${host.name}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+      }
+      progress(`${host.name} ready`);
+    });
+  }
+
+  async destroy(lab: string): Promise<boolean> {
+    const [containers, networks] = await Promise.all([this.containers(lab), this.networks(lab)]);
+    await Promise.all(containers.map((c) => this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreMissing)));
+    await Promise.all(networks.map((n) => this.docker.getNetwork(n.Id).remove().catch(ignoreMissing)));
+    const found = containers.length + networks.length > 0;
+    if (found && (await imageExists(this.docker, hostImage()))) await removeLabRules(this.docker, hostImage(), lab);
+    return found;
+  }
+
+  async list(): Promise<LabSummary[]> {
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [LABEL.lab] } });
+    const labs = new Map<string, LabSummary>();
+    for (const c of containers) {
+      const lab = c.Labels[LABEL.lab]!;
+      const summary = labs.get(lab) ?? {
+        lab,
+        backend: this.name,
+        nodes: [],
+        scenario: c.Labels[LABEL.scenario],
+        created: c.Labels[LABEL.created],
+      };
+      summary.nodes.push(c.Labels[LABEL.node]!, ...(c.Labels[LABEL.workloads] || '').split(',').filter(Boolean));
+      labs.set(lab, summary);
+    }
+    for (const network of await this.docker.listNetworks({ filters: { label: [LABEL.lab] } })) {
+      const lab = network.Labels?.[LABEL.lab];
+      if (lab && !labs.has(lab)) labs.set(lab, { lab, backend: this.name, nodes: [] });
+    }
+    return [...labs.values()].map((l) => ({ ...l, nodes: l.nodes.sort() }));
+  }
+
+  async exec(lab: string, node: string, argv: string[], options?: RunOptions): Promise<ProcessResult> {
+    const { container, argv: full } = await this.locate(lab, node, argv);
+    return execCapture(container, full, options);
+  }
+
+  async execInteractive(lab: string, node: string, argv: string[]): Promise<number> {
+    const { container, argv: full } = await this.locate(lab, node, argv);
+    return execAttached(container, full);
+  }
+
+  /** The container that runs `node` and the command line that gets into its namespace. */
+  private async locate(lab: string, node: string, argv: string[]): Promise<{ container: Docker.Container; argv: string[] }> {
+    const containers = await this.containers(lab);
+    const host = containers.find((c) => c.Labels[LABEL.node] === node);
+    if (host) return { container: this.docker.getContainer(host.Id), argv };
+    const owner = containers.find((c) => (c.Labels[LABEL.workloads] ?? '').split(',').includes(node));
+    if (owner) return { container: this.docker.getContainer(owner.Id), argv: ['ip', 'netns', 'exec', node, ...argv] };
+    if (containers.length === 0) throw new UsageError(`no lab named "${lab}" is running on the docker backend`);
+    const nodes = containers.flatMap((c) => [c.Labels[LABEL.node]!, ...(c.Labels[LABEL.workloads] || '').split(',').filter(Boolean)]);
+    throw new UsageError(`lab "${lab}" has no node "${node}" (nodes: ${nodes.join(', ')})`);
+  }
+
+  private containers(lab: string): Promise<Docker.ContainerInfo[]> {
+    return this.docker.listContainers({ all: true, filters: { label: [`${LABEL.lab}=${lab}`] } });
+  }
+
+  private networks(lab: string): Promise<Docker.NetworkInspectInfo[]> {
+    return this.docker.listNetworks({ filters: { label: [`${LABEL.lab}=${lab}`] } });
+  }
+}
+
+const containerName = (lab: string, host: string) => `${lab}-${host}`;
+/** Set explicitly (not br-<id>) so the bridge's name is known before Docker answers. */
+const bridgeName = (lab: string, segment: string) => `tb-${createHash('sha1').update(`${lab}/${segment}`).digest('hex').slice(0, 12)}`;
+const networkName = (lab: string, segment: string) => `${lab}-${segment}`;
+
+function ignoreMissing(error: { statusCode?: number }): void {
+  if (error.statusCode !== 404) throw error;
+}

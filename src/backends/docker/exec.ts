@@ -1,0 +1,75 @@
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { InfraError } from '../../errors.js';
+import { onInterruptAbort, type ProcessResult, type RunOptions } from '../../util/process.js';
+
+/**
+ * Runs a command in a container through the Docker API and returns its real exit code. The exec's
+ * output is demultiplexed into stdout and stderr; the exit code is read once the stream has
+ * drained — and re-read while Docker still reports the exec running (ExitCode null is not 0).
+ */
+export async function execCapture(container: Docker.Container, argv: string[], options: RunOptions = {}): Promise<ProcessResult> {
+  const cmd = options.timeoutMs ? ['timeout', '-s', 'KILL', String(Math.ceil(options.timeoutMs / 1000)), ...argv] : argv;
+  const withInput = options.input !== undefined;
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, AttachStdin: withInput });
+  const stream = await exec.start({ hijack: true, stdin: withInput });
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  const outSink = new PassThrough().on('data', (d: Buffer) => stdout.push(d));
+  const errSink = new PassThrough().on('data', (d: Buffer) => stderr.push(d));
+  container.modem.demuxStream(stream, outSink, errSink);
+  const forget = options.uninterruptible ? () => {} : onInterruptAbort(() => stream.destroy());
+  try {
+    if (withInput) stream.end(options.input);
+    await ended(stream);
+  } finally {
+    forget();
+  }
+  return {
+    code: await exitCode(exec),
+    stdout: Buffer.concat(stdout).toString(),
+    stderr: Buffer.concat(stderr).toString(),
+  };
+}
+
+/** Runs a command in a container attached to this terminal (a TTY when stdin is one). */
+export async function execAttached(container: Docker.Container, argv: string[]): Promise<number> {
+  const tty = process.stdin.isTTY === true;
+  const exec = await container.exec({ Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: tty });
+  const stream = await exec.start({ hijack: true, stdin: true, Tty: tty });
+  if (tty) {
+    process.stdin.setRawMode(true);
+    stream.pipe(process.stdout);
+    const resize = () => void exec.resize({ h: process.stdout.rows, w: process.stdout.columns }).catch(() => {});
+    process.stdout.on('resize', resize);
+    resize();
+  } else {
+    container.modem.demuxStream(stream, process.stdout, process.stderr);
+  }
+  process.stdin.pipe(stream);
+  try {
+    await ended(stream);
+  } finally {
+    process.stdin.unpipe(stream);
+    if (tty) process.stdin.setRawMode(false);
+    process.stdin.pause();
+  }
+  return exitCode(exec);
+}
+
+function ended(stream: NodeJS.ReadableStream): Promise<void> {
+  return new Promise((resolve) => {
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+  });
+}
+
+async function exitCode(exec: Docker.Exec): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const info = await exec.inspect();
+    if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new InfraError('docker exec: the command ended but Docker reports no exit code');
+}
