@@ -1,7 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, TestbedError } from '../errors.js';
-import { wasInterrupted } from '../lab/interrupt.js';
+import { wasInterrupted } from '../util/interrupt.js';
 import { downCommand, execCommand, lsCommand, planCommand, upCommand } from './commands/lab.js';
 import { imageBuildCommand } from './commands/image.js';
 import { runCommand } from './commands/run.js';

@@ -3,7 +3,7 @@ import { InfraError, UsageError } from '../errors.js';
 import { loadScenario } from '../scenario/load.js';
 import { labName } from '../scenario/schema.js';
 import { resolveTopology } from '../topology/topology.js';
-import { throwIfInterrupted } from './interrupt.js';
+import { throwIfInterrupted } from '../util/interrupt.js';
 
 /** Loads and validates a scenario and resolves it into the lab `name`, touching nothing. */
 export async function loadLab(file: string, name?: string): Promise<LabSpec> {

@@ -2,7 +2,7 @@ import type { Backend, LabPlan } from '../backends/backend.js';
 import { runStep } from '../steps/run-step.js';
 import type { StepResult } from '../steps/result.js';
 import { buildLab } from './lab.js';
-import { throwIfInterrupted } from './interrupt.js';
+import { throwIfInterrupted } from '../util/interrupt.js';
 
 /** The outcome of running one scenario; console, JSON and JUnit reports all render from it. */
 export interface RunReport {

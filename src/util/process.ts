@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { InfraError } from '../errors.js';
+import { onInterruptAbort } from './interrupt.js';
 
 export interface ProcessResult {
   code: number;
@@ -16,29 +17,18 @@ export interface RunOptions {
   uninterruptible?: boolean;
 }
 
-/** Every child still running, so an interrupt can end them (and only them) before cleanup. */
-const running = new Set<ChildProcess>();
-/** Other work an interrupt must cut short (e.g. a command running through the Docker API). */
-const abortables = new Set<() => void>();
-
-/** Registers work to cut short on interrupt; call the returned function when the work is done. */
-export function onInterruptAbort(abort: () => void): () => void {
-  abortables.add(abort);
-  return () => abortables.delete(abort);
-}
-
 /** Runs a command to completion and captures its output; never throws for a non-zero exit. */
 export function runProcess(command: string, args: string[], options: RunOptions = {}): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    if (!options.uninterruptible) running.add(child);
+    const forget = options.uninterruptible ? () => {} : onInterruptAbort(() => child.kill('SIGKILL'));
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => stdout.push(d));
     child.stderr.on('data', (d: Buffer) => stderr.push(d));
     const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
     child.on('error', (error: NodeJS.ErrnoException) => {
-      running.delete(child);
+      forget();
       clearTimeout(timer);
       reject(
         error.code === 'ENOENT'
@@ -47,7 +37,7 @@ export function runProcess(command: string, args: string[], options: RunOptions 
       );
     });
     child.on('close', (code, signal) => {
-      running.delete(child);
+      forget();
       clearTimeout(timer);
       resolve({
         code: code ?? 128 + (signal ? constants.signals[signal] : 0),
@@ -68,22 +58,6 @@ export async function runChecked(what: string, command: string, args: string[], 
     throw new InfraError(`${what}: ${detail || `${command} exited with ${result.code}`}`);
   }
   return result.stdout;
-}
-
-/** Ends every child this process started that is still running (and waits for them), and aborts other registered work. */
-export async function abortRunningWork(): Promise<void> {
-  for (const abort of abortables) abort();
-  const children = [...running];
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('close', () => resolve());
-          child.kill('SIGKILL');
-        }),
-    ),
-  );
 }
 
 /** Maps with at most `limit` calls in flight; rejects with the first error after all settle. */

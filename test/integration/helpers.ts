@@ -1,10 +1,27 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { NetnsBackend } from '../../src/backends/netns/netns-backend.js';
+import { dockerClient, pingDocker } from '../../src/backends/docker/client.js';
+import { createBackend, type BackendName } from '../../src/backends/registry.js';
 import { parseNamespace } from '../../src/backends/netns/names.js';
 import { runProcess } from '../../src/util/process.js';
 
 export const isRoot = process.getuid?.() === 0;
+
+async function dockerAnswers(): Promise<boolean> {
+  try {
+    await pingDocker(dockerClient());
+    return true;
+  } catch (error) {
+    // CI sets this: there a missing daemon is a failure, not a reason to skip.
+    if (process.env.TESTBED_REQUIRE_DOCKER) throw error;
+    return false;
+  }
+}
+
+export const hasDocker = await dockerAnswers();
+
+/** The backends this machine can run integration tests on. */
+export const BACKENDS: BackendName[] = [...(isRoot ? (['netns'] as const) : []), ...(hasDocker ? (['docker'] as const) : [])];
 
 const bin = new URL('../../bin/testbed.js', import.meta.url).pathname;
 
@@ -41,10 +58,17 @@ export function namespacesOf(lab: string): string[] {
   }
 }
 
-/** Removes labs a test created, also when it failed half-way. */
+/** Whether anything of the lab is left on the backend: namespaces, containers, networks. */
+export function labExists(backend: BackendName, lab: string): Promise<boolean> {
+  return createBackend(backend).exists(lab);
+}
+
+/** Removes labs a test created, on every backend, also when it failed half-way. */
 export async function removeLabs(...labs: string[]): Promise<void> {
-  const backend = new NetnsBackend();
-  for (const lab of labs) await backend.destroy(lab);
+  for (const name of BACKENDS) {
+    const backend = createBackend(name);
+    for (const lab of labs) await backend.destroy(lab);
+  }
 }
 
 /** Reads kernel state of a lab namespace directly, not through testbed. */

@@ -3,14 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JsonReport } from '../../src/report/json.js';
-import { cli, isRoot, labFor, namespacesOf, removeLabs } from './helpers.js';
+import { BACKENDS, cli, labExists, labFor, removeLabs } from './helpers.js';
 
 const labs: string[] = [];
-const lab = (tag: string) => {
-  const name = labFor(tag);
-  labs.push(name);
-  return name;
-};
 const tmp = mkdtempSync(join(tmpdir(), 'testbed-run-'));
 
 afterAll(async () => {
@@ -20,17 +15,24 @@ afterAll(async () => {
 
 const stepsOf = (stdout: string) => (JSON.parse(stdout) as JsonReport).runs.flatMap((r) => r.steps);
 
-describe.skipIf(!isRoot)('testbed run on netns', () => {
+describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('testbed run on %s', (backend) => {
+  const lab = (tag: string) => {
+    const name = labFor(`${backend}-${tag}`);
+    labs.push(name);
+    return name;
+  };
+  const run = (file: string, name: string, ...more: string[]) => cli(['run', file, '--backend', backend, '--name', name, ...more]);
+
   it('proves the two-host lab: ttl 62 both ways, no loss, proxy ARP state; JSON and JUnit agree', async () => {
     const name = lab('two');
-    const junit = join(tmp, 'two-host.xml');
-    const result = await cli(['run', 'scenarios/two-host.ts', '--name', name, '--json', '--junit', junit]);
+    const junit = join(tmp, `${name}.xml`);
+    const result = await run('scenarios/two-host.ts', name, '--json', '--junit', junit);
     expect(result.stderr).toContain('6 passed, 0 failed');
     expect(result.code).toBe(0);
 
     const report = JSON.parse(result.stdout) as JsonReport;
     expect(report).toMatchObject({ schema: 'testbed/run-report@1', passed: true });
-    expect(report.runs[0]).toMatchObject({ backend: 'netns', lab: name, passed: true, scenario: { name: 'two-host' } });
+    expect(report.runs[0]).toMatchObject({ backend, lab: name, passed: true, scenario: { name: 'two-host' } });
     const pings = report.runs[0]!.steps.filter((s) => s.kind === 'ping');
     expect(pings.map((p) => [p.metrics.ttl, p.metrics.lossPercent, p.metrics.received])).toEqual([
       [62, 0, 3],
@@ -41,12 +43,13 @@ describe.skipIf(!isRoot)('testbed run on netns', () => {
 
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toMatch(/<testsuite name="two-host" time="[\d.]+" tests="6" failures="0" errors="0"/);
-    expect(namespacesOf(name)).toEqual([]);
+    expect(xml).toContain(`<property name="backend" value="${backend}"/>`);
+    expect(await labExists(backend, name)).toBe(false);
   });
 
-  it('gives ttl 62 for the seed\'s literal commands and ttl 63 on one host', async () => {
+  it("gives ttl 62 for the seed's literal commands and ttl 63 on one host", async () => {
     const pingTtls = async (file: string, name: string) => {
-      const result = await cli(['run', file, '--name', name, '--json']);
+      const result = await run(file, name, '--json');
       expect(result.code).toBe(0);
       return stepsOf(result.stdout)
         .filter((s) => s.kind === 'ping')
@@ -56,14 +59,8 @@ describe.skipIf(!isRoot)('testbed run on netns', () => {
     expect(await pingTtls('scenarios/same-host.ts', lab('same'))).toEqual([63, 63]);
   });
 
-  it('routes between segments through the fabric: one more hop, ttl 61', async () => {
-    const result = await cli(['run', 'test/fixtures/two-segments.ts', '--name', lab('segs'), '--json']);
-    expect(result.code).toBe(0);
-    expect(stepsOf(result.stdout).map((s) => s.metrics.ttl ?? null)).toEqual([61, 61, null]);
-  });
-
   it('proves unreachability and absence, not only success', async () => {
-    const result = await cli(['run', 'test/fixtures/unreachable.ts', '--name', lab('unreach'), '--json']);
+    const result = await run('test/fixtures/unreachable.ts', lab('unreach'), '--json');
     expect(result.code).toBe(0);
     const [blocked, local, , hosts] = stepsOf(result.stdout);
     expect(blocked!.metrics).toMatchObject({ received: 0, lossPercent: 100 });
@@ -73,8 +70,8 @@ describe.skipIf(!isRoot)('testbed run on netns', () => {
 
   it('fails a wrong expectation with exit 1 and expected vs actual in console, JSON and JUnit', async () => {
     const name = lab('ttl61');
-    const junit = join(tmp, 'ttl61.xml');
-    const consoleRun = await cli(['run', 'test/fixtures/ttl61.ts', '--name', name, '--junit', junit]);
+    const junit = join(tmp, `${name}.xml`);
+    const consoleRun = await run('test/fixtures/ttl61.ts', name, '--junit', junit);
     expect(consoleRun.code).toBe(1);
     expect(consoleRun.stdout).toContain('FAIL 1/2 ns0 to ns1 expecting ttl 61');
     expect(consoleRun.stdout).toContain('ttl: expected 61, actual 62');
@@ -85,7 +82,7 @@ describe.skipIf(!isRoot)('testbed run on netns', () => {
     expect(xml).toContain('failures="2"');
     expect(xml).toContain('<failure message="ttl: expected 61, actual 62" type="AssertionError">');
 
-    const jsonRun = await cli(['run', 'test/fixtures/ttl61.ts', '--name', name, '--json']);
+    const jsonRun = await run('test/fixtures/ttl61.ts', name, '--json');
     expect(jsonRun.code).toBe(1);
     const [step, waited] = stepsOf(jsonRun.stdout);
     expect(step).toMatchObject({
@@ -98,17 +95,49 @@ describe.skipIf(!isRoot)('testbed run on netns', () => {
     expect(waited).toMatchObject({ passed: false, failures: ['route: expected 10.99.0.1 present, actual no route to 10.99.0.1'] });
     expect(waited!.attempts).toBeGreaterThan(2);
     expect(waited!.durationMs).toBeGreaterThanOrEqual(800);
-    expect(namespacesOf(name)).toEqual([]);
+    expect(await labExists(backend, name)).toBe(false);
   });
 
   it('runs two labs with different names at the same time', async () => {
     const [a, b] = [lab('par-a'), lab('par-b')];
-    const results = await Promise.all([
-      cli(['run', 'scenarios/two-host.ts', '--name', a]),
-      cli(['run', 'scenarios/two-host.ts', '--name', b]),
-    ]);
+    // Docker cannot hold two networks with one subnet, so there the second lab has a subnet of its own.
+    const second = backend === 'docker' ? 'test/fixtures/other-subnet.ts' : 'scenarios/two-host.ts';
+    const results = await Promise.all([run('scenarios/two-host.ts', a), run(second, b)]);
     expect(results.map((r) => r.code)).toEqual([0, 0]);
-    expect(results.map((r) => r.stdout.match(/PASS/g)?.length)).toEqual([6, 6]);
-    expect([...namespacesOf(a), ...namespacesOf(b)]).toEqual([]);
+    expect(results.map((r) => r.stdout.match(/PASS/g)?.length)).toEqual([6, backend === 'docker' ? 1 : 6]);
+    expect([await labExists(backend, a), await labExists(backend, b)]).toEqual([false, false]);
+  });
+});
+
+describe.skipIf(!BACKENDS.includes('netns'))('segments on netns', () => {
+  it('routes between segments through the fabric: one more hop, ttl 61', async () => {
+    const name = labFor('segs');
+    labs.push(name);
+    const result = await cli(['run', 'test/fixtures/two-segments.ts', '--backend', 'netns', '--name', name, '--json']);
+    expect(result.code).toBe(0);
+    expect(stepsOf(result.stdout).map((s) => s.metrics.ttl ?? null)).toEqual([61, 61, null]);
+  });
+});
+
+describe.skipIf(!BACKENDS.includes('docker'))('docker limits', () => {
+  it('refuses a second lab on a subnet in use, naming the lab that holds it', async () => {
+    const [first, second] = [labFor('holder'), labFor('second')];
+    labs.push(first, second);
+    expect((await cli(['up', 'scenarios/two-host.ts', '--backend', 'docker', '--name', first])).code).toBe(0);
+    const refused = await cli(['up', 'scenarios/same-host.ts', '--backend', 'docker', '--name', second]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(`subnet 192.168.1.0/24 overlaps Docker network ${first}-ens192 (testbed lab ${first})`);
+    expect(await labExists('docker', second)).toBe(false);
+    expect(await labExists('docker', first)).toBe(true);
+    await removeLabs(first);
+  });
+
+  it('refuses routing between segments, creating nothing', async () => {
+    const name = labFor('dsegs');
+    labs.push(name);
+    const result = await cli(['run', 'test/fixtures/two-segments.ts', '--backend', 'docker', '--name', name]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('the docker backend cannot route between several segments yet');
+    expect(await labExists('docker', name)).toBe(false);
   });
 });

@@ -4,7 +4,8 @@ import type Docker from 'dockerode';
 import { planHosts } from '../../dataplane/host-plan.js';
 import { renderScript } from '../../dataplane/render.js';
 import { InfraError, TestbedError, UsageError } from '../../errors.js';
-import { formatCidr } from '../../net/ipv4.js';
+import { contains, formatCidr, parseCidr, type Cidr } from '../../net/ipv4.js';
+import { throwIfInterrupted } from '../../util/interrupt.js';
 import { mapLimit, type ProcessResult, type RunOptions } from '../../util/process.js';
 import type { Backend, LabPlan, LabSpec, LabSummary, Progress } from '../backend.js';
 import { dockerClient, pingDocker } from './client.js';
@@ -66,12 +67,17 @@ export class DockerBackend implements Backend {
       await this.build(plan, progress);
     } catch (error) {
       if (error instanceof TestbedError) throw error;
+      throwIfInterrupted();
       throw new InfraError(`docker: ${(error as Error).message.replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim()}`);
     }
   }
 
   private async build(plan: LabPlan, progress: Progress): Promise<void> {
     const { lab, segments, hosts } = plan.topology;
+    if (segments.length > 1 && plan.topology.routing !== 'none') {
+      // Between Docker networks only the Docker host could route, and internal networks forbid it.
+      throw new InfraError('the docker backend cannot route between several segments yet: use --backend netns');
+    }
     const image = await ensureHostImage(this.docker, progress);
     const labels = { [LABEL.lab]: lab, [LABEL.scenario]: basename(plan.scenarioFile), [LABEL.created]: new Date().toISOString() };
 
@@ -87,14 +93,12 @@ export class DockerBackend implements Backend {
           Options: { 'com.docker.network.bridge.name': bridgeName(lab, segment.name) },
           Labels: labels,
         })
-        .catch((error: Error) => {
-          if (/overlap/i.test(error.message)) {
-            throw new InfraError(
-              `segment ${segment.name}: subnet ${formatCidr(segment.subnet)} overlaps a Docker network that already exists ` +
-                `(see docker network ls): remove that network or change the scenario's subnet`,
-            );
-          }
-          throw new InfraError(`creating the Docker network for ${segment.name}: ${error.message}`);
+        .catch(async (error: Error) => {
+          if (!/overlap/i.test(error.message)) throw new InfraError(`creating the Docker network for ${segment.name}: ${error.message}`);
+          throw new InfraError(
+            `segment ${segment.name}: subnet ${formatCidr(segment.subnet)} overlaps ${await this.describeOverlap(segment.subnet)}: ` +
+              `remove it or change the scenario's subnet`,
+          );
         });
     }
 
@@ -102,6 +106,7 @@ export class DockerBackend implements Backend {
 
     progress(`starting ${hosts.length} host containers`);
     await mapLimit(plan.hosts, HOST_CONCURRENCY, async (hostPlan) => {
+      throwIfInterrupted();
       const host = hosts.find((h) => h.name === hostPlan.host)!;
       const network = networkName(lab, host.segment.name);
       const container = await this.docker.createContainer({
@@ -177,6 +182,19 @@ export class DockerBackend implements Backend {
     if (containers.length === 0) throw new UsageError(`no lab named "${lab}" is running on the docker backend`);
     const nodes = containers.flatMap((c) => [c.Labels[LABEL.node]!, ...(c.Labels[LABEL.workloads] || '').split(',').filter(Boolean)]);
     throw new UsageError(`lab "${lab}" has no node "${node}" (nodes: ${nodes.join(', ')})`);
+  }
+
+  /** Names the Docker networks whose subnet overlaps `subnet`, and the testbed labs they belong to. */
+  private async describeOverlap(subnet: Cidr): Promise<string> {
+    const networks = await this.docker.listNetworks();
+    const overlapping = networks.filter((n) =>
+      (n.IPAM?.Config ?? []).some((c) => {
+        const other = c.Subnet ? parseCidr(c.Subnet) : undefined;
+        return other !== undefined && (contains(other, subnet.address) || contains(subnet, other.address));
+      }),
+    );
+    const names = overlapping.map((n) => `${n.Name}${n.Labels?.[LABEL.lab] ? ` (testbed lab ${n.Labels[LABEL.lab]})` : ''}`);
+    return names.length > 0 ? `Docker network ${names.join(', ')}` : 'a Docker network that already exists (see docker network ls)';
   }
 
   private containers(lab: string): Promise<Docker.ContainerInfo[]> {

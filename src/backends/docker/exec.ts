@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { InfraError } from '../../errors.js';
-import { onInterruptAbort, type ProcessResult, type RunOptions } from '../../util/process.js';
+import { onInterruptAbort, throwIfInterrupted } from '../../util/interrupt.js';
+import type { ProcessResult, RunOptions } from '../../util/process.js';
 
 /**
  * Runs a command in a container through the Docker API and returns its real exit code. The exec's
@@ -25,6 +26,8 @@ export async function execCapture(container: Docker.Container, argv: string[], o
   } finally {
     forget();
   }
+  // An aborted stream says nothing of the command, which may still run: the lab is going anyway.
+  throwIfInterrupted();
   return {
     code: await exitCode(exec),
     stdout: Buffer.concat(stdout).toString(),

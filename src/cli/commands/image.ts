@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { dockerClient, pingDocker } from '../../backends/docker/client.js';
 import { buildHostImage, type ImageBuildMethod } from '../../backends/docker/image.js';
 import { ExitCode } from '../../errors.js';
-import { installInterruptHandler } from '../../lab/interrupt.js';
+import { installInterruptHandler } from '../../util/interrupt.js';
 import { ConsoleReporter } from '../../report/console.js';
 
 export const imageBuildCommand = {

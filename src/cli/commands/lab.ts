@@ -9,7 +9,7 @@ import {
 } from '../../backends/registry.js';
 import { renderPlanText } from '../../dataplane/render.js';
 import { ExitCode, UsageError } from '../../errors.js';
-import { installInterruptHandler } from '../../lab/interrupt.js';
+import { installInterruptHandler } from '../../util/interrupt.js';
 import { buildLab, loadLab } from '../../lab/lab.js';
 import { ConsoleReporter, ms } from '../../report/console.js';
 import { backendOption, nameOption, privilegedOption } from '../options.js';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { selectBackend, type BackendChoice } from '../../backends/registry.js';
 import { ExitCode, UsageError } from '../../errors.js';
-import { installInterruptHandler } from '../../lab/interrupt.js';
+import { installInterruptHandler } from '../../util/interrupt.js';
 import { loadLab } from '../../lab/lab.js';
 import { runScenario, type RunReport } from '../../lab/run.js';
 import { ConsoleReporter } from '../../report/console.js';

@@ -1,21 +1,28 @@
 import { InterruptedError } from '../errors.js';
-import { abortRunningWork } from '../util/process.js';
 
 let received: NodeJS.Signals | undefined;
+/** Work in flight that an interrupt cuts short: child processes, commands streaming through the Docker API. */
+const abortables = new Set<() => void>();
 
 /**
- * Turns SIGINT/SIGTERM into an orderly stop: running children are ended and the work in
- * progress sees `throwIfInterrupted` fail, so its own cleanup (finally blocks) removes the lab.
+ * Turns SIGINT/SIGTERM into an orderly stop: work in flight is aborted and the code running it
+ * sees `throwIfInterrupted` fail, so its own cleanup (finally blocks) removes the lab.
  */
 export function installInterruptHandler(notify: (message: string) => void): void {
   const onSignal = (signal: NodeJS.Signals) => {
     if (received) return notify(`${signal} again: still cleaning up, please wait`);
     received = signal;
     notify(`${signal}: stopping and removing what this run created`);
-    void abortRunningWork();
+    for (const abort of abortables) abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+}
+
+/** Registers work to cut short on interrupt; call the returned function when the work is done. */
+export function onInterruptAbort(abort: () => void): () => void {
+  abortables.add(abort);
+  return () => abortables.delete(abort);
 }
 
 export function throwIfInterrupted(): void {
