@@ -1,11 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { fabricNamespace, nodeNamespace } from '../../src/backends/netns/names.js';
-import { cli, ipJson, isRoot, labFor, namespacesOf, removeLabs, rootNamespaceState } from './helpers.js';
+import { dockerClient } from '../../src/backends/docker/client.js';
+import { execCapture } from '../../src/backends/docker/exec.js';
+import { nodeNamespace } from '../../src/backends/netns/names.js';
+import type { BackendName } from '../../src/backends/registry.js';
+import { runProcess } from '../../src/util/process.js';
+import { BACKENDS, cli, ipJson, labExists, labFor, removeLabs, rootNamespaceState } from './helpers.js';
 
-const upDown = labFor('updown');
-const interrupted = labFor('sigint');
-
-afterAll(() => removeLabs(upDown, interrupted));
+const labs: string[] = [];
+afterAll(() => removeLabs(...labs));
 
 interface Route {
   dst: string;
@@ -14,70 +16,96 @@ interface Route {
   scope?: string;
 }
 
-describe.skipIf(!isRoot)('up, exec, ls, down on netns', () => {
-  it('builds a lab that exec, ls and the kernel agree on, and down removes it without touching the root namespace', async () => {
-    const rootBefore = await rootNamespaceState();
+/** Reads JSON from `ip` inside a node straight from the system, not through testbed. */
+async function ipOnNode<T>(backend: BackendName, lab: string, host: string, workload: string | undefined, args: string[]): Promise<T> {
+  if (backend === 'netns') return ipJson<T>(nodeNamespace(lab, workload ?? host), ...args);
+  const container = dockerClient().getContainer(`${lab}-${host}`);
+  const result = await execCapture(container, ['ip', ...(workload ? ['-n', workload] : []), '-j', ...args]);
+  if (result.code !== 0) throw new Error(result.stderr);
+  return JSON.parse(result.stdout) as T;
+}
 
-    const up = await cli(['up', 'scenarios/two-host.ts', '--name', upDown]);
+describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('up, exec, ls, down on %s', (backend) => {
+  it('builds a lab that exec, ls and the system agree on, and down removes all of it', async () => {
+    const lab = labFor(`${backend}-updown`);
+    labs.push(lab);
+    const rootBefore = backend === 'netns' ? await rootNamespaceState() : '';
+
+    const up = await cli(['up', 'scenarios/two-host.ts', '--backend', backend, '--name', lab]);
     expect(up.code).toBe(0);
-    expect(up.stdout).toContain(`lab ${upDown} is up`);
-    expect(namespacesOf(upDown).sort()).toEqual(
-      [fabricNamespace(upDown), ...['host0', 'host1', 'ns0', 'ns1'].map((n) => nodeNamespace(upDown, n))].sort(),
-    );
+    expect(up.stdout).toContain(`lab ${lab} is up on ${backend}`);
 
     // Read straight from the kernel, not through testbed.
-    const ns0Routes = await ipJson<Route[]>(nodeNamespace(upDown, 'ns0'), 'route', 'show');
-    expect(ns0Routes).toEqual([
+    expect(await ipOnNode<Route[]>(backend, lab, 'host1', 'ns1', ['route', 'show'])).toEqual([
       { dst: 'default', gateway: '169.254.1.1', dev: 'eth0', flags: [] },
       { dst: '169.254.1.1', dev: 'eth0', scope: 'link', flags: [] },
     ]);
-    const host0Routes = await ipJson<Route[]>(nodeNamespace(upDown, 'host0'), 'route', 'show');
+    const host0Routes = await ipOnNode<Route[]>(backend, lab, 'host0', undefined, ['route', 'show']);
     const cali = host0Routes.find((r) => r.dst === '10.20.1.2')!;
     expect(cali).toMatchObject({ scope: 'link' });
     expect(cali.dev).toMatch(/^cali[0-9a-f]{11}$/);
     expect(host0Routes).toContainEqual({ dst: '10.20.1.3', gateway: '192.168.1.16', dev: 'ens192', flags: [] });
-    const [caliLink] = await ipJson<{ address: string }[]>(nodeNamespace(upDown, 'host0'), 'link', 'show', cali.dev);
+    expect(host0Routes).toContainEqual({ dst: 'default', gateway: '192.168.1.1', dev: 'ens192', flags: [] });
+    const [caliLink] = await ipOnNode<{ address: string }[]>(backend, lab, 'host0', undefined, ['link', 'show', cali.dev]);
     expect(caliLink!.address).toBe('ee:ee:ee:ee:ee:ee');
 
     // exec shows the same, and passes exit codes through.
-    const ns0 = await cli(['exec', upDown, 'ns0', '--', 'ip', 'route']);
+    const ns0 = await cli(['exec', lab, 'ns0', '--', 'ip', 'route']);
     expect(ns0.code).toBe(0);
     expect(ns0.stdout).toBe('default via 169.254.1.1 dev eth0 \n169.254.1.1 dev eth0 scope link \n');
-    const host0 = await cli(['exec', upDown, 'host0', '--', 'ip', 'route']);
+    const host0 = await cli(['exec', lab, 'host0', '--', 'ip', 'route']);
     expect(host0.stdout).toContain(`10.20.1.2 dev ${cali.dev} scope link`);
     expect(host0.stdout).toContain('10.20.1.3 via 192.168.1.16 dev ens192');
-    expect((await cli(['exec', upDown, 'host0', '--', 'sh', '-c', 'exit 7'])).code).toBe(7);
-    const proxyArp = await cli(['exec', upDown, 'host0', '--', 'cat', `/proc/sys/net/ipv4/conf/${cali.dev}/proxy_arp`]);
+    const links = await cli(['exec', lab, 'host0', '--', 'ip', '-br', 'link']);
+    expect(links.stdout).toMatch(/^ens192@\S+\s+UP/m);
+    expect(links.stdout).toMatch(new RegExp(`^${cali.dev}@\\S+\\s+UP\\s+ee:ee:ee:ee:ee:ee`, 'm'));
+    expect((await cli(['exec', lab, 'host0', '--', 'sh', '-c', 'exit 7'])).code).toBe(7);
+    expect((await cli(['exec', lab, 'ns0', '--', 'sh', '-c', 'exit 9'])).code).toBe(9);
+    const proxyArp = await cli(['exec', lab, 'host0', '--', 'cat', `/proc/sys/net/ipv4/conf/${cali.dev}/proxy_arp`]);
     expect(proxyArp.stdout).toBe('1\n');
-    const unknown = await cli(['exec', upDown, 'ns9', '--', 'true']);
+    const unknown = await cli(['exec', lab, 'ns9', '--', 'true']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain(`lab "${upDown}" has no node "ns9"`);
+    expect(unknown.stderr).toContain(`lab "${lab}" has no node "ns9"`);
 
     // A second lab of the same name is refused, and the first is left intact.
-    const again = await cli(['up', 'scenarios/two-host.ts', '--name', upDown]);
+    const again = await cli(['up', 'scenarios/two-host.ts', '--backend', backend, '--name', lab]);
     expect(again.code).toBe(3);
-    expect(again.stderr).toContain(`lab "${upDown}" already exists`);
-    expect(namespacesOf(upDown)).toHaveLength(5);
+    expect(again.stderr).toContain(`lab "${lab}" already exists`);
+    expect((await cli(['exec', lab, 'ns0', '--', 'true'])).code).toBe(0);
 
     const ls = await cli(['ls', '--json']);
-    const listed = (JSON.parse(ls.stdout) as { lab: string; nodes: string[]; scenario: string }[]).find((l) => l.lab === upDown);
-    expect(listed).toMatchObject({ nodes: ['host0', 'host1', 'ns0', 'ns1'], scenario: 'two-host.ts' });
+    const listed = (JSON.parse(ls.stdout) as { lab: string; backend: string; nodes: string[]; scenario: string }[]).find(
+      (l) => l.lab === lab,
+    );
+    expect(listed).toEqual(expect.objectContaining({ backend, nodes: ['host0', 'host1', 'ns0', 'ns1'], scenario: 'two-host.ts' }));
 
-    expect(await rootNamespaceState()).toBe(rootBefore);
+    if (backend === 'netns') {
+      expect(await rootNamespaceState()).toBe(rootBefore);
+    } else {
+      const containers = await dockerClient().listContainers({ filters: { label: [`testbed.lab=${lab}`] } });
+      expect(containers.map((c) => c.Names[0]).sort()).toEqual([`/${lab}-host0`, `/${lab}-host1`]);
+    }
 
-    const down = await cli(['down', upDown]);
+    const down = await cli(['down', lab]);
     expect(down.code).toBe(0);
-    expect(down.stdout).toContain(`removed lab ${upDown}`);
-    expect(namespacesOf(upDown)).toEqual([]);
-    const downAgain = await cli(['down', upDown]);
+    expect(down.stdout).toContain(`removed lab ${lab} (${backend})`);
+    expect(await labExists(backend, lab)).toBe(false);
+    if (backend === 'netns') {
+      expect(await rootNamespaceState()).toBe(rootBefore);
+    } else if (process.getuid?.() === 0) {
+      const rules = await runProcess('iptables', ['-w', '-S', 'DOCKER-USER']);
+      expect(rules.stdout).not.toContain(`testbed:${lab}`);
+    }
+    const downAgain = await cli(['down', lab]);
     expect(downAgain.code).toBe(0);
     expect(downAgain.stdout).toContain('nothing to remove');
-    expect(await rootNamespaceState()).toBe(rootBefore);
   });
 
   it('removes everything the run created on Ctrl-C (SIGINT)', async () => {
+    const lab = labFor(`${backend}-sigint`);
+    labs.push(lab);
     let signalled = false;
-    const result = await cli(['run', 'test/fixtures/long-ping.ts', '--name', interrupted], {
+    const result = await cli(['run', 'test/fixtures/long-ping.ts', '--backend', backend, '--name', lab], {
       onStdout: (text, pid) => {
         if (!signalled && text.includes('ready in')) {
           signalled = true;
@@ -89,7 +117,7 @@ describe.skipIf(!isRoot)('up, exec, ls, down on netns', () => {
     expect(signalled).toBe(true);
     expect(result.code).toBe(130);
     expect(result.stdout).toContain('SIGINT: stopping and removing what this run created');
-    expect(result.stdout).toContain(`removing lab ${interrupted}`);
-    expect(namespacesOf(interrupted)).toEqual([]);
+    expect(result.stdout).toContain(`removing lab ${lab}`);
+    expect(await labExists(backend, lab)).toBe(false);
   });
 });
