@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    // Docker cannot hold two networks with one subnet, and the scenarios share 192.168.1.0/24.
+    fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -1,8 +1,19 @@
 #!/bin/sh
 # Installs the Debian/Ubuntu packages testbed needs, and only those missing. Run as root.
+#   sh scripts/install-deps.sh           the netns backend: iproute2, iputils-ping, procps
+#   sh scripts/install-deps.sh --docker  also the docker backend: docker.io and debootstrap
+#                                        (the host image can then be built without a registry),
+#                                        and starts dockerd unless a daemon already answers
 set -eu
 
 packages="iproute2 iputils-ping procps"
+docker=no
+if [ "${1:-}" = "--docker" ]; then
+  docker=yes
+  packages="$packages debootstrap"
+  # A machine with Docker already (Docker CE, Docker Desktop) keeps it; else Debian's docker.io.
+  command -v dockerd >/dev/null 2>&1 || command -v docker >/dev/null 2>&1 || packages="$packages docker.io"
+fi
 
 missing=""
 for p in $packages; do
@@ -19,3 +30,24 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 echo "install-deps: system packages present ($packages)"
+
+[ "$docker" = yes ] || exit 0
+if docker info >/dev/null 2>&1; then
+  echo "install-deps: a Docker daemon answers"
+  exit 0
+fi
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+  systemctl start docker
+else
+  echo "install-deps: starting dockerd (log: /var/log/dockerd.log)"
+  nohup dockerd >/var/log/dockerd.log 2>&1 &
+fi
+for _ in $(seq 1 60); do
+  if docker info >/dev/null 2>&1; then
+    echo "install-deps: a Docker daemon answers"
+    exit 0
+  fi
+  sleep 0.5
+done
+echo "install-deps: dockerd did not answer within 30 s (see /var/log/dockerd.log)" >&2
+exit 3
