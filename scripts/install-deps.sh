@@ -11,8 +11,8 @@ docker=no
 if [ "${1:-}" = "--docker" ]; then
   docker=yes
   packages="$packages debootstrap"
-  # A machine with Docker already (Docker CE, Docker Desktop) keeps it; else Debian's docker.io.
-  command -v dockerd >/dev/null 2>&1 || command -v docker >/dev/null 2>&1 || packages="$packages docker.io"
+  # A daemon that answers already (Docker CE, a remote DOCKER_HOST) is kept; else Debian's docker.io.
+  if ! docker info >/dev/null 2>&1 && ! command -v dockerd >/dev/null 2>&1; then packages="$packages docker.io"; fi
 fi
 
 missing=""
