@@ -32,9 +32,12 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a user would. */
-export function cli(args: string[], { onStdout }: { onStdout?: (text: string, pid: number) => void } = {}): Promise<CliResult> {
+export function cli(
+  args: string[],
+  { onStdout, env }: { onStdout?: (text: string, pid: number) => void; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {

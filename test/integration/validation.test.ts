@@ -63,6 +63,18 @@ describe('bad input', () => {
     expect(result.stdout).not.toContain('creating');
   });
 
+  it('no Docker daemon: exit 3 within seconds, saying what to do, nothing created', async () => {
+    const started = performance.now();
+    const result = await cli(['run', 'scenarios/two-host.ts', '--backend', 'docker', '--name', lab], {
+      env: { DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}` },
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toBe(
+      `testbed: no Docker daemon answers at unix://${join(dir, 'no-docker.sock')}: start it (dockerd, or Docker Desktop) or set DOCKER_HOST\n`,
+    );
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
   it('usage errors exit 2', async () => {
     expect((await cli(['run'])).code).toBe(2);
     expect((await cli(['down'])).code).toBe(2);

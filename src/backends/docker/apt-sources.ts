@@ -7,12 +7,14 @@ export interface AptArchive {
 
 /**
  * Pure: the machine's main archive from the text of its apt sources (one-line `.list` files and
- * deb822 `.sources` files): the first `deb` entry over http(s) whose suite is a release, not an
- * update or security pocket such as bookworm-updates.
+ * deb822 `.sources` files): a `deb` entry over http(s) whose suite is a release, not an update or
+ * security pocket such as bookworm-updates.
  */
 export function mainArchive(files: { name: string; text: string }[]): AptArchive | undefined {
   const entries = files.flatMap((f) => (f.name.endsWith('.sources') ? deb822Entries(f.text) : oneLineEntries(f.text)));
-  return entries.find((e) => /^https?:\/\//.test(e.uri) && !e.suite.includes('-') && !e.suite.includes('/'));
+  const releases = entries.filter((e) => /^https?:\/\//.test(e.uri) && !e.suite.includes('-') && !e.suite.includes('/'));
+  // Third-party repositories (docker, nodesource) may come first; the distribution's own archive wins.
+  return releases.find((e) => /\/(debian|ubuntu)\/?$/.test(e.uri)) ?? releases[0];
 }
 
 function oneLineEntries(text: string): AptArchive[] {

@@ -108,7 +108,8 @@ async function offlineBuild(docker: Docker, ref: string, progress: Progress): Pr
 function aptSourceFiles(): { name: string; text: string }[] {
   const files = ['/etc/apt/sources.list'];
   try {
-    files.push(...readdirSync('/etc/apt/sources.list.d').map((f) => `/etc/apt/sources.list.d/${f}`));
+    const apt = readdirSync('/etc/apt/sources.list.d').filter((f) => f.endsWith('.list') || f.endsWith('.sources'));
+    files.push(...apt.sort().map((f) => `/etc/apt/sources.list.d/${f}`));
   } catch {
     // no sources.list.d
   }
