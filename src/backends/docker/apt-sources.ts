@@ -14,7 +14,7 @@ export function mainArchive(files: { name: string; text: string }[]): AptArchive
   const entries = files.flatMap((f) => (f.name.endsWith('.sources') ? deb822Entries(f.text) : oneLineEntries(f.text)));
   const releases = entries.filter((e) => /^https?:\/\//.test(e.uri) && !e.suite.includes('-') && !e.suite.includes('/'));
   // Third-party repositories (docker, nodesource) may come first; the distribution's own archive wins.
-  return releases.find((e) => /\/(debian|ubuntu)\/?$/.test(e.uri)) ?? releases[0];
+  return releases.find((e) => e.components.includes('main') && /\/(debian|ubuntu)\/?$/.test(e.uri)) ?? releases[0];
 }
 
 function oneLineEntries(text: string): AptArchive[] {
