@@ -28,9 +28,15 @@ const LABEL = {
 
 /**
  * Least privilege that lets a host build namespaces, veths and routes and write /proc/sys. Empty
- * masked and read-only path lists are what `--security-opt systempaths=unconfined` means.
+ * masked and read-only path lists are what `--security-opt systempaths=unconfined` means; AppArmor's
+ * docker-default profile (Ubuntu) forbids the mounts `ip netns` makes.
  */
-const LEAST_PRIVILEGE = { CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'], MaskedPaths: [], ReadonlyPaths: [] };
+const LEAST_PRIVILEGE = {
+  CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'],
+  SecurityOpt: ['apparmor=unconfined'],
+  MaskedPaths: [],
+  ReadonlyPaths: [],
+};
 
 export interface DockerBackendOptions {
   /** Run every host container privileged (fails where CAP_SYS_RESOURCE is not in the bounding set). */
