@@ -1,3 +1,4 @@
+import type { BirdPaths } from '../dataplane/bird.js';
 import type { HostPlan, Section } from '../dataplane/ops.js';
 import type { Topology } from '../topology/topology.js';
 import type { ProcessResult, RunOptions } from '../util/process.js';
@@ -35,6 +36,8 @@ export interface Backend {
   readonly name: string;
   /** Pure: the plan this backend applies for a lab (also what `testbed plan` prints). */
   plan(spec: LabSpec): LabPlan;
+  /** Where a host's BIRD keeps config, control socket, pid and log. */
+  birdPaths(lab: string, host: string): BirdPaths;
   /** Throws InfraError with a one-line reason when this backend cannot work here. */
   preflight(): Promise<void>;
   /** Whether any resource of the lab exists. */

@@ -1,6 +1,7 @@
 import { formatCidr } from '../net/ipv4.js';
 import type { Host, Topology, Workload } from '../topology/topology.js';
-import { ip, netns, sysctl, type HostPlan, type Section } from './ops.js';
+import { bgpPeers, birdConfig, type BirdPaths } from './bird.js';
+import { file, ip, netns, run, sysctl, type HostPlan, type Section } from './ops.js';
 
 /** The gateway every Calico workload routes through; it exists on no interface. */
 export const WORKLOAD_GATEWAY = '169.254.1.1';
@@ -12,17 +13,46 @@ export const WORKLOAD_GATEWAY = '169.254.1.1';
  */
 export type UplinkMode = 'configure' | { adopt: string };
 
+export interface HostPlanOptions {
+  uplink?: UplinkMode;
+  /** Where each host's BIRD keeps its files (routing "bgp"). */
+  birdPaths: (host: string) => BirdPaths;
+}
+
 /** Pure: the operations that turn a host with an uplink into a Calico node. */
-export function planHosts(topology: Topology, uplink: UplinkMode = 'configure'): HostPlan[] {
+export function planHosts(topology: Topology, { uplink = 'configure', birdPaths }: HostPlanOptions): HostPlan[] {
+  const routing = (host: Host): Section[] => {
+    if (topology.routing === 'static') return [staticRoutesSection(topology, host)];
+    if (topology.routing === 'bgp') return [bgpSection(topology, host, birdPaths(host.name))];
+    return [];
+  };
   return topology.hosts.map((host) => ({
     host: host.name,
     title: `${host.name} (${host.address} on ${host.segment.name})`,
     sections: [
       uplink === 'configure' ? uplinkSection(host) : adoptedUplinkSection(host, uplink.adopt),
       ...host.workloads.map(workloadSection),
-      ...(topology.routing === 'static' ? [staticRoutesSection(topology, host)] : []),
+      ...routing(host),
     ].filter((s) => s.ops.length > 0),
   }));
+}
+
+/** The command that starts a host's BIRD (it forks into the background once its config parses). */
+export const birdCommand = (paths: BirdPaths) => ['bird', '-c', paths.config, '-s', paths.socket, '-P', paths.pid];
+
+function bgpSection(topology: Topology, host: Host, paths: BirdPaths): Section {
+  const folder = (path: string) => path.slice(0, path.lastIndexOf('/'));
+  const peers = bgpPeers(topology, host).map(({ peer }) => peer.name);
+  return {
+    comment:
+      `BGP: BIRD announces ${host.block ? `block ${formatCidr(host.block)}` : 'this host\'s workloads'} and learns the ` +
+      `others' (proto bird),\npeering with ${peers.join(', ') || 'nobody'} in AS ${topology.bgp.asn}.`,
+    ops: [
+      file(host.name, paths.config, birdConfig(topology, host, paths)),
+      ...(folder(paths.socket) === folder(paths.config) ? [] : [run(host.name, 'mkdir', '-p', folder(paths.socket))]),
+      run(host.name, ...birdCommand(paths)),
+    ],
+  };
 }
 
 function uplinkSection(host: Host): Section {
@@ -82,15 +112,16 @@ function workloadSection(w: Workload): Section {
   };
 }
 
-/** Routes to every workload on another host of the same segment, via that host. */
-function staticRoutesSection(topology: Topology, host: Host): Section {
+/** Static routing: every workload on another host of the same segment, via that host. */
+export function staticRoutes(topology: Topology, host: Host): string[][] {
+  if (topology.routing !== 'static') return [];
   const peers = topology.hosts.filter((h) => h !== host && h.segment === host.segment);
+  return peers.flatMap((peer) => peer.workloads.map((w) => [w.address.address, 'via', peer.address, 'dev', host.segment.name]));
+}
+
+function staticRoutesSection(topology: Topology, host: Host): Section {
   return {
     comment: 'Routes to the workloads of the other hosts (static routing; BGP would learn these).',
-    ops: peers.flatMap((peer) =>
-      peer.workloads.map((w) =>
-        ip(host.name, 'route', 'add', w.address.address, 'via', peer.address, 'dev', host.segment.name),
-      ),
-    ),
+    ops: staticRoutes(topology, host).map((route) => ip(host.name, 'route', 'add', ...route)),
   };
 }

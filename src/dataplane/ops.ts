@@ -5,7 +5,11 @@
 export type Op =
   | { kind: 'netns'; ns: string }
   | { kind: 'ip'; ns: string; args: IpArg[] }
-  | { kind: 'sysctl'; ns: string; path: string; value: string };
+  | { kind: 'sysctl'; ns: string; path: string; value: string }
+  /** Write a file (creating its folder); runs after the links, addresses and sysctls. */
+  | { kind: 'file'; ns: string; path: string; content: string }
+  /** Run a command to completion, last of all (e.g. start a daemon that forks). */
+  | { kind: 'run'; ns: string; argv: string[] };
 
 /** An `ip` argument; `{ netns }` is a node whose namespace name the backend fills in. */
 export type IpArg = string | { netns: string };
@@ -27,6 +31,8 @@ export interface HostPlan {
 export const FABRIC = '@fabric';
 
 export const ip = (ns: string, ...args: IpArg[]): Op => ({ kind: 'ip', ns, args });
+export const file = (ns: string, path: string, content: string): Op => ({ kind: 'file', ns, path, content });
+export const run = (ns: string, ...argv: string[]): Op => ({ kind: 'run', ns, argv });
 export const netns = (ns: string): Op => ({ kind: 'netns', ns });
 /** `key` in /proc/sys path form: net/ipv4/conf/eth0/proxy_arp. */
 export const sysctl = (ns: string, path: string, value: string | number): Op => ({

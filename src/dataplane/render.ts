@@ -8,6 +8,22 @@ const ipLine = (args: IpArg[], name: NamespaceNamer) =>
 
 const sysctlLine = (op: Extract<Op, { kind: 'sysctl' }>) => `echo ${op.value} > /proc/sys/${op.path}`;
 
+/** A file written by a heredoc; the delimiter is chosen so the content cannot end it. */
+function fileLines(op: Extract<Op, { kind: 'file' }>): string[] {
+  let delimiter = 'EOF';
+  while (op.content.split('\n').includes(delimiter)) delimiter += '_';
+  const folder = op.path.slice(0, op.path.lastIndexOf('/')) || '/';
+  return [`mkdir -p ${folder}`, `cat > ${op.path} <<'${delimiter}'`, ...op.content.replace(/\n$/, '').split('\n'), delimiter];
+}
+
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
+
+/** Lines that run in `self`'s namespace as they are, elsewhere through ip netns exec. */
+function inNamespace(lines: string[], ns: string, self: string, name: NamespaceNamer): string[] {
+  if (ns === self) return lines;
+  return [`ip netns exec ${name(ns)} sh -c ${shellWord(lines.join('\n'))}`];
+}
+
 /**
  * The teaching view: each op as the command a person would type on the machine `self`,
  * reading like the seed (`ip netns add ns0`, `ip -n ns0 addr add ...`).
@@ -18,8 +34,9 @@ export function renderCommands(sections: Section[], self: string, name: Namespac
       const lines = section.ops.map((op) => {
         if (op.kind === 'netns') return `ip netns add ${name(op.ns)}`;
         if (op.kind === 'ip') return `ip ${op.ns === self ? '' : `-n ${name(op.ns)} `}${ipLine(op.args, name)}`;
-        const line = sysctlLine(op);
-        return op.ns === self ? line : `ip netns exec ${name(op.ns)} sh -c '${line}'`;
+        if (op.kind === 'file') return inNamespace(fileLines(op), op.ns, self, name).join('\n');
+        if (op.kind === 'run') return inNamespace([op.argv.map(shellWord).join(' ')], op.ns, self, name).join('\n');
+        return inNamespace([sysctlLine(op)], op.ns, self, name).join('\n');
       });
       return [...section.comment.split('\n').map((c) => `# ${c}`), ...lines].join('\n');
     })
@@ -37,7 +54,8 @@ export function renderPlanText(plan: { fabric?: { title: string; sections: Secti
  * An executable sh script running inside the namespace of `self`. Ops are grouped by phase so
  * each namespace gets a single `ip -batch`: namespaces first (unless `createNamespaces` is off,
  * when the backend made them already), then `self`, then the other namespaces in order of first
- * use, then sysctls. A plan orders ops so that this regrouping never breaks a dependency.
+ * use, then sysctls, then files and commands in plan order. A plan orders ops so that this
+ * regrouping never breaks a dependency.
  */
 export function renderScript(
   sections: Section[],
@@ -48,6 +66,7 @@ export function renderScript(
   const ops = sections.flatMap((s) => s.ops);
   const batches = new Map<string, string[]>([[self, []]]);
   const sysctls: string[] = [];
+  const last: string[] = [];
   const namespaces: string[] = [];
   for (const op of ops) {
     if (op.kind === 'netns') namespaces.push(name(op.ns));
@@ -55,10 +74,9 @@ export function renderScript(
       const lines = batches.get(op.ns) ?? [];
       lines.push(ipLine(op.args, name));
       batches.set(op.ns, lines);
-    } else {
-      const line = sysctlLine(op);
-      sysctls.push(op.ns === self ? line : `ip netns exec ${name(op.ns)} sh -c '${line}'`);
-    }
+    } else if (op.kind === 'sysctl') sysctls.push(...inNamespace([sysctlLine(op)], op.ns, self, name));
+    else if (op.kind === 'file') last.push(...inNamespace(fileLines(op), op.ns, self, name));
+    else last.push(...inNamespace([op.argv.map(shellWord).join(' ')], op.ns, self, name));
   }
   const script = ['set -e'];
   if (createNamespaces && namespaces.length > 0) {
@@ -68,6 +86,6 @@ export function renderScript(
     if (lines.length === 0) continue;
     script.push(`ip ${ns === self ? '' : `-n ${name(ns)} `}-batch - <<'EOF'`, ...lines, 'EOF');
   }
-  script.push(...sysctls);
+  script.push(...sysctls, ...last);
   return script.join('\n') + '\n';
 }

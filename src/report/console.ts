@@ -71,6 +71,15 @@ function figures(result: StepResult): string {
       return m.lladdr ? `lladdr ${m.lladdr} ${m.state ?? ''}`.trim() : 'no entry';
     case 'sysctl':
       return `= ${m.value ?? 'unreadable'}`;
+    case 'bgp':
+      return `${m.established}/${m.sessions} sessions established, ${m.birdRoutes} bird routes, ${m.sinceLabReadyMs} ms after the lab was ready`;
+    case 'iperf3':
+      if (m.error) return String(m.error);
+      return `${(Number(m.bitsPerSecond) / 1e6).toFixed(1)} Mbit/s${m.lossPercent !== null ? ` loss=${m.lossPercent}% jitter=${m.jitterMs} ms` : ''}`;
+    case 'wait':
+      return 'seconds' in m ? `${m.seconds} s` : `exit ${m.exitCode}`;
+    default:
+      return m.exitCode === 0 ? 'done' : `exit ${m.exitCode}`;
   }
 }
 

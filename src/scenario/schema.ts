@@ -108,6 +108,8 @@ const pingStep = z.strictObject({
       maxLoss: z.number().min(0).max(100).optional(),
       /** Milliseconds. */
       maxAvgRtt: z.number().positive().optional(),
+      /** Milliseconds: proves an injected delay. */
+      minAvgRtt: z.number().positive().optional(),
       /** Milliseconds. */
       maxRtt: z.number().positive().optional(),
     })
@@ -152,7 +154,100 @@ const sysctlStep = z.strictObject({
   expect: z.union([z.string(), z.number()]).transform(String),
 });
 
-export const stepSchema = z.union([pingStep, routeStep, neighbourStep, sysctlStep]);
+const bgpStep = z.strictObject({
+  ...stepCommon,
+  bgp: z.strictObject({
+    /** Hosts whose sessions must be Established. Default: every host. */
+    hosts: z.array(nodeName).optional(),
+    /** Also require every other host's workload routes (or blocks) in each host's kernel, proto bird. */
+    routes: z.boolean().default(true),
+  }),
+});
+
+const iperf3Step = z.strictObject({
+  ...stepCommon,
+  iperf3: z.strictObject({
+    from: nodeName,
+    /** The node that runs the server for the duration of the step. */
+    to: nodeName,
+    protocol: z.enum(['tcp', 'udp']).default('tcp'),
+    /** Seconds. */
+    duration: z.number().min(0.1).max(600).default(2),
+    parallel: z.number().int().min(1).max(128).default(1),
+    /** Target bitrate, e.g. "100M" (iperf3 -b); UDP defaults to iperf3's 1 Mbit/s. */
+    bitrate: z.string().regex(/^\d+(\.\d+)?[KMG]?$/, 'is not a bitrate such as 100M').optional(),
+    port: z.number().int().min(1).max(65_535).default(5201),
+  }),
+  expect: z
+    .strictObject({
+      minBitsPerSecond: z.number().positive().optional(),
+      /** UDP: percent of datagrams lost. */
+      maxLoss: z.number().min(0).max(100).optional(),
+      /** UDP: milliseconds. */
+      maxJitterMs: z.number().min(0).optional(),
+    })
+    .default({}),
+});
+
+const waitStep = z.strictObject({
+  ...stepCommon,
+  wait: z.union([
+    /** Pause. */
+    z.strictObject({ seconds: z.number().min(0).max(3600) }),
+    /** Until a command run in a node exits 0 (combine with `within`). */
+    z.strictObject({ node: nodeName, command: z.array(z.string()).min(1) }),
+  ]),
+});
+
+/** A host (its uplink) or a workload (the host end of its veth). */
+const linkDownStep = z.strictObject({ ...stepCommon, linkDown: nodeName });
+const linkUpStep = z.strictObject({ ...stepCommon, linkUp: nodeName });
+
+const netemStep = z.strictObject({
+  ...stepCommon,
+  netem: z.strictObject({
+    /** A host (shapes its uplink) or a workload (shapes its eth0). */
+    node: nodeName,
+    /** Milliseconds. */
+    delay: z.number().min(0).optional(),
+    /** Milliseconds, with delay. */
+    jitter: z.number().min(0).optional(),
+    /** Percent. */
+    loss: z.number().min(0).max(100).optional(),
+    /** e.g. "10mbit" (tc rate syntax). */
+    rate: z.string().regex(/^\d+(\.\d+)?[kmg]?(bit|bps)$/, 'is not a tc rate such as 10mbit').optional(),
+    /** Remove the shaping instead. */
+    clear: z.boolean().default(false),
+  }),
+});
+
+const stopBgpStep = z.strictObject({ ...stepCommon, stopBgp: nodeName });
+const startBgpStep = z.strictObject({ ...stepCommon, startBgp: nodeName });
+
+export const stepSchema = z.union([
+  pingStep,
+  routeStep,
+  neighbourStep,
+  sysctlStep,
+  bgpStep,
+  iperf3Step,
+  waitStep,
+  linkDownStep,
+  linkUpStep,
+  netemStep,
+  stopBgpStep,
+  startBgpStep,
+]);
+
+const bgpSchema = z.strictObject({
+  asn: z.number().int().min(1).max(4_294_967_295).default(64512),
+  /** Route reflectors (hosts); none means a node-to-node full mesh, as Calico does by default. */
+  reflectors: z.array(nodeName).default([]),
+  /** Export one block of this prefix length per host (with a blackhole route, as Calico's IPAM blocks) instead of /32s. */
+  block: z.number().int().min(8).max(32).optional(),
+  /** Appended to every host's bird.conf verbatim. */
+  extraConfig: z.string().optional(),
+});
 
 /** `{veth:ns0}` in a route's dev or a sysctl key stands for the host-side veth of workload ns0. */
 export const vethToken = /\{veth:([^}]*)\}/g;
@@ -163,7 +258,9 @@ export const scenarioSchema = z
     description: z.string().optional(),
     segments: z.array(segmentSchema).min(1, 'needs at least one segment'),
     hosts: z.array(hostSchema).min(1, 'needs at least one host'),
-    routing: z.enum(['static', 'none']).default('static'),
+    routing: z.enum(['static', 'bgp', 'none']).default('static'),
+    /** With routing "bgp": how BIRD is set up. */
+    bgp: bgpSchema.default({ asn: 64512, reflectors: [] }),
     steps: z.array(stepSchema).default([]),
   })
   .superRefine(checkReferences);
@@ -175,6 +272,11 @@ export type PingStep = z.output<typeof pingStep>;
 export type RouteStep = z.output<typeof routeStep>;
 export type NeighbourStep = z.output<typeof neighbourStep>;
 export type SysctlStep = z.output<typeof sysctlStep>;
+export type BgpStep = z.output<typeof bgpStep>;
+export type Iperf3Step = z.output<typeof iperf3Step>;
+export type WaitStep = z.output<typeof waitStep>;
+export type NetemStep = z.output<typeof netemStep>;
+export type BgpSettings = z.output<typeof bgpSchema>;
 
 type Path = (string | number)[];
 
@@ -248,6 +350,12 @@ function checkReferences(s: Scenario, ctx: z.RefinementCtx): void {
   const node = (path: Path, name: string) => {
     if (!nodes.has(name)) fail(path, `unknown node "${name}" (nodes: ${[...nodes].join(', ')})`);
   };
+  const host = (path: Path, name: string) => {
+    if (!s.hosts.some((h) => h.name === name)) fail(path, `"${name}" is not a host (hosts: ${s.hosts.map((h) => h.name).join(', ')})`);
+  };
+  const needsBgp = (path: Path) => {
+    if (s.routing !== 'bgp') fail(path, 'needs routing: "bgp"');
+  };
   const vethRefs = (path: Path, text: string | undefined) => {
     for (const m of text?.matchAll(vethToken) ?? []) {
       if (!workloads.has(m[1]!)) fail(path, `{veth:${m[1]}} names no workload`);
@@ -267,9 +375,56 @@ function checkReferences(s: Scenario, ctx: z.RefinementCtx): void {
     } else if ('neighbour' in step) {
       node([...path, 'neighbour', 'node'], step.neighbour.node);
       vethRefs([...path, 'neighbour', 'dev'], step.neighbour.dev);
-    } else {
+    } else if ('sysctl' in step) {
       node([...path, 'sysctl', 'node'], step.sysctl.node);
       vethRefs([...path, 'sysctl', 'key'], step.sysctl.key);
+    } else if ('bgp' in step) {
+      needsBgp([...path, 'bgp']);
+      step.bgp.hosts?.forEach((h, j) => host([...path, 'bgp', 'hosts', j], h));
+    } else if ('iperf3' in step) {
+      node([...path, 'iperf3', 'from'], step.iperf3.from);
+      node([...path, 'iperf3', 'to'], step.iperf3.to);
+    } else if ('wait' in step) {
+      if ('node' in step.wait) node([...path, 'wait', 'node'], step.wait.node);
+    } else if ('netem' in step) {
+      node([...path, 'netem', 'node'], step.netem.node);
+    } else if ('linkDown' in step) {
+      node([...path, 'linkDown'], step.linkDown);
+    } else if ('linkUp' in step) {
+      node([...path, 'linkUp'], step.linkUp);
+    } else if ('stopBgp' in step) {
+      needsBgp([...path, 'stopBgp']);
+      host([...path, 'stopBgp'], step.stopBgp);
+    } else {
+      needsBgp([...path, 'startBgp']);
+      host([...path, 'startBgp'], step.startBgp);
+    }
+  });
+  checkBgp(s, fail);
+}
+
+/** Reflectors are hosts; with blocks, each host's workloads fit one block and no two hosts share one. */
+function checkBgp(s: Scenario, fail: (path: Path, message: string) => void): void {
+  const hostNames = new Set(s.hosts.map((h) => h.name));
+  s.bgp.reflectors.forEach((r, i) => {
+    if (!hostNames.has(r)) fail(['bgp', 'reflectors', i], `"${r}" is not a host`);
+  });
+  if (s.bgp.block === undefined) return;
+  const owners = new Map<string, string>();
+  s.hosts.forEach((h, i) => {
+    const blocks = new Set(
+      h.workloads.flatMap((w) => {
+        const address = parseCidr(w.address);
+        return address ? [networkAddress({ address: address.address, prefix: s.bgp.block! })] : [];
+      }),
+    );
+    if (blocks.size > 1) {
+      fail(['hosts', i, 'workloads'], `workloads of ${h.name} span several /${s.bgp.block} blocks (${[...blocks].join(', ')})`);
+    }
+    for (const block of blocks) {
+      const other = owners.get(block);
+      if (other) fail(['hosts', i, 'workloads'], `block ${block}/${s.bgp.block} is also used by ${other}`);
+      owners.set(block, h.name);
     }
   });
 }

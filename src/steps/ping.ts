@@ -45,6 +45,7 @@ export async function runPing(ctx: StepContext, step: PingStep): Promise<Attempt
       ['ttl', e.ttl, ttl, (x) => ttl === x, ''],
       ['lossPercent', e.maxLoss, out.lossPercent, atMost(out.lossPercent), '<= '],
       ['rttAvgMs', e.maxAvgRtt, metrics.rttAvgMs, atMost(metrics.rttAvgMs), '<= '],
+      ['rttAvgMs', e.minAvgRtt, metrics.rttAvgMs, (x) => metrics.rttAvgMs !== null && metrics.rttAvgMs >= x, '>= '],
       ['rttMaxMs', e.maxRtt, metrics.rttMaxMs, atMost(metrics.rttMaxMs), '<= '],
     ];
     for (const [field, want, got, ok, bound] of checks) {

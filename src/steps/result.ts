@@ -1,4 +1,5 @@
 import type { Backend } from '../backends/backend.js';
+import type { StepKind } from './kinds.js';
 import type { Topology } from '../topology/topology.js';
 
 export type Metric = number | string | boolean | null;
@@ -7,7 +8,7 @@ export type Metric = number | string | boolean | null;
 export interface StepResult {
   index: number;
   name: string;
-  kind: 'ping' | 'route' | 'neighbour' | 'sysctl';
+  kind: StepKind;
   passed: boolean;
   durationMs: number;
   attempts: number;
@@ -31,6 +32,8 @@ export interface Attempt {
 export interface StepContext {
   backend: Backend;
   topology: Topology;
+  /** performance.now() when the lab was ready: convergence is measured from here. */
+  labReadyAt: number;
 }
 
 /** Compares expectation and observation of one field; returns the failure line or nothing. */

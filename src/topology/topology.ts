@@ -1,4 +1,4 @@
-import { firstHostAddress, parseCidr, type Cidr } from '../net/ipv4.js';
+import { firstHostAddress, networkAddress, parseCidr, type Cidr } from '../net/ipv4.js';
 import type { Scenario } from '../scenario/schema.js';
 import { caliName } from './names.js';
 
@@ -7,6 +7,7 @@ export interface Topology {
   lab: string;
   scenario: Scenario;
   routing: Scenario['routing'];
+  bgp: Scenario['bgp'];
   segments: Segment[];
   hosts: Host[];
   workloads: Workload[];
@@ -24,6 +25,8 @@ export interface Host {
   address: string;
   workloads: Workload[];
   privileged: boolean;
+  /** With BGP blocks: the block this host's workloads come from, which it announces. */
+  block?: Cidr;
 }
 
 export interface Workload {
@@ -44,9 +47,17 @@ export function resolveTopology(scenario: Scenario, lab: string = scenario.name)
     const subnet = parseCidr(s.subnet)!;
     return { name: s.name, subnet, gateway: s.gateway ?? firstHostAddress(subnet) };
   });
+  const blockOf = (h: Scenario['hosts'][number]): Cidr | undefined => {
+    const first = h.workloads[0];
+    if (scenario.bgp.block === undefined || !first) return undefined;
+    const prefix = scenario.bgp.block;
+    return { address: networkAddress({ address: parseCidr(first.address)!.address, prefix }), prefix };
+  };
   const hosts = scenario.hosts.map((h): Host => {
     const segmentName = h.segment ?? segments[0]!.name;
+    const block = blockOf(h);
     return {
+      ...(block ? { block } : {}),
       name: h.name,
       segment: segments.find((s) => s.name === segmentName)!,
       address: h.address,
@@ -62,7 +73,15 @@ export function resolveTopology(scenario: Scenario, lab: string = scenario.name)
       })),
     };
   });
-  return { lab, scenario, routing: scenario.routing, segments, hosts, workloads: hosts.flatMap((h) => h.workloads) };
+  return {
+    lab,
+    scenario,
+    routing: scenario.routing,
+    bgp: scenario.bgp,
+    segments,
+    hosts,
+    workloads: hosts.flatMap((h) => h.workloads),
+  };
 }
 
 export function findNode(topology: Topology, name: string): Node | undefined {

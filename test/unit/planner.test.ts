@@ -2,11 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fabricNamespace, nodeNamespace } from '../../src/backends/netns/names.js';
 import { planFabric } from '../../src/dataplane/fabric-plan.js';
-import { planHosts } from '../../src/dataplane/host-plan.js';
+import { planHosts, type UplinkMode } from '../../src/dataplane/host-plan.js';
 import { FABRIC } from '../../src/dataplane/ops.js';
 import { renderPlanText, renderScript } from '../../src/dataplane/render.js';
 import { loadScenario, parseScenario } from '../../src/scenario/load.js';
-import { resolveTopology } from '../../src/topology/topology.js';
+import { resolveTopology, type Topology } from '../../src/topology/topology.js';
 
 /** Compares with a golden file; UPDATE_GOLDEN=1 rewrites it (review the diff before committing). */
 function expectGolden(actual: string, file: string): void {
@@ -17,17 +17,23 @@ function expectGolden(actual: string, file: string): void {
 
 const twoHost = async (lab?: string) => resolveTopology((await loadScenario('scenarios/two-host.ts')).scenario, lab);
 
+const birdPaths = (host: string) => {
+  const dir = `/run/testbed/lab/${host}`;
+  return { config: `${dir}/bird.conf`, socket: `${dir}/bird.ctl`, pid: `${dir}/bird.pid`, log: `${dir}/bird.log` };
+};
+const hostPlans = (topology: Topology, uplink?: UplinkMode) => planHosts(topology, { uplink, birdPaths });
+
 describe('planner', () => {
   it('renders the two-host plan like the seed (golden)', async () => {
     const topology = await twoHost();
-    const text = renderPlanText({ hosts: planHosts(topology), fabric: { title: 'fabric', sections: planFabric(topology) } });
+    const text = renderPlanText({ hosts: hostPlans(topology), fabric: { title: 'fabric', sections: planFabric(topology) } });
     expectGolden(text, 'two-host.plan.txt');
   });
 
   it('renders one ip batch per namespace for the netns backend (golden)', async () => {
     const topology = await twoHost();
     const name = (n: string) => (n === FABRIC ? fabricNamespace('two-host') : nodeNamespace('two-host', n));
-    const host0 = planHosts(topology)[0]!;
+    const host0 = hostPlans(topology)[0]!;
     const script = renderScript(host0.sections, host0.host, name, { createNamespaces: false });
     expectGolden(script, 'two-host.host0.sh');
     expect(script.match(/-batch/g)).toHaveLength(2);
@@ -35,7 +41,7 @@ describe('planner', () => {
 
   it('renders what runs inside a Docker host: the adopted uplink renamed, namespaces created in the script (golden)', async () => {
     const topology = await twoHost();
-    const host0 = planHosts(topology, { adopt: 'eth0' })[0]!;
+    const host0 = hostPlans(topology, { adopt: 'eth0' })[0]!;
     expectGolden(renderScript(host0.sections, host0.host, (n) => n, { createNamespaces: true }), 'two-host.host0.docker.sh');
   });
 
@@ -57,7 +63,7 @@ describe('planner', () => {
         workloads: [1, 2].map((w) => ({ name: `${h}${w}`, address: `10.1.${i}.${w}` })),
       })),
     });
-    const plans = planHosts(resolveTopology(scenario));
+    const plans = hostPlans(resolveTopology(scenario));
     const routesOfA = plans[0]!.sections
       .flatMap((s) => s.ops)
       .flatMap((op) => (op.kind === 'ip' && op.args.includes('via') && op.args[2] !== 'default' ? [op.args.join(' ')] : []));
@@ -93,7 +99,7 @@ describe('planner', () => {
     expect(fabricText('none')).not.toContain('ip route add');
 
     const isolated = resolveTopology(parseScenario('s.ts', twoSegments('none')));
-    expect(planHosts(isolated).flatMap((p) => p.sections.map((s) => s.comment))).not.toContainEqual(
+    expect(hostPlans(isolated).flatMap((p) => p.sections.map((s) => s.comment))).not.toContainEqual(
       expect.stringContaining('Routes to the workloads'),
     );
   });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type Docker from 'dockerode';
+import type { BirdPaths } from '../../dataplane/bird.js';
 import { planHosts } from '../../dataplane/host-plan.js';
 import { renderScript } from '../../dataplane/render.js';
 import { InfraError, TestbedError, UsageError } from '../../errors.js';
@@ -56,7 +57,15 @@ export class DockerBackend implements Backend {
   }
 
   plan(spec: LabSpec): LabPlan {
-    return { ...spec, hosts: planHosts(spec.topology, { adopt: DOCKER_UPLINK }) };
+    return {
+      ...spec,
+      hosts: planHosts(spec.topology, { uplink: { adopt: DOCKER_UPLINK }, birdPaths: () => this.birdPaths() }),
+    };
+  }
+
+  /** Inside its own container BIRD keeps Debian's default places, so a bare `birdc` finds it. */
+  birdPaths(): BirdPaths {
+    return { config: '/etc/bird/bird.conf', socket: '/run/bird/bird.ctl', pid: '/run/bird/bird.pid', log: '/var/log/bird.log' };
   }
 
   preflight(): Promise<void> {
@@ -123,6 +132,8 @@ export class DockerBackend implements Backend {
         Labels: { ...labels, [LABEL.node]: host.name, [LABEL.workloads]: host.workloads.map((w) => w.name).join(',') },
         HostConfig: {
           NetworkMode: network,
+          // An init reaps what exits in the container (BIRD after stopBgp, iperf3 servers).
+          Init: true,
           ...(this.options.privileged || host.privileged ? { Privileged: true } : LEAST_PRIVILEGE),
         },
         NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: host.address } } } },

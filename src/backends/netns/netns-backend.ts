@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -7,11 +7,14 @@ import { renderScript, type NamespaceNamer } from '../../dataplane/render.js';
 import { InfraError, UsageError } from '../../errors.js';
 import { mapLimit, runChecked, runProcess, type ProcessResult, type RunOptions } from '../../util/process.js';
 import { planFabric } from '../../dataplane/fabric-plan.js';
+import type { BirdPaths } from '../../dataplane/bird.js';
 import { planHosts } from '../../dataplane/host-plan.js';
 import type { Backend, LabPlan, LabSpec, LabSummary, Progress } from '../backend.js';
 import { fabricNamespace, nodeNamespace, parseNamespace } from './names.js';
 
 const NETNS_DIR = '/run/netns';
+/** Files of running labs that live outside namespaces (BIRD's config, socket, log). */
+const runtimeDir = (lab: string) => `/run/testbed/${lab}`;
 /** Hosts set up at once; each is one short-lived shell in its namespace. */
 const HOST_CONCURRENCY = 16;
 
@@ -29,8 +32,14 @@ export class NetnsBackend implements Backend {
         title: 'The lab fabric (netns backend: a namespace of its own stands in for the physical network)',
         sections: planFabric(spec.topology),
       },
-      hosts: planHosts(spec.topology),
+      hosts: planHosts(spec.topology, { birdPaths: (host) => this.birdPaths(spec.topology.lab, host) }),
     };
+  }
+
+  /** BIRD's files live outside the namespaces, one folder per host, removed with the lab. */
+  birdPaths(lab: string, host: string): BirdPaths {
+    const dir = `${runtimeDir(lab)}/${host}`;
+    return { config: `${dir}/bird.conf`, socket: `${dir}/bird.ctl`, pid: `${dir}/bird.pid`, log: `${dir}/bird.log` };
   }
 
   async preflight(): Promise<void> {
@@ -77,6 +86,7 @@ export class NetnsBackend implements Backend {
       input: namespaces.map((n) => `netns del ${n}\n`).join(''),
       uninterruptible: true,
     });
+    rmSync(runtimeDir(lab), { recursive: true, force: true });
     return true;
   }
 

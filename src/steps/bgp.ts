@@ -1,0 +1,64 @@
+import { formatCidr } from '../net/ipv4.js';
+import type { BgpStep } from '../scenario/schema.js';
+import type { Host } from '../topology/topology.js';
+import { compare, type Attempt, type StepContext } from './result.js';
+
+export interface BgpSession {
+  name: string;
+  state: string;
+  info: string;
+}
+
+/** Pure: the BGP protocols in `birdc show protocols` output. */
+export function parseBirdProtocols(text: string): BgpSession[] {
+  return text.split('\n').flatMap((line) => {
+    const [name, proto, , state, , ...info] = line.trim().split(/\s+/);
+    return proto === 'BGP' && name && state ? [{ name, state, info: info.join(' ') }] : [];
+  });
+}
+
+/** The destinations a host must have learned from the others: their workloads, or their blocks. */
+export function expectedBgpRoutes(hosts: Host[], host: Host): string[] {
+  return hosts
+    .filter((h) => h !== host && h.segment === host.segment)
+    .flatMap((h) => (h.block ? [formatCidr(h.block)] : h.workloads.map((w) => w.address.address)));
+}
+
+/** All sessions of the hosts Established and (by default) every remote route in their kernels as proto bird. */
+export async function checkBgp(ctx: StepContext, step: BgpStep): Promise<Attempt> {
+  const { topology, backend } = ctx;
+  const hosts = topology.hosts.filter((h) => !step.bgp.hosts || step.bgp.hosts.includes(h.name));
+  const perHost = await Promise.all(
+    hosts.map(async (host) => {
+      const birdc = await backend.exec(topology.lab, host.name, ['birdc', '-s', backend.birdPaths(topology.lab, host.name).socket, 'show', 'protocols']);
+      const sessions = birdc.code === 0 ? parseBirdProtocols(birdc.stdout) : [];
+      const routes = step.bgp.routes ? await backend.exec(topology.lab, host.name, ['ip', '-j', 'route', 'show', 'proto', 'bird']) : undefined;
+      const learned = new Set(routes?.code === 0 ? (JSON.parse(routes.stdout) as { dst: string }[]).map((r) => r.dst) : []);
+      const missing = step.bgp.routes ? expectedBgpRoutes(topology.hosts, host).filter((d) => !learned.has(d)) : [];
+      const down = sessions.filter((s) => !s.info.startsWith('Established'));
+      const problem =
+        birdc.code !== 0
+          ? `${host.name}: BIRD does not answer (${(birdc.stderr || birdc.stdout).trim()})`
+          : down.length > 0
+            ? `${host.name}: ${down.map((s) => `${s.name} ${s.info || s.state}`).join(', ')}`
+            : missing.length > 0
+              ? `${host.name}: no proto bird route to ${missing.join(', ')}`
+              : undefined;
+      return { sessions: sessions.length, established: sessions.length - down.length, routes: learned.size, problem };
+    }),
+  );
+  const problems = perHost.flatMap((h) => (h.problem ? [h.problem] : []));
+  const sum = (key: 'sessions' | 'established' | 'routes') => perHost.reduce((n, h) => n + h[key], 0);
+  const state = problems.join('; ') || 'converged';
+  return {
+    metrics: {
+      sessions: sum('sessions'),
+      established: sum('established'),
+      birdRoutes: sum('routes'),
+      sinceLabReadyMs: Math.round(performance.now() - ctx.labReadyAt),
+    },
+    expected: { bgp: 'converged' },
+    actual: { bgp: state },
+    failures: compare('bgp', 'converged', state, problems.length === 0),
+  };
+}

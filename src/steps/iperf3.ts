@@ -1,0 +1,86 @@
+import type { Iperf3Step } from '../scenario/schema.js';
+import { findNode, nodeAddress } from '../topology/topology.js';
+import { compare, type Attempt, type StepContext } from './result.js';
+
+/** The figures of an iperf3 -J report that a step asserts on. */
+export interface Iperf3Figures {
+  bitsPerSecond: number;
+  retransmits?: number;
+  lostPercent?: number;
+  jitterMs?: number;
+}
+
+/** Pure: reads the client's JSON report; TCP counts what the receiver got, UDP the server's view. */
+export function parseIperf3(json: string): Iperf3Figures {
+  const report = JSON.parse(json) as {
+    error?: string;
+    end?: {
+      sum_received?: { bits_per_second: number };
+      sum_sent?: { retransmits?: number };
+      sum?: { bits_per_second: number; lost_percent?: number; jitter_ms?: number };
+    };
+  };
+  if (report.error) throw new Error(report.error);
+  const end = report.end ?? {};
+  if (end.sum_received) {
+    return { bitsPerSecond: end.sum_received.bits_per_second, retransmits: end.sum_sent?.retransmits };
+  }
+  if (end.sum) return { bitsPerSecond: end.sum.bits_per_second, lostPercent: end.sum.lost_percent, jitterMs: end.sum.jitter_ms };
+  throw new Error('iperf3 printed no summary');
+}
+
+/** Starts a one-off server on `to`, runs the client on `from`, and stops the server whatever happened. */
+export async function runIperf3(ctx: StepContext, step: Iperf3Step): Promise<Attempt> {
+  const { lab } = ctx.topology;
+  const { from, to, protocol, duration, parallel, bitrate, port } = step.iperf3;
+  const target = nodeAddress(findNode(ctx.topology, to)!);
+  const pidFile = `/tmp/testbed-iperf3-${lab}-${to}-${port}.pid`;
+  // iperf3 -D forks before it listens: wait until the port is open.
+  const start = `iperf3 -s -1 -D -p ${port} -I ${pidFile} && for i in $(seq 100); do ss -ltn | grep -q ':${port} ' && exit 0; sleep 0.05; done; exit 1`;
+  const server = await ctx.backend.exec(lab, to, ['sh', '-c', start]);
+  try {
+    if (server.code !== 0) return failed(`iperf3 server on ${to} did not start: ${server.stderr.trim()}`);
+    const args = ['iperf3', '-J', '-c', target, '-p', String(port), '-t', String(duration), '-P', String(parallel)];
+    if (protocol === 'udp') args.push('-u');
+    if (bitrate) args.push('-b', bitrate);
+    const client = await ctx.backend.exec(lab, from, args, { timeoutMs: (duration + 15) * 1000 });
+    let figures: Iperf3Figures;
+    try {
+      figures = parseIperf3(client.stdout);
+    } catch (error) {
+      return failed(`iperf3 ${from} -> ${to}: ${(error as Error).message}`);
+    }
+    return judge(step, target, figures);
+  } finally {
+    await ctx.backend.exec(lab, to, ['sh', '-c', `[ -f ${pidFile} ] && kill $(cat ${pidFile}) 2>/dev/null; rm -f ${pidFile}; true`]);
+  }
+}
+
+function judge(step: Iperf3Step, target: string, f: Iperf3Figures): Attempt {
+  const e = step.expect;
+  const metrics = {
+    target,
+    protocol: step.iperf3.protocol,
+    bitsPerSecond: Math.round(f.bitsPerSecond),
+    retransmits: f.retransmits ?? null,
+    lossPercent: f.lostPercent ?? null,
+    jitterMs: f.jitterMs ?? null,
+  };
+  const expected: Attempt['expected'] = {};
+  const actual: Attempt['actual'] = {};
+  const failures: string[] = [];
+  const check = (field: string, want: number | undefined, got: number | null, ok: (w: number, g: number) => boolean, bound: string) => {
+    if (want === undefined) return;
+    expected[field] = `${bound}${want}`;
+    actual[field] = got;
+    failures.push(...compare(field, want, got, got !== null && ok(want, got), bound));
+  };
+  check('bitsPerSecond', e.minBitsPerSecond, metrics.bitsPerSecond, (w, g) => g >= w, '>= ');
+  check('lossPercent', e.maxLoss, metrics.lossPercent, (w, g) => g <= w, '<= ');
+  check('jitterMs', e.maxJitterMs, metrics.jitterMs, (w, g) => g <= w, '<= ');
+  return { metrics, expected, actual, failures };
+}
+
+function failed(reason: string): Attempt {
+  return { metrics: { error: reason }, expected: { iperf3: 'completes' }, actual: { iperf3: reason }, failures: [reason] };
+}
