@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs
 import { constants } from 'node:os';
 import { basename } from 'node:path';
 import { spawn } from 'node:child_process';
-import { FABRIC, ip } from '../../dataplane/ops.js';
+import { FABRIC, file, ip, run, type Section } from '../../dataplane/ops.js';
 import { renderScript, type NamespaceNamer } from '../../dataplane/render.js';
 import { InfraError, UsageError } from '../../errors.js';
 import { mapLimit, runChecked, runProcess, type ProcessResult, type RunOptions } from '../../util/process.js';
@@ -15,6 +15,7 @@ import { fabricNamespace, nodeNamespace, parseNamespace } from './names.js';
 const NETNS_DIR = '/run/netns';
 /** Files of running labs that live outside namespaces (BIRD's config, socket, log). */
 const runtimeDir = (lab: string) => `/run/testbed/${lab}`;
+const binDir = (lab: string, host: string) => `${runtimeDir(lab)}/${host}/bin`;
 /** Hosts set up at once; each is one short-lived shell in its namespace. */
 const HOST_CONCURRENCY = 16;
 
@@ -32,7 +33,23 @@ export class NetnsBackend implements Backend {
         title: 'The lab fabric (netns backend: a namespace of its own stands in for the physical network)',
         sections: planFabric(spec.topology),
       },
-      hosts: planHosts(spec.topology, { birdPaths: (host) => this.birdPaths(spec.topology.lab, host) }),
+      hosts: planHosts(spec.topology, { birdPaths: (host) => this.birdPaths(spec.topology.lab, host) }).map((plan) =>
+        spec.topology.routing === 'bgp' ? { ...plan, sections: [...plan.sections, this.birdcWrapper(spec.topology.lab, plan.host)] } : plan,
+      ),
+    };
+  }
+
+  /**
+   * Hosts share the machine's file system, so each BIRD has its own socket instead of the default
+   * /run/bird/bird.ctl; a `birdc` first in the PATH of `exec` on that host points at it, so that
+   * `testbed exec LAB host0 -- birdc show protocols` works as on a real node.
+   */
+  private birdcWrapper(lab: string, host: string): Section {
+    const path = `${binDir(lab, host)}/birdc`;
+    const script = `#!/bin/sh\nexec /usr/sbin/birdc -s ${this.birdPaths(lab, host).socket} "$@"\n`;
+    return {
+      comment: `birdc for this host's BIRD (testbed exec puts ${binDir(lab, host)} first in PATH).`,
+      ops: [file(host, path, script), run(host, 'chmod', '+x', path)],
     };
   }
 
@@ -105,15 +122,21 @@ export class NetnsBackend implements Backend {
   }
 
   exec(lab: string, node: string, argv: string[], options?: RunOptions): Promise<ProcessResult> {
-    return runProcess('ip', ['netns', 'exec', this.namespaceOf(lab, node), ...argv], options);
+    return runProcess('ip', this.execArgs(lab, node, argv), options);
   }
 
   execInteractive(lab: string, node: string, argv: string[]): Promise<number> {
-    const child = spawn('ip', ['netns', 'exec', this.namespaceOf(lab, node), ...argv], { stdio: 'inherit' });
+    const child = spawn('ip', this.execArgs(lab, node, argv), { stdio: 'inherit' });
     return new Promise((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
     });
+  }
+
+  private execArgs(lab: string, node: string, argv: string[]): string[] {
+    const bin = binDir(lab, node);
+    const path = existsSync(bin) ? ['env', `PATH=${bin}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`] : [];
+    return ['netns', 'exec', this.namespaceOf(lab, node), ...path, ...argv];
   }
 
   private namespaceOf(lab: string, node: string): string {
