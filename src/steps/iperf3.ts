@@ -10,23 +10,28 @@ export interface Iperf3Figures {
   jitterMs?: number;
 }
 
-/** Pure: reads the client's JSON report; TCP counts what the receiver got, UDP the server's view. */
-export function parseIperf3(json: string): Iperf3Figures {
+interface Summary {
+  bits_per_second: number;
+  lost_percent?: number;
+  jitter_ms?: number;
+}
+
+/** Pure: reads the client's JSON report: what the receiver got, and for UDP loss and jitter as the server saw them. */
+export function parseIperf3(json: string, protocol: 'tcp' | 'udp'): Iperf3Figures {
   const report = JSON.parse(json) as {
     error?: string;
     end?: {
-      sum_received?: { bits_per_second: number };
+      sum_received?: Summary;
       sum_sent?: { retransmits?: number };
-      sum?: { bits_per_second: number; lost_percent?: number; jitter_ms?: number };
+      sum?: Summary;
     };
   };
   if (report.error) throw new Error(report.error);
   const end = report.end ?? {};
-  if (end.sum_received) {
-    return { bitsPerSecond: end.sum_received.bits_per_second, retransmits: end.sum_sent?.retransmits };
-  }
-  if (end.sum) return { bitsPerSecond: end.sum.bits_per_second, lostPercent: end.sum.lost_percent, jitterMs: end.sum.jitter_ms };
-  throw new Error('iperf3 printed no summary');
+  const received = end.sum_received ?? end.sum;
+  if (!received) throw new Error('iperf3 printed no summary');
+  if (protocol === 'tcp') return { bitsPerSecond: received.bits_per_second, retransmits: end.sum_sent?.retransmits };
+  return { bitsPerSecond: received.bits_per_second, lostPercent: received.lost_percent, jitterMs: received.jitter_ms };
 }
 
 /** Starts a one-off server on `to`, runs the client on `from`, and stops the server whatever happened. */
@@ -46,7 +51,7 @@ export async function runIperf3(ctx: StepContext, step: Iperf3Step): Promise<Att
     const client = await ctx.backend.exec(lab, from, args, { timeoutMs: (duration + 15) * 1000 });
     let figures: Iperf3Figures;
     try {
-      figures = parseIperf3(client.stdout);
+      figures = parseIperf3(client.stdout, protocol);
     } catch (error) {
       return failed(`iperf3 ${from} -> ${to}: ${(error as Error).message}`);
     }
