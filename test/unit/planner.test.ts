@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fabricNamespace, nodeNamespace } from '../../src/backends/netns/names.js';
+import { birdConfig } from '../../src/dataplane/bird.js';
 import { planFabric } from '../../src/dataplane/fabric-plan.js';
 import { planHosts, type UplinkMode } from '../../src/dataplane/host-plan.js';
 import { FABRIC } from '../../src/dataplane/ops.js';
@@ -101,6 +102,43 @@ describe('planner', () => {
     const isolated = resolveTopology(parseScenario('s.ts', twoSegments('none')));
     expect(hostPlans(isolated).flatMap((p) => p.sections.map((s) => s.comment))).not.toContainEqual(
       expect.stringContaining('Routes to the workloads'),
+    );
+  });
+});
+
+describe('BIRD configuration', () => {
+  const bgpLab = (bgp: Record<string, unknown>) =>
+    resolveTopology(
+      parseScenario('s.ts', {
+        name: 'bgp',
+        segments: [{ name: 'ens192', subnet: '192.168.1.0/24' }],
+        routing: 'bgp',
+        bgp,
+        hosts: [0, 1, 2].map((h) => ({
+          name: `host-${h}`,
+          address: `192.168.1.${10 + h}`,
+          workloads: [{ name: `ns${h}`, address: `10.20.${h}.2` }],
+        })),
+      }),
+    );
+  const conf = (topology: Topology, host: number) => birdConfig(topology, topology.hosts[host]!, birdPaths(`host-${host}`));
+
+  it('full mesh: announces /32s via the cali veths and peers with every other host (golden)', () => {
+    expectGolden(conf(bgpLab({}), 0), 'bird-mesh.host0.conf');
+  });
+
+  it('route reflector: the reflector reflects BGP routes to its clients, clients peer with it only (golden)', () => {
+    const topology = bgpLab({ reflectors: ['host-0'], block: 26, asn: 65001 });
+    expectGolden(conf(topology, 0), 'bird-rr.reflector.conf');
+    expectGolden(conf(topology, 1), 'bird-rr.client.conf');
+  });
+
+  it('starts BIRD from the host plan, after the config is written', () => {
+    const plan = hostPlans(bgpLab({}))[1]!;
+    const script = renderScript(plan.sections, plan.host, (n) => n, { createNamespaces: true });
+    expect(script).toContain("cat > /run/testbed/lab/host-1/bird.conf <<'EOF'");
+    expect(script.trimEnd().split('\n').at(-1)).toBe(
+      'bird -c /run/testbed/lab/host-1/bird.conf -s /run/testbed/lab/host-1/bird.ctl -P /run/testbed/lab/host-1/bird.pid',
     );
   });
 });

@@ -121,9 +121,39 @@ describe('scenario schema', () => {
   });
 });
 
+describe('BGP settings and fault steps', () => {
+  it('rejects reflectors that are not hosts and BGP steps without BGP routing', () => {
+    const s = valid();
+    s.bgp = { reflectors: ['ns0'] };
+    s.steps = [{ stopBgp: 'host0' }, { bgp: {} }];
+    expect(issuesOf(s)).toEqual(['steps[0].stopBgp: needs routing: "bgp"', 'steps[1].bgp: needs routing: "bgp"', 'bgp.reflectors[0]: "ns0" is not a host']);
+  });
+
+  it('rejects workloads of one host spread over several blocks, and blocks shared by hosts', () => {
+    const s = valid();
+    s.routing = 'bgp';
+    s.bgp = { block: 26 };
+    s.hosts[0]!.workloads!.push({ name: 'ns9', address: '10.20.1.70' });
+    s.hosts[1]!.workloads![0]!.address = '10.20.1.3';
+    expect(issuesOf(s)).toEqual([
+      'hosts[0].workloads: workloads of host0 span several /26 blocks (10.20.1.0, 10.20.1.64)',
+      'hosts[1].workloads: block 10.20.1.0/26 is also used by host0',
+    ]);
+  });
+
+  it('names a fault on an unknown node and a malformed rate', () => {
+    const s = valid();
+    s.steps = [{ linkDown: 'ns7' }, { netem: { node: 'host0', rate: 'fast' } }];
+    expect(issuesOf(s)).toEqual([
+      'steps[1].netem.rate: is not a tc rate such as 10mbit',
+      'steps[0].linkDown: unknown node "ns7" (nodes: host0, ns0, host1, ns1)',
+    ]);
+  });
+});
+
 describe('loadScenario', () => {
   it('loads every shipped scenario', async () => {
-    for (const file of ['scenarios/two-host.ts', 'scenarios/seed-lab.ts', 'scenarios/same-host.ts']) {
+    for (const file of ['two-host', 'seed-lab', 'same-host', 'bgp-mesh', 'route-reflector', 'faults'].map((n) => `scenarios/${n}.ts`)) {
       const { scenario } = await loadScenario(file);
       expect(scenario.steps.length).toBeGreaterThan(0);
     }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -14,7 +14,8 @@ import { fabricNamespace, nodeNamespace, parseNamespace } from './names.js';
 
 const NETNS_DIR = '/run/netns';
 /** Files of running labs that live outside namespaces (BIRD's config, socket, log). */
-const runtimeDir = (lab: string) => `/run/testbed/${lab}`;
+const RUNTIME_ROOT = '/run/testbed';
+const runtimeDir = (lab: string) => `${RUNTIME_ROOT}/${lab}`;
 const binDir = (lab: string, host: string) => `${runtimeDir(lab)}/${host}/bin`;
 /** Hosts set up at once; each is one short-lived shell in its namespace. */
 const HOST_CONCURRENCY = 16;
@@ -104,6 +105,11 @@ export class NetnsBackend implements Backend {
       uninterruptible: true,
     });
     rmSync(runtimeDir(lab), { recursive: true, force: true });
+    try {
+      rmdirSync(RUNTIME_ROOT); // only when no other lab uses it
+    } catch {
+      // other labs' files, or already gone
+    }
     return true;
   }
 
