@@ -49,6 +49,10 @@ export interface Backend {
   list(): Promise<LabSummary[]>;
   /** Runs a command inside a node and captures its output. */
   exec(lab: string, node: string, argv: string[], options?: RunOptions): Promise<ProcessResult>;
+  /** Stops a host as if it lost power; absent where the backend cannot. */
+  stopHost?(lab: string, host: string): Promise<void>;
+  /** Boots a stopped host and applies its plan again. */
+  startHost?(lab: string, plan: HostPlan): Promise<void>;
   /** Runs a command inside a node with the caller's terminal; resolves to its exit code. */
   execInteractive(lab: string, node: string, argv: string[]): Promise<number>;
 }

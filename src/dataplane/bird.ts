@@ -32,7 +32,7 @@ export function announcedRoutes(host: Host): string[] {
 /**
  * Pure: bird.conf for one host. Learned BGP routes (and the host's own blackhole block) go to the
  * kernel, where `ip route` shows them as `proto bird`; timers are short so a lab converges in
- * about a second and a stopped peer is noticed at once.
+ * about a second, a stopped BIRD is noticed at once and a vanished host within the 9 s hold time.
  */
 export function birdConfig(topology: Topology, host: Host, paths: BirdPaths): string {
   const { asn, reflectors, extraConfig } = topology.bgp;
@@ -70,6 +70,8 @@ export function birdConfig(topology: Topology, host: Host, paths: BirdPaths): st
     '  connect delay time 1;',
     '  connect retry time 2;',
     '  error wait time 1, 10;',
+    '  hold time 9;',
+    '  keepalive time 3;',
     '  ipv4 {',
     '    import all;',
     reflector

@@ -36,7 +36,7 @@ export async function runScenario(backend: Backend, plan: LabPlan, events: RunEv
   events.labReady(topology.lab, setupMs);
   try {
     const stepsStarted = performance.now();
-    const ctx = { backend, topology, labReadyAt: stepsStarted };
+    const ctx = { backend, topology, hosts: plan.hosts, labReadyAt: stepsStarted };
     for (const [index, step] of topology.scenario.steps.entries()) {
       throwIfInterrupted();
       const result = await runStep(ctx, step, index);

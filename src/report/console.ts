@@ -79,7 +79,7 @@ function figures(result: StepResult): string {
     case 'wait':
       return 'seconds' in m ? `${m.seconds} s` : `exit ${m.exitCode}`;
     default:
-      return m.exitCode === 0 ? 'done' : `exit ${m.exitCode}`;
+      return m.exitCode === undefined ? (result.passed ? 'done' : 'failed') : m.exitCode === 0 ? 'done' : `exit ${m.exitCode}`;
   }
 }
 

@@ -223,6 +223,9 @@ const netemStep = z.strictObject({
 
 const stopBgpStep = z.strictObject({ ...stepCommon, stopBgp: nodeName });
 const startBgpStep = z.strictObject({ ...stepCommon, startBgp: nodeName });
+/** Where the backend can (docker): stop a host as if it lost power, and boot it again. */
+const stopHostStep = z.strictObject({ ...stepCommon, stopHost: nodeName });
+const startHostStep = z.strictObject({ ...stepCommon, startHost: nodeName });
 
 export const stepSchema = z.union([
   pingStep,
@@ -237,6 +240,8 @@ export const stepSchema = z.union([
   netemStep,
   stopBgpStep,
   startBgpStep,
+  stopHostStep,
+  startHostStep,
 ]);
 
 const bgpSchema = z.strictObject({
@@ -395,9 +400,13 @@ function checkReferences(s: Scenario, ctx: z.RefinementCtx): void {
     } else if ('stopBgp' in step) {
       needsBgp([...path, 'stopBgp']);
       host([...path, 'stopBgp'], step.stopBgp);
-    } else {
+    } else if ('startBgp' in step) {
       needsBgp([...path, 'startBgp']);
       host([...path, 'startBgp'], step.startBgp);
+    } else if ('stopHost' in step) {
+      host([...path, 'stopHost'], step.stopHost);
+    } else {
+      host([...path, 'startHost'], step.startHost);
     }
   });
   checkBgp(s, fail);

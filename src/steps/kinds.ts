@@ -1,6 +1,6 @@
 import type { Step } from '../scenario/schema.js';
 import { checkBgp } from './bgp.js';
-import { linkDown, linkUp, netem, startBgp, stopBgp } from './faults.js';
+import { linkDown, linkUp, netem, powerHost, startBgp, stopBgp } from './faults.js';
 import { runIperf3 } from './iperf3.js';
 import { runPing } from './ping.js';
 import type { Attempt, StepContext } from './result.js';
@@ -86,6 +86,16 @@ const kinds = {
     nodes: (s) => [s.startBgp],
     attempt: (ctx, s) => startBgp(ctx, s.startBgp),
   } as KindOf<StepOf<'startBgp'>>,
+  stopHost: {
+    name: (s) => `stop host ${s.stopHost}`,
+    nodes: () => [],
+    attempt: (ctx, s) => powerHost(ctx, s.stopHost, false),
+  } as KindOf<StepOf<'stopHost'>>,
+  startHost: {
+    name: (s) => `start host ${s.startHost}`,
+    nodes: (s) => [s.startHost],
+    attempt: (ctx, s) => powerHost(ctx, s.startHost, true),
+  } as KindOf<StepOf<'startHost'>>,
 };
 
 export type StepKind = keyof typeof kinds;

@@ -1,4 +1,5 @@
 import type { Backend } from '../backends/backend.js';
+import type { HostPlan } from '../dataplane/ops.js';
 import type { StepKind } from './kinds.js';
 import type { Topology } from '../topology/topology.js';
 
@@ -32,6 +33,8 @@ export interface Attempt {
 export interface StepContext {
   backend: Backend;
   topology: Topology;
+  /** The plans the lab was built from (a restarted host is set up again from its own). */
+  hosts: HostPlan[];
   /** performance.now() when the lab was ready: convergence is measured from here. */
   labReadyAt: number;
 }

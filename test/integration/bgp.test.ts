@@ -85,6 +85,19 @@ describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('BGP with BIRD on %s', (ba
     expect(await birdsOf(name)).toBe('');
   });
 
+  it('stopHost/startHost: on docker the host goes away and comes back; netns says it cannot', async () => {
+    if (backend === 'docker') {
+      const { code, steps } = await runJson('test/fixtures/host-restart.ts', backend, lab('restart'));
+      expect(steps.filter((s) => !s.passed).map((s) => s.failures)).toEqual([]);
+      expect(code).toBe(0);
+      expect(steps.find((s) => s.name === 'ns1 unreachable')!.metrics.received).toBe(0);
+    } else {
+      const { code, steps } = await runJson('test/fixtures/stop-host.ts', backend, lab('restart'));
+      expect(code).toBe(1);
+      expect(steps[0]!.failures).toEqual(['stopHost host1: the netns backend cannot stop and start hosts']);
+    }
+  });
+
   it('a configuration BIRD rejects: exit 3 naming the host and BIRD\'s message, nothing left running', async () => {
     const name = lab('broken');
     const result = await cli(['run', 'test/fixtures/bird-broken.ts', '--backend', backend, '--name', name]);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type Docker from 'dockerode';
 import type { BirdPaths } from '../../dataplane/bird.js';
+import type { HostPlan } from '../../dataplane/ops.js';
 import { planHosts } from '../../dataplane/host-plan.js';
 import { renderScript } from '../../dataplane/render.js';
 import { InfraError, TestbedError, UsageError } from '../../errors.js';
@@ -139,13 +140,28 @@ export class DockerBackend implements Backend {
         NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: host.address } } } },
       });
       await container.start();
-      const script = renderScript(hostPlan.sections, hostPlan.host, (n) => n, { createNamespaces: true });
-      const result = await execCapture(container, ['sh', '-c', script]);
-      if (result.code !== 0) {
-        throw new InfraError(`setting up ${host.name}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
-      }
+      await this.configure(container, hostPlan);
       progress(`${host.name} ready`);
     });
+  }
+
+  async stopHost(lab: string, host: string): Promise<void> {
+    await this.docker.getContainer(containerName(lab, host)).kill();
+  }
+
+  /** Docker gives the container a new network namespace: its whole plan runs again, on a clean /run/netns. */
+  async startHost(lab: string, plan: HostPlan): Promise<void> {
+    const container = this.docker.getContainer(containerName(lab, plan.host));
+    await container.start();
+    await this.configure(container, plan);
+  }
+
+  private async configure(container: Docker.Container, plan: HostPlan): Promise<void> {
+    const script = renderScript(plan.sections, plan.host, (n) => n, { createNamespaces: true });
+    const result = await execCapture(container, ['sh', '-c', `rm -rf /run/netns\n${script}`]);
+    if (result.code !== 0) {
+      throw new InfraError(`setting up ${plan.host}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+    }
   }
 
   async destroy(lab: string): Promise<boolean> {
