@@ -31,6 +31,7 @@ export default defineScenario({
           expect: { ttl: from.host === to.host ? 63 : 62, maxLoss: 0 },
         })),
     ),
+    { name: 'the same, as one matrix: ttl follows the topology', matrix: {} },
     { iperf3: { from: 'ns01', to: 'ns21', duration: 1 }, expect: { minBitsPerSecond: 1e8 } },
   ],
 });

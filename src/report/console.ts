@@ -71,6 +71,8 @@ function figures(result: StepResult): string {
       return m.lladdr ? `lladdr ${m.lladdr} ${m.state ?? ''}`.trim() : 'no entry';
     case 'sysctl':
       return `= ${m.value ?? 'unreadable'}`;
+    case 'matrix':
+      return `${m.reached}/${m.pairs} pairs answered, ${m.ttlMismatches} ttl mismatches, in ${m.matrixMs} ms`;
     case 'bgp':
       return `${m.established}/${m.sessions} sessions established, ${m.birdRoutes} bird routes, ${m.sinceLabReadyMs} ms after the lab was ready`;
     case 'iperf3':

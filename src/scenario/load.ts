@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
 import type { z } from 'zod';
 import { ScenarioError } from '../errors.js';
-import { scenarioSchema, type Scenario } from './schema.js';
+import { scenarioSchema, STEP_KINDS, type Scenario } from './schema.js';
 
 export interface LoadedScenario {
   file: string;
@@ -63,6 +63,6 @@ function formatPath(path: PropertyKey[]): string {
 
 function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_union') return 'must be exactly one of: a ping, route, neighbour or sysctl step';
+  if (issue.code === 'invalid_union') return `must have exactly one of ${STEP_KINDS.join(', ')}`;
   return issue.message;
 }

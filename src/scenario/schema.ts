@@ -154,6 +154,25 @@ const sysctlStep = z.strictObject({
   expect: z.union([z.string(), z.number()]).transform(String),
 });
 
+const matrixStep = z.strictObject({
+  ...stepCommon,
+  matrix: z
+    .strictObject({
+      /** Workloads (or hosts) that must reach each other, every ordered pair. Default: every workload. */
+      among: z.array(nodeName).min(2).optional(),
+      count: z.number().int().min(1).max(100).default(1),
+      /** Seconds to wait for each reply. */
+      timeout: seconds.default(1),
+    }),
+  expect: z
+    .strictObject({
+      reachable: z.boolean().default(true),
+      /** "topology": 63 on one host, 62 across hosts of a segment, 61 across segments. */
+      ttl: z.union([z.literal('topology'), z.number().int().min(1).max(255)]).optional(),
+    })
+    .default({ reachable: true, ttl: 'topology' }),
+});
+
 const bgpStep = z.strictObject({
   ...stepCommon,
   bgp: z.strictObject({
@@ -227,8 +246,28 @@ const startBgpStep = z.strictObject({ ...stepCommon, startBgp: nodeName });
 const stopHostStep = z.strictObject({ ...stepCommon, stopHost: nodeName });
 const startHostStep = z.strictObject({ ...stepCommon, startHost: nodeName });
 
+/** The keys that say what a step is; a step has exactly one. */
+export const STEP_KINDS = [
+  'ping',
+  'matrix',
+  'route',
+  'neighbour',
+  'sysctl',
+  'bgp',
+  'iperf3',
+  'wait',
+  'linkDown',
+  'linkUp',
+  'netem',
+  'stopBgp',
+  'startBgp',
+  'stopHost',
+  'startHost',
+] as const;
+
 export const stepSchema = z.union([
   pingStep,
+  matrixStep,
   routeStep,
   neighbourStep,
   sysctlStep,
@@ -278,6 +317,7 @@ export type RouteStep = z.output<typeof routeStep>;
 export type NeighbourStep = z.output<typeof neighbourStep>;
 export type SysctlStep = z.output<typeof sysctlStep>;
 export type BgpStep = z.output<typeof bgpStep>;
+export type MatrixStep = z.output<typeof matrixStep>;
 export type Iperf3Step = z.output<typeof iperf3Step>;
 export type WaitStep = z.output<typeof waitStep>;
 export type NetemStep = z.output<typeof netemStep>;
@@ -383,6 +423,8 @@ function checkReferences(s: Scenario, ctx: z.RefinementCtx): void {
     } else if ('sysctl' in step) {
       node([...path, 'sysctl', 'node'], step.sysctl.node);
       vethRefs([...path, 'sysctl', 'key'], step.sysctl.key);
+    } else if ('matrix' in step) {
+      step.matrix.among?.forEach((n, j) => node([...path, 'matrix', 'among', j], n));
     } else if ('bgp' in step) {
       needsBgp([...path, 'bgp']);
       step.bgp.hosts?.forEach((h, j) => host([...path, 'bgp', 'hosts', j], h));

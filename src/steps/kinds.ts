@@ -2,6 +2,7 @@ import type { Step } from '../scenario/schema.js';
 import { checkBgp } from './bgp.js';
 import { linkDown, linkUp, netem, powerHost, startBgp, stopBgp } from './faults.js';
 import { runIperf3 } from './iperf3.js';
+import { runMatrix } from './matrix.js';
 import { runPing } from './ping.js';
 import type { Attempt, StepContext } from './result.js';
 import { checkNeighbour, checkRoute, checkSysctl } from './state.js';
@@ -24,6 +25,11 @@ const kinds = {
     nodes: (s) => [s.ping.from, s.ping.to],
     attempt: runPing,
   } as KindOf<StepOf<'ping'>>,
+  matrix: {
+    name: (s) => `every pair of ${s.matrix.among?.join(', ') ?? 'workloads'} ${s.expect.reachable ? 'reachable' : 'unreachable'}`,
+    nodes: () => [],
+    attempt: runMatrix,
+  } as KindOf<StepOf<'matrix'>>,
   route: {
     name: ({ route: r, expect }) =>
       `${r.node} route ${[r.to, r.via && `via ${r.via}`, r.dev && `dev ${r.dev}`, r.scope && `scope ${r.scope}`, r.proto && `proto ${r.proto}`]

@@ -35,6 +35,7 @@ describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('BGP with BIRD on %s', (ba
     expect(ttls.filter((t) => t === 63)).toHaveLength(6);
     expect(ttls.filter((t) => t === 62)).toHaveLength(24);
     expect(steps.filter((s) => s.kind === 'route' && s.metrics.routes?.toString().includes('proto bird'))).toHaveLength(12);
+    expect(steps.find((s) => s.kind === 'matrix')!.metrics).toMatchObject({ pairs: 30, reached: 30, ttlMismatches: 0 });
     expect(steps.at(-1)!.metrics.bitsPerSecond).toBeGreaterThan(1e8);
   });
 
