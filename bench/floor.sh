@@ -14,8 +14,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-host_ip() { echo "192.168.$(($1 / 200)).$(($1 % 200 + 10))"; }
-work_ip() { echo "10.$((20 + $1 / 250)).$(($1 % 250)).$(($2 + 2))"; }
+# Addresses computed once into arrays: a $(...) per route would fork tens of thousands of shells.
+declare -a hip wip
+for ((h = 0; h < n; h++)); do
+  hip[h]="192.168.$((h / 200)).$((h % 200 + 10))"
+  for ((k = 0; k < w; k++)); do wip[h * w + k]="10.$((20 + h / 250)).$((h % 250)).$((k + 2))"; done
+done
 
 # Write everything first.
 echo "netns add $p-fab" >"$dir/netns.batch"
@@ -34,7 +38,7 @@ for ((h = 0; h < n; h++)); do
   echo "link set dev to$h master br0 up" >>"$dir/$p-fab.batch"
   {
     echo "link set dev lo up"
-    echo "addr add $(host_ip $h)/16 dev ens192"
+    echo "addr add ${hip[h]}/16 dev ens192"
     echo "link set dev ens192 up"
     echo "route add default via 192.168.255.254 dev ens192"
   } >"$dir/$hn.batch"
@@ -47,11 +51,11 @@ for ((h = 0; h < n; h++)); do
     {
       echo "link add name $cali address ee:ee:ee:ee:ee:ee type veth peer name eth0 netns $wn"
       echo "link set dev $cali up"
-      echo "route add $(work_ip $h $k) dev $cali scope link"
+      echo "route add ${wip[h * w + k]} dev $cali scope link"
     } >>"$dir/$hn.batch"
     {
       echo "link set dev lo up"
-      echo "addr add $(work_ip $h $k)/32 dev eth0"
+      echo "addr add ${wip[h * w + k]}/32 dev eth0"
       echo "link set dev eth0 up"
       echo "route add 169.254.1.1 dev eth0 scope link"
       echo "route add default via 169.254.1.1 dev eth0"
@@ -63,7 +67,7 @@ done
 for ((h = 0; h < n; h++)); do
   for ((o = 0; o < n; o++)); do
     [ $o -eq $h ] && continue
-    for ((k = 0; k < w; k++)); do echo "route add $(work_ip $o $k) via $(host_ip $o) dev ens192"; done
+    for ((k = 0; k < w; k++)); do echo "route add ${wip[o * w + k]} via ${hip[o]} dev ens192"; done
   done >>"$dir/$p-h$h.batch"
 done
 
