@@ -86,17 +86,25 @@ async function dockerAvailable(): Promise<boolean> {
   }
 }
 
+/** Resident memory of the processes in each host container (docker top), median over hosts. */
 async function dockerMemoryPerHost(lab: string): Promise<number> {
   const docker = dockerClient();
   const containers = await docker.listContainers({ filters: { label: [`testbed.lab=${lab}`] } });
   const usage = await Promise.all(
     containers.map(async (c) => {
-      const stats = (await docker.getContainer(c.Id).stats({ stream: false })) as { memory_stats: { usage?: number } };
-      return stats.memory_stats.usage ?? 0;
+      const top = (await docker.getContainer(c.Id).top({ ps_args: '-o rss' })) as { Titles: string[]; Processes: string[][] };
+      const column = top.Titles.indexOf('RSS');
+      return top.Processes.reduce((sum, p) => sum + Number(p[column]) * 1024, 0);
     }),
   );
   return figure(usage).median;
 }
+
+/**
+ * Removing hundreds of namespaces finishes in the kernel after `ip netns del` returns; let that
+ * work end before the next measurement, so no lab pays for the one before it.
+ */
+const settle = (n: number) => new Promise((r) => setTimeout(r, n >= 50 ? 1000 : 100));
 
 interface BringUp {
   n: number;
@@ -125,13 +133,21 @@ async function main(): Promise<void> {
     for (const w of WS) {
       const runs = { up: [] as number[], down: [] as number[], floorUp: [] as number[], floorDown: [] as number[], mn: [] as number[] };
       for (let r = 0; r < REPS; r++) {
-        const t = await cycle(netns, spec(n, w));
-        runs.up.push(t.up);
-        runs.down.push(t.down);
-        peakRss = Math.max(peakRss, t.rss);
-        const f = await floor(n, w);
-        runs.floorUp.push(f.up);
-        runs.floorDown.push(f.down);
+        // Alternate who goes first, so neither always inherits the other's leftovers.
+        const ours = async () => {
+          await settle(n);
+          const t = await cycle(netns, spec(n, w));
+          runs.up.push(t.up);
+          runs.down.push(t.down);
+          peakRss = Math.max(peakRss, t.rss);
+        };
+        const theirs = async () => {
+          await settle(n);
+          const f = await floor(n, w);
+          runs.floorUp.push(f.up);
+          runs.floorDown.push(f.down);
+        };
+        for (const run of r % 2 ? [theirs, ours] : [ours, theirs]) await run();
         if (withMininet && w === 1) runs.mn.push(await mininet(n));
       }
       const row: BringUp = {
