@@ -92,7 +92,7 @@ async function dockerMemoryPerHost(lab: string): Promise<number> {
   const containers = await docker.listContainers({ filters: { label: [`testbed.lab=${lab}`] } });
   const usage = await Promise.all(
     containers.map(async (c) => {
-      const top = (await docker.getContainer(c.Id).top({ ps_args: '-o rss' })) as { Titles: string[]; Processes: string[][] };
+      const top = (await docker.getContainer(c.Id).top({ ps_args: '-o pid,rss' })) as { Titles: string[]; Processes: string[][] };
       const column = top.Titles.indexOf('RSS');
       return top.Processes.reduce((sum, p) => sum + Number(p[column]) * 1024, 0);
     }),
