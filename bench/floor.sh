@@ -17,7 +17,7 @@ trap cleanup EXIT
 # Addresses computed once into arrays: a $(...) per route would fork tens of thousands of shells.
 declare -a hip wip
 for ((h = 0; h < n; h++)); do
-  hip[h]="192.168.$((h / 200)).$((h % 200 + 10))"
+  hip[h]="10.254.$((h / 200)).$((h % 200 + 10))"
   for ((k = 0; k < w; k++)); do wip[h * w + k]="10.$((20 + h / 250)).$((h % 250)).$((k + 2))"; done
 done
 
@@ -27,7 +27,7 @@ echo "netns add $p-fab" >"$dir/netns.batch"
 {
   echo "link set dev lo up"
   echo "link add name br0 type bridge"
-  echo "addr add 192.168.255.254/16 dev br0"
+  echo "addr add 10.254.255.254/16 dev br0"
   echo "link set dev br0 up"
 } >"$dir/$p-fab.batch"
 for ((h = 0; h < n; h++)); do
@@ -40,7 +40,7 @@ for ((h = 0; h < n; h++)); do
     echo "link set dev lo up"
     echo "addr add ${hip[h]}/16 dev ens192"
     echo "link set dev ens192 up"
-    echo "route add default via 192.168.255.254 dev ens192"
+    echo "route add default via 10.254.255.254 dev ens192"
   } >"$dir/$hn.batch"
   sys="echo 1 > /proc/sys/net/ipv4/ip_forward"
   for ((k = 0; k < w; k++)); do

@@ -166,11 +166,40 @@ export class DockerBackend implements Backend {
 
   async destroy(lab: string): Promise<boolean> {
     const [containers, networks] = await Promise.all([this.containers(lab), this.networks(lab)]);
-    await Promise.all(containers.map((c) => this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreMissing)));
-    await Promise.all(networks.map((n) => this.docker.getNetwork(n.Id).remove().catch(ignoreMissing)));
+    // A few at a time: dozens of parallel force-removals make dockerd 20.10 lose track of endpoints.
+    await mapLimit(containers, HOST_CONCURRENCY, (c) => this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreMissing));
     const found = containers.length + networks.length > 0;
     if (found && (await imageExists(this.docker, hostImage()))) await removeLabRules(this.docker, hostImage(), lab);
+    await Promise.all(networks.map((n) => this.removeNetwork(n.Id)));
     return found;
+  }
+
+  /**
+   * Docker may still count a just-removed container's endpoint on the network ("has active
+   * endpoints"): disconnect what is left and try again for a few seconds.
+   */
+  private async removeNetwork(id: string): Promise<void> {
+    const network = this.docker.getNetwork(id);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await network.remove();
+        return;
+      } catch (error) {
+        const { statusCode, message } = error as { statusCode?: number; message: string };
+        if (statusCode === 404) return;
+        if (statusCode !== 403 || attempt >= 50) {
+          throw new InfraError(
+            `removing Docker network ${id.slice(0, 12)}: ${message.replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim()} ` +
+              '(a stale endpoint inside dockerd; restarting dockerd frees it)',
+          );
+        }
+      }
+      const info = (await network.inspect().catch(() => undefined)) as { Containers?: Record<string, unknown> } | undefined;
+      for (const container of Object.keys(info?.Containers ?? {})) {
+        await network.disconnect({ Container: container, Force: true }).catch(() => {});
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async list(): Promise<LabSummary[]> {
@@ -244,6 +273,6 @@ const containerName = (lab: string, host: string) => `${lab}-${host}`;
 const bridgeName = (lab: string, segment: string) => `tb-${createHash('sha1').update(`${lab}/${segment}`).digest('hex').slice(0, 12)}`;
 const networkName = (lab: string, segment: string) => `${lab}-${segment}`;
 
-function ignoreMissing(error: { statusCode?: number }): void {
-  if (error.statusCode !== 404) throw error;
+function ignoreMissing(error: { statusCode?: number; message: string }): void {
+  if (error.statusCode !== 404) throw new InfraError(`docker: ${error.message}`);
 }
