@@ -24,6 +24,7 @@ const LABEL = {
   lab: 'testbed.lab',
   node: 'testbed.node',
   workloads: 'testbed.workloads',
+  uplink: 'testbed.uplink',
   scenario: 'testbed.scenario',
   created: 'testbed.created',
 } as const;
@@ -130,7 +131,12 @@ export class DockerBackend implements Backend {
         Hostname: host.name,
         Image: image,
         Cmd: ['sleep', 'infinity'],
-        Labels: { ...labels, [LABEL.node]: host.name, [LABEL.workloads]: host.workloads.map((w) => w.name).join(',') },
+        Labels: {
+          ...labels,
+          [LABEL.node]: host.name,
+          [LABEL.workloads]: host.workloads.map((w) => w.name).join(','),
+          [LABEL.uplink]: host.segment.name,
+        },
         HostConfig: {
           NetworkMode: network,
           // An init reaps what exits in the container (BIRD after stopBgp, iperf3 servers).
@@ -146,7 +152,21 @@ export class DockerBackend implements Backend {
   }
 
   async stopHost(lab: string, host: string): Promise<void> {
-    await this.docker.getContainer(containerName(lab, host)).kill();
+    const container = this.docker.getContainer(containerName(lab, host));
+    const info = await container.inspect();
+    await this.handBackUplink(container, info.Config.Labels[LABEL.uplink]);
+    await container.kill();
+  }
+
+  /**
+   * Docker removes a container's network endpoint by the interface name it gave it (eth0); under
+   * another name dockerd 20.10 leaves a stale endpoint behind and the network can no longer be
+   * removed. So the uplink gets its Docker name back before the container goes.
+   */
+  private async handBackUplink(container: Docker.Container, uplink: string | undefined): Promise<void> {
+    if (!uplink || uplink === DOCKER_UPLINK) return;
+    const rename = `ip link set dev ${uplink} down && ip link set dev ${uplink} name ${DOCKER_UPLINK}`;
+    await execCapture(container, ['sh', '-c', rename], { uninterruptible: true }).catch(() => {});
   }
 
   /** Docker gives the container a new network namespace: its whole plan runs again, on a clean /run/netns. */
@@ -166,8 +186,18 @@ export class DockerBackend implements Backend {
 
   async destroy(lab: string): Promise<boolean> {
     const [containers, networks] = await Promise.all([this.containers(lab), this.networks(lab)]);
-    // A few at a time: dozens of parallel force-removals make dockerd 20.10 lose track of endpoints.
-    await mapLimit(containers, HOST_CONCURRENCY, (c) => this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreMissing));
+    const running = containers.filter((c) => c.State === 'running');
+    await mapLimit(running, HOST_CONCURRENCY, (c) => this.handBackUplink(this.docker.getContainer(c.Id), c.Labels[LABEL.uplink]));
+    // Killed and reaped before removal, a few at a time: piles of parallel force-removals make
+    // dockerd 20.10 fail runc deletes and keep stale endpoints as well.
+    await mapLimit(containers, HOST_CONCURRENCY, async (c) => {
+      const container = this.docker.getContainer(c.Id);
+      if (c.State === 'running') {
+        await container.kill().catch(() => {});
+        await container.wait({ condition: 'not-running' }).catch(() => {});
+      }
+      await container.remove({ v: true }).catch(ignoreMissing);
+    });
     const found = containers.length + networks.length > 0;
     if (found && (await imageExists(this.docker, hostImage()))) await removeLabRules(this.docker, hostImage(), lab);
     await Promise.all(networks.map((n) => this.removeNetwork(n.Id)));
