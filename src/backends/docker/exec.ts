@@ -25,6 +25,9 @@ export async function execCapture(container: Docker.Container, argv: string[], o
     await ended(stream);
   } finally {
     forget();
+    // The hijacked connection stays half-open otherwise, and dockerd keeps the exec (and, at
+    // removal, the container's network endpoint) attached to it.
+    (stream as unknown as { destroy(): void }).destroy();
   }
   // An aborted stream says nothing of the command, which may still run: the lab is going anyway.
   throwIfInterrupted();
