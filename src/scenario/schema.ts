@@ -321,7 +321,6 @@ export type MatrixStep = z.output<typeof matrixStep>;
 export type Iperf3Step = z.output<typeof iperf3Step>;
 export type WaitStep = z.output<typeof waitStep>;
 export type NetemStep = z.output<typeof netemStep>;
-export type BgpSettings = z.output<typeof bgpSchema>;
 
 type Path = (string | number)[];
 

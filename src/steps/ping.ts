@@ -3,7 +3,7 @@ import { findNode, nodeAddress } from '../topology/topology.js';
 import { parsePingOutput, percentile } from './ping-output.js';
 import { compare, type Attempt, type StepContext } from './result.js';
 
-export function pingTarget(ctx: StepContext, to: string): string {
+function pingTarget(ctx: StepContext, to: string): string {
   const node = findNode(ctx.topology, to);
   return node ? nodeAddress(node) : to;
 }
