@@ -53,6 +53,7 @@ export interface DockerBackendOptions {
 export class DockerBackend implements Backend {
   readonly name = 'docker';
   private readonly docker: Docker;
+  private readonly hostIndex = new Map<string, Docker.ContainerInfo[]>();
 
   constructor(private readonly options: DockerBackendOptions = {}) {
     this.docker = dockerClient();
@@ -185,6 +186,7 @@ export class DockerBackend implements Backend {
   }
 
   async destroy(lab: string): Promise<boolean> {
+    this.hostIndex.delete(lab);
     const [containers, networks] = await Promise.all([this.containers(lab), this.networks(lab)]);
     const running = containers.filter((c) => c.State === 'running');
     await mapLimit(running, HOST_CONCURRENCY, (c) => this.handBackUplink(this.docker.getContainer(c.Id), c.Labels[LABEL.uplink]));
@@ -266,7 +268,7 @@ export class DockerBackend implements Backend {
 
   /** The container that runs `node` and the command line that gets into its namespace. */
   private async locate(lab: string, node: string, argv: string[]): Promise<{ container: Docker.Container; argv: string[] }> {
-    const containers = await this.containers(lab);
+    const containers = await this.hostsOf(lab);
     const host = containers.find((c) => c.Labels[LABEL.node] === node);
     if (host) return { container: this.docker.getContainer(host.Id), argv };
     const owner = containers.find((c) => (c.Labels[LABEL.workloads] ?? '').split(',').includes(node));
@@ -287,6 +289,18 @@ export class DockerBackend implements Backend {
     );
     const names = overlapping.map((n) => `${n.Name}${n.Labels?.[LABEL.lab] ? ` (testbed lab ${n.Labels[LABEL.lab]})` : ''}`);
     return names.length > 0 ? `Docker network ${names.join(', ')}` : 'a Docker network that already exists (see docker network ls)';
+  }
+
+  /**
+   * The lab's host containers for exec, listed once per lab: steps exec hundreds of times and a
+   * container keeps its id and labels for the lab's life (also across stopHost/startHost).
+   */
+  private async hostsOf(lab: string): Promise<Docker.ContainerInfo[]> {
+    const known = this.hostIndex.get(lab);
+    if (known) return known;
+    const containers = await this.containers(lab);
+    if (containers.length > 0) this.hostIndex.set(lab, containers);
+    return containers;
   }
 
   private containers(lab: string): Promise<Docker.ContainerInfo[]> {
