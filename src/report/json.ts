@@ -11,14 +11,17 @@ export interface JsonReport {
   /** Milliseconds spent loading and validating the scenario files and checking the backend. */
   loadMs: number;
   runs: RunReport[];
+  /** Why the run stopped before every scenario ran (an infrastructure error, an interrupt). */
+  error?: string;
 }
 
-export function buildJsonReport(runs: RunReport[], processStartMs: number, loadMs: number): JsonReport {
+export function buildJsonReport(runs: RunReport[], processStartMs: number, loadMs: number, error?: string): JsonReport {
   return {
     schema: JSON_REPORT_SCHEMA,
-    passed: runs.every((r) => r.passed),
+    passed: error === undefined && runs.every((r) => r.passed),
     processStartMs: Math.round(processStartMs),
     loadMs: Math.round(loadMs),
     runs,
+    ...(error === undefined ? {} : { error }),
   };
 }

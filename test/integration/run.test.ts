@@ -132,6 +132,17 @@ describe.skipIf(!BACKENDS.includes('docker'))('docker limits', () => {
     await removeLabs(first);
   });
 
+  it('reports the scenarios that ran when a later one cannot', async () => {
+    labs.push('other-subnet', 'two-segments');
+    const junit = join(tmp, 'partial.xml');
+    const result = await cli(['run', 'test/fixtures/other-subnet.ts', 'test/fixtures/two-segments.ts', '--backend', 'docker', '--json', '--junit', junit]);
+    expect(result.code).toBe(3);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    expect(report).toMatchObject({ passed: false, error: expect.stringContaining('cannot route between several segments') });
+    expect(report.runs.map((r) => [r.lab, r.passed])).toEqual([['other-subnet', true]]);
+    expect(readFileSync(junit, 'utf8')).toContain('<testsuite name="other-subnet"');
+  });
+
   it('refuses routing between segments, creating nothing', async () => {
     const name = labFor('dsegs');
     labs.push(name);

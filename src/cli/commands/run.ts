@@ -48,19 +48,29 @@ export const runCommand = {
     const loadMs = performance.now() - loadStarted;
 
     const reports: RunReport[] = [];
-    for (const plan of plans) {
-      reporter.begin(plan.topology.scenario.name, backend.name, plan.topology.lab);
-      const report = await runScenario(backend, plan, reporter, args.keep);
-      reporter.end(report);
-      reports.push(report);
+    let error: unknown;
+    try {
+      for (const plan of plans) {
+        reporter.begin(plan.topology.scenario.name, backend.name, plan.topology.lab);
+        const report = await runScenario(backend, plan, reporter, args.keep);
+        reporter.end(report);
+        reports.push(report);
+      }
+    } catch (caught) {
+      error = caught;
     }
+    // The scenarios that did run are reported even when a later one could not be.
     reporter.summary(reports);
     if (args.junit) {
       // Loaded on demand: the XML builder costs ~50 ms of start-up that most runs do not need.
       const { renderJunit } = await import('../../report/junit.js');
       writeFileSync(args.junit, renderJunit(reports));
     }
-    if (args.json) process.stdout.write(`${JSON.stringify(buildJsonReport(reports, processStartMs, loadMs), null, 2)}\n`);
+    if (args.json) {
+      const document = buildJsonReport(reports, processStartMs, loadMs, error instanceof Error ? error.message : undefined);
+      process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    }
+    if (error) throw error;
     return reports.every((r) => r.passed) ? ExitCode.passed : ExitCode.stepFailed;
   },
 };
