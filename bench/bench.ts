@@ -3,7 +3,7 @@
  * (bench/floor.sh: the same dataplane as a plain ip -batch script) and Mininet, all in one run so
  * the ratios compare like with like. Writes bench/results/latest.{json,md} and bring-up.svg.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import type { Backend, LabSpec } from '../src/backends/backend.js';
 import { dockerClient, pingDocker } from '../src/backends/docker/client.js';
@@ -245,19 +245,24 @@ async function main(): Promise<void> {
   writeFileSync(new URL('latest.json', RESULTS), `${JSON.stringify(results, null, 2)}\n`);
   const markdown = renderMarkdown(results);
   writeFileSync(new URL('latest.md', RESULTS), markdown);
-  writeFileSync(
-    new URL('bring-up.svg', RESULTS),
-    lineChart('Bring-up time on netns (median, min–max)', [
-      { label: 'testbed, W=1', color: '#1f77b4', points: netnsRows.filter((r) => r.w === 1).map((r) => ({ n: r.n, figure: r.testbedUp })) },
-      { label: 'testbed, W=4', color: '#1f77b4', dashed: true, points: netnsRows.filter((r) => r.w === 4).map((r) => ({ n: r.n, figure: r.testbedUp })) },
-      { label: 'floor, W=1', color: '#2ca02c', points: netnsRows.filter((r) => r.w === 1).map((r) => ({ n: r.n, figure: r.floorUp! })) },
-      { label: 'floor, W=4', color: '#2ca02c', dashed: true, points: netnsRows.filter((r) => r.w === 4).map((r) => ({ n: r.n, figure: r.floorUp! })) },
-      ...(withMininet
-        ? [{ label: 'Mininet (up+down)', color: '#d62728', points: netnsRows.filter((r) => r.mininet).map((r) => ({ n: r.n, figure: r.mininet! })) }]
-        : []),
-    ], NS),
-  );
+  writeFileSync(new URL('bring-up.svg', RESULTS), bringUpChart(netnsRows));
   process.stdout.write(markdown);
+}
+
+function bringUpChart(rows: BringUp[]): string {
+  const line = (w: number, pick: (r: BringUp) => Figure | undefined) =>
+    rows.filter((r) => r.w === w && pick(r)).map((r) => ({ n: r.n, figure: pick(r)! }));
+  return lineChart(
+    'Bring-up time on netns (median, min–max)',
+    [
+      { label: 'testbed, W=1', color: '#1f77b4', points: line(1, (r) => r.testbedUp) },
+      { label: 'testbed, W=4', color: '#1f77b4', dashed: true, points: line(4, (r) => r.testbedUp) },
+      { label: 'floor, W=1', color: '#2ca02c', points: line(1, (r) => r.floorUp) },
+      { label: 'floor, W=4', color: '#2ca02c', dashed: true, points: line(4, (r) => r.floorUp) },
+      { label: 'Mininet (up+down)', color: '#d62728', points: line(1, (r) => r.mininet) },
+    ].filter((s) => s.points.length > 0),
+    NS,
+  );
 }
 
 function renderMarkdown(r: {
@@ -317,4 +322,10 @@ function renderMarkdown(r: {
   return lines.join('\n');
 }
 
-await main();
+if (process.argv.includes('--chart-only')) {
+  // Redraws the chart from the last results, without measuring.
+  const results = JSON.parse(readFileSync(new URL('latest.json', RESULTS), 'utf8')) as { netns: BringUp[] };
+  writeFileSync(new URL('bring-up.svg', RESULTS), bringUpChart(results.netns));
+} else {
+  await main();
+}

@@ -15,10 +15,13 @@ export function lineChart(title: string, series: Series[], ns: number[]): string
   const right = 190;
   const top = 40;
   const bottom = 50;
-  const maxY = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.figure.max)));
+  const highest = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.figure.max)));
+  // Ticks at 1, 2 or 5 times a power of ten, about five of them.
+  const step = [1, 2, 5].map((m) => m * 10 ** Math.floor(Math.log10(highest / 5))).find((s) => highest / s <= 6) ?? 10 ** Math.ceil(Math.log10(highest / 5));
+  const maxY = Math.ceil(highest / step) * step;
   const x = (n: number) => left + (ns.indexOf(n) / Math.max(1, ns.length - 1)) * (width - left - right);
   const y = (ms: number) => height - bottom - (ms / maxY) * (height - top - bottom);
-  const ticks = Array.from({ length: 6 }, (_, i) => (maxY / 5) * i);
+  const ticks = Array.from({ length: Math.round(maxY / step) + 1 }, (_, i) => step * i);
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
