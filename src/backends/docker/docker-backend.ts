@@ -86,7 +86,11 @@ export class DockerBackend implements Backend {
     } catch (error) {
       if (error instanceof TestbedError) throw error;
       throwIfInterrupted();
-      throw new InfraError(`docker: ${(error as Error).message.replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim()}`);
+      const message = (error as Error).message.replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim();
+      const hint = /unable to apply caps/.test(message)
+        ? ' (this container runtime cannot grant every capability: run without --privileged / privileged: true)'
+        : '';
+      throw new InfraError(`docker: ${message}${hint}`);
     }
   }
 

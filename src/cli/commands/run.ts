@@ -60,7 +60,7 @@ export const runCommand = {
       error = caught;
     }
     // The scenarios that did run are reported even when a later one could not be.
-    reporter.summary(reports);
+    if (reports.length > 0 || !error) reporter.summary(reports);
     if (args.junit) {
       // Loaded on demand: the XML builder costs ~50 ms of start-up that most runs do not need.
       const { renderJunit } = await import('../../report/junit.js');
