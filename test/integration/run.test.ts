@@ -132,6 +132,19 @@ describe.skipIf(!BACKENDS.includes('docker'))('docker limits', () => {
     await removeLabs(first);
   });
 
+  it('--privileged works where the runtime can grant it, and says what to do where it cannot', async () => {
+    const name = labFor('priv');
+    labs.push(name);
+    const result = await cli(['run', 'scenarios/same-host.ts', '--backend', 'docker', '--privileged', '--name', name]);
+    if (result.code === 0) {
+      expect(result.stdout).toContain('3 passed, 0 failed');
+    } else {
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain('run without --privileged');
+    }
+    expect(await labExists('docker', name)).toBe(false);
+  });
+
   it('reports the scenarios that ran when a later one cannot', async () => {
     labs.push('other-subnet', 'two-segments');
     const junit = join(tmp, 'partial.xml');
