@@ -250,7 +250,7 @@ export class DockerBackend implements Backend {
         scenario: c.Labels[LABEL.scenario],
         created: c.Labels[LABEL.created],
       };
-      summary.nodes.push(c.Labels[LABEL.node]!, ...(c.Labels[LABEL.workloads] || '').split(',').filter(Boolean));
+      summary.nodes.push(c.Labels[LABEL.node]!, ...workloadsOf(c));
       labs.set(lab, summary);
     }
     for (const network of await this.docker.listNetworks({ filters: { label: [LABEL.lab] } })) {
@@ -275,10 +275,10 @@ export class DockerBackend implements Backend {
     const containers = await this.hostsOf(lab);
     const host = containers.find((c) => c.Labels[LABEL.node] === node);
     if (host) return { container: this.docker.getContainer(host.Id), argv };
-    const owner = containers.find((c) => (c.Labels[LABEL.workloads] ?? '').split(',').includes(node));
+    const owner = containers.find((c) => workloadsOf(c).includes(node));
     if (owner) return { container: this.docker.getContainer(owner.Id), argv: ['ip', 'netns', 'exec', node, ...argv] };
     if (containers.length === 0) throw new UsageError(`no lab named "${lab}" is running on the docker backend`);
-    const nodes = containers.flatMap((c) => [c.Labels[LABEL.node]!, ...(c.Labels[LABEL.workloads] || '').split(',').filter(Boolean)]);
+    const nodes = containers.flatMap((c) => [c.Labels[LABEL.node]!, ...workloadsOf(c)]);
     throw new UsageError(`lab "${lab}" has no node "${node}" (nodes: ${nodes.join(', ')})`);
   }
 
@@ -317,6 +317,8 @@ export class DockerBackend implements Backend {
 }
 
 const containerName = (lab: string, host: string) => `${lab}-${host}`;
+/** The workloads a host container runs, from its label. */
+const workloadsOf = (c: Docker.ContainerInfo) => (c.Labels[LABEL.workloads] ?? '').split(',').filter(Boolean);
 /** Set explicitly (not br-<id>) so the bridge's name is known before Docker answers. */
 const bridgeName = (lab: string, segment: string) => `tb-${createHash('sha1').update(`${lab}/${segment}`).digest('hex').slice(0, 12)}`;
 const networkName = (lab: string, segment: string) => `${lab}-${segment}`;
