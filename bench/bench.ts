@@ -8,7 +8,7 @@ import { cpus, release, totalmem } from 'node:os';
 import type { Backend, LabSpec } from '../src/backends/backend.js';
 import { dockerClient, pingDocker } from '../src/backends/docker/client.js';
 import { createBackend } from '../src/backends/registry.js';
-import { parseScenario } from '../src/scenario/load.js';
+import { parseScenario } from '../src/steps/scenario.js';
 import { runStep } from '../src/steps/run-step.js';
 import { resolveTopology } from '../src/topology/topology.js';
 import { runProcess } from '../src/util/process.js';
@@ -36,7 +36,7 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 
 function spec(n: number, w: number, routing: 'static' | 'bgp' = 'static', reflector = false): LabSpec {
   const scenario = parseScenario('bench/grid.ts', gridScenario(n, w, routing, reflector));
-  return { topology: resolveTopology(scenario, `bench-${n}x${w}${routing === 'bgp' ? (reflector ? '-rr' : '-mesh') : ''}`), scenarioFile: 'bench/grid.ts' };
+  return { steps: scenario.steps, topology: resolveTopology(scenario, `bench-${n}x${w}${routing === 'bgp' ? (reflector ? '-rr' : '-mesh') : ''}`), scenarioFile: 'bench/grid.ts' };
 }
 
 /** Builds and removes a lab once; `during` runs while it is up. */

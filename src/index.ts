@@ -1,2 +1,4 @@
-export { defineScenario, veth } from './scenario/define.js';
-export type { ScenarioInput, Scenario, Step } from './scenario/schema.js';
+export { defineScenario } from './steps/scenario.js';
+export { veth } from './scenario/fields.js';
+export type { ScenarioInput, Scenario } from './steps/scenario.js';
+export type { Step, StepInput } from './steps/registry.js';

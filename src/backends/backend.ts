@@ -1,11 +1,15 @@
 import type { BirdPaths } from '../dataplane/bird.js';
 import type { HostPlan, Section } from '../dataplane/ops.js';
+import type { Step } from '../steps/registry.js';
 import type { Topology } from '../topology/topology.js';
+import type { BackendCapability } from '../requirements/requirement.js';
 import type { ProcessResult, RunOptions } from '../util/process.js';
 
 /** A validated scenario resolved into a named lab; nothing backend-specific yet. */
 export interface LabSpec {
   topology: Topology;
+  /** The scenario's steps, run in order once the lab is up. */
+  steps: Step[];
   /** The scenario file, recorded so `ls` can say where a lab came from. */
   scenarioFile: string;
 }
@@ -34,6 +38,15 @@ export type Progress = (message: string) => void;
  */
 export interface Backend {
   readonly name: string;
+  /** What this backend can do beyond building hosts on one segment. */
+  readonly capabilities: readonly BackendCapability[];
+  /** Where the programs that hosts run come from, and how to get a missing one: for messages. */
+  readonly programHome: { where: string; fix: string };
+  /**
+   * Runs a shell script where this backend's hosts run, in a fresh network namespace that
+   * vanishes with it: the preflight's probe of programs and kernel features.
+   */
+  probe(script: string, progress: Progress): Promise<ProcessResult>;
   /** Pure: the plan this backend applies for a lab (also what `testbed plan` prints). */
   plan(spec: LabSpec): LabPlan;
   /** Where a host's BIRD keeps config, control socket, pid and log. */

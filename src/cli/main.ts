@@ -59,7 +59,7 @@ function reportError(error: unknown): number {
     return ExitCode.badInput;
   }
   if (error instanceof TestbedError) {
-    process.stderr.write(`testbed: ${error.message}\n`);
+    process.stderr.write(error.message.replace(/^/gm, 'testbed: ') + '\n');
     return wasInterrupted() ? ExitCode.interrupted : error.exitCode;
   }
   if (wasInterrupted()) return ExitCode.interrupted;

@@ -1,5 +1,5 @@
 import type { Backend, LabPlan } from '../backends/backend.js';
-import { runStep } from '../steps/run-step.js';
+import { runStep, skippedStep } from '../steps/run-step.js';
 import type { StepResult } from '../steps/result.js';
 import { buildLab } from './lab.js';
 import { throwIfInterrupted } from '../util/interrupt.js';
@@ -9,6 +9,7 @@ export interface RunReport {
   scenario: { name: string; file: string; description?: string };
   backend: string;
   lab: string;
+  /** Every step that ran passed (skipped steps do not count either way). */
   passed: boolean;
   /** Milliseconds spent in each phase. */
   timings: { setupMs: number; stepsMs: number; teardownMs: number; totalMs: number };
@@ -23,9 +24,16 @@ export interface RunEvents {
   stepDone(result: StepResult, total: number): void;
 }
 
+export interface RunOptions {
+  /** Leave the lab running afterwards. */
+  keep?: boolean;
+  /** Steps not to run, by index, with the reason (what this machine or backend cannot do). */
+  skips?: Map<number, string>;
+}
+
 /** Builds the lab, runs every step, tears the lab down (unless `keep`), and reports. */
-export async function runScenario(backend: Backend, plan: LabPlan, events: RunEvents, keep = false): Promise<RunReport> {
-  const { topology } = plan;
+export async function runScenario(backend: Backend, plan: LabPlan, events: RunEvents, { keep = false, skips = new Map() }: RunOptions = {}): Promise<RunReport> {
+  const { topology, steps: scenarioSteps } = plan;
   const started = performance.now();
   const steps: StepResult[] = [];
   let stepsMs = 0;
@@ -37,12 +45,13 @@ export async function runScenario(backend: Backend, plan: LabPlan, events: RunEv
   try {
     const stepsStarted = performance.now();
     const ctx = { backend, topology, hosts: plan.hosts, labReadyAt: stepsStarted };
-    for (const [index, step] of topology.scenario.steps.entries()) {
+    for (const [index, step] of scenarioSteps.entries()) {
       throwIfInterrupted();
-      const result = await runStep(ctx, step, index);
+      const skip = skips.get(index);
+      const result = skip === undefined ? await runStep(ctx, step, index) : skippedStep(ctx, step, index, skip);
       throwIfInterrupted();
       steps.push(result);
-      events.stepDone(result, topology.scenario.steps.length);
+      events.stepDone(result, scenarioSteps.length);
     }
     stepsMs = performance.now() - stepsStarted;
     failed = false;
@@ -56,13 +65,13 @@ export async function runScenario(backend: Backend, plan: LabPlan, events: RunEv
   }
   return {
     scenario: {
-      name: topology.scenario.name,
+      name: topology.name,
       file: plan.scenarioFile,
-      ...(topology.scenario.description ? { description: topology.scenario.description } : {}),
+      ...(topology.description ? { description: topology.description } : {}),
     },
     backend: backend.name,
     lab: topology.lab,
-    passed: steps.every((s) => s.passed),
+    passed: steps.every((s) => s.passed || s.skipped),
     timings: {
       setupMs: Math.round(setupMs),
       stepsMs: Math.round(stepsMs),

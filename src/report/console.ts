@@ -1,5 +1,6 @@
 import { styleText } from 'node:util';
 import type { RunEvents, RunReport } from '../lab/run.js';
+import { STEP_KINDS } from '../steps/registry.js';
 import type { StepResult } from '../steps/result.js';
 
 type Write = (line: string) => void;
@@ -30,8 +31,12 @@ export class ConsoleReporter implements RunEvents {
   }
 
   stepDone(result: StepResult, total: number): void {
-    const mark = result.passed ? this.paint('green', 'PASS') : this.paint('red', 'FAIL');
     const counter = `${result.index + 1}/${total}`;
+    if (result.skipped) {
+      this.write(`  ${this.paint('dim', 'SKIP')} ${counter} ${result.name}  (${result.skipReason})`);
+      return;
+    }
+    const mark = result.passed ? this.paint('green', 'PASS') : this.paint('red', 'FAIL');
     const tries = result.attempts > 1 ? `, ${result.attempts} attempts` : '';
     this.write(`  ${mark} ${counter} ${result.name}  ${figures(result)}  (${ms(result.durationMs)}${tries})`);
     for (const failure of result.failures) this.write(`       ${failure}`);
@@ -42,10 +47,11 @@ export class ConsoleReporter implements RunEvents {
 
   end(report: RunReport): void {
     const passed = report.steps.filter((s) => s.passed).length;
+    const skipped = report.steps.filter((s) => s.skipped).length;
     const t = report.timings;
     const kept = report.kept ? `; lab ${report.lab} kept: testbed down ${report.lab}` : '';
     this.write(
-      `  ${report.scenario.name}: ${passed} of ${report.steps.length} steps passed ` +
+      `  ${report.scenario.name}: ${passed} of ${report.steps.length} steps passed${skipped > 0 ? `, ${skipped} skipped` : ''} ` +
         `(setup ${ms(t.setupMs)}, steps ${ms(t.stepsMs)}, teardown ${ms(t.teardownMs)})${kept}`,
     );
   }
@@ -54,35 +60,16 @@ export class ConsoleReporter implements RunEvents {
   summary(reports: RunReport[]): void {
     const steps = reports.flatMap((r) => r.steps);
     const passed = steps.filter((s) => s.passed).length;
-    this.write(`${passed} passed, ${steps.length - passed} failed`);
+    const skipped = steps.filter((s) => s.skipped).length;
+    this.write(`${passed} passed, ${steps.length - passed - skipped} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
   }
 }
 
 /** The figures of a step worth reading at a glance. */
 function figures(result: StepResult): string {
-  const m = result.metrics;
-  switch (result.kind) {
-    case 'ping':
-      if (m.received === 0) return `unreachable${m.error ? ` (${m.error})` : ''}`;
-      return `ttl=${m.ttl} loss=${m.lossPercent}% rtt min/avg/max=${m.rttMinMs}/${m.rttAvgMs}/${m.rttMaxMs} ms`;
-    case 'route':
-      return `[${m.routes}]`;
-    case 'neighbour':
-      return m.lladdr ? `lladdr ${m.lladdr} ${m.state ?? ''}`.trim() : 'no entry';
-    case 'sysctl':
-      return `= ${m.value ?? 'unreadable'}`;
-    case 'matrix':
-      return `${m.reached}/${m.pairs} pairs answered, ${m.ttlMismatches} ttl mismatches, in ${m.matrixMs} ms`;
-    case 'bgp':
-      return `${m.established}/${m.sessions} sessions established, ${m.birdRoutes} bird routes, ${m.sinceLabReadyMs} ms after the lab was ready`;
-    case 'iperf3':
-      if (m.error) return String(m.error);
-      return `${(Number(m.bitsPerSecond) / 1e6).toFixed(1)} Mbit/s${m.lossPercent !== null ? ` loss=${m.lossPercent}% jitter=${m.jitterMs} ms` : ''}`;
-    case 'wait':
-      return 'seconds' in m ? `${m.seconds} s` : `exit ${m.exitCode}`;
-    default:
-      return m.exitCode === undefined ? (result.passed ? 'done' : 'failed') : m.exitCode === 0 ? 'done' : `exit ${m.exitCode}`;
-  }
+  if (result.error) return `error: ${result.error}`;
+  const kind = STEP_KINDS[result.kind as keyof typeof STEP_KINDS];
+  return kind ? kind.figures(result.metrics, result.passed) : '';
 }
 
 export function ms(value: number): string {

@@ -4,9 +4,13 @@ import type { RunReport } from '../lab/run.js';
 // The package's typings describe an ES default export, but under Node its CommonJS export *is* the builder.
 const junit = junitModule as unknown as Builder;
 
-/** JUnit XML: one testsuite per scenario, one testcase per step; failure text is expected vs actual. */
+/**
+ * JUnit XML: one testsuite per scenario, one testcase per step; failure text is expected vs actual,
+ * a check that could not be made is an error, a step this machine cannot run is skipped with why.
+ */
 export function renderJunit(reports: RunReport[]): string {
   const builder = junit.newBuilder();
+  const skipReasons: string[] = [];
   for (const report of reports) {
     const suite = builder
       .testSuite()
@@ -22,11 +26,25 @@ export function renderJunit(reports: RunReport[]): string {
         .name(step.name)
         .time(step.durationMs / 1000)
         .standardOutput(JSON.stringify(step.metrics));
-      if (!step.passed) {
+      if (step.skipped) {
+        testCase.skipped();
+        skipReasons.push(step.skipReason ?? '');
+      } else if (step.error) {
+        testCase.error(step.error, 'Error', [step.error, '', step.diagnostics ?? ''].join('\n'));
+      } else if (!step.passed) {
         testCase.failure(step.failures.join('; '), 'AssertionError');
         testCase.stacktrace([...step.failures, '', step.diagnostics ?? ''].join('\n'));
       }
     }
   }
-  return builder.build();
+  // The builder writes <skipped/> without the message attribute JUnit readers show: add it, in order,
+  // right after each test case's opening tag (whose attribute values cannot hold a '"' or a newline).
+  let next = 0;
+  return builder
+    .build()
+    .replace(/(<testcase\b[^\n]*?\btime="[^"]*">\s*)<skipped\/>/g, (_, opening: string) => `${opening}<skipped message="${escapeAttribute(skipReasons[next++] ?? '')}"/>`);
+}
+
+function escapeAttribute(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/[\n\r\t]/g, (c) => `&#${c.charCodeAt(0)};`);
 }

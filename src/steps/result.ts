@@ -1,6 +1,5 @@
 import type { Backend } from '../backends/backend.js';
 import type { HostPlan } from '../dataplane/ops.js';
-import type { StepKind } from './kinds.js';
 import type { Topology } from '../topology/topology.js';
 
 export type Metric = number | string | boolean | null;
@@ -9,7 +8,7 @@ export type Metric = number | string | boolean | null;
 export interface StepResult {
   index: number;
   name: string;
-  kind: StepKind;
+  kind: string;
   passed: boolean;
   durationMs: number;
   attempts: number;
@@ -18,6 +17,11 @@ export interface StepResult {
   actual: Record<string, Metric>;
   /** One line per unmet expectation: "ttl: expected 62, actual 61". */
   failures: string[];
+  /** The check itself could not be made (a command that printed no JSON, a host that is gone). */
+  error?: string;
+  /** Not run, because this machine or backend cannot do what it needs (--skip-unsupported). */
+  skipped?: true;
+  skipReason?: string;
   /** ip addr/route/neigh of the nodes involved, when the step failed. */
   diagnostics?: string;
 }
@@ -28,6 +32,7 @@ export interface Attempt {
   expected: Record<string, Metric>;
   actual: Record<string, Metric>;
   failures: string[];
+  error?: string;
 }
 
 export interface StepContext {

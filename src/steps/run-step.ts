@@ -1,12 +1,20 @@
-import type { Step } from '../scenario/schema.js';
+import { TestbedError } from '../errors.js';
 import { findNode } from '../topology/topology.js';
-import { kindOf, stepKind } from './kinds.js';
+import { resolveVeths } from './node-state.js';
+import { kindOf, type Step } from './registry.js';
 import type { Attempt, StepContext, StepResult } from './result.js';
-import { resolveVeths } from './state.js';
 
 const RETRY_PAUSE_MS = 200;
 
-/** Runs one step, retrying until it passes or its `within` window (or its kind's default) closes. */
+/** The name a step is reported under: its own, or its kind's default. */
+export function stepName(ctx: Pick<StepContext, 'topology'>, step: Step): string {
+  return step.name ?? resolveVeths(ctx.topology, kindOf(step).name(step));
+}
+
+/**
+ * Runs one step, retrying until it passes or its `within` window (or its kind's default) closes.
+ * A check that throws is a failed attempt carrying the error; only an interrupt ends the run.
+ */
 export async function runStep(ctx: StepContext, step: Step, index: number): Promise<StepResult> {
   const kind = kindOf(step);
   const started = performance.now();
@@ -15,20 +23,48 @@ export async function runStep(ctx: StepContext, step: Step, index: number): Prom
   let last: Attempt;
   for (;;) {
     attempts++;
-    last = await kind.attempt(ctx, step);
+    last = await attemptOnce(ctx, step);
     if (last.failures.length === 0 || performance.now() + RETRY_PAUSE_MS > deadline) break;
     await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
   }
   const passed = last.failures.length === 0;
   return {
     index,
-    name: step.name ?? resolveVeths(ctx.topology, kind.name(step)),
-    kind: stepKind(step),
+    name: stepName(ctx, step),
+    kind: kind.key,
     passed,
     durationMs: Math.round(performance.now() - started),
     attempts,
     ...last,
     ...(passed ? {} : { diagnostics: await diagnostics(ctx, involvedNodes(ctx, kind.nodes(step))) }),
+  };
+}
+
+async function attemptOnce(ctx: StepContext, step: Step): Promise<Attempt> {
+  try {
+    return await kindOf(step).attempt(ctx, step);
+  } catch (error) {
+    if (error instanceof TestbedError && error.exitCode === 130) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return { metrics: { error: message }, expected: {}, actual: {}, failures: [`error: ${message}`], error: message };
+  }
+}
+
+/** A step that was not run, and why. */
+export function skippedStep(ctx: Pick<StepContext, 'topology'>, step: Step, index: number, reason: string): StepResult {
+  return {
+    index,
+    name: stepName(ctx, step),
+    kind: kindOf(step).key,
+    passed: false,
+    skipped: true,
+    skipReason: reason,
+    durationMs: 0,
+    attempts: 0,
+    metrics: {},
+    expected: {},
+    actual: {},
+    failures: [],
   };
 }
 
@@ -42,12 +78,12 @@ function involvedNodes(ctx: StepContext, named: string[]): string[] {
   return [...new Set(nodes)];
 }
 
-const DUMP = 'for c in "addr" "route" "neigh"; do echo "\\$ ip $c"; ip $c; done';
+const DUMP = 'for c in addr route neigh; do echo "\\$ ip $c"; ip $c; done';
 
 async function diagnostics(ctx: StepContext, nodes: string[]): Promise<string> {
   const dumps = await Promise.all(
     nodes.map(async (node) => {
-      const result = await ctx.backend.exec(ctx.topology.lab, node, ['sh', '-c', DUMP]);
+      const result = await ctx.backend.exec(ctx.topology.lab, node, ['sh', '-c', DUMP]).catch((error: Error) => ({ stdout: '', stderr: error.message }));
       return `--- ${node} ---\n${(result.stdout + result.stderr).trimEnd()}`;
     }),
   );

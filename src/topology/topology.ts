@@ -1,13 +1,15 @@
 import { firstHostAddress, networkAddress, parseCidr, type Cidr } from '../net/ipv4.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { LabDefinition } from '../scenario/lab-schema.js';
 import { caliName } from './names.js';
 
 /** The resolved lab: every default applied, every name derived. What planners and steps work from. */
 export interface Topology {
   lab: string;
-  scenario: Scenario;
-  routing: Scenario['routing'];
-  bgp: Scenario['bgp'];
+  /** The scenario's name (the lab's default name) and description. */
+  name: string;
+  description?: string;
+  routing: LabDefinition['routing'];
+  bgp: LabDefinition['bgp'];
   segments: Segment[];
   hosts: Host[];
   workloads: Workload[];
@@ -41,13 +43,13 @@ export interface Workload {
 
 export type Node = { kind: 'host'; host: Host } | { kind: 'workload'; workload: Workload; host: Host };
 
-/** Resolves a validated scenario into the lab `lab`. */
-export function resolveTopology(scenario: Scenario, lab: string = scenario.name): Topology {
+/** Resolves a validated scenario's lab into the lab `lab`. */
+export function resolveTopology(scenario: LabDefinition, lab: string = scenario.name): Topology {
   const segments = scenario.segments.map((s): Segment => {
     const subnet = parseCidr(s.subnet)!;
     return { name: s.name, subnet, gateway: s.gateway ?? firstHostAddress(subnet) };
   });
-  const blockOf = (h: Scenario['hosts'][number]): Cidr | undefined => {
+  const blockOf = (h: LabDefinition['hosts'][number]): Cidr | undefined => {
     const first = h.workloads[0];
     if (scenario.bgp.block === undefined || !first) return undefined;
     const prefix = scenario.bgp.block;
@@ -75,7 +77,8 @@ export function resolveTopology(scenario: Scenario, lab: string = scenario.name)
   });
   return {
     lab,
-    scenario,
+    name: scenario.name,
+    ...(scenario.description ? { description: scenario.description } : {}),
     routing: scenario.routing,
     bgp: scenario.bgp,
     segments,

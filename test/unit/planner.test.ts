@@ -6,7 +6,8 @@ import { planFabric } from '../../src/dataplane/fabric-plan.js';
 import { planHosts, type UplinkMode } from '../../src/dataplane/host-plan.js';
 import { FABRIC } from '../../src/dataplane/ops.js';
 import { renderPlanText, renderScript } from '../../src/dataplane/render.js';
-import { loadScenario, parseScenario } from '../../src/scenario/load.js';
+import { loadScenario } from '../../src/lab/load.js';
+import { parseScenario } from '../../src/steps/scenario.js';
 import { resolveTopology, type Topology } from '../../src/topology/topology.js';
 
 /** Compares with a golden file; UPDATE_GOLDEN=1 rewrites it (review the diff before committing). */
@@ -16,7 +17,7 @@ function expectGolden(actual: string, file: string): void {
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
 
-const twoHost = async (lab?: string) => resolveTopology((await loadScenario('scenarios/two-host.ts')).scenario, lab);
+const twoHost = async (lab?: string) => resolveTopology(await loadScenario('scenarios/two-host.ts'), lab);
 
 const birdPaths = (host: string) => {
   const dir = `/run/testbed/lab/${host}`;

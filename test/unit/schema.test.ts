@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../src/errors.js';
-import { loadScenario, parseScenario } from '../../src/scenario/load.js';
-import type { ScenarioInput } from '../../src/scenario/schema.js';
+import { loadScenario } from '../../src/lab/load.js';
+import { parseScenario } from '../../src/steps/scenario.js';
+import type { ScenarioInput } from '../../src/steps/scenario.js';
 
 const valid = (): ScenarioInput => ({
   name: 'lab',
@@ -145,8 +146,8 @@ describe('BGP settings and fault steps', () => {
     const s = valid();
     s.steps = [{ linkDown: 'ns7' }, { netem: { node: 'host0', rate: 'fast' } }];
     expect(issuesOf(s)).toEqual([
-      'steps[1].netem.rate: is not a tc rate such as 10mbit',
       'steps[0].linkDown: unknown node "ns7" (nodes: host0, ns0, host1, ns1)',
+      'steps[1].netem.rate: is not a tc rate such as 10mbit',
     ]);
   });
 });
@@ -154,7 +155,7 @@ describe('BGP settings and fault steps', () => {
 describe('loadScenario', () => {
   it('loads every shipped scenario', async () => {
     for (const file of ['two-host', 'seed-lab', 'same-host', 'bgp-mesh', 'route-reflector', 'faults'].map((n) => `scenarios/${n}.ts`)) {
-      const { scenario } = await loadScenario(file);
+      const scenario = await loadScenario(file);
       expect(scenario.steps.length).toBeGreaterThan(0);
     }
   });

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseBirdProtocols } from '../../src/steps/bgp.js';
-import { parseIperf3 } from '../../src/steps/iperf3.js';
-import { expectedTtl, parseReplies } from '../../src/steps/matrix.js';
-import { parseScenario } from '../../src/scenario/load.js';
+import { parseBirdProtocols } from '../../src/steps/kinds/bgp.js';
+import { parseIperf3 } from '../../src/steps/kinds/iperf3.js';
+import { expectedTtl, parseReplies } from '../../src/steps/kinds/matrix.js';
+import { parseScenario } from '../../src/steps/scenario.js';
 import { findNode, resolveTopology } from '../../src/topology/topology.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/iperf3/${name}`, import.meta.url), 'utf8');

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { InfraError } from '../../errors.js';
+import { runOneOff } from './one-off.js';
 
 /**
  * Docker isolates an internal network by dropping, in the Docker host's FORWARD chain, every
@@ -40,26 +41,6 @@ export async function removeLabRules(docker: Docker, image: string, lab: string)
   await runOnDockerHost(docker, image, REMOVE, { LAB: lab });
 }
 
-async function runOnDockerHost(
-  docker: Docker,
-  image: string,
-  script: string,
-  env: Record<string, string>,
-): Promise<{ code: number; output: string }> {
-  const container = await docker.createContainer({
-    Image: image,
-    Cmd: ['sh', '-c', script],
-    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-    Tty: true,
-    Labels: { 'testbed.firewall': env.LAB! },
-    HostConfig: { NetworkMode: 'host', CapAdd: ['NET_ADMIN', 'NET_RAW'] },
-  });
-  try {
-    await container.start();
-    const { StatusCode } = (await container.wait()) as { StatusCode: number };
-    const logs = await container.logs({ stdout: true, stderr: true });
-    return { code: StatusCode, output: logs.toString() };
-  } finally {
-    await container.remove({ force: true }).catch(() => {});
-  }
+function runOnDockerHost(docker: Docker, image: string, script: string, env: Record<string, string>) {
+  return runOneOff(docker, { image, script, env, network: 'host', capabilities: ['NET_ADMIN', 'NET_RAW'], labels: { 'testbed.firewall': env.LAB! } });
 }

@@ -13,6 +13,7 @@ import type { Backend, LabPlan, LabSpec, LabSummary, Progress } from '../backend
 import { dockerClient, pingDocker } from './client.js';
 import { execAttached, execCapture } from './exec.js';
 import { allowLabBridge, removeLabRules } from './bridge-firewall.js';
+import { runOneOff } from './one-off.js';
 import { ensureHostImage, hostImage, imageExists } from './image.js';
 
 /** Docker names a container's first network interface eth0; the plan renames it after the segment. */
@@ -52,6 +53,8 @@ export interface DockerBackendOptions {
  */
 export class DockerBackend implements Backend {
   readonly name = 'docker';
+  readonly capabilities = ['power'] as const;
+  readonly programHome = { where: 'in the host image', fix: 'rebuild it with: testbed image build' };
   private readonly docker: Docker;
   private readonly hostIndex = new Map<string, Docker.ContainerInfo[]>();
 
@@ -75,6 +78,19 @@ export class DockerBackend implements Backend {
     return pingDocker(this.docker);
   }
 
+  /** In a throwaway container of the host image, with the capability a host has over its network. */
+  async probe(script: string, progress: Progress): Promise<ProcessResult> {
+    const image = await ensureHostImage(this.docker, progress);
+    const { code, output } = await runOneOff(this.docker, {
+      image,
+      script,
+      network: 'none',
+      capabilities: ['NET_ADMIN'],
+      labels: { 'testbed.probe': 'true' },
+    });
+    return { code, stdout: output, stderr: code === 0 ? '' : output };
+  }
+
   async exists(lab: string): Promise<boolean> {
     const [containers, networks] = await Promise.all([this.containers(lab), this.networks(lab)]);
     return containers.length + networks.length > 0;
@@ -96,10 +112,6 @@ export class DockerBackend implements Backend {
 
   private async build(plan: LabPlan, progress: Progress): Promise<void> {
     const { lab, segments, hosts } = plan.topology;
-    if (segments.length > 1 && plan.topology.routing !== 'none') {
-      // Between Docker networks only the Docker host could route, and internal networks forbid it.
-      throw new InfraError('the docker backend cannot route between several segments yet: use --backend netns');
-    }
     const image = await ensureHostImage(this.docker, progress);
     const labels = { [LABEL.lab]: lab, [LABEL.scenario]: basename(plan.scenarioFile), [LABEL.created]: new Date().toISOString() };
 

@@ -26,6 +26,12 @@ const HOST_CONCURRENCY = 16;
  */
 export class NetnsBackend implements Backend {
   readonly name = 'netns';
+  readonly capabilities = ['routedSegments'] as const;
+  readonly programHome = { where: 'on this machine', fix: 'install it with: sh scripts/install-deps.sh' };
+
+  probe(script: string): Promise<ProcessResult> {
+    return runProcess('unshare', ['--net', 'sh', '-c', script]);
+  }
 
   plan(spec: LabSpec): LabPlan {
     return {

@@ -10,7 +10,9 @@ import {
 import { renderPlanText } from '../../dataplane/render.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { installInterruptHandler } from '../../util/interrupt.js';
-import { buildLab, loadLab } from '../../lab/lab.js';
+import { buildLab } from '../../lab/lab.js';
+import { loadLab } from '../../lab/load.js';
+import { preflight } from '../../lab/preflight.js';
 import { ConsoleReporter, ms } from '../../report/console.js';
 import { backendOption, nameOption, privilegedOption } from '../options.js';
 
@@ -29,11 +31,13 @@ export const upCommand = {
   handler: async (args: { file: string; backend: string; name?: string; privileged: boolean }): Promise<number> => {
     const spec = await loadLab(args.file, args.name);
     const backend = await selectBackend(args.backend as BackendChoice, { privileged: args.privileged });
-    const plan = backend.plan(spec);
     const reporter = new ConsoleReporter(process.stdout);
     installInterruptHandler((m) => reporter.progress(m));
+    // Without steps, only what building the lab needs is checked.
+    await preflight(backend, [{ ...spec, steps: [] }], false, (m) => reporter.progress(m));
+    const plan = backend.plan(spec);
     const { lab } = plan.topology;
-    reporter.begin(plan.topology.scenario.name, backend.name, lab);
+    reporter.begin(plan.topology.name, backend.name, lab);
     const started = performance.now();
     await buildLab(backend, plan, (m) => reporter.progress(m));
     const first = plan.topology.hosts[0]!.name;
@@ -127,7 +131,7 @@ export const planCommand = {
   handler: async (args: { file: string; name?: string; backend: string }): Promise<number> => {
     const plan = createBackend(args.backend as BackendName).plan(await loadLab(args.file, args.name));
     process.stdout.write(
-      `# testbed plan: scenario ${plan.topology.scenario.name}, lab ${plan.topology.lab}, backend ${args.backend}\n` +
+      `# testbed plan: scenario ${plan.topology.name}, lab ${plan.topology.lab}, backend ${args.backend}\n` +
         `# "ip -n NS" runs ip inside workload namespace NS.\n\n` +
         renderPlanText(plan),
     );

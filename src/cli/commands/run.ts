@@ -1,9 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { selectBackend, type BackendChoice } from '../../backends/registry.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { installInterruptHandler } from '../../util/interrupt.js';
-import { loadLab } from '../../lab/lab.js';
+import { loadLab } from '../../lab/load.js';
+import { preflight } from '../../lab/preflight.js';
 import { runScenario, type RunReport } from '../../lab/run.js';
 import { ConsoleReporter } from '../../report/console.js';
 import { buildJsonReport } from '../../report/json.js';
@@ -17,6 +19,7 @@ interface RunArgs {
   keep: boolean;
   name?: string;
   privileged: boolean;
+  skipUnsupported: boolean;
 }
 
 export const runCommand = {
@@ -31,10 +34,18 @@ export const runCommand = {
       .option('keep', { type: 'boolean', default: false, describe: 'Leave the lab running after the steps (remove it with testbed down)' })
       .option('name', nameOption)
       .option('privileged', privilegedOption)
+      .option('skip-unsupported', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Report steps that need what this machine or backend lacks (a kernel feature such as sch_netem, a program, ' +
+          'stopping hosts) as skipped, with the reason, instead of refusing the scenario; the exit code follows the steps that ran',
+      })
       .example('$0 run scenarios/two-host.ts', 'Build the seed\'s two-host lab and prove ttl 62 between workloads')
       .example('$0 run scenarios/two-host.ts --backend docker', 'The same lab with hosts as containers')
       .example('$0 run scenarios/*.ts --junit report.xml', 'Run every scenario, one JUnit testsuite each')
-      .example('$0 run scenarios/two-host.ts --json | jq .runs[0].steps[0].metrics', 'Read the figures of a step'),
+      .example('$0 run scenarios/two-host.ts --json | jq .runs[0].steps[0].metrics', 'Read the figures of a step')
+      .example('$0 run scenarios/faults.ts --skip-unsupported', 'On a kernel without netem: run the rest, show the netem steps skipped'),
   handler: async (args: RunArgs, processStartMs: number): Promise<number> => {
     if (args.name !== undefined && args.files.length > 1) throw new UsageError('--name needs exactly one scenario file');
     const reporter = new ConsoleReporter(args.json ? process.stderr : process.stdout);
@@ -43,16 +54,18 @@ export const runCommand = {
     const loadStarted = performance.now();
     const specs = [];
     for (const file of args.files) specs.push(await loadLab(file, args.name));
+    if (args.junit !== undefined) checkWritable(args.junit, '--junit');
     const backend = await selectBackend(args.backend as BackendChoice, { privileged: args.privileged });
+    const skips = await preflight(backend, specs, args.skipUnsupported, (m) => reporter.progress(m));
     const plans = specs.map((spec) => backend.plan(spec));
     const loadMs = performance.now() - loadStarted;
 
     const reports: RunReport[] = [];
     let error: unknown;
     try {
-      for (const plan of plans) {
-        reporter.begin(plan.topology.scenario.name, backend.name, plan.topology.lab);
-        const report = await runScenario(backend, plan, reporter, args.keep);
+      for (const [i, plan] of plans.entries()) {
+        reporter.begin(plan.topology.name, backend.name, plan.topology.lab);
+        const report = await runScenario(backend, plan, reporter, { keep: args.keep, skips: skips[i] });
         reporter.end(report);
         reports.push(report);
       }
@@ -74,3 +87,14 @@ export const runCommand = {
     return reports.every((r) => r.passed) ? ExitCode.passed : ExitCode.stepFailed;
   },
 };
+
+/** An output file is checked before anything is built, so that a run's results are never lost. */
+function checkWritable(file: string, option: string): void {
+  const folder = dirname(file);
+  try {
+    if (!statSync(folder).isDirectory()) throw new Error('not a directory');
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new UsageError(`${option} ${file}: cannot write there (${folder} is not a writable directory)`);
+  }
+}

@@ -1,14 +1,66 @@
-import type { PingStep } from '../scenario/schema.js';
-import { findNode, nodeAddress } from '../topology/topology.js';
-import { parsePingOutput, percentile } from './ping-output.js';
-import { compare, type Attempt, type StepContext } from './result.js';
+import { z } from 'zod';
+import { nodeName, seconds, stepCommon } from '../../scenario/fields.js';
+import { program } from '../../requirements/requirement.js';
+import { findNode, nodeAddress } from '../../topology/topology.js';
+import { defineStepKind } from '../kind.js';
+import { parsePingOutput, percentile } from '../ping-output.js';
+import { compare, type Attempt, type StepContext } from '../result.js';
+
+const schema = z.strictObject({
+  ...stepCommon,
+  ping: z.strictObject({
+    from: nodeName,
+    /** A node name or an IPv4 address. */
+    to: z.string().min(1),
+    count: z.number().int().min(1).max(10_000).default(3),
+    /** Seconds between echo requests. */
+    interval: z.number().min(0.002).default(0.2),
+    /** ICMP payload bytes. */
+    size: z.number().int().min(0).max(65_507).default(56),
+    /** Seconds to wait for the last reply. */
+    timeout: seconds.default(1),
+  }),
+  expect: z
+    .strictObject({
+      reachable: z.boolean().default(true),
+      ttl: z.number().int().min(1).max(255).optional(),
+      /** Maximum packet loss in percent. */
+      maxLoss: z.number().min(0).max(100).optional(),
+      /** Milliseconds. */
+      maxAvgRtt: z.number().positive().optional(),
+      /** Milliseconds: proves an injected delay. */
+      minAvgRtt: z.number().positive().optional(),
+      /** Milliseconds. */
+      maxRtt: z.number().positive().optional(),
+    })
+    .default({ reachable: true }),
+});
+
+export type PingStep = z.output<typeof schema>;
+
+export const ping = defineStepKind({
+  key: 'ping',
+  schema,
+  references(s, refs, path) {
+    refs.node([...path, 'ping', 'from'], s.ping.from);
+    refs.nodeOrAddress([...path, 'ping', 'to'], s.ping.to);
+  },
+  name: (s) => `ping ${s.ping.from} -> ${s.ping.to}${s.expect.reachable ? '' : ' (unreachable)'}`,
+  nodes: (s) => [s.ping.from, s.ping.to],
+  needs: () => [program('ping')],
+  attempt: runPing,
+  figures(m) {
+    if (m.received === 0) return `unreachable${m.error ? ` (${m.error})` : ''}`;
+    return `ttl=${m.ttl} loss=${m.lossPercent}% rtt min/avg/max=${m.rttMinMs}/${m.rttAvgMs}/${m.rttMaxMs} ms`;
+  },
+});
 
 function pingTarget(ctx: StepContext, to: string): string {
   const node = findNode(ctx.topology, to);
   return node ? nodeAddress(node) : to;
 }
 
-export async function runPing(ctx: StepContext, step: PingStep): Promise<Attempt> {
+async function runPing(ctx: StepContext, step: PingStep): Promise<Attempt> {
   const { from, to, count, interval, size, timeout } = step.ping;
   const target = pingTarget(ctx, to);
   const args = ['ping', '-n', '-c', String(count), '-i', String(interval), '-s', String(size), '-W', String(timeout), target];

@@ -1,6 +1,53 @@
-import type { Iperf3Step } from '../scenario/schema.js';
-import { findNode, nodeAddress } from '../topology/topology.js';
-import { compare, type Attempt, type StepContext } from './result.js';
+import { z } from 'zod';
+import { nodeName, stepCommon } from '../../scenario/fields.js';
+import { program } from '../../requirements/requirement.js';
+import { findNode, nodeAddress } from '../../topology/topology.js';
+import { defineStepKind } from '../kind.js';
+import { compare, type Attempt, type StepContext } from '../result.js';
+
+const schema = z.strictObject({
+  ...stepCommon,
+  iperf3: z.strictObject({
+    from: nodeName,
+    /** The node that runs the server for the duration of the step. */
+    to: nodeName,
+    protocol: z.enum(['tcp', 'udp']).default('tcp'),
+    /** Seconds. */
+    duration: z.number().min(0.1).max(600).default(2),
+    parallel: z.number().int().min(1).max(128).default(1),
+    /** Target bitrate, e.g. "100M" (iperf3 -b); UDP defaults to iperf3's 1 Mbit/s. */
+    bitrate: z.string().regex(/^\d+(\.\d+)?[KMG]?$/, 'is not a bitrate such as 100M').optional(),
+    port: z.number().int().min(1).max(65_535).default(5201),
+  }),
+  expect: z
+    .strictObject({
+      minBitsPerSecond: z.number().positive().optional(),
+      /** UDP: percent of datagrams lost. */
+      maxLoss: z.number().min(0).max(100).optional(),
+      /** UDP: milliseconds. */
+      maxJitterMs: z.number().min(0).optional(),
+    })
+    .default({}),
+});
+
+export type Iperf3Step = z.output<typeof schema>;
+
+export const iperf3 = defineStepKind({
+  key: 'iperf3',
+  schema,
+  references(s, refs, path) {
+    refs.node([...path, 'iperf3', 'from'], s.iperf3.from);
+    refs.node([...path, 'iperf3', 'to'], s.iperf3.to);
+  },
+  name: (s) => `iperf3 ${s.iperf3.protocol} ${s.iperf3.from} -> ${s.iperf3.to}`,
+  nodes: (s) => [s.iperf3.from, s.iperf3.to],
+  needs: () => [program('iperf3'), program('ss'), program('sh')],
+  attempt: runIperf3,
+  figures(m) {
+    if (m.error) return String(m.error);
+    return `${(Number(m.bitsPerSecond) / 1e6).toFixed(1)} Mbit/s${m.lossPercent !== null ? ` loss=${m.lossPercent}% jitter=${m.jitterMs} ms` : ''}`;
+  },
+});
 
 /** The figures of an iperf3 -J report that a step asserts on. */
 export interface Iperf3Figures {
@@ -35,7 +82,7 @@ export function parseIperf3(json: string, protocol: 'tcp' | 'udp'): Iperf3Figure
 }
 
 /** Starts a one-off server on `to`, runs the client on `from`, and stops the server whatever happened. */
-export async function runIperf3(ctx: StepContext, step: Iperf3Step): Promise<Attempt> {
+async function runIperf3(ctx: StepContext, step: Iperf3Step): Promise<Attempt> {
   const { lab } = ctx.topology;
   const { from, to, protocol, duration, parallel, bitrate, port } = step.iperf3;
   const target = nodeAddress(findNode(ctx.topology, to)!);

@@ -1,7 +1,43 @@
-import type { MatrixStep } from '../scenario/schema.js';
-import { findNode, nodeAddress, type Node, type Topology } from '../topology/topology.js';
-import { mapLimit } from '../util/process.js';
-import type { Attempt, StepContext } from './result.js';
+import { z } from 'zod';
+import { nodeName, seconds, stepCommon } from '../../scenario/fields.js';
+import { program } from '../../requirements/requirement.js';
+import { findNode, nodeAddress, type Node, type Topology } from '../../topology/topology.js';
+import { mapLimit } from '../../util/process.js';
+import { defineStepKind } from '../kind.js';
+import type { Attempt, StepContext } from '../result.js';
+
+const schema = z.strictObject({
+  ...stepCommon,
+  matrix: z.strictObject({
+    /** Workloads (or hosts) that must reach each other, every ordered pair. Default: every workload. */
+    among: z.array(nodeName).min(2).optional(),
+    count: z.number().int().min(1).max(100).default(1),
+    /** Seconds to wait for each reply. */
+    timeout: seconds.default(1),
+  }),
+  expect: z
+    .strictObject({
+      reachable: z.boolean().default(true),
+      /** "topology": 63 on one host, 62 across hosts of a segment, 61 across segments. */
+      ttl: z.union([z.literal('topology'), z.number().int().min(1).max(255)]).optional(),
+    })
+    .default({ reachable: true, ttl: 'topology' }),
+});
+
+export type MatrixStep = z.output<typeof schema>;
+
+export const matrix = defineStepKind({
+  key: 'matrix',
+  schema,
+  references(s, refs, path) {
+    s.matrix.among?.forEach((n, j) => refs.node([...path, 'matrix', 'among', j], n));
+  },
+  name: (s) => `every pair of ${s.matrix.among?.join(', ') ?? 'workloads'} ${s.expect.reachable ? 'reachable' : 'unreachable'}`,
+  nodes: () => [],
+  needs: () => [program('ping'), program('sh')],
+  attempt: runMatrix,
+  figures: (m) => `${m.reached}/${m.pairs} pairs answered, ${m.ttlMismatches} ttl mismatches, in ${m.matrixMs} ms`,
+});
 
 /** Sources pinged from at once; each runs its pings to every target in parallel. */
 const SOURCE_CONCURRENCY = 8;
@@ -31,7 +67,7 @@ function members(topology: Topology, step: MatrixStep): Node[] {
 }
 
 /** Every ordered pair of `among`: one exec per source, all its pings in parallel inside it. */
-export async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
+async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
   const { count, timeout } = step.matrix;
   const { reachable: wantReachable, ttl: wantTtl } = step.expect;
   const nodes = members(ctx.topology, step);

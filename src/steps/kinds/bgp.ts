@@ -1,7 +1,38 @@
-import { formatCidr } from '../net/ipv4.js';
-import type { BgpStep } from '../scenario/schema.js';
-import type { Host } from '../topology/topology.js';
-import { compare, type Attempt, type StepContext } from './result.js';
+import { z } from 'zod';
+import { formatCidr } from '../../net/ipv4.js';
+import { nodeName, stepCommon } from '../../scenario/fields.js';
+import { program } from '../../requirements/requirement.js';
+import type { Host } from '../../topology/topology.js';
+import { defineStepKind } from '../kind.js';
+import { compare, type Attempt, type StepContext } from '../result.js';
+
+const schema = z.strictObject({
+  ...stepCommon,
+  bgp: z.strictObject({
+    /** Hosts whose sessions must be Established. Default: every host. */
+    hosts: z.array(nodeName).optional(),
+    /** Also require every other host's workload routes (or blocks) in each host's kernel, proto bird. */
+    routes: z.boolean().default(true),
+  }),
+});
+
+export type BgpStep = z.output<typeof schema>;
+
+export const bgp = defineStepKind({
+  key: 'bgp',
+  schema,
+  references(s, refs, path) {
+    refs.bgp([...path, 'bgp']);
+    s.bgp.hosts?.forEach((h, j) => refs.host([...path, 'bgp', 'hosts', j], h));
+  },
+  name: (s) => `BGP converged on ${s.bgp.hosts?.join(', ') ?? 'every host'}`,
+  nodes: (s) => s.bgp.hosts ?? [],
+  needs: () => [program('birdc'), program('ip')],
+  attempt: checkBgp,
+  figures: (m) =>
+    `${m.established}/${m.sessions} sessions established, ${m.birdRoutes} bird routes, ${m.sinceLabReadyMs} ms after the lab was ready`,
+  within: 30,
+});
 
 export interface BgpSession {
   name: string;
@@ -25,7 +56,7 @@ export function expectedBgpRoutes(hosts: Host[], host: Host): string[] {
 }
 
 /** All sessions of the hosts Established and (by default) every remote route in their kernels as proto bird. */
-export async function checkBgp(ctx: StepContext, step: BgpStep): Promise<Attempt> {
+async function checkBgp(ctx: StepContext, step: BgpStep): Promise<Attempt> {
   const { topology, backend } = ctx;
   const hosts = topology.hosts.filter((h) => !step.bgp.hosts || step.bgp.hosts.includes(h.name));
   const perHost = await Promise.all(
@@ -33,7 +64,7 @@ export async function checkBgp(ctx: StepContext, step: BgpStep): Promise<Attempt
       const birdc = await backend.exec(topology.lab, host.name, ['birdc', '-s', backend.birdPaths(topology.lab, host.name).socket, 'show', 'protocols']);
       const sessions = birdc.code === 0 ? parseBirdProtocols(birdc.stdout) : [];
       const routes = step.bgp.routes ? await backend.exec(topology.lab, host.name, ['ip', '-j', 'route', 'show', 'proto', 'bird']) : undefined;
-      const learned = new Set(routes?.code === 0 ? (JSON.parse(routes.stdout) as { dst: string }[]).map((r) => r.dst) : []);
+      const learned = new Set(routes?.code === 0 ? parseRouteDestinations(routes.stdout) : []);
       const missing = step.bgp.routes ? expectedBgpRoutes(topology.hosts, host).filter((d) => !learned.has(d)) : [];
       const down = sessions.filter((s) => !s.info.startsWith('Established'));
       const problem =
@@ -61,4 +92,14 @@ export async function checkBgp(ctx: StepContext, step: BgpStep): Promise<Attempt
     actual: { bgp: state },
     failures: compare('bgp', 'converged', state, problems.length === 0),
   };
+}
+
+/** Pure: the destinations in `ip -j route` output; nothing when it is not the JSON ip prints. */
+export function parseRouteDestinations(json: string): string[] {
+  try {
+    const routes = JSON.parse(json) as unknown;
+    return Array.isArray(routes) ? routes.flatMap((r: { dst?: unknown }) => (typeof r?.dst === 'string' ? [r.dst] : [])) : [];
+  } catch {
+    return [];
+  }
 }

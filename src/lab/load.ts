@@ -1,0 +1,57 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createJiti } from 'jiti';
+import type { LabSpec } from '../backends/backend.js';
+import { ScenarioError, UsageError } from '../errors.js';
+import { labName } from '../scenario/fields.js';
+import { parseScenario, type Scenario } from '../steps/scenario.js';
+import { resolveTopology } from '../topology/topology.js';
+
+/** Scenario files import from "testbed"; point that at this very package wherever the file lives. */
+const packageEntry = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../index.ts' : '../index.js', import.meta.url));
+/** A scenario module that has not finished loading by then waits on something that never comes. */
+const LOAD_TIMEOUT_MS = 20_000;
+
+/** Loads and validates a scenario file (.ts, .mts, .js, .mjs) exporting a scenario as default. */
+export async function loadScenario(file: string): Promise<Scenario> {
+  const path = resolve(file);
+  const problem = (message: string) => new ScenarioError(file, [{ path: '', message }]);
+  if (!existsSync(path)) throw problem('file not found');
+  if (!statSync(path).isFile()) throw problem('is not a file');
+
+  let module: Record<string, unknown>;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const jiti = createJiti(import.meta.url, { alias: { testbed: packageEntry }, moduleCache: false });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`did not finish loading within ${LOAD_TIMEOUT_MS / 1000} s (a top-level await that never settles?)`)), LOAD_TIMEOUT_MS);
+    });
+    module = (await Promise.race([jiti.import(path), timeout])) as Record<string, unknown>;
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    throw problem(`cannot be loaded: ${text.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ')}`);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (module === null || typeof module !== 'object' || !('default' in module)) {
+    throw problem('has no default export (export default defineScenario({...}))');
+  }
+  try {
+    return parseScenario(file, module.default);
+  } catch (error) {
+    if (error instanceof ScenarioError) throw error;
+    // A getter or proxy in the scenario that throws while it is read.
+    throw problem(`cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Loads and validates a scenario and resolves it into the lab `name`, touching nothing. */
+export async function loadLab(file: string, name?: string): Promise<LabSpec> {
+  const scenario = await loadScenario(file);
+  if (name !== undefined) {
+    const check = labName.safeParse(name);
+    if (!check.success) throw new UsageError(`--name "${name}" ${check.error.issues[0]!.message}`);
+  }
+  return { topology: resolveTopology(scenario, name ?? scenario.name), steps: scenario.steps, scenarioFile: file };
+}

@@ -1,0 +1,151 @@
+import type { Backend, LabSpec, Progress } from '../backends/backend.js';
+import { InfraError } from '../errors.js';
+import { KERNEL_FEATURES } from '../requirements/kernel.js';
+import { parseProbe, probeScript } from '../requirements/probe.js';
+import { PROGRAMS, type ProgramName } from '../requirements/programs.js';
+import { capability, program, requirementName, type Requirement } from '../requirements/requirement.js';
+import { kindOf } from '../steps/registry.js';
+
+/** One thing a scenario needs, and what needs it: the lab itself (`step` undefined) or a step. */
+export interface Need {
+  requirement: Requirement;
+  /** Index of the step that needs it; undefined when building the lab does. */
+  step?: number;
+  /** For the lab's needs: the feature of the scenario that brings it, e.g. `routing: "bgp"`. */
+  feature?: string;
+}
+
+/** Pure: everything a scenario needs where its hosts run, and what needs each. */
+export function scenarioNeeds(spec: LabSpec): Need[] {
+  const { topology } = spec;
+  const lab = (requirement: Requirement, feature: string): Need => ({ requirement, feature });
+  const needs: Need[] = [lab(program('ip'), 'every lab'), lab(program('sh'), 'every lab')];
+  if (topology.routing === 'bgp') needs.push(lab(program('bird'), 'routing: "bgp"'));
+  if (topology.segments.length > 1 && topology.routing !== 'none') {
+    needs.push(lab(capability('routedSegments'), `${topology.segments.length} segments with routing: "${topology.routing}"`));
+  }
+  spec.steps.forEach((step, index) => {
+    for (const requirement of kindOf(step).needs(step)) needs.push({ requirement, step: index });
+  });
+  return needs;
+}
+
+/** What the backend lacks, per requirement name, in words ("this kernel was built without ..."). */
+export async function findMissing(backend: Backend, requirements: Requirement[], progress: Progress): Promise<Map<string, string>> {
+  const programs = unique(requirements.flatMap((r) => ('program' in r ? [r.program] : [])));
+  const features = unique(requirements.flatMap((r) => ('kernel' in r ? [r.kernel] : [])));
+  const capabilities = unique(requirements.flatMap((r) => ('capability' in r ? [r.capability] : [])));
+  const missing = new Map<string, string>();
+  for (const c of capabilities) {
+    if (!backend.capabilities.includes(c)) missing.set(requirementName(capability(c)), `the ${backend.name} backend cannot do that`);
+  }
+  if (programs.length + features.length === 0) return missing;
+  // The kernel probes run their own programs; those are checked too.
+  const probed = unique([...programs, ...features.map((f) => KERNEL_FEATURES[f].probeNeeds)]);
+  const result = await backend.probe(probeScript(probed, features), progress);
+  if (result.code !== 0) throw new InfraError(`checking what ${backend.name} hosts can run: ${(result.stderr || result.stdout).trim()}`);
+  const findings = parseProbe(result.stdout);
+  for (const p of findings.missingPrograms) missing.set(p, `not found ${backend.programHome.where}`);
+  for (const [feature, reason] of findings.missingKernel) missing.set(feature, reason);
+  return missing;
+}
+
+/** Per step index, why the step cannot run here; and the lines for what the lab itself cannot have. */
+export interface Verdict {
+  skips: Map<number, string>;
+  fatal: string[];
+}
+
+/**
+ * Pure: turns what is missing into fatal lines (for the lab, or for steps unless they may be
+ * skipped) and skipped steps. A skipped fault takes the steps that observe it along, up to the
+ * step that ends it.
+ */
+export function judgeNeeds(spec: LabSpec, needs: Need[], missing: Map<string, string>, backend: Pick<Backend, 'name' | 'programHome'>, skipUnsupported: boolean): Verdict {
+  const fatal: string[] = [];
+  const skips = new Map<number, string>();
+  const unmet = needs.filter((n) => missing.has(requirementName(n.requirement)));
+  for (const group of groupByWhat(unmet, missing)) {
+    const stepsOnly = group.needs.every((n) => n.step !== undefined);
+    if (stepsOnly && skipUnsupported) {
+      for (const n of group.needs) skips.set(n.step!, `needs ${group.what}: ${group.reason}`);
+      continue;
+    }
+    fatal.push(`${spec.scenarioFile} needs ${group.what} for ${describeUsers(group.needs)}: ${group.reason}${fix(group, backend)}`);
+  }
+  if (fatal.length > 0) return { skips: new Map(), fatal };
+  spreadOverEffects(spec, skips);
+  return { skips, fatal };
+}
+
+interface Group {
+  what: string;
+  reason: string;
+  needs: Need[];
+  programs: ProgramName[];
+}
+
+/** Programs group by package (one install fixes them all); anything else stands alone. */
+function groupByWhat(unmet: Need[], missing: Map<string, string>): Group[] {
+  const groups = new Map<string, Group>();
+  for (const need of unmet) {
+    const r = need.requirement;
+    const name = requirementName(r);
+    const key = 'program' in r ? `package ${PROGRAMS[r.program].package}` : name;
+    const group = groups.get(key) ?? { what: name, reason: missing.get(name)!, needs: [], programs: [] };
+    if ('program' in r && !group.programs.includes(r.program)) group.programs.push(r.program);
+    group.needs.push(need);
+    groups.set(key, group);
+  }
+  for (const [key, group] of groups) {
+    if (group.programs.length > 0) group.what = `${group.programs.join(', ')} (${key})`;
+  }
+  return [...groups.values()];
+}
+
+function describeUsers(needs: Need[]): string {
+  const features = unique(needs.flatMap((n) => (n.feature ? [n.feature] : [])));
+  const steps = unique(needs.flatMap((n) => (n.step !== undefined ? [n.step + 1] : []))).sort((a, b) => a - b);
+  const stepText = steps.length === 0 ? [] : [`${steps.length === 1 ? 'step' : 'steps'} ${listing(steps.map(String))}`];
+  return listing([...features, ...stepText]);
+}
+
+function fix(group: Group, backend: Pick<Backend, 'programHome'>): string {
+  return group.programs.length > 0 ? `; ${backend.programHome.fix}` : '';
+}
+
+/** "a", "a and b", "a, b and c". */
+function listing(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+/** A skipped step that starts a lasting effect (a fault) also skips the steps up to the one that ends it. */
+function spreadOverEffects(spec: LabSpec, skips: Map<number, string>): void {
+  const open = new Map<string, number>();
+  spec.steps.forEach((step, index) => {
+    const effect = kindOf(step).effect?.(step);
+    if (effect && 'clears' in effect && open.has(effect.clears)) {
+      if (!skips.has(index)) skips.set(index, `step ${open.get(effect.clears)! + 1}, whose effect it ends, was skipped`);
+      open.delete(effect.clears);
+      return;
+    }
+    if (open.size > 0 && !skips.has(index)) {
+      skips.set(index, `it observes the effect of step ${[...open.values()][0]! + 1}, which was skipped`);
+    }
+    if (effect && 'sets' in effect && skips.has(index)) open.set(effect.sets, index);
+  });
+}
+
+/** Checks every scenario against the backend in one pass; throws with one line per problem. */
+export async function preflight(backend: Backend, specs: LabSpec[], skipUnsupported: boolean, progress: Progress): Promise<Map<number, string>[]> {
+  const needs = specs.map(scenarioNeeds);
+  const missing = await findMissing(backend, needs.flat().map((n) => n.requirement), progress);
+  const verdicts = specs.map((spec, i) => judgeNeeds(spec, needs[i]!, missing, backend, skipUnsupported));
+  const fatal = verdicts.flatMap((v) => v.fatal);
+  if (fatal.length > 0) throw new InfraError(fatal.join('\n'));
+  return verdicts.map((v) => v.skips);
+}

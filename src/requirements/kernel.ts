@@ -1,0 +1,25 @@
+import type { ProgramName } from './programs.js';
+
+/**
+ * Kernel features a scenario may need, each with a probe that proves it where hosts run (in a
+ * fresh, empty network namespace: only `lo` exists there) and the build option that provides it.
+ */
+export const KERNEL_FEATURES = {
+  sch_netem: {
+    config: 'CONFIG_NET_SCH_NETEM',
+    probe: 'tc qdisc add dev lo root netem delay 1ms',
+    probeNeeds: 'tc',
+    usedFor: 'netem steps (delay, jitter, loss, rate)',
+  },
+} as const satisfies Record<string, KernelFeatureInfo>;
+
+export interface KernelFeatureInfo {
+  config: string;
+  /** A shell command that succeeds only where the feature works; it may change the namespace it runs in. */
+  probe: string;
+  /** The program the probe runs: without it the feature cannot be told. */
+  probeNeeds: ProgramName;
+  usedFor: string;
+}
+
+export type KernelFeature = keyof typeof KERNEL_FEATURES;

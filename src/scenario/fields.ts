@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { isIpv4, parseCidr } from '../net/ipv4.js';
+
+/** Linux IFNAMSIZ is 16 including the terminating NUL. */
+export const IFNAME_MAX = 15;
+
+export const interfaceName = z
+  .string()
+  .min(1)
+  .max(IFNAME_MAX, `is longer than ${IFNAME_MAX} characters, the limit for a Linux interface name`)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'may contain only letters, digits, "_", "." and "-"')
+  .refine((n) => n !== '.' && n !== '..', 'is not a valid interface name');
+
+export const nodeName = z
+  .string()
+  .max(32, 'is longer than 32 characters')
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must start with a letter and contain only letters, digits, "_" and "-"');
+
+export const labName = z
+  .string()
+  .max(32, 'is longer than 32 characters')
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and "-", starting with a letter or digit');
+
+export const ipv4 = z.string().refine(isIpv4, { message: 'is not an IPv4 address' });
+
+export const cidr = z.string().refine((t) => t.includes('/') && parseCidr(t) !== undefined, {
+  message: 'is not an IPv4 CIDR such as 192.168.1.0/24',
+});
+
+export const addressWithOptionalPrefix = z.string().refine((t) => parseCidr(t) !== undefined, {
+  message: 'is not an IPv4 address (optionally with /prefix)',
+});
+
+export const mac = z
+  .string()
+  .regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'is not a lower-case MAC address such as ee:ee:ee:ee:ee:ee');
+
+export const seconds = z.number().positive();
+
+/** Fields every step may carry besides its kind. */
+export const stepCommon = {
+  /** Shown in reports. Default: derived from the step. */
+  name: z.string().min(1).optional(),
+  /** Retry the step until it passes or this many seconds have passed. */
+  within: seconds.optional(),
+};
+
+export const presence = z.enum(['present', 'absent']).default('present');
+
+/** `{veth:ns0}` in a route's dev or a sysctl key stands for the host-side veth of workload ns0. */
+export const vethToken = /\{veth:([^}]*)\}/g;
+
+/** The host-side veth of a workload, for a route's `dev` or inside a sysctl key. */
+export function veth(workload: string): string {
+  return `{veth:${workload}}`;
+}

@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import {
+  broadcastAddress,
+  contains,
+  firstHostAddress,
+  formatCidr,
+  isIpv4,
+  networkAddress,
+  parseCidr,
+  type Cidr,
+} from '../net/ipv4.js';
+import { addressWithOptionalPrefix, cidr, interfaceName, ipv4, labName, mac, nodeName } from './fields.js';
+
+const segmentSchema = z.strictObject({
+  /** The host-side interface name of this segment, e.g. "ens192". */
+  name: interfaceName,
+  subnet: cidr,
+  /** Default route of every host on the segment; proxy ARP needs it. Default: the subnet's first address. */
+  gateway: ipv4.optional(),
+});
+
+const workloadSchema = z.strictObject({
+  name: nodeName,
+  /** "10.20.1.2" (a /32, as Calico assigns) or "10.20.1.2/24" (the seed's lab variant). */
+  address: addressWithOptionalPrefix,
+  /** The interface inside the workload. */
+  interface: interfaceName.default('eth0'),
+  /** The host end of the veth. Default: "cali" + 11 hex chars derived from lab, host and workload. */
+  hostInterface: interfaceName.optional(),
+  /** MAC of the host end; "kernel" keeps the random one the kernel assigns. */
+  hostMac: z.union([mac, z.literal('kernel')]).default('ee:ee:ee:ee:ee:ee'),
+  /** neigh/<if>/proxy_delay in 1/100 s; "kernel" leaves the kernel default (80: up to 0.8 s). */
+  proxyDelay: z.union([z.number().int().min(0), z.literal('kernel')]).default(0),
+});
+
+const hostSchema = z.strictObject({
+  name: nodeName,
+  /** Segment name; may be left out when the scenario has one segment. */
+  segment: z.string().optional(),
+  /** The host's address on its segment, without prefix (the segment's prefix applies). */
+  address: ipv4,
+  workloads: z.array(workloadSchema).default([]),
+  /** Docker backend: run this host's container privileged instead of with least privilege. */
+  privileged: z.boolean().default(false),
+});
+
+const bgpSchema = z.strictObject({
+  asn: z.number().int().min(1).max(4_294_967_295).default(64512),
+  /** Route reflectors (hosts); none means a node-to-node full mesh, as Calico does by default. */
+  reflectors: z.array(nodeName).default([]),
+  /** Export one block of this prefix length per host (with a blackhole route, as Calico's IPAM blocks) instead of /32s. */
+  block: z.number().int().min(8).max(32).optional(),
+  /** Appended to every host's bird.conf verbatim. */
+  extraConfig: z.string().optional(),
+});
+
+/** The lab a scenario describes: everything but its steps. */
+export const labShape = {
+  name: labName,
+  description: z.string().optional(),
+  segments: z.array(segmentSchema).min(1, 'needs at least one segment'),
+  hosts: z.array(hostSchema).min(1, 'needs at least one host'),
+  routing: z.enum(['static', 'bgp', 'none']).default('static'),
+  /** With routing "bgp": how BIRD is set up. */
+  bgp: bgpSchema.default({ asn: 64512, reflectors: [] }),
+};
+
+const labSchema = z.object(labShape);
+export type LabDefinition = z.output<typeof labSchema>;
+
+export type Path = (string | number)[];
+export type Fail = (path: Path, message: string) => void;
+
+/** Cross-field rules of the lab zod cannot express field by field: uniqueness, containment, addresses. */
+export function checkLab(s: LabDefinition, fail: Fail): void {
+  const segments = new Map<string, { subnet: Cidr; gateway: string }>();
+  s.segments.forEach((seg, i) => {
+    if (segments.has(seg.name)) fail(['segments', i, 'name'], `duplicate segment name "${seg.name}"`);
+    const subnet = parseCidr(seg.subnet);
+    if (!subnet) return;
+    const network = networkAddress(subnet);
+    if (network !== subnet.address) {
+      fail(['segments', i, 'subnet'], `${seg.subnet} has host bits set; the network is ${network}/${subnet.prefix}`);
+    }
+    if (subnet.prefix > 30) fail(['segments', i, 'subnet'], `/${subnet.prefix} leaves no room for a gateway and hosts`);
+    if (seg.gateway !== undefined) checkUsable(subnet, seg.gateway, ['segments', i, 'gateway'], fail);
+    segments.set(seg.name, { subnet, gateway: seg.gateway ?? firstHostAddress(subnet) });
+  });
+
+  const nodes = new Set<string>();
+  const owners = new Map<string, string>();
+  const claim = (address: string, owner: string, path: Path) => {
+    const previous = owners.get(address);
+    if (previous) fail(path, `duplicate address ${address} (already used by ${previous})`);
+    else owners.set(address, owner);
+  };
+  for (const [name, { gateway }] of segments) owners.set(gateway, `the gateway of segment ${name}`);
+
+  s.hosts.forEach((host, h) => {
+    const hostPath: Path = ['hosts', h];
+    if (nodes.has(host.name)) fail([...hostPath, 'name'], `duplicate node name "${host.name}"`);
+    nodes.add(host.name);
+
+    const segmentName = host.segment ?? (s.segments.length === 1 ? s.segments[0]!.name : undefined);
+    const segment = segmentName === undefined ? undefined : segments.get(segmentName);
+    if (segmentName === undefined) {
+      fail([...hostPath, 'segment'], 'is required when the scenario has more than one segment');
+    } else if (!segment) {
+      if (!s.segments.some((x) => x.name === segmentName)) fail([...hostPath, 'segment'], `unknown segment "${segmentName}"`);
+    } else {
+      checkUsable(segment.subnet, host.address, [...hostPath, 'address'], fail, segmentName);
+    }
+    if (isIpv4(host.address)) claim(host.address, `host ${host.name}`, [...hostPath, 'address']);
+
+    const hostInterfaces = new Set<string>(segmentName ? [segmentName] : []);
+    host.workloads.forEach((w, i) => {
+      const path: Path = [...hostPath, 'workloads', i];
+      if (nodes.has(w.name)) fail([...path, 'name'], `duplicate node name "${w.name}"`);
+      nodes.add(w.name);
+      const address = parseCidr(w.address);
+      if (address) {
+        claim(address.address, `workload ${w.name}`, [...path, 'address']);
+        checkWorkloadAddress(address.address, [...path, 'address'], segments, fail);
+      }
+      for (const field of ['interface', 'hostInterface'] as const) {
+        if (w[field] === 'lo') fail([...path, field], '"lo" is the loopback interface');
+      }
+      if (w.hostInterface !== undefined) {
+        if (hostInterfaces.has(w.hostInterface)) {
+          fail([...path, 'hostInterface'], `interface "${w.hostInterface}" already exists on host ${host.name}`);
+        }
+        hostInterfaces.add(w.hostInterface);
+      }
+    });
+  });
+  checkBgp(s, fail);
+}
+
+/** Reflectors are hosts; with blocks, each host's workloads fit one block and no two hosts share one. */
+function checkBgp(s: LabDefinition, fail: Fail): void {
+  const hostNames = new Set(s.hosts.map((h) => h.name));
+  s.bgp.reflectors.forEach((r, i) => {
+    if (!hostNames.has(r)) fail(['bgp', 'reflectors', i], `"${r}" is not a host`);
+  });
+  if (s.bgp.block === undefined) return;
+  const owners = new Map<string, string>();
+  s.hosts.forEach((h, i) => {
+    const blocks = new Set(
+      h.workloads.flatMap((w) => {
+        const address = parseCidr(w.address);
+        return address ? [networkAddress({ address: address.address, prefix: s.bgp.block! })] : [];
+      }),
+    );
+    if (blocks.size > 1) {
+      fail(['hosts', i, 'workloads'], `workloads of ${h.name} span several /${s.bgp.block} blocks (${[...blocks].join(', ')})`);
+    }
+    for (const block of blocks) {
+      const other = owners.get(block);
+      if (other) fail(['hosts', i, 'workloads'], `block ${block}/${s.bgp.block} is also used by ${other}`);
+      owners.set(block, h.name);
+    }
+  });
+}
+
+const LINK_LOCAL = parseCidr('169.254.0.0/16')!;
+
+/** Workloads are reached by routing: their addresses may not sit on a segment or in link-local space. */
+function checkWorkloadAddress(address: string, path: Path, segments: Map<string, { subnet: Cidr }>, fail: Fail): void {
+  if (contains(LINK_LOCAL, address)) {
+    fail(path, `${address} is link-local (169.254.0.0/16), where every workload's gateway 169.254.1.1 lives`);
+  }
+  for (const [name, { subnet }] of segments) {
+    if (contains(subnet, address)) fail(path, `${address} is inside segment ${name} (${formatCidr(subnet)}); workloads are routed, not bridged`);
+  }
+}
+
+function checkUsable(subnet: Cidr, address: string, path: Path, fail: Fail, segmentName?: string): void {
+  if (!isIpv4(address)) return;
+  const where = segmentName ? `segment ${segmentName} (${formatCidr(subnet)})` : formatCidr(subnet);
+  if (!contains(subnet, address)) fail(path, `${address} is outside ${where}`);
+  else if (address === networkAddress(subnet)) fail(path, `${address} is the network address of ${where}`);
+  else if (address === broadcastAddress(subnet)) fail(path, `${address} is the broadcast address of ${where}`);
+}

@@ -1,0 +1,53 @@
+import { isIpv4 } from '../net/ipv4.js';
+import { vethToken } from './fields.js';
+import type { Fail, Path } from './lab-schema.js';
+
+/** The checks a step's references need: that the nodes, hosts and workloads it names exist. */
+export interface References {
+  /** A host or a workload. */
+  node(path: Path, name: string): void;
+  host(path: Path, name: string): void;
+  /** A node name, or an IPv4 address of anything. */
+  nodeOrAddress(path: Path, text: string): void;
+  /** Every `{veth:WORKLOAD}` in `text` names a workload. */
+  veths(path: Path, text: string | undefined): void;
+  /** The scenario routes with BGP. */
+  bgp(path: Path): void;
+}
+
+const record = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const names = (items: unknown[]): string[] => items.flatMap((i) => (typeof record(i).name === 'string' ? [record(i).name as string] : []));
+
+/**
+ * References checked against the scenario as written, even where other parts of it are invalid,
+ * so that every problem is reported in one pass.
+ */
+export function collectReferences(raw: unknown, fail: Fail): References {
+  const scenario = record(raw);
+  const hostItems = list(scenario.hosts);
+  const hosts = names(hostItems);
+  const workloads = hostItems.flatMap((h) => names(list(record(h).workloads)));
+  const nodes = new Set(hostItems.flatMap((h) => names([h, ...list(record(h).workloads)])));
+  const node = (path: Path, name: string) => {
+    if (!nodes.has(name)) fail(path, `unknown node "${name}" (nodes: ${[...nodes].join(', ')})`);
+  };
+  return {
+    node,
+    host(path, name) {
+      if (!hosts.includes(name)) fail(path, `"${name}" is not a host (hosts: ${hosts.join(', ')})`);
+    },
+    nodeOrAddress(path, text) {
+      if (!/^[\d.]+$/.test(text)) node(path, text);
+      else if (!isIpv4(text)) fail(path, `"${text}" is not an IPv4 address`);
+    },
+    veths(path, text) {
+      for (const m of text?.matchAll(vethToken) ?? []) {
+        if (!workloads.includes(m[1]!)) fail(path, `{veth:${m[1]}} names no workload`);
+      }
+    },
+    bgp(path) {
+      if ((scenario.routing ?? 'static') !== 'bgp') fail(path, 'needs routing: "bgp"');
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import type { Path } from '../scenario/lab-schema.js';
+import type { References } from '../scenario/references.js';
+import type { Requirement } from '../requirements/requirement.js';
+import type { Attempt, Metric, StepContext } from './result.js';
+
+/**
+ * Everything about one kind of step, in one module: how it is written (schema), what it refers
+ * to, how it is named and reported, what it needs where the hosts run, and one attempt of it.
+ */
+export interface StepKind<K extends string, S extends z.ZodType> {
+  /** The field that says a step is of this kind, e.g. `ping`. */
+  readonly key: K;
+  readonly schema: S;
+  /** Checks that the nodes, hosts and workloads the step names exist. */
+  references(step: z.output<S>, refs: References, path: Path): void;
+  /** The step's name when the scenario gives none. */
+  name(step: z.output<S>): string;
+  /** The nodes whose state explains a failure of the step. */
+  nodes(step: z.output<S>): string[];
+  /** Programs, kernel features and backend capabilities the step needs. */
+  needs(step: z.output<S>): Requirement[];
+  attempt(ctx: StepContext, step: z.output<S>): Promise<Attempt>;
+  /** The step's figures at a glance, for the console. */
+  figures(metrics: Record<string, Metric>, passed: boolean): string;
+  /** Seconds to retry when the scenario gives no `within`. */
+  within?: number;
+  /**
+   * Faults: the lasting effect the step starts or ends, named so that the steps in between are
+   * known to observe it (and are skipped with it when it cannot be made).
+   */
+  effect?(step: z.output<S>): { sets: string } | { clears: string };
+}
+
+export type AnyStepKind = StepKind<string, any>;
+
+export function defineStepKind<K extends string, S extends z.ZodType>(kind: StepKind<K, S>): StepKind<K, S> {
+  return kind;
+}
+
+/** A fault step's figures: done, or how its command failed. */
+export function actionFigures(metrics: Record<string, Metric>, passed: boolean): string {
+  if (metrics.exitCode === undefined) return passed ? 'done' : 'failed';
+  return metrics.exitCode === 0 ? 'done' : `exit ${metrics.exitCode}`;
+}

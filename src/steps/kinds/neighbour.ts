@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { ipv4, mac, nodeName, presence, stepCommon } from '../../scenario/fields.js';
+import { program } from '../../requirements/requirement.js';
+import { defineStepKind } from '../kind.js';
+import { readJson, resolveVeths } from '../node-state.js';
+import { compare, type Attempt, type StepContext } from '../result.js';
+
+const schema = z.strictObject({
+  ...stepCommon,
+  neighbour: z.strictObject({
+    node: nodeName,
+    address: ipv4,
+    lladdr: mac.optional(),
+    dev: z.string().min(1).optional(),
+  }),
+  expect: presence,
+});
+
+export type NeighbourStep = z.output<typeof schema>;
+
+export const neighbour = defineStepKind({
+  key: 'neighbour',
+  schema,
+  references(s, refs, path) {
+    refs.node([...path, 'neighbour', 'node'], s.neighbour.node);
+    refs.veths([...path, 'neighbour', 'dev'], s.neighbour.dev);
+  },
+  name: ({ neighbour: n, expect }) => `${n.node} neighbour ${n.address}${n.lladdr ? ` lladdr ${n.lladdr}` : ''} ${expect}`,
+  nodes: (s) => [s.neighbour.node],
+  needs: () => [program('ip')],
+  attempt: checkNeighbour,
+  figures: (m) => (m.lladdr ? `lladdr ${m.lladdr} ${m.state ?? ''}`.trim() : 'no entry'),
+});
+
+interface NeighbourEntry {
+  dst: string;
+  dev?: string;
+  lladdr?: string;
+  state?: string[];
+}
+
+async function checkNeighbour(ctx: StepContext, step: NeighbourStep): Promise<Attempt> {
+  const want = { ...step.neighbour, dev: step.neighbour.dev && resolveVeths(ctx.topology, step.neighbour.dev) };
+  const entries = await readJson<NeighbourEntry[]>(ctx, want.node, ['ip', '-j', 'neigh', 'show']);
+  const toDst = entries.filter((n) => n.dst === want.address && (want.dev === undefined || n.dev === want.dev));
+  const resolved = toDst.filter((n) => n.lladdr !== undefined && (want.lladdr === undefined || n.lladdr === want.lladdr));
+  const describe = (n: NeighbourEntry) =>
+    `${n.dst} dev ${n.dev ?? '?'} ${n.lladdr ? `lladdr ${n.lladdr} ` : ''}${(n.state ?? []).join(',')}`.trim();
+  const wanted = `${want.address}${want.lladdr ? ` lladdr ${want.lladdr}` : ''} ${step.expect}`;
+  const actual = toDst.map(describe).join('; ') || `no entry for ${want.address}`;
+  return {
+    metrics: { lladdr: toDst[0]?.lladdr ?? null, state: toDst[0]?.state?.join(',') ?? null },
+    expected: { neighbour: wanted },
+    actual: { neighbour: actual },
+    failures: compare('neighbour', wanted, actual, (resolved.length > 0) === (step.expect === 'present')),
+  };
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { nodeName, stepCommon } from '../../scenario/fields.js';
+import { kernel, program } from '../../requirements/requirement.js';
+import { findNode } from '../../topology/topology.js';
+import { act } from '../act.js';
+import { actionFigures, defineStepKind } from '../kind.js';
+import type { StepContext } from '../result.js';
+
+const schema = z.strictObject({
+  ...stepCommon,
+  netem: z.strictObject({
+    /** A host (shapes its uplink) or a workload (shapes its eth0). */
+    node: nodeName,
+    /** Milliseconds. */
+    delay: z.number().min(0).optional(),
+    /** Milliseconds, with delay. */
+    jitter: z.number().min(0).optional(),
+    /** Percent. */
+    loss: z.number().min(0).max(100).optional(),
+    /** e.g. "10mbit" (tc rate syntax). */
+    rate: z.string().regex(/^\d+(\.\d+)?[kmg]?(bit|bps)$/, 'is not a tc rate such as 10mbit').optional(),
+    /** Remove the shaping instead. */
+    clear: z.boolean().default(false),
+  }),
+});
+
+export type NetemStep = z.output<typeof schema>;
+
+export const netem = defineStepKind({
+  key: 'netem',
+  schema,
+  references: (s, refs, path) => refs.node([...path, 'netem', 'node'], s.netem.node),
+  name: ({ netem: n }) =>
+    n.clear
+      ? `netem cleared on ${n.node}`
+      : `netem on ${n.node}:${n.delay !== undefined ? ` delay ${n.delay} ms` : ''}${n.jitter !== undefined ? ` ±${n.jitter} ms` : ''}${n.loss !== undefined ? ` loss ${n.loss}%` : ''}${n.rate ? ` rate ${n.rate}` : ''}`,
+  nodes: (s) => [s.netem.node],
+  needs: () => [program('tc'), program('sh'), kernel('sch_netem')],
+  attempt: shape,
+  figures: actionFigures,
+  effect: (s) => (s.netem.clear ? { clears: `netem:${s.netem.node}` } : { sets: `netem:${s.netem.node}` }),
+});
+
+/** Shapes traffic leaving a host's uplink or a workload's eth0 with tc netem, or removes that shaping. */
+function shape(ctx: StepContext, step: NetemStep) {
+  const { node: name, delay, jitter, loss, rate, clear } = step.netem;
+  const node = findNode(ctx.topology, name)!;
+  const dev = node.kind === 'host' ? node.host.segment.name : node.workload.interface;
+  if (clear) {
+    // Only a netem this scenario set is removed; clearing what is not there is a mistake worth failing on.
+    const script = 'tc qdisc show dev "$1" root | grep -q netem || { echo "no netem on $1 to clear" >&2; exit 1; }; tc qdisc del dev "$1" root';
+    return act(ctx, name, ['sh', '-c', script, 'sh', dev], 'netem');
+  }
+  const options = [
+    ...(delay !== undefined ? ['delay', `${delay}ms`, ...(jitter !== undefined ? [`${jitter}ms`] : [])] : []),
+    ...(loss !== undefined ? ['loss', `${loss}%`] : []),
+    ...(rate !== undefined ? ['rate', rate] : []),
+  ];
+  return act(ctx, name, ['tc', 'qdisc', 'replace', 'dev', dev, 'root', 'netem', ...options], 'netem');
+}

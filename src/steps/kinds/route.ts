@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { ipv4, nodeName, presence, stepCommon } from '../../scenario/fields.js';
+import { parseCidr } from '../../net/ipv4.js';
+import { program } from '../../requirements/requirement.js';
+import { defineStepKind } from '../kind.js';
+import { readJson, resolveVeths } from '../node-state.js';
+import { compare, type Attempt, type StepContext } from '../result.js';
+
+const schema = z.strictObject({
+  ...stepCommon,
+  route: z.strictObject({
+    node: nodeName,
+    /** Destination as `ip route` prints it: "10.20.1.3", "10.20.1.0/24" or "default". */
+    to: z.string().min(1).refine((t) => t === 'default' || parseCidr(t) !== undefined, 'is neither an IPv4 destination nor "default"'),
+    via: ipv4.optional(),
+    /** Interface name, or "{veth:WORKLOAD}" for a workload's host-side veth. */
+    dev: z.string().min(1).optional(),
+    scope: z.enum(['link', 'global', 'host']).optional(),
+    proto: z.string().min(1).optional(),
+  }),
+  expect: presence,
+});
+
+export type RouteStep = z.output<typeof schema>;
+
+export const route = defineStepKind({
+  key: 'route',
+  schema,
+  references(s, refs, path) {
+    refs.node([...path, 'route', 'node'], s.route.node);
+    refs.veths([...path, 'route', 'dev'], s.route.dev);
+  },
+  name: ({ route: r, expect }) =>
+    `${r.node} route ${[r.to, r.via && `via ${r.via}`, r.dev && `dev ${r.dev}`, r.scope && `scope ${r.scope}`, r.proto && `proto ${r.proto}`]
+      .filter(Boolean)
+      .join(' ')} ${expect}`,
+  nodes: (s) => [s.route.node],
+  needs: () => [program('ip')],
+  attempt: checkRoute,
+  figures: (m) => `[${m.routes}]`,
+});
+
+interface RouteEntry {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  scope?: string;
+  protocol?: string;
+  type?: string;
+}
+
+/** `ip` leaves out defaults: scope global, protocol boot, and /32 on host routes. */
+const normaliseDst = (dst: string) => dst.replace(/\/32$/, '');
+const routeScope = (r: RouteEntry) => r.scope ?? 'global';
+const routeProto = (r: RouteEntry) => r.protocol ?? 'boot';
+
+export function formatRoute(r: RouteEntry): string {
+  return [
+    r.type && r.type !== 'unicast' ? r.type : '',
+    r.dst,
+    r.gateway ? `via ${r.gateway}` : '',
+    r.dev ? `dev ${r.dev}` : '',
+    routeProto(r) !== 'boot' ? `proto ${routeProto(r)}` : '',
+    routeScope(r) !== 'global' ? `scope ${routeScope(r)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+async function checkRoute(ctx: StepContext, step: RouteStep): Promise<Attempt> {
+  const want = { ...step.route, dev: step.route.dev && resolveVeths(ctx.topology, step.route.dev) };
+  const routes = await readJson<RouteEntry[]>(ctx, want.node, ['ip', '-j', 'route', 'show']);
+  const toDst = routes.filter((r) => normaliseDst(r.dst) === normaliseDst(want.to));
+  const matching = toDst.filter(
+    (r) =>
+      (want.via === undefined || r.gateway === want.via) &&
+      (want.dev === undefined || r.dev === want.dev) &&
+      (want.scope === undefined || routeScope(r) === want.scope) &&
+      (want.proto === undefined || routeProto(r) === want.proto),
+  );
+  const wanted = formatRoute({ dst: want.to, gateway: want.via, dev: want.dev, scope: want.scope, protocol: want.proto });
+  const present = matching.length > 0;
+  const actualRoutes = toDst.map(formatRoute).join('; ') || 'no route to ' + want.to;
+  return {
+    metrics: { routes: actualRoutes },
+    expected: { route: `${wanted} ${step.expect}` },
+    actual: { route: actualRoutes },
+    failures: compare('route', `${wanted} ${step.expect}`, actualRoutes, present === (step.expect === 'present')),
+  };
+}

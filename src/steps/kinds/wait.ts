@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { nodeName, stepCommon } from '../../scenario/fields.js';
+import { defineStepKind } from '../kind.js';
+import { compare, type Attempt, type StepContext } from '../result.js';
+
+const schema = z.strictObject({
+  ...stepCommon,
+  wait: z.union([
+    /** Pause. */
+    z.strictObject({ seconds: z.number().min(0).max(3600) }),
+    /** Until a command run in a node exits 0 (combine with `within`). */
+    z.strictObject({ node: nodeName, command: z.array(z.string()).min(1) }),
+  ]),
+});
+
+export type WaitStep = z.output<typeof schema>;
+
+export const wait = defineStepKind({
+  key: 'wait',
+  schema,
+  references(s, refs, path) {
+    if ('node' in s.wait) refs.node([...path, 'wait', 'node'], s.wait.node);
+  },
+  name: (s) => ('seconds' in s.wait ? `wait ${s.wait.seconds} s` : `wait until ${s.wait.command.join(' ')} succeeds on ${s.wait.node}`),
+  nodes: (s) => ('node' in s.wait ? [s.wait.node] : []),
+  needs: () => [],
+  attempt: runWait,
+  figures: (m) => ('seconds' in m ? `${m.seconds} s` : `exit ${m.exitCode}`),
+});
+
+/** A pause, or a condition: a command in a node that must exit 0 (retried with `within`). */
+async function runWait(ctx: StepContext, step: WaitStep): Promise<Attempt> {
+  const wait = step.wait;
+  if ('seconds' in wait) {
+    await new Promise((resolve) => setTimeout(resolve, wait.seconds * 1000));
+    return { metrics: { seconds: wait.seconds }, expected: {}, actual: {}, failures: [] };
+  }
+  const result = await ctx.backend.exec(ctx.topology.lab, wait.node, wait.command);
+  return {
+    metrics: { exitCode: result.code, output: (result.stdout + result.stderr).trim().slice(0, 500) },
+    expected: { exitCode: 0 },
+    actual: { exitCode: result.code },
+    failures: compare('exitCode', 0, result.code, result.code === 0),
+  };
+}
