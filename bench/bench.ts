@@ -5,7 +5,10 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
-import type { Backend, LabSpec } from '../src/backends/backend.js';
+import type { Backend } from '../src/backends/backend.js';
+import { buildLab } from '../src/lab/build.js';
+import { planFor } from '../src/lab/plan.js';
+import type { LabSpec } from '../src/lab/spec.js';
 import { dockerClient, pingDocker } from '../src/backends/docker/client.js';
 import { createBackend } from '../src/backends/registry.js';
 import { parseScenario } from '../src/steps/scenario.js';
@@ -36,15 +39,15 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 
 function spec(n: number, w: number, routing: 'static' | 'bgp' = 'static', reflector = false): LabSpec {
   const scenario = parseScenario('bench/grid.ts', gridScenario(n, w, routing, reflector));
-  return { steps: scenario.steps, topology: resolveTopology(scenario, `bench-${n}x${w}${routing === 'bgp' ? (reflector ? '-rr' : '-mesh') : ''}`), scenarioFile: 'bench/grid.ts' };
+  return { steps: scenario.steps, backendOptions: {}, topology: resolveTopology(scenario, `bench-${n}x${w}${routing === 'bgp' ? (reflector ? '-rr' : '-mesh') : ''}`), scenarioFile: 'bench/grid.ts' };
 }
 
 /** Builds and removes a lab once; `during` runs while it is up. */
 async function cycle<T>(backend: Backend, labSpec: LabSpec, during?: () => Promise<T>) {
-  const plan = backend.plan(labSpec);
+  const plan = planFor(backend.profile, labSpec);
   const t0 = performance.now();
   try {
-    await backend.create(plan, () => {});
+    await buildLab(backend, plan, () => {});
     const up = performance.now() - t0;
     const rss = process.memoryUsage().rss;
     const value = during ? await during() : undefined;

@@ -6,4 +6,6 @@ if (!existsSync(entry)) {
   process.stderr.write('testbed: not built yet; run "npm ci" (or "npm run build") in the testbed folder\n');
   process.exit(3);
 }
-await import(entry.href);
+const { main } = await import(entry.href);
+// Node's start and the loading of testbed's modules, for the JSON report.
+process.exitCode = await main(process.argv.slice(2), performance.now());

@@ -1,25 +1,7 @@
-import type { BirdPaths } from '../dataplane/bird.js';
-import type { HostPlan, Section } from '../dataplane/ops.js';
-import type { Step } from '../steps/registry.js';
-import type { Topology } from '../topology/topology.js';
+import type { z } from 'zod';
+import type { LabPlan, PlanProfile } from '../dataplane/lab-plan.js';
 import type { BackendCapability } from '../requirements/requirement.js';
 import type { ProcessResult, RunOptions } from '../util/process.js';
-
-/** A validated scenario resolved into a named lab; nothing backend-specific yet. */
-export interface LabSpec {
-  topology: Topology;
-  /** The scenario's steps, run in order once the lab is up. */
-  steps: Step[];
-  /** The scenario file, recorded so `ls` can say where a lab came from. */
-  scenarioFile: string;
-}
-
-/** What a backend builds: the spec with the planners' operations for that backend. */
-export interface LabPlan extends LabSpec {
-  /** The segments, where the backend builds them from operations (netns); Docker uses networks. */
-  fabric?: { title: string; sections: Section[] };
-  hosts: HostPlan[];
-}
 
 /** A lab found on the system by `ls`/`down`, without any state file. */
 export interface LabSummary {
@@ -33,39 +15,68 @@ export interface LabSummary {
 export type Progress = (message: string) => void;
 
 /**
- * A way to realise hosts. Backends are thin: they create namespaces or containers, apply the
- * planner's operations, run commands in nodes and remove everything carrying the lab's name.
+ * What a backend is, as data: what it can do, where its hosts' programs come from, how the
+ * shared planner shapes plans for it, and the options it takes. Read without building anything.
  */
-export interface Backend {
+export interface BackendProfile extends PlanProfile {
   readonly name: string;
+  /** One line for --help. */
+  readonly description: string;
   /** What this backend can do beyond building hosts on one segment. */
   readonly capabilities: readonly BackendCapability[];
   /** Where the programs that hosts run come from, and how to get a missing one: for messages. */
   readonly programHome: { where: string; fix: string };
+  /** Hosts set up at once. */
+  readonly hostConcurrency: number;
+  /**
+   * `backend`: the backend makes every namespace before the host plans run (they name them
+   * through `namespaceName`); `plan`: each host plan makes its workloads' namespaces itself.
+   */
+  readonly namespaces: 'backend' | 'plan';
+  /** The name a node's namespace has where its host's plan runs. */
+  namespaceName(lab: string, node: string): string;
+  /** The options this backend takes (scenario `backendOptions.<name>`, command-line flags). */
+  readonly options: z.ZodType<Record<string, unknown>>;
+  /** Command-line flags that set options, as yargs describes them. */
+  readonly flags: Record<string, { type: 'boolean'; describe: string }>;
+}
+
+/**
+ * A way to realise hosts: a thin runtime. It creates segments and bare hosts, runs commands in
+ * nodes, and removes everything carrying the lab's name. Host plans are applied by one shared
+ * path (src/lab/build.ts) through `exec`.
+ */
+export interface Backend {
+  readonly profile: BackendProfile;
+  /** Throws InfraError with a one-line reason when this backend cannot work here. */
+  preflight(): Promise<void>;
   /**
    * Runs a shell script where this backend's hosts run, in a fresh network namespace that
    * vanishes with it: the preflight's probe of programs and kernel features.
    */
   probe(script: string, progress: Progress): Promise<ProcessResult>;
-  /** Pure: the plan this backend applies for a lab (also what `testbed plan` prints). */
-  plan(spec: LabSpec): LabPlan;
-  /** Where a host's BIRD keeps config, control socket, pid and log. */
-  birdPaths(lab: string, host: string): BirdPaths;
-  /** Throws InfraError with a one-line reason when this backend cannot work here. */
-  preflight(): Promise<void>;
   /** Whether any resource of the lab exists. */
   exists(lab: string): Promise<boolean>;
-  /** Builds the lab (which must not exist); on failure leaves whatever it made for `destroy` to find. */
-  create(plan: LabPlan, progress: Progress): Promise<void>;
+  /** Creates what the hosts plug into (segments); on failure leaves what it made for `destroy`. */
+  createLab(plan: LabPlan, progress: Progress): Promise<void>;
+  /**
+   * Creates one host, bare but for its uplink as the profile says it arrives, ready for its plan;
+   * absent where `createLab` makes every host at once.
+   */
+  createHost?(plan: LabPlan, host: string): Promise<void>;
   /** Removes every resource of the lab; false when there was nothing. Idempotent. */
   destroy(lab: string): Promise<boolean>;
   list(): Promise<LabSummary[]>;
-  /** Runs a command inside a node and captures its output. */
+  /**
+   * Runs a command inside a node and captures its output. A node that cannot run it (stopped,
+   * gone) is a failed command (exit code 125 and the reason on stderr), not an exception.
+   */
   exec(lab: string, node: string, argv: string[], options?: RunOptions): Promise<ProcessResult>;
-  /** Stops a host as if it lost power; absent where the backend cannot. */
-  stopHost?(lab: string, host: string): Promise<void>;
-  /** Boots a stopped host and applies its plan again. */
-  startHost?(lab: string, plan: HostPlan): Promise<void>;
   /** Runs a command inside a node with the caller's terminal; resolves to its exit code. */
   execInteractive(lab: string, node: string, argv: string[]): Promise<number>;
+  /** Where the profile has the `power` capability: a host off as if it lost power, and on again (bare). */
+  readonly power?: {
+    stop(lab: string, host: string): Promise<void>;
+    start(lab: string, host: string): Promise<void>;
+  };
 }

@@ -1,56 +1,74 @@
 import { InfraError, UsageError } from '../errors.js';
-import type { Backend } from './backend.js';
-import { dockerClient, pingDocker } from './docker/client.js';
-import { DockerBackend, type DockerBackendOptions } from './docker/docker-backend.js';
+import type { BackendCapability } from '../requirements/requirement.js';
+import type { Backend, BackendProfile, Progress } from './backend.js';
+import { dockerAnswers } from './docker/client.js';
+import { DockerBackend } from './docker/docker-backend.js';
+import { dockerImageBuilder } from './docker/image.js';
+import { dockerProfile } from './docker/profile.js';
 import { NetnsBackend } from './netns/netns-backend.js';
+import { netnsProfile } from './netns/profile.js';
 
-export const BACKEND_CHOICES = ['auto', 'netns', 'docker'] as const;
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
-export type BackendName = Exclude<BackendChoice, 'auto'>;
-
-/** How long `auto` waits for a Docker daemon before settling for netns. */
-const AUTO_DOCKER_PING_MS = 1500;
-
-export function createBackend(name: BackendName, options: DockerBackendOptions = {}): Backend {
-  return name === 'docker' ? new DockerBackend(options) : new NetnsBackend();
+interface Entry {
+  profile: BackendProfile;
+  create(): Backend;
+  /** Whether `auto` may pick it: answers quickly, without building anything. */
+  available(): Promise<boolean>;
+  /** Backends whose hosts run from an image: how `testbed image build` builds it. */
+  image?: ImageBuilder;
 }
 
-async function dockerAnswers(): Promise<boolean> {
-  try {
-    await pingDocker(dockerClient(), AUTO_DOCKER_PING_MS);
-    return true;
-  } catch {
-    return false;
-  }
+export interface ImageBuilder {
+  methods: readonly string[];
+  describe: string;
+  build(method: string, progress: Progress): Promise<string>;
 }
 
-/**
- * The backend to build with, checked: `auto` is docker where a daemon answers (no root needed),
- * else netns (root on Linux).
- */
-export async function selectBackend(choice: BackendChoice, options: DockerBackendOptions = {}): Promise<Backend> {
-  const name: BackendName = choice !== 'auto' ? choice : (await dockerAnswers()) ? 'docker' : 'netns';
-  const backend = createBackend(name, options);
-  try {
-    await backend.preflight();
-  } catch (error) {
-    if (choice === 'auto' && error instanceof InfraError) {
-      throw new InfraError(`no backend can run here: no Docker daemon answers, and netns says: ${error.message}`);
-    }
-    throw error;
+/** Every backend, in the order `auto` tries them; adding one is one folder and one entry here. */
+const BACKENDS = {
+  docker: { profile: dockerProfile, create: () => new DockerBackend(), available: () => dockerAnswers(), image: dockerImageBuilder },
+  netns: { profile: netnsProfile, create: () => new NetnsBackend(), available: () => new NetnsBackend().preflight().then(() => true, () => false) },
+} satisfies Record<string, Entry>;
+
+export type BackendName = keyof typeof BACKENDS;
+export const BACKEND_NAMES = Object.keys(BACKENDS) as BackendName[];
+export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
+export type BackendChoice = BackendName | 'auto';
+
+export const profileOf = (name: BackendName): BackendProfile => BACKENDS[name].profile;
+export const createBackend = (name: BackendName): Backend => BACKENDS[name].create();
+
+/** The backends that can do `capability`, for messages that say where a scenario would run. */
+export function backendsWith(capability: BackendCapability): string[] {
+  return BACKEND_NAMES.filter((name) => BACKENDS[name].profile.capabilities.includes(capability));
+}
+
+/** What `--backend auto` means, for --help. */
+export const AUTO_DESCRIPTION = `the first that works here of ${BACKEND_NAMES.join(', ')}`;
+
+/** The backend to build with, checked: `auto` takes the first backend that works here. */
+export async function selectBackend(choice: BackendChoice): Promise<Backend> {
+  if (choice === 'auto') {
+    for (const name of BACKEND_NAMES) if (await BACKENDS[name].available()) return BACKENDS[name].create();
+    throw new InfraError(`no backend can run here: ${await whyNone()}`);
   }
+  const backend = createBackend(choice);
+  await backend.preflight();
   return backend;
+}
+
+async function whyNone(): Promise<string> {
+  const reasons = await Promise.all(
+    BACKEND_NAMES.map((name) => createBackend(name).preflight().then(() => `${name} works`, (error: Error) => `${name}: ${error.message}`)),
+  );
+  return reasons.join('; ');
 }
 
 /** The backends to look for existing labs in: the one chosen, or with `auto` every one that works here. */
 export async function backendsToSearch(choice: BackendChoice): Promise<Backend[]> {
   if (choice !== 'auto') return [await selectBackend(choice)];
   const usable: Backend[] = [];
-  for (const name of ['netns', 'docker'] as const) {
-    const backend = createBackend(name);
-    if (name === 'docker' ? await dockerAnswers() : await backend.preflight().then(() => true, () => false)) usable.push(backend);
-  }
-  if (usable.length === 0) throw new InfraError('no backend works here: not root (netns) and no Docker daemon answers');
+  for (const name of BACKEND_NAMES) if (await BACKENDS[name].available()) usable.push(BACKENDS[name].create());
+  if (usable.length === 0) throw new InfraError(`no backend works here: ${await whyNone()}`);
   return usable;
 }
 
@@ -60,10 +78,28 @@ export async function backendOfLab(choice: BackendChoice, lab: string): Promise<
   const holding = [];
   for (const backend of backends) if (await backend.exists(lab)) holding.push(backend);
   if (holding.length > 1) {
-    throw new UsageError(`lab "${lab}" exists on ${holding.map((b) => b.name).join(' and ')}: choose one with --backend`);
+    throw new UsageError(`lab "${lab}" exists on ${holding.map((b) => b.profile.name).join(' and ')}: choose one with --backend`);
   }
   if (holding.length === 0) {
-    throw new UsageError(`no lab named "${lab}" is running (looked on ${backends.map((b) => b.name).join(', ')})`);
+    throw new UsageError(`no lab named "${lab}" is running (looked on ${backends.map((b) => b.profile.name).join(', ')})`);
   }
   return holding[0]!;
+}
+
+/** The backends that build their hosts from an image, and how. */
+export function imageBuilders(): { name: BackendName; builder: ImageBuilder }[] {
+  return BACKEND_NAMES.flatMap((name) => {
+    const entry: Entry = BACKENDS[name];
+    return entry.image ? [{ name, builder: entry.image }] : [];
+  });
+}
+
+/** Every backend's command-line flags, for the commands that build labs. */
+export function backendFlags(): Record<string, { type: 'boolean'; describe: string }> {
+  return Object.assign({}, ...BACKEND_NAMES.map((name) => BACKENDS[name].profile.flags));
+}
+
+/** A line per backend, for --help. */
+export function describeBackends(): string {
+  return BACKEND_NAMES.map((name) => `${name} = ${BACKENDS[name].profile.description}`).join('; ');
 }

@@ -1,36 +1,40 @@
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import yargs, { type Argv } from 'yargs';
 import { ExitCode, TestbedError } from '../errors.js';
 import { wasInterrupted } from '../util/interrupt.js';
 import { downCommand, execCommand, lsCommand, planCommand, upCommand } from './commands/lab.js';
 import { imageBuildCommand } from './commands/image.js';
 import { runCommand } from './commands/run.js';
 
-/** Milliseconds from process start to here: Node's boot and module loading. */
-const processStartMs = performance.now();
-
 const EPILOGUE = `Exit codes: 0 every step passed, 1 a step failed, 2 bad scenario or usage,
 3 infrastructure error (not root, tool missing, backend unavailable), 130 interrupted.`;
 
-/** Parses argv and delegates; resolves to the process exit code. */
-export async function main(argv: string[]): Promise<number> {
+/** A command: how yargs reads its arguments, and the handler they are delegated to. */
+interface CliCommand {
+  command: string;
+  describe: string;
+  builder(y: Argv): Argv<unknown>;
+  // Each command's handler takes the arguments its own builder declares.
+  handler(args: any, processStartMs: number): Promise<number>;
+}
+
+const COMMANDS: CliCommand[] = [runCommand, upCommand, downCommand, lsCommand, execCommand, planCommand, imageBuildCommand];
+
+/**
+ * Parses argv and delegates; resolves to the process exit code. `processStartMs` is how long the
+ * process took to get here (Node's start and module loading), for the JSON report.
+ */
+export async function main(argv: string[], processStartMs = performance.now()): Promise<number> {
   let exitCode: number = ExitCode.passed;
-  const delegate =
-    <A>(handler: (args: A, start: number) => Promise<number>) =>
-    async (args: A) => {
-      exitCode = await handler(args, processStartMs);
-    };
+  let parser = yargs(argv)
+    .scriptName('testbed')
+    .usage('$0 <command>\n\nBuild Calico-style multi-host networks on one machine and prove how they behave.');
+  for (const c of COMMANDS) {
+    parser = parser.command(c.command, c.describe, c.builder, async (args) => {
+      exitCode = await c.handler(args, processStartMs);
+    });
+  }
   try {
-    await yargs(argv)
-      .scriptName('testbed')
-      .usage('$0 <command>\n\nBuild Calico-style multi-host networks on one machine and prove how they behave.')
-      .command(runCommand.command, runCommand.describe, runCommand.builder, delegate(runCommand.handler))
-      .command(upCommand.command, upCommand.describe, upCommand.builder, delegate(upCommand.handler))
-      .command(downCommand.command, downCommand.describe, downCommand.builder, delegate(downCommand.handler))
-      .command(lsCommand.command, lsCommand.describe, lsCommand.builder, delegate(lsCommand.handler))
-      .command(execCommand.command, execCommand.describe, execCommand.builder, delegate(execCommand.handler))
-      .command(planCommand.command, planCommand.describe, planCommand.builder, delegate(planCommand.handler))
-      .command(imageBuildCommand.command, imageBuildCommand.describe, imageBuildCommand.builder, delegate(imageBuildCommand.handler))
+    await parser
       .demandCommand(1, 'name a command')
       .strict()
       .parserConfiguration({ 'populate--': true })
@@ -39,23 +43,24 @@ export async function main(argv: string[]): Promise<number> {
       .alias('h', 'help')
       .version()
       .wrap(Math.min(110, process.stdout.columns ?? 100))
-      .fail((message, error, y) => {
+      .fail((message, error) => {
         if (error) throw error;
-        y.showHelp('error');
         throw new UsageErrorFromYargs(message);
       })
       .parseAsync();
   } catch (error) {
-    return reportError(error);
+    return reportError(error, argv);
   }
   return exitCode;
 }
 
 class UsageErrorFromYargs extends Error {}
 
-function reportError(error: unknown): number {
+function reportError(error: unknown, argv: string[]): number {
   if (error instanceof UsageErrorFromYargs) {
-    process.stderr.write(`\ntestbed: ${error.message}\n`);
+    const command = COMMANDS.find((c) => c.command.split(' ')[0] === argv[0]);
+    const help = command ? `testbed ${command.command.split(' ').filter((w) => !/^[<[]/.test(w)).join(' ')} --help` : 'testbed --help';
+    process.stderr.write(`testbed: ${error.message} (see ${help})\n`);
     return ExitCode.badInput;
   }
   if (error instanceof TestbedError) {
@@ -66,5 +71,3 @@ function reportError(error: unknown): number {
   process.stderr.write(`testbed: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return ExitCode.infrastructure;
 }
-
-process.exitCode = await main(hideBin(process.argv));

@@ -2,11 +2,12 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
-import type { LabSpec } from '../backends/backend.js';
+import { BACKEND_NAMES, profileOf, type BackendName } from '../backends/registry.js';
 import { ScenarioError, UsageError } from '../errors.js';
 import { labName } from '../scenario/fields.js';
 import { parseScenario, type Scenario } from '../steps/scenario.js';
 import { resolveTopology } from '../topology/topology.js';
+import type { LabSpec } from './spec.js';
 
 /** Scenario files import from "testbed"; point that at this very package wherever the file lives. */
 const packageEntry = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../index.ts' : '../index.js', import.meta.url));
@@ -53,5 +54,23 @@ export async function loadLab(file: string, name?: string): Promise<LabSpec> {
     const check = labName.safeParse(name);
     if (!check.success) throw new UsageError(`--name "${name}" ${check.error.issues[0]!.message}`);
   }
-  return { topology: resolveTopology(scenario, name ?? scenario.name), steps: scenario.steps, scenarioFile: file };
+  checkBackendOptions(file, scenario.backendOptions);
+  return {
+    topology: resolveTopology(scenario, name ?? scenario.name),
+    steps: scenario.steps,
+    scenarioFile: file,
+    backendOptions: scenario.backendOptions,
+  };
+}
+
+/** Each backend's options in a scenario are checked by that backend's profile, at load time. */
+function checkBackendOptions(file: string, options: Record<string, Record<string, unknown>>): void {
+  const issues = Object.entries(options).flatMap(([backend, value]) => {
+    if (!BACKEND_NAMES.includes(backend as BackendName)) {
+      return [{ path: `backendOptions.${backend}`, message: `is not a backend (backends: ${BACKEND_NAMES.join(', ')})` }];
+    }
+    const result = profileOf(backend as BackendName).options.safeParse(value);
+    return result.success ? [] : result.error.issues.map((i) => ({ path: ['backendOptions', backend, ...i.path].join('.'), message: i.message }));
+  });
+  if (issues.length > 0) throw new ScenarioError(file, issues);
 }

@@ -1,4 +1,6 @@
-import type { Backend, LabSpec, Progress } from '../backends/backend.js';
+import type { Backend, BackendProfile, Progress } from '../backends/backend.js';
+import { backendsWith } from '../backends/registry.js';
+import type { LabSpec } from './spec.js';
 import { InfraError } from '../errors.js';
 import { KERNEL_FEATURES } from '../requirements/kernel.js';
 import { parseProbe, probeScript } from '../requirements/probe.js';
@@ -36,16 +38,19 @@ export async function findMissing(backend: Backend, requirements: Requirement[],
   const features = unique(requirements.flatMap((r) => ('kernel' in r ? [r.kernel] : [])));
   const capabilities = unique(requirements.flatMap((r) => ('capability' in r ? [r.capability] : [])));
   const missing = new Map<string, string>();
+  const { profile } = backend;
   for (const c of capabilities) {
-    if (!backend.capabilities.includes(c)) missing.set(requirementName(capability(c)), `the ${backend.name} backend cannot do that`);
+    if (profile.capabilities.includes(c)) continue;
+    const able = backendsWith(c).map((name) => `the ${name} backend`);
+    missing.set(requirementName(capability(c)), `the ${profile.name} backend cannot do that${able.length > 0 ? ` (${able.join(' or ')} can)` : ''}`);
   }
   if (programs.length + features.length === 0) return missing;
   // The kernel probes run their own programs; those are checked too.
   const probed = unique([...programs, ...features.map((f) => KERNEL_FEATURES[f].probeNeeds)]);
   const result = await backend.probe(probeScript(probed, features), progress);
-  if (result.code !== 0) throw new InfraError(`checking what ${backend.name} hosts can run: ${(result.stderr || result.stdout).trim()}`);
+  if (result.code !== 0) throw new InfraError(`checking what ${profile.name} hosts can run: ${(result.stderr || result.stdout).trim()}`);
   const findings = parseProbe(result.stdout);
-  for (const p of findings.missingPrograms) missing.set(p, `not found ${backend.programHome.where}`);
+  for (const p of findings.missingPrograms) missing.set(p, `not found ${profile.programHome.where}`);
   for (const [feature, reason] of findings.missingKernel) missing.set(feature, reason);
   return missing;
 }
@@ -61,7 +66,7 @@ export interface Verdict {
  * skipped) and skipped steps. A skipped fault takes the steps that observe it along, up to the
  * step that ends it.
  */
-export function judgeNeeds(spec: LabSpec, needs: Need[], missing: Map<string, string>, backend: Pick<Backend, 'name' | 'programHome'>, skipUnsupported: boolean): Verdict {
+export function judgeNeeds(spec: LabSpec, needs: Need[], missing: Map<string, string>, profile: Pick<BackendProfile, 'programHome'>, skipUnsupported: boolean): Verdict {
   const fatal: string[] = [];
   const skips = new Map<number, string>();
   const unmet = needs.filter((n) => missing.has(requirementName(n.requirement)));
@@ -71,7 +76,7 @@ export function judgeNeeds(spec: LabSpec, needs: Need[], missing: Map<string, st
       for (const n of group.needs) skips.set(n.step!, `needs ${group.what}: ${group.reason}`);
       continue;
     }
-    fatal.push(`${spec.scenarioFile} needs ${group.what} for ${describeUsers(group.needs)}: ${group.reason}${fix(group, backend)}`);
+    fatal.push(`${spec.scenarioFile} needs ${group.what} for ${describeUsers(group.needs)}: ${group.reason}${fix(group, profile)}`);
   }
   if (fatal.length > 0) return { skips: new Map(), fatal };
   spreadOverEffects(spec, skips);
@@ -110,8 +115,8 @@ function describeUsers(needs: Need[]): string {
   return listing([...features, ...stepText]);
 }
 
-function fix(group: Group, backend: Pick<Backend, 'programHome'>): string {
-  return group.programs.length > 0 ? `; ${backend.programHome.fix}` : '';
+function fix(group: Group, profile: Pick<BackendProfile, 'programHome'>): string {
+  return group.programs.length > 0 ? `; ${profile.programHome.fix}` : '';
 }
 
 /** "a", "a and b", "a, b and c". */
@@ -144,7 +149,7 @@ function spreadOverEffects(spec: LabSpec, skips: Map<number, string>): void {
 export async function preflight(backend: Backend, specs: LabSpec[], skipUnsupported: boolean, progress: Progress): Promise<Map<number, string>[]> {
   const needs = specs.map(scenarioNeeds);
   const missing = await findMissing(backend, needs.flat().map((n) => n.requirement), progress);
-  const verdicts = specs.map((spec, i) => judgeNeeds(spec, needs[i]!, missing, backend, skipUnsupported));
+  const verdicts = specs.map((spec, i) => judgeNeeds(spec, needs[i]!, missing, backend.profile, skipUnsupported));
   const fatal = verdicts.flatMap((v) => v.fatal);
   if (fatal.length > 0) throw new InfraError(fatal.join('\n'));
   return verdicts.map((v) => v.skips);

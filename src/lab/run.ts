@@ -1,7 +1,9 @@
-import type { Backend, LabPlan } from '../backends/backend.js';
+import type { Backend } from '../backends/backend.js';
+import type { LabPlan } from '../dataplane/lab-plan.js';
+import type { LabSpec } from './spec.js';
 import { runStep, skippedStep } from '../steps/run-step.js';
 import type { StepResult } from '../steps/result.js';
-import { buildLab } from './lab.js';
+import { buildLab } from './build.js';
 import { throwIfInterrupted } from '../util/interrupt.js';
 
 /** The outcome of running one scenario; console, JSON and JUnit reports all render from it. */
@@ -32,8 +34,15 @@ export interface RunOptions {
 }
 
 /** Builds the lab, runs every step, tears the lab down (unless `keep`), and reports. */
-export async function runScenario(backend: Backend, plan: LabPlan, events: RunEvents, { keep = false, skips = new Map() }: RunOptions = {}): Promise<RunReport> {
-  const { topology, steps: scenarioSteps } = plan;
+export async function runScenario(
+  backend: Backend,
+  spec: LabSpec,
+  plan: LabPlan,
+  events: RunEvents,
+  { keep = false, skips = new Map() }: RunOptions = {},
+): Promise<RunReport> {
+  const { topology } = plan;
+  const scenarioSteps = spec.steps;
   const started = performance.now();
   const steps: StepResult[] = [];
   let stepsMs = 0;
@@ -69,7 +78,7 @@ export async function runScenario(backend: Backend, plan: LabPlan, events: RunEv
       file: plan.scenarioFile,
       ...(topology.description ? { description: topology.description } : {}),
     },
-    backend: backend.name,
+    backend: backend.profile.name,
     lab: topology.lab,
     passed: steps.every((s) => s.passed || s.skipped),
     timings: {

@@ -31,7 +31,7 @@ export function parseProbe(output: string): ProbeFindings {
   const missingPrograms: ProgramName[] = [];
   const errors = new Map<KernelFeature, string>();
   const configs = new Map<KernelFeature, string>();
-  for (const line of output.split('\n')) {
+  for (const line of output.split(/\r?\n/)) {
     const program = line.match(/^program (\S+)$/);
     if (program) missingPrograms.push(program[1] as ProgramName);
     const kernel = line.match(/^kernel (\S+) (error|config) ?(.*)$/);

@@ -2,7 +2,7 @@
  * Every external program testbed runs, the Debian package that provides it, and where it must be:
  * `machine` — on the machine itself (the netns backend runs everything there, and testbed runs
  * some programs itself); `image` — in the docker backend's host image (hosts run it inside their
- * container); `dockerMachine` — on the machine when it builds the host image without a registry.
+ * container); `imageBuild` — on the machine when it builds the host image without a registry.
  * `base` packages are part of every Debian/Ubuntu system and of a debootstrap minbase tree.
  *
  * scripts/install-deps.sh and images/host/packages.txt follow from this table (a unit test keeps
@@ -19,8 +19,8 @@ export const PROGRAMS = {
   tcpdump: { package: 'tcpdump', machine: true, image: true, usedFor: 'captures by hand: testbed exec LAB NODE -- tcpdump' },
   pgrep: { package: 'procps', machine: true, image: true, usedFor: 'looking at a host\'s processes by hand (ps, pgrep)' },
   iptables: { package: 'iptables', image: true, usedFor: 'docker: the accept rule for routed traffic on a lab bridge' },
-  debootstrap: { package: 'debootstrap', dockerMachine: true, usedFor: 'docker: building the host image without a registry' },
-  dockerd: { package: 'docker.io', dockerMachine: true, usedFor: 'docker: the engine, where none runs yet' },
+  debootstrap: { package: 'debootstrap', imageBuild: true, usedFor: 'docker: building the host image without a registry' },
+  dockerd: { package: 'docker.io', imageBuild: true, usedFor: 'docker: the engine, where none runs yet' },
   sh: { package: 'dash', base: true, machine: true, image: true, usedFor: 'host plans and step scripts' },
   timeout: { package: 'coreutils', base: true, image: true, usedFor: 'docker: a deadline on commands in hosts' },
   unshare: { package: 'util-linux', base: true, machine: true, usedFor: 'netns: probing kernel features in a throwaway namespace' },
@@ -31,7 +31,7 @@ export interface ProgramInfo {
   package: string;
   machine?: true;
   image?: true;
-  dockerMachine?: true;
+  imageBuild?: true;
   base?: true;
   usedFor: string;
 }
@@ -47,6 +47,6 @@ function packagesWhere(where: (info: ProgramInfo) => boolean | undefined): strin
 /** What install-deps.sh installs for the netns backend (and testbed itself). */
 export const machinePackages = (): string[] => packagesWhere((p) => p.machine);
 /** What install-deps.sh --docker adds. */
-export const dockerMachinePackages = (): string[] => packagesWhere((p) => p.dockerMachine);
+export const imageBuildPackages = (): string[] => packagesWhere((p) => p.imageBuild);
 /** What the docker backend's host image holds besides the base system. */
 export const imagePackages = (): string[] => packagesWhere((p) => p.image);

@@ -40,8 +40,6 @@ const hostSchema = z.strictObject({
   /** The host's address on its segment, without prefix (the segment's prefix applies). */
   address: ipv4,
   workloads: z.array(workloadSchema).default([]),
-  /** Docker backend: run this host's container privileged instead of with least privilege. */
-  privileged: z.boolean().default(false),
 });
 
 const bgpSchema = z.strictObject({
@@ -63,6 +61,8 @@ export const labShape = {
   routing: z.enum(['static', 'bgp', 'none']).default('static'),
   /** With routing "bgp": how BIRD is set up. */
   bgp: bgpSchema.default({ asn: 64512, reflectors: [] }),
+  /** Settings of a backend, under its name (e.g. `docker: { privileged: ['host0'] }`); each backend checks its own. */
+  backendOptions: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
 };
 
 const labSchema = z.object(labShape);

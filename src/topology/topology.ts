@@ -26,7 +26,6 @@ export interface Host {
   segment: Segment;
   address: string;
   workloads: Workload[];
-  privileged: boolean;
   /** With BGP blocks: the block this host's workloads come from, which it announces. */
   block?: Cidr;
 }
@@ -63,7 +62,6 @@ export function resolveTopology(scenario: LabDefinition, lab: string = scenario.
       name: h.name,
       segment: segments.find((s) => s.name === segmentName)!,
       address: h.address,
-      privileged: h.privileged,
       workloads: h.workloads.map((w) => ({
         name: w.name,
         host: h.name,

@@ -40,7 +40,7 @@ export function runProcess(command: string, args: string[], options: RunOptions 
       forget();
       clearTimeout(timer);
       resolve({
-        code: code ?? 128 + (signal ? constants.signals[signal] : 0),
+        code: exitCodeOf(code, signal),
         stdout: Buffer.concat(stdout).toString(),
         stderr: Buffer.concat(stderr).toString(),
       });
@@ -53,11 +53,18 @@ export function runProcess(command: string, args: string[], options: RunOptions 
 /** Like runProcess, but a non-zero exit becomes an InfraError naming `what` and the command's stderr. */
 export async function runChecked(what: string, command: string, args: string[], options?: RunOptions): Promise<string> {
   const result = await runProcess(command, args, options);
-  if (result.code !== 0) {
-    const detail = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ');
-    throw new InfraError(`${what}: ${detail || `${command} exited with ${result.code}`}`);
-  }
+  if (result.code !== 0) throw new InfraError(`${what}: ${outputTail(result) || `${command} exited with ${result.code}`}`);
   return result.stdout;
+}
+
+/** The last lines of what a failed command said, on one line: the part that names the problem. */
+export function outputTail(result: ProcessResult, lines = 3): string {
+  return (result.stderr || result.stdout).trim().split('\n').slice(-lines).join(' | ');
+}
+
+/** A process's exit code as a shell reports it: 128 + the signal's number when a signal ended it. */
+export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  return code ?? 128 + (signal ? constants.signals[signal] : 0);
 }
 
 /** Maps with at most `limit` calls in flight; rejects with the first error after all settle. */

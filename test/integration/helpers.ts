@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { dockerClient, pingDocker } from '../../src/backends/docker/client.js';
 import { createBackend, type BackendName } from '../../src/backends/registry.js';
 import { parseNamespace } from '../../src/backends/netns/names.js';
@@ -95,4 +97,31 @@ export async function rootNamespaceState(): Promise<string> {
     addr: (l.addr_info as Record<string, unknown>[]).map((a) => `${a.local}/${a.prefixlen}`),
   }));
   return JSON.stringify({ links, routes: JSON.parse(route.stdout) });
+}
+
+/**
+ * A PATH with every program of the current one but `left`: one folder of links, as if the
+ * packages holding those programs were not installed. Removed when the test process exits.
+ */
+export function pathWithout(left: string[]): string {
+  const folder = mkdtempSync(join(tmpdir(), 'testbed-path-'));
+  mkdirSync(folder, { recursive: true });
+  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (left.includes(entry)) continue;
+      try {
+        symlinkSync(join(dir, entry), join(folder, entry));
+      } catch {
+        // an earlier folder of PATH had it first
+      }
+    }
+  }
+  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  return folder;
 }

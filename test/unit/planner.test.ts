@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fabricNamespace, nodeNamespace } from '../../src/backends/netns/names.js';
 import { birdConfig } from '../../src/dataplane/bird.js';
-import { planFabric } from '../../src/dataplane/fabric-plan.js';
+import { planFabric } from '../../src/backends/netns/fabric-plan.js';
 import { planHosts, type UplinkMode } from '../../src/dataplane/host-plan.js';
 import { FABRIC } from '../../src/dataplane/ops.js';
 import { renderPlanText, renderScript } from '../../src/dataplane/render.js';

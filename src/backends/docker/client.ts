@@ -43,3 +43,16 @@ function describeDockerError(error: unknown, timeoutMs: number): string {
       return `cannot reach the Docker daemon at ${where}: ${(error as Error).message}`;
   }
 }
+
+/** How long `auto` waits for a Docker daemon before trying the next backend. */
+const AUTO_PING_MS = 1500;
+
+/** Whether a Docker daemon answers, quickly. */
+export async function dockerAnswers(timeoutMs = AUTO_PING_MS): Promise<boolean> {
+  try {
+    await pingDocker(dockerClient(), timeoutMs);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,78 +1,31 @@
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type Docker from 'dockerode';
-import type { BirdPaths } from '../../dataplane/bird.js';
-import type { HostPlan } from '../../dataplane/ops.js';
-import { planHosts } from '../../dataplane/host-plan.js';
-import { renderScript } from '../../dataplane/render.js';
+import type { LabPlan } from '../../dataplane/lab-plan.js';
 import { InfraError, TestbedError, UsageError } from '../../errors.js';
-import { contains, formatCidr, parseCidr, type Cidr } from '../../net/ipv4.js';
 import { throwIfInterrupted } from '../../util/interrupt.js';
 import { mapLimit, type ProcessResult, type RunOptions } from '../../util/process.js';
-import type { Backend, LabPlan, LabSpec, LabSummary, Progress } from '../backend.js';
-import { dockerClient, pingDocker } from './client.js';
-import { execAttached, execCapture } from './exec.js';
+import type { Backend, LabSummary, Progress } from '../backend.js';
 import { allowLabBridge, removeLabRules } from './bridge-firewall.js';
-import { runOneOff } from './one-off.js';
+import { dockerClient, pingDocker } from './client.js';
+import { handBackUplink, hostContainerSpec } from './containers.js';
+import { execAttached, execCapture } from './exec.js';
 import { ensureHostImage, hostImage, imageExists } from './image.js';
-
-/** Docker names a container's first network interface eth0; the plan renames it after the segment. */
-const DOCKER_UPLINK = 'eth0';
-/** Containers created and configured at once. */
-const HOST_CONCURRENCY = 8;
-
-const LABEL = {
-  lab: 'testbed.lab',
-  node: 'testbed.node',
-  workloads: 'testbed.workloads',
-  uplink: 'testbed.uplink',
-  scenario: 'testbed.scenario',
-  created: 'testbed.created',
-} as const;
-
-/**
- * Least privilege that lets a host build namespaces, veths and routes and write /proc/sys. Empty
- * masked and read-only path lists are what `--security-opt systempaths=unconfined` means; AppArmor's
- * docker-default profile (Ubuntu) forbids the mounts `ip netns` makes.
- */
-const LEAST_PRIVILEGE = {
-  CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'],
-  SecurityOpt: ['apparmor=unconfined'],
-  MaskedPaths: [],
-  ReadonlyPaths: [],
-};
-
-export interface DockerBackendOptions {
-  /** Run every host container privileged (fails where CAP_SYS_RESOURCE is not in the bounding set). */
-  privileged?: boolean;
-}
+import { bridgeName, containerName, dockerMessage, LABEL, networkName, workloadsOf } from './labels.js';
+import { createSegmentNetwork, removeNetwork } from './networks.js';
+import { runOneOff } from './one-off.js';
+import { dockerProfile, type DockerOptions } from './profile.js';
 
 /**
  * Hosts are containers on Docker networks (one internal bridge network per segment); workloads are
- * network namespaces inside them, built by the same plan as on netns in one exec per host.
+ * network namespaces inside them, made by the host's own plan.
  */
 export class DockerBackend implements Backend {
-  readonly name = 'docker';
-  readonly capabilities = ['power'] as const;
-  readonly programHome = { where: 'in the host image', fix: 'rebuild it with: testbed image build' };
-  private readonly docker: Docker;
+  readonly profile = dockerProfile;
+  private readonly docker: Docker = dockerClient();
   private readonly hostIndex = new Map<string, Docker.ContainerInfo[]>();
-
-  constructor(private readonly options: DockerBackendOptions = {}) {
-    this.docker = dockerClient();
-  }
-
-  plan(spec: LabSpec): LabPlan {
-    return {
-      ...spec,
-      hosts: planHosts(spec.topology, { uplink: { adopt: DOCKER_UPLINK }, birdPaths: () => this.birdPaths() }),
-    };
-  }
-
-  /** Inside its own container BIRD keeps Debian's default places, so a bare `birdc` finds it. */
-  birdPaths(): BirdPaths {
-    return { config: '/etc/bird/bird.conf', socket: '/run/bird/bird.ctl', pid: '/run/bird/bird.pid', log: '/var/log/bird.log' };
-  }
+  private image: string | undefined;
+  /** When each lab this process builds was created: one time on all of its labels. */
+  private readonly createdAt = new Map<string, string>();
 
   preflight(): Promise<void> {
     return pingDocker(this.docker);
@@ -96,119 +49,67 @@ export class DockerBackend implements Backend {
     return containers.length + networks.length > 0;
   }
 
-  async create(plan: LabPlan, progress: Progress): Promise<void> {
+  async createLab(plan: LabPlan, progress: Progress): Promise<void> {
+    await this.explained(async () => {
+      const { lab, segments } = plan.topology;
+      this.createdAt.set(lab, new Date().toISOString());
+      this.image = await ensureHostImage(this.docker, progress);
+      progress(`creating networks ${segments.map((s) => networkName(lab, s.name)).join(', ')}`);
+      for (const segment of segments) await createSegmentNetwork(this.docker, lab, segment, this.labelsOf(plan));
+      for (const segment of segments) await allowLabBridge(this.docker, this.image, lab, bridgeName(lab, segment.name));
+      progress(`starting ${plan.hosts.length} host containers`);
+    });
+  }
+
+  async createHost(plan: LabPlan, hostName: string): Promise<void> {
+    await this.explained(async () => {
+      throwIfInterrupted();
+      const host = plan.topology.hosts.find((h) => h.name === hostName)!;
+      const { privileged } = plan.options as DockerOptions;
+      const wanted = privileged === true || (Array.isArray(privileged) && privileged.includes(host.name));
+      const spec = hostContainerSpec(plan.topology.lab, host, this.image ?? hostImage(), this.labelsOf(plan), wanted);
+      await (await this.docker.createContainer(spec)).start();
+    });
+  }
+
+  /** Docker API errors become one line; a runtime that cannot grant every capability says what to do. */
+  private async explained(work: () => Promise<void>): Promise<void> {
     try {
-      await this.build(plan, progress);
+      await work();
     } catch (error) {
       if (error instanceof TestbedError) throw error;
       throwIfInterrupted();
-      const message = (error as Error).message.replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim();
+      const message = dockerMessage(error);
       const hint = /unable to apply caps/.test(message)
-        ? ' (this container runtime cannot grant every capability: run without --privileged / privileged: true)'
+        ? ' (this container runtime cannot grant every capability: run without --privileged / privileged)'
         : '';
       throw new InfraError(`docker: ${message}${hint}`);
     }
   }
 
-  private async build(plan: LabPlan, progress: Progress): Promise<void> {
-    const { lab, segments, hosts } = plan.topology;
-    const image = await ensureHostImage(this.docker, progress);
-    const labels = { [LABEL.lab]: lab, [LABEL.scenario]: basename(plan.scenarioFile), [LABEL.created]: new Date().toISOString() };
-
-    progress(`creating networks ${segments.map((s) => networkName(lab, s.name)).join(', ')}`);
-    for (const segment of segments) {
-      await this.docker
-        .createNetwork({
-          Name: networkName(lab, segment.name),
-          Driver: 'bridge',
-          Internal: true,
-          CheckDuplicate: true,
-          IPAM: { Driver: 'default', Config: [{ Subnet: formatCidr(segment.subnet), Gateway: segment.gateway }] },
-          Options: { 'com.docker.network.bridge.name': bridgeName(lab, segment.name) },
-          Labels: labels,
-        })
-        .catch(async (error: Error) => {
-          if (!/overlap/i.test(error.message)) throw new InfraError(`creating the Docker network for ${segment.name}: ${error.message}`);
-          throw new InfraError(
-            `segment ${segment.name}: subnet ${formatCidr(segment.subnet)} overlaps ${await this.describeOverlap(segment.subnet)}: ` +
-              `remove it or change the scenario's subnet`,
-          );
-        });
-    }
-
-    for (const segment of segments) await allowLabBridge(this.docker, image, lab, bridgeName(lab, segment.name));
-
-    progress(`starting ${hosts.length} host containers`);
-    await mapLimit(plan.hosts, HOST_CONCURRENCY, async (hostPlan) => {
-      throwIfInterrupted();
-      const host = hosts.find((h) => h.name === hostPlan.host)!;
-      const network = networkName(lab, host.segment.name);
-      const container = await this.docker.createContainer({
-        name: containerName(lab, host.name),
-        Hostname: host.name,
-        Image: image,
-        Cmd: ['sleep', 'infinity'],
-        Labels: {
-          ...labels,
-          [LABEL.node]: host.name,
-          [LABEL.workloads]: host.workloads.map((w) => w.name).join(','),
-          [LABEL.uplink]: host.segment.name,
-        },
-        HostConfig: {
-          NetworkMode: network,
-          // An init reaps what exits in the container (BIRD after stopBgp, iperf3 servers).
-          Init: true,
-          ...(this.options.privileged || host.privileged ? { Privileged: true } : LEAST_PRIVILEGE),
-        },
-        NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: host.address } } } },
-      });
+  readonly power = {
+    stop: async (lab: string, host: string): Promise<void> => {
+      const container = this.docker.getContainer(containerName(lab, host));
+      const info = await container.inspect();
+      await handBackUplink(container, info.Config.Labels[LABEL.uplink]);
+      await container.kill();
+    },
+    /** Docker gives the restarted container a new network namespace; its stale /run/netns goes. */
+    start: async (lab: string, host: string): Promise<void> => {
+      const container = this.docker.getContainer(containerName(lab, host));
       await container.start();
-      await this.configure(container, hostPlan);
-      progress(`${host.name} ready`);
-    });
-  }
-
-  async stopHost(lab: string, host: string): Promise<void> {
-    const container = this.docker.getContainer(containerName(lab, host));
-    const info = await container.inspect();
-    await this.handBackUplink(container, info.Config.Labels[LABEL.uplink]);
-    await container.kill();
-  }
-
-  /**
-   * Docker removes a container's network endpoint by the interface name it gave it (eth0); under
-   * another name dockerd 20.10 leaves a stale endpoint behind and the network can no longer be
-   * removed. So the uplink gets its Docker name back before the container goes.
-   */
-  private async handBackUplink(container: Docker.Container, uplink: string | undefined): Promise<void> {
-    if (!uplink || uplink === DOCKER_UPLINK) return;
-    const rename = `ip link set dev ${uplink} down && ip link set dev ${uplink} name ${DOCKER_UPLINK}`;
-    await execCapture(container, ['sh', '-c', rename], { uninterruptible: true }).catch(() => {});
-  }
-
-  /** Docker gives the container a new network namespace: its whole plan runs again, on a clean /run/netns. */
-  async startHost(lab: string, plan: HostPlan): Promise<void> {
-    const container = this.docker.getContainer(containerName(lab, plan.host));
-    await container.start();
-    await this.configure(container, plan);
-  }
-
-  private async configure(container: Docker.Container, plan: HostPlan): Promise<void> {
-    const script = renderScript(plan.sections, plan.host, (n) => n, { createNamespaces: true });
-    const result = await execCapture(container, ['sh', '-c', `rm -rf /run/netns\n${script}`]);
-    if (result.code !== 0) {
-      throw new InfraError(`setting up ${plan.host}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
-    }
-  }
+      await execCapture(container, ['rm', '-rf', '/run/netns']);
+    },
+  };
 
   async destroy(lab: string): Promise<boolean> {
     this.hostIndex.delete(lab);
     const [containers, networks] = await Promise.all([this.containers(lab), this.networks(lab)]);
     const running = containers.filter((c) => c.State === 'running');
-    await mapLimit(running, HOST_CONCURRENCY, (c) => this.handBackUplink(this.docker.getContainer(c.Id), c.Labels[LABEL.uplink]));
+    await mapLimit(running, this.profile.hostConcurrency, (c) => handBackUplink(this.docker.getContainer(c.Id), c.Labels[LABEL.uplink]));
     // Killed and reaped before removal, a few at a time: piles of parallel force-removals make
     // dockerd 20.10 fail runc deletes and keep stale endpoints as well.
-    await mapLimit(containers, HOST_CONCURRENCY, async (c) => {
+    await mapLimit(containers, this.profile.hostConcurrency, async (c) => {
       const container = this.docker.getContainer(c.Id);
       if (c.State === 'running') {
         await container.kill().catch(() => {});
@@ -218,36 +119,8 @@ export class DockerBackend implements Backend {
     });
     const found = containers.length + networks.length > 0;
     if (found && (await imageExists(this.docker, hostImage()))) await removeLabRules(this.docker, hostImage(), lab);
-    await Promise.all(networks.map((n) => this.removeNetwork(n.Id)));
+    await Promise.all(networks.map((n) => removeNetwork(this.docker, n.Id)));
     return found;
-  }
-
-  /**
-   * Docker may still count a just-removed container's endpoint on the network ("has active
-   * endpoints"): disconnect what is left and try again for a few seconds.
-   */
-  private async removeNetwork(id: string): Promise<void> {
-    const network = this.docker.getNetwork(id);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await network.remove();
-        return;
-      } catch (error) {
-        const { statusCode, message } = error as { statusCode?: number; message: string };
-        if (statusCode === 404) return;
-        if (statusCode !== 403 || attempt >= 50) {
-          throw new InfraError(
-            `removing Docker network ${id.slice(0, 12)}: ${message.replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim()} ` +
-              '(a stale endpoint inside dockerd; restarting dockerd frees it)',
-          );
-        }
-      }
-      const info = (await network.inspect().catch(() => undefined)) as { Containers?: Record<string, unknown> } | undefined;
-      for (const container of Object.keys(info?.Containers ?? {})) {
-        await network.disconnect({ Container: container, Force: true }).catch(() => {});
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
   }
 
   async list(): Promise<LabSummary[]> {
@@ -257,7 +130,7 @@ export class DockerBackend implements Backend {
       const lab = c.Labels[LABEL.lab]!;
       const summary = labs.get(lab) ?? {
         lab,
-        backend: this.name,
+        backend: this.profile.name,
         nodes: [],
         scenario: c.Labels[LABEL.scenario],
         created: c.Labels[LABEL.created],
@@ -267,14 +140,19 @@ export class DockerBackend implements Backend {
     }
     for (const network of await this.docker.listNetworks({ filters: { label: [LABEL.lab] } })) {
       const lab = network.Labels?.[LABEL.lab];
-      if (lab && !labs.has(lab)) labs.set(lab, { lab, backend: this.name, nodes: [] });
+      if (lab && !labs.has(lab)) labs.set(lab, { lab, backend: this.profile.name, nodes: [] });
     }
     return [...labs.values()].map((l) => ({ ...l, nodes: l.nodes.sort() }));
   }
 
   async exec(lab: string, node: string, argv: string[], options?: RunOptions): Promise<ProcessResult> {
     const { container, argv: full } = await this.locate(lab, node, argv);
-    return execCapture(container, full, options);
+    try {
+      return await execCapture(container, full, options);
+    } catch (error) {
+      if (error instanceof TestbedError) throw error;
+      return { code: 125, stdout: '', stderr: `docker: ${dockerMessage(error)}` };
+    }
   }
 
   async execInteractive(lab: string, node: string, argv: string[]): Promise<number> {
@@ -294,22 +172,9 @@ export class DockerBackend implements Backend {
     throw new UsageError(`lab "${lab}" has no node "${node}" (nodes: ${nodes.join(', ')})`);
   }
 
-  /** Names the Docker networks whose subnet overlaps `subnet`, and the testbed labs they belong to. */
-  private async describeOverlap(subnet: Cidr): Promise<string> {
-    const networks = await this.docker.listNetworks();
-    const overlapping = networks.filter((n) =>
-      (n.IPAM?.Config ?? []).some((c) => {
-        const other = c.Subnet ? parseCidr(c.Subnet) : undefined;
-        return other !== undefined && (contains(other, subnet.address) || contains(subnet, other.address));
-      }),
-    );
-    const names = overlapping.map((n) => `${n.Name}${n.Labels?.[LABEL.lab] ? ` (testbed lab ${n.Labels[LABEL.lab]})` : ''}`);
-    return names.length > 0 ? `Docker network ${names.join(', ')}` : 'a Docker network that already exists (see docker network ls)';
-  }
-
   /**
    * The lab's host containers for exec, listed once per lab: steps exec hundreds of times and a
-   * container keeps its id and labels for the lab's life (also across stopHost/startHost).
+   * container keeps its id and labels for the lab's life (also across a power cycle).
    */
   private async hostsOf(lab: string): Promise<Docker.ContainerInfo[]> {
     const known = this.hostIndex.get(lab);
@@ -317,6 +182,11 @@ export class DockerBackend implements Backend {
     const containers = await this.containers(lab);
     if (containers.length > 0) this.hostIndex.set(lab, containers);
     return containers;
+  }
+
+  private labelsOf(plan: LabPlan): Record<string, string> {
+    const { lab } = plan.topology;
+    return { [LABEL.lab]: lab, [LABEL.scenario]: basename(plan.scenarioFile), [LABEL.created]: this.createdAt.get(lab) ?? new Date().toISOString() };
   }
 
   private containers(lab: string): Promise<Docker.ContainerInfo[]> {
@@ -328,13 +198,6 @@ export class DockerBackend implements Backend {
   }
 }
 
-const containerName = (lab: string, host: string) => `${lab}-${host}`;
-/** The workloads a host container runs, from its label. */
-const workloadsOf = (c: Docker.ContainerInfo) => (c.Labels[LABEL.workloads] ?? '').split(',').filter(Boolean);
-/** Set explicitly (not br-<id>) so the bridge's name is known before Docker answers. */
-const bridgeName = (lab: string, segment: string) => `tb-${createHash('sha1').update(`${lab}/${segment}`).digest('hex').slice(0, 12)}`;
-const networkName = (lab: string, segment: string) => `${lab}-${segment}`;
-
-function ignoreMissing(error: { statusCode?: number; message: string }): void {
-  if (error.statusCode !== 404) throw new InfraError(`docker: ${error.message}`);
+function ignoreMissing(error: unknown): void {
+  if ((error as { statusCode?: number }).statusCode !== 404) throw new InfraError(`docker: ${dockerMessage(error)}`);
 }

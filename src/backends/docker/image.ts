@@ -9,12 +9,26 @@ import { InfraError } from '../../errors.js';
 import { runChecked, runProcess } from '../../util/process.js';
 import type { Progress } from '../backend.js';
 import { mainArchive } from './apt-sources.js';
+import { dockerClient, pingDocker } from './client.js';
 
 const IMAGE_DIR = fileURLToPath(new URL('../../../images/host/', import.meta.url));
 const IMAGE_REPO = 'testbed-host';
 const BASE_IMAGE = 'debian:bookworm-slim';
 
 export type ImageBuildMethod = 'auto' | 'docker' | 'offline';
+
+/** `testbed image build` for the docker backend. */
+export const dockerImageBuilder = {
+  methods: ['auto', 'docker', 'offline'] as const,
+  describe:
+    'docker = docker build images/host (needs the base image or a registry); offline = debootstrap from ' +
+    "this machine's apt mirror and docker import (root); auto = docker if the base image is here or offline is impossible",
+  async build(method: string, progress: Progress): Promise<string> {
+    const docker = dockerClient();
+    await pingDocker(docker);
+    return buildHostImage(docker, method as ImageBuildMethod, progress);
+  },
+};
 
 function packages(): string[] {
   return readFileSync(join(IMAGE_DIR, 'packages.txt'), 'utf8').split('\n').map((p) => p.trim()).filter(Boolean);

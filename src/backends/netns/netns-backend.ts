@@ -1,105 +1,50 @@
 import { existsSync, readdirSync, readlinkSync, rmdirSync, rmSync, statSync } from 'node:fs';
-import { constants } from 'node:os';
-import { basename } from 'node:path';
 import { spawn } from 'node:child_process';
-import { FABRIC, file, ip, run, type Section } from '../../dataplane/ops.js';
-import { renderScript, type NamespaceNamer } from '../../dataplane/render.js';
+import { FABRIC } from '../../dataplane/ops.js';
+import type { LabPlan } from '../../dataplane/lab-plan.js';
+import { renderScript } from '../../dataplane/render.js';
 import { InfraError, UsageError } from '../../errors.js';
-import { mapLimit, runChecked, runProcess, type ProcessResult, type RunOptions } from '../../util/process.js';
-import { planFabric } from '../../dataplane/fabric-plan.js';
-import type { BirdPaths } from '../../dataplane/bird.js';
-import { planHosts } from '../../dataplane/host-plan.js';
-import type { Backend, LabPlan, LabSpec, LabSummary, Progress } from '../backend.js';
+import { exitCodeOf, runChecked, runProcess, type ProcessResult, type RunOptions } from '../../util/process.js';
+import type { Backend, LabSummary, Progress } from '../backend.js';
 import { fabricNamespace, nodeNamespace, parseNamespace } from './names.js';
+import { binDir, netnsProfile, RUNTIME_ROOT, runtimeDir } from './profile.js';
 
 const NETNS_DIR = '/run/netns';
-/** Files of running labs that live outside namespaces (BIRD's config, socket, log). */
-const RUNTIME_ROOT = '/run/testbed';
-const runtimeDir = (lab: string) => `${RUNTIME_ROOT}/${lab}`;
-const binDir = (lab: string, host: string) => `${runtimeDir(lab)}/${host}/bin`;
-/** Hosts set up at once; each is one short-lived shell in its namespace. */
-const HOST_CONCURRENCY = 16;
 
 /**
  * Every host and workload is a network namespace; segments are bridges in the lab's own
  * namespace. Nothing is created in, or changed of, the machine's root namespace.
  */
 export class NetnsBackend implements Backend {
-  readonly name = 'netns';
-  readonly capabilities = ['routedSegments'] as const;
-  readonly programHome = { where: 'on this machine', fix: 'install it with: sh scripts/install-deps.sh' };
-
-  probe(script: string): Promise<ProcessResult> {
-    return runProcess('unshare', ['--net', 'sh', '-c', script]);
-  }
-
-  plan(spec: LabSpec): LabPlan {
-    return {
-      ...spec,
-      fabric: {
-        title: 'The lab fabric (netns backend: a namespace of its own stands in for the physical network)',
-        sections: planFabric(spec.topology),
-      },
-      hosts: planHosts(spec.topology, { birdPaths: (host) => this.birdPaths(spec.topology.lab, host) }).map((plan) =>
-        spec.topology.routing === 'bgp' ? { ...plan, sections: [...plan.sections, this.birdcWrapper(spec.topology.lab, plan.host)] } : plan,
-      ),
-    };
-  }
-
-  /**
-   * Hosts share the machine's file system, so each BIRD has its own socket instead of the default
-   * /run/bird/bird.ctl; a `birdc` first in the PATH of `exec` on that host points at it, so that
-   * `testbed exec LAB host0 -- birdc show protocols` works as on a real node.
-   */
-  private birdcWrapper(lab: string, host: string): Section {
-    const path = `${binDir(lab, host)}/birdc`;
-    const script = `#!/bin/sh\nexec /usr/sbin/birdc -s ${this.birdPaths(lab, host).socket} "$@"\n`;
-    return {
-      comment: `birdc for this host's BIRD (testbed exec puts ${binDir(lab, host)} first in PATH).`,
-      ops: [file(host, path, script), run(host, 'chmod', '+x', path)],
-    };
-  }
-
-  /** BIRD's files live outside the namespaces, one folder per host, removed with the lab. */
-  birdPaths(lab: string, host: string): BirdPaths {
-    const dir = `${runtimeDir(lab)}/${host}`;
-    return { config: `${dir}/bird.conf`, socket: `${dir}/bird.ctl`, pid: `${dir}/bird.pid`, log: `${dir}/bird.log` };
-  }
+  readonly profile = netnsProfile;
 
   async preflight(): Promise<void> {
     if (process.platform !== 'linux') throw new InfraError('the netns backend needs Linux');
     if (process.getuid?.() !== 0) throw new InfraError('the netns backend needs root: run testbed with sudo');
     await runChecked('iproute2', 'ip', ['-V']);
-    await runChecked('iputils-ping', 'ping', ['-V']);
+  }
+
+  probe(script: string): Promise<ProcessResult> {
+    return runProcess('unshare', ['--net', 'sh', '-c', script]);
   }
 
   async exists(lab: string): Promise<boolean> {
     return labNamespaces(lab).length > 0;
   }
 
-  async create(plan: LabPlan, progress: Progress): Promise<void> {
+  /** Every namespace of the lab at once, then the fabric that plugs the hosts into their segments. */
+  async createLab(plan: LabPlan, progress: Progress): Promise<void> {
     const { lab, hosts, workloads } = plan.topology;
-    const name: NamespaceNamer = (node) => (node === FABRIC ? fabricNamespace(lab) : nodeNamespace(lab, node));
+    const name = (node: string) => this.profile.namespaceName(lab, node);
     const nodes = [FABRIC, ...hosts.map((h) => h.name), ...workloads.map((w) => w.name)];
 
     progress(`creating ${nodes.length} namespaces`);
-    await runChecked('creating namespaces', 'ip', ['-batch', '-'], {
-      input: nodes.map((n) => `netns add ${name(n)}\n`).join(''),
-    });
+    await runChecked('creating namespaces', 'ip', ['-batch', '-'], { input: nodes.map((n) => `netns add ${name(n)}\n`).join('') });
 
     progress(`wiring ${plan.topology.segments.map((s) => s.name).join(', ')}`);
-    const label = `testbed lab=${lab} scenario=${basename(plan.scenarioFile)} created=${new Date().toISOString()}`;
-    const fabric = [
-      ...(plan.fabric?.sections ?? []),
-      { comment: 'label', ops: [ip(FABRIC, 'link', 'set', 'dev', 'lo', 'alias', `"${label}"`)] },
-    ];
-    await runInNamespace('wiring the lab fabric', name(FABRIC), renderScript(fabric, FABRIC, name, { createNamespaces: false }));
-
-    await mapLimit(plan.hosts, HOST_CONCURRENCY, async (host) => {
-      const script = renderScript(host.sections, host.host, name, { createNamespaces: false });
-      await runInNamespace(`setting up ${host.host}`, name(host.host), script);
-      progress(`${host.host} ready`);
-    });
+    const script = renderScript(plan.fabric?.sections ?? [], FABRIC, name, { createNamespaces: false });
+    await runChecked('wiring the lab fabric', 'ip', ['netns', 'exec', name(FABRIC), 'sh', '-s'], { input: script });
+    await runChecked('labelling the lab', 'ip', ['-n', name(FABRIC), 'link', 'set', 'dev', 'lo', 'alias', labelOf(plan)]);
   }
 
   async destroy(lab: string): Promise<boolean> {
@@ -129,7 +74,7 @@ export class NetnsBackend implements Backend {
       labs.set(parsed.lab, nodes);
     }
     return Promise.all(
-      [...labs].map(async ([lab, nodes]) => ({ lab, backend: this.name, nodes: nodes.sort(), ...(await readLabel(lab)) })),
+      [...labs].map(async ([lab, nodes]) => ({ lab, backend: this.profile.name, nodes: nodes.sort(), ...(await readLabel(lab)) })),
     );
   }
 
@@ -141,7 +86,7 @@ export class NetnsBackend implements Backend {
     const child = spawn('ip', this.execArgs(lab, node, argv), { stdio: 'inherit' });
     return new Promise((resolve, reject) => {
       child.on('error', reject);
-      child.on('close', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+      child.on('close', (code, signal) => resolve(exitCodeOf(code, signal)));
     });
   }
 
@@ -160,6 +105,15 @@ export class NetnsBackend implements Backend {
   }
 }
 
+/**
+ * The lab's label, on the fabric's loopback: `key=value` words, values percent-encoded so that a
+ * file name with spaces, quotes or newlines stays one word of data.
+ */
+function labelOf(plan: LabPlan): string {
+  const fields = { lab: plan.topology.lab, scenario: plan.scenarioFile.split('/').at(-1)!, created: new Date().toISOString() };
+  return `testbed ${Object.entries(fields).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join(' ')}`;
+}
+
 function listNamespaces(): string[] {
   try {
     return readdirSync(NETNS_DIR);
@@ -172,10 +126,6 @@ function listNamespaces(): string[] {
 function labNamespaces(lab: string): string[] {
   const mine = listNamespaces().filter((n) => parseNamespace(n)?.lab === lab);
   return [...mine.filter((n) => n !== fabricNamespace(lab)), ...mine.filter((n) => n === fabricNamespace(lab))];
-}
-
-async function runInNamespace(what: string, namespace: string, script: string): Promise<void> {
-  await runChecked(what, 'ip', ['netns', 'exec', namespace, 'sh', '-c', script]);
 }
 
 /** Kills every process whose network namespace is one of `namespaces` (found through /proc). */
@@ -201,7 +151,19 @@ function killProcessesIn(namespaces: string[]): void {
 async function readLabel(lab: string): Promise<{ scenario?: string; created?: string }> {
   const result = await runProcess('ip', ['-n', fabricNamespace(lab), '-j', 'link', 'show', 'lo']);
   if (result.code !== 0) return {};
-  const alias: string = (JSON.parse(result.stdout) as { ifalias?: string }[])[0]?.ifalias ?? '';
-  const field = (key: string) => alias.match(new RegExp(`${key}=(\\S+)`))?.[1];
+  let alias = '';
+  try {
+    alias = (JSON.parse(result.stdout) as { ifalias?: string }[])[0]?.ifalias ?? '';
+  } catch {
+    return {};
+  }
+  const field = (key: string) => {
+    const value = alias.match(new RegExp(`(?:^| )${key}=(\\S+)`))?.[1];
+    try {
+      return value === undefined ? undefined : decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  };
   return { scenario: field('scenario'), created: field('created') };
 }

@@ -1,20 +1,14 @@
 import type { Argv } from 'yargs';
-import {
-  backendOfLab,
-  backendsToSearch,
-  createBackend,
-  selectBackend,
-  type BackendChoice,
-  type BackendName,
-} from '../../backends/registry.js';
+import { backendOfLab, backendsToSearch, BACKEND_NAMES, profileOf, selectBackend, type BackendChoice, type BackendName } from '../../backends/registry.js';
 import { renderPlanText } from '../../dataplane/render.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { installInterruptHandler } from '../../util/interrupt.js';
-import { buildLab } from '../../lab/lab.js';
+import { buildLab } from '../../lab/build.js';
 import { loadLab } from '../../lab/load.js';
+import { planFor } from '../../lab/plan.js';
 import { preflight } from '../../lab/preflight.js';
 import { ConsoleReporter, ms } from '../../report/console.js';
-import { backendOption, nameOption, privilegedOption } from '../options.js';
+import { backendFlagOptions, backendFlagValues, backendOption, nameOption } from '../options.js';
 
 export const upCommand = {
   command: 'up <file>',
@@ -24,24 +18,24 @@ export const upCommand = {
       .positional('file', { type: 'string', demandOption: true, describe: 'Scenario file' })
       .option('backend', backendOption)
       .option('name', nameOption)
-      .option('privileged', privilegedOption)
+      .options(backendFlagOptions())
       .example('$0 up scenarios/two-host.ts', 'Build the lab "two-host"')
       .example('$0 up scenarios/two-host.ts --backend docker', 'Hosts as containers: docker ps shows them')
       .example('$0 up scenarios/two-host.ts --name demo', 'The same lab under another name, beside the first'),
-  handler: async (args: { file: string; backend: string; name?: string; privileged: boolean }): Promise<number> => {
+  handler: async (args: { file: string; backend: string; name?: string; [flag: string]: unknown }): Promise<number> => {
     const spec = await loadLab(args.file, args.name);
-    const backend = await selectBackend(args.backend as BackendChoice, { privileged: args.privileged });
+    const backend = await selectBackend(args.backend as BackendChoice);
+    const plan = planFor(backend.profile, spec, backendFlagValues(args));
     const reporter = new ConsoleReporter(process.stdout);
     installInterruptHandler((m) => reporter.progress(m));
     // Without steps, only what building the lab needs is checked.
     await preflight(backend, [{ ...spec, steps: [] }], false, (m) => reporter.progress(m));
-    const plan = backend.plan(spec);
     const { lab } = plan.topology;
-    reporter.begin(plan.topology.name, backend.name, lab);
+    reporter.begin(plan.topology.name, backend.profile.name, lab);
     const started = performance.now();
     await buildLab(backend, plan, (m) => reporter.progress(m));
     const first = plan.topology.hosts[0]!.name;
-    console.log(`lab ${lab} is up on ${backend.name} (${ms(performance.now() - started)})`);
+    console.log(`lab ${lab} is up on ${backend.profile.name} (${ms(performance.now() - started)})`);
     console.log(`  look inside:  testbed exec ${lab} ${first} -- ip route`);
     console.log(`  remove it:    testbed down ${lab}`);
     return ExitCode.passed;
@@ -66,7 +60,7 @@ export const downCommand = {
       const labs = args.all ? (await backend.list()).map((l) => l.lab) : [args.lab!];
       for (const lab of labs) {
         if (await backend.destroy(lab)) {
-          console.log(`removed lab ${lab} (${backend.name})`);
+          console.log(`removed lab ${lab} (${backend.profile.name})`);
           removed++;
         }
       }
@@ -125,11 +119,11 @@ export const planCommand = {
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'Scenario file' })
       .option('name', nameOption)
-      .option('backend', { ...backendOption, choices: ['netns', 'docker'], default: 'netns' })
+      .option('backend', { ...backendOption, choices: BACKEND_NAMES, default: BACKEND_NAMES.at(-1) })
       .example('$0 plan scenarios/two-host.ts', 'The seed\'s commands, Calico-style, for each host')
       .example('$0 plan scenarios/two-host.ts --backend docker', 'What runs inside each host container'),
   handler: async (args: { file: string; name?: string; backend: string }): Promise<number> => {
-    const plan = createBackend(args.backend as BackendName).plan(await loadLab(args.file, args.name));
+    const plan = planFor(profileOf(args.backend as BackendName), await loadLab(args.file, args.name));
     process.stdout.write(
       `# testbed plan: scenario ${plan.topology.name}, lab ${plan.topology.lab}, backend ${args.backend}\n` +
         `# "ip -n NS" runs ip inside workload namespace NS.\n\n` +

@@ -9,7 +9,8 @@ import { preflight } from '../../lab/preflight.js';
 import { runScenario, type RunReport } from '../../lab/run.js';
 import { ConsoleReporter } from '../../report/console.js';
 import { buildJsonReport } from '../../report/json.js';
-import { backendOption, nameOption, privilegedOption } from '../options.js';
+import { planFor } from '../../lab/plan.js';
+import { backendFlagOptions, backendFlagValues, backendOption, nameOption } from '../options.js';
 
 interface RunArgs {
   files: string[];
@@ -18,8 +19,8 @@ interface RunArgs {
   junit?: string;
   keep: boolean;
   name?: string;
-  privileged: boolean;
   skipUnsupported: boolean;
+  [flag: string]: unknown;
 }
 
 export const runCommand = {
@@ -33,7 +34,7 @@ export const runCommand = {
       .option('junit', { type: 'string', describe: 'Write a JUnit XML report to this file' })
       .option('keep', { type: 'boolean', default: false, describe: 'Leave the lab running after the steps (remove it with testbed down)' })
       .option('name', nameOption)
-      .option('privileged', privilegedOption)
+      .options(backendFlagOptions())
       .option('skip-unsupported', {
         type: 'boolean',
         default: false,
@@ -55,17 +56,17 @@ export const runCommand = {
     const specs = [];
     for (const file of args.files) specs.push(await loadLab(file, args.name));
     if (args.junit !== undefined) checkWritable(args.junit, '--junit');
-    const backend = await selectBackend(args.backend as BackendChoice, { privileged: args.privileged });
+    const backend = await selectBackend(args.backend as BackendChoice);
+    const plans = specs.map((spec) => planFor(backend.profile, spec, backendFlagValues(args)));
     const skips = await preflight(backend, specs, args.skipUnsupported, (m) => reporter.progress(m));
-    const plans = specs.map((spec) => backend.plan(spec));
     const loadMs = performance.now() - loadStarted;
 
     const reports: RunReport[] = [];
     let error: unknown;
     try {
       for (const [i, plan] of plans.entries()) {
-        reporter.begin(plan.topology.name, backend.name, plan.topology.lab);
-        const report = await runScenario(backend, plan, reporter, { keep: args.keep, skips: skips[i] });
+        reporter.begin(plan.topology.name, backend.profile.name, plan.topology.lab);
+        const report = await runScenario(backend, specs[i]!, plan, reporter, { keep: args.keep, skips: skips[i] });
         reporter.end(report);
         reports.push(report);
       }

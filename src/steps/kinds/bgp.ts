@@ -61,7 +61,7 @@ async function checkBgp(ctx: StepContext, step: BgpStep): Promise<Attempt> {
   const hosts = topology.hosts.filter((h) => !step.bgp.hosts || step.bgp.hosts.includes(h.name));
   const perHost = await Promise.all(
     hosts.map(async (host) => {
-      const birdc = await backend.exec(topology.lab, host.name, ['birdc', '-s', backend.birdPaths(topology.lab, host.name).socket, 'show', 'protocols']);
+      const birdc = await backend.exec(topology.lab, host.name, ['birdc', '-s', backend.profile.birdPaths(topology.lab, host.name).socket, 'show', 'protocols']);
       const sessions = birdc.code === 0 ? parseBirdProtocols(birdc.stdout) : [];
       const routes = step.bgp.routes ? await backend.exec(topology.lab, host.name, ['ip', '-j', 'route', 'show', 'proto', 'bird']) : undefined;
       const learned = new Set(routes?.code === 0 ? parseRouteDestinations(routes.stdout) : []);

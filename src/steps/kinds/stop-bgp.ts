@@ -25,7 +25,7 @@ export const stopBgp = defineStepKind({
   nodes: (s) => [s.stopBgp],
   needs: () => [program('birdc'), program('sh')],
   attempt(ctx, s) {
-    const paths = ctx.backend.birdPaths(ctx.topology.lab, s.stopBgp);
+    const paths = ctx.backend.profile.birdPaths(ctx.topology.lab, s.stopBgp);
     return act(ctx, s.stopBgp, ['sh', '-c', STOP, 'sh', paths.pid, paths.socket], 'stopBgp');
   },
   figures: actionFigures,

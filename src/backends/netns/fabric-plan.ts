@@ -1,6 +1,6 @@
-import { fitInterfaceName } from '../topology/names.js';
-import type { Topology } from '../topology/topology.js';
-import { FABRIC, ip, sysctl, type Section } from './ops.js';
+import { fitInterfaceName } from '../../topology/names.js';
+import type { Topology } from '../../topology/topology.js';
+import { FABRIC, ip, sysctl, type Section } from '../../dataplane/ops.js';
 
 export const bridgeName = (segment: string) => fitInterfaceName(`br-${segment}`, 'br-');
 export const fabricPortName = (host: string) => fitInterfaceName(`to-${host}`, 'to-');

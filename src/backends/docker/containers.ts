@@ -1,0 +1,52 @@
+import type Docker from 'dockerode';
+import type { Host } from '../../topology/topology.js';
+import { execCapture } from './exec.js';
+import { containerName, LABEL, networkName } from './labels.js';
+import { DOCKER_UPLINK } from './profile.js';
+
+/**
+ * Least privilege that lets a host build namespaces, veths and routes and write /proc/sys. Empty
+ * masked and read-only path lists are what `--security-opt systempaths=unconfined` means; AppArmor's
+ * docker-default profile (Ubuntu) forbids the mounts `ip netns` makes.
+ */
+const LEAST_PRIVILEGE = {
+  CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'],
+  SecurityOpt: ['apparmor=unconfined'],
+  MaskedPaths: [],
+  ReadonlyPaths: [],
+};
+
+/** The container of a host: on its segment's network at its address, labelled with what `ls` shows. */
+export function hostContainerSpec(lab: string, host: Host, image: string, labels: Record<string, string>, privileged: boolean): Docker.ContainerCreateOptions {
+  const network = networkName(lab, host.segment.name);
+  return {
+    name: containerName(lab, host.name),
+    Hostname: host.name,
+    Image: image,
+    Cmd: ['sleep', 'infinity'],
+    Labels: {
+      ...labels,
+      [LABEL.node]: host.name,
+      [LABEL.workloads]: host.workloads.map((w) => w.name).join(','),
+      [LABEL.uplink]: host.segment.name,
+    },
+    HostConfig: {
+      NetworkMode: network,
+      // An init reaps what exits in the container (BIRD after stopBgp, iperf3 servers).
+      Init: true,
+      ...(privileged ? { Privileged: true } : LEAST_PRIVILEGE),
+    },
+    NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: host.address } } } },
+  };
+}
+
+/**
+ * Docker removes a container's network endpoint by the interface name it gave it (eth0); under
+ * another name dockerd 20.10 leaves a stale endpoint behind and the network can no longer be
+ * removed. So the uplink gets its Docker name back before the container goes.
+ */
+export async function handBackUplink(container: Docker.Container, uplink: string | undefined): Promise<void> {
+  if (!uplink || uplink === DOCKER_UPLINK) return;
+  const batch = `link set dev ${uplink} down\nlink set dev ${uplink} name ${DOCKER_UPLINK}\n`;
+  await execCapture(container, ['ip', '-batch', '-'], { input: batch, uninterruptible: true }).catch(() => {});
+}

@@ -1,0 +1,25 @@
+import { createHash } from 'node:crypto';
+import type Docker from 'dockerode';
+
+/** Labels on every container and network of a lab: `down` and `ls` find labs by them, no state file. */
+export const LABEL = {
+  lab: 'testbed.lab',
+  node: 'testbed.node',
+  workloads: 'testbed.workloads',
+  uplink: 'testbed.uplink',
+  scenario: 'testbed.scenario',
+  created: 'testbed.created',
+} as const;
+
+export const containerName = (lab: string, host: string) => `${lab}-${host}`;
+export const networkName = (lab: string, segment: string) => `${lab}-${segment}`;
+/** Set explicitly (not br-<id>) so the bridge's name is known before Docker answers. */
+export const bridgeName = (lab: string, segment: string) => `tb-${createHash('sha1').update(`${lab}/${segment}`).digest('hex').slice(0, 12)}`;
+
+/** The workloads a host container runs, from its label. */
+export const workloadsOf = (c: Docker.ContainerInfo) => (c.Labels[LABEL.workloads] ?? '').split(',').filter(Boolean);
+
+/** A Docker API error's message without the "(HTTP code 409) unexpected - " prefix. */
+export function dockerMessage(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim();
+}

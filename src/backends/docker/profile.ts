@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { BackendProfile } from '../backend.js';
+
+/** Docker names a container's first network interface eth0; the plan renames it after the segment. */
+export const DOCKER_UPLINK = 'eth0';
+
+const options = z.strictObject({
+  /** Run host containers privileged instead of with least privilege: every host, or the ones named. */
+  privileged: z.union([z.boolean(), z.array(z.string())]).default(false),
+});
+export type DockerOptions = z.output<typeof options>;
+
+export const dockerProfile: BackendProfile = {
+  name: 'docker',
+  description: 'hosts are containers on internal Docker networks (needs a Docker daemon; laptops, GitHub Actions)',
+  capabilities: ['power'],
+  programHome: { where: 'in the host image', fix: 'rebuild it with: testbed image build' },
+  hostConcurrency: 8,
+  uplink: { adopt: DOCKER_UPLINK },
+  namespaces: 'plan',
+  namespaceName: (_lab, node) => node,
+  /** Inside its own container BIRD keeps Debian's default places, so a bare `birdc` finds it. */
+  birdPaths: () => ({ config: '/etc/bird/bird.conf', socket: '/run/bird/bird.ctl', pid: '/run/bird/bird.pid', log: '/var/log/bird.log' }),
+  options,
+  flags: {
+    privileged: { type: 'boolean', describe: 'docker: run host containers privileged instead of with NET_ADMIN, SYS_ADMIN, NET_RAW' },
+  },
+};

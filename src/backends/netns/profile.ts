@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import type { BirdPaths } from '../../dataplane/bird.js';
+import { FABRIC, file, run, type Section } from '../../dataplane/ops.js';
+import type { BackendProfile } from '../backend.js';
+import { planFabric } from './fabric-plan.js';
+import { fabricNamespace, nodeNamespace } from './names.js';
+
+/** Files of running labs that live outside namespaces (BIRD's config, socket, log). */
+export const RUNTIME_ROOT = '/run/testbed';
+export const runtimeDir = (lab: string) => `${RUNTIME_ROOT}/${lab}`;
+/** Programs first in the PATH of `exec` on a host (its own `birdc`). */
+export const binDir = (lab: string, host: string) => `${runtimeDir(lab)}/${host}/bin`;
+
+/** BIRD's files live outside the namespaces, one folder per host, removed with the lab. */
+function birdPaths(lab: string, host: string): BirdPaths {
+  const dir = `${runtimeDir(lab)}/${host}`;
+  return { config: `${dir}/bird.conf`, socket: `${dir}/bird.ctl`, pid: `${dir}/bird.pid`, log: `${dir}/bird.log` };
+}
+
+/**
+ * Hosts share the machine's file system, so each BIRD has its own socket instead of the default
+ * /run/bird/bird.ctl; a `birdc` first in the PATH of `exec` on that host points at it, so that
+ * `testbed exec LAB host0 -- birdc show protocols` works as on a real node.
+ */
+function birdcWrapper(lab: string, host: string): Section {
+  const path = `${binDir(lab, host)}/birdc`;
+  const script = `#!/bin/sh\nexec /usr/sbin/birdc -s ${birdPaths(lab, host).socket} "$@"\n`;
+  return {
+    comment: `birdc for this host's BIRD (testbed exec puts ${binDir(lab, host)} first in PATH).`,
+    ops: [file(host, path, script), run(host, 'chmod', '+x', path)],
+  };
+}
+
+export const netnsProfile: BackendProfile = {
+  name: 'netns',
+  description: 'every host and workload a Linux network namespace on this machine (root, no Docker)',
+  capabilities: ['routedSegments'],
+  programHome: { where: 'on this machine', fix: 'install it with: sh scripts/install-deps.sh' },
+  hostConcurrency: 16,
+  uplink: 'configure',
+  namespaces: 'backend',
+  namespaceName: (lab, node) => (node === FABRIC ? fabricNamespace(lab) : nodeNamespace(lab, node)),
+  birdPaths,
+  hostExtras: (lab, host, topology) => (topology.routing === 'bgp' ? [birdcWrapper(lab, host)] : []),
+  fabric: (topology) => ({
+    title: 'The lab fabric (netns backend: a namespace of its own stands in for the physical network)',
+    sections: planFabric(topology),
+  }),
+  options: z.strictObject({}),
+  flags: {},
+};

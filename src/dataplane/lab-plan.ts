@@ -1,0 +1,40 @@
+import type { Topology } from '../topology/topology.js';
+import type { BirdPaths } from './bird.js';
+import { planHosts, type UplinkMode } from './host-plan.js';
+import type { HostPlan, Section } from './ops.js';
+
+/** What a backend tells the planner: how uplinks arrive, where BIRD keeps its files, what it adds. */
+export interface PlanProfile {
+  readonly uplink: UplinkMode;
+  birdPaths(lab: string, host: string): BirdPaths;
+  /** Sections a backend adds to a host's plan (after the planner's own). */
+  hostExtras?(lab: string, host: string, topology: Topology): Section[];
+  /** The segments, where the backend builds them from plan operations. */
+  fabric?(topology: Topology): { title: string; sections: Section[] };
+}
+
+/** A resolved lab and the operations that build it on one backend: what `testbed plan` prints. */
+export interface LabPlan {
+  topology: Topology;
+  /** The scenario file, recorded so `ls` can say where a lab came from. */
+  scenarioFile: string;
+  fabric?: { title: string; sections: Section[] };
+  hosts: HostPlan[];
+  /** The backend's options for this lab, validated by its profile (docker: privileged). */
+  options: Record<string, unknown>;
+}
+
+/** Pure: the plan of a lab for a backend of this profile. */
+export function planLab(topology: Topology, scenarioFile: string, profile: PlanProfile, options: Record<string, unknown> = {}): LabPlan {
+  const hosts = planHosts(topology, { uplink: profile.uplink, birdPaths: (host) => profile.birdPaths(topology.lab, host) });
+  return {
+    topology,
+    scenarioFile,
+    options,
+    ...(profile.fabric ? { fabric: profile.fabric(topology) } : {}),
+    hosts: hosts.map((plan) => {
+      const extras = profile.hostExtras?.(topology.lab, plan.host, topology) ?? [];
+      return extras.length > 0 ? { ...plan, sections: [...plan.sections, ...extras] } : plan;
+    }),
+  };
+}

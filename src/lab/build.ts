@@ -1,0 +1,30 @@
+import { applyHostPlan } from '../backends/apply-plan.js';
+import type { Backend, Progress } from '../backends/backend.js';
+import type { LabPlan } from '../dataplane/lab-plan.js';
+import { InfraError } from '../errors.js';
+import { throwIfInterrupted } from '../util/interrupt.js';
+import { mapLimit } from '../util/process.js';
+
+/**
+ * Builds the lab: the backend makes the segments and the bare hosts, and one shared path applies
+ * every host's plan. If building fails or is interrupted, whatever was made is removed.
+ */
+export async function buildLab(backend: Backend, plan: LabPlan, progress: Progress): Promise<void> {
+  const { lab } = plan.topology;
+  if (await backend.exists(lab)) {
+    throw new InfraError(`lab "${lab}" already exists on ${backend.profile.name}; remove it with: testbed down ${lab}`);
+  }
+  try {
+    await backend.createLab(plan, progress);
+    await mapLimit(plan.hosts, backend.profile.hostConcurrency, async (host) => {
+      throwIfInterrupted();
+      await backend.createHost?.(plan, host.host);
+      await applyHostPlan(backend, lab, host);
+      progress(`${host.host} ready`);
+    });
+    throwIfInterrupted();
+  } catch (error) {
+    await backend.destroy(lab);
+    throw error;
+  }
+}

@@ -1,0 +1,18 @@
+import type { BackendProfile } from '../backends/backend.js';
+import { planLab, type LabPlan } from '../dataplane/lab-plan.js';
+import { ScenarioError } from '../errors.js';
+import type { LabSpec } from './spec.js';
+
+/**
+ * The plan of a lab for a backend, with the backend's options: the scenario's own
+ * (`backendOptions.<backend>`), overridden by what the command line set.
+ */
+export function planFor(profile: BackendProfile, spec: LabSpec, flags: Record<string, unknown> = {}): LabPlan {
+  const set = Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
+  const options = profile.options.safeParse({ ...spec.backendOptions[profile.name], ...set });
+  if (!options.success) {
+    const issues = options.error.issues.map((i) => ({ path: ['backendOptions', profile.name, ...i.path].join('.'), message: i.message }));
+    throw new ScenarioError(spec.scenarioFile, issues);
+  }
+  return planLab(spec.topology, spec.scenarioFile, profile, options.data);
+}
