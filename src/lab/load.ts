@@ -6,7 +6,7 @@ import { BACKEND_NAMES, profileOf, type BackendName } from '../backends/registry
 import { ScenarioError, UsageError } from '../errors.js';
 import { labName } from '../scenario/fields.js';
 import { parseScenario, type Scenario } from '../steps/scenario.js';
-import { resolveTopology } from '../topology/topology.js';
+import { resolveTopology, type Topology } from '../topology/topology.js';
 import type { LabSpec } from './spec.js';
 
 /** Scenario files import from "testbed"; point that at this very package wherever the file lives. */
@@ -24,7 +24,7 @@ export async function loadScenario(file: string): Promise<Scenario> {
   let module: Record<string, unknown>;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const jiti = createJiti(import.meta.url, { alias: { testbed: packageEntry }, moduleCache: false });
+    const jiti = createJiti(import.meta.url, { alias: { testbed: packageEntry }, moduleCache: false, interopDefault: false });
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`did not finish loading within ${LOAD_TIMEOUT_MS / 1000} s (a top-level await that never settles?)`)), LOAD_TIMEOUT_MS);
     });
@@ -55,8 +55,11 @@ export async function loadLab(file: string, name?: string): Promise<LabSpec> {
     if (!check.success) throw new UsageError(`--name "${name}" ${check.error.issues[0]!.message}`);
   }
   checkBackendOptions(file, scenario.backendOptions);
+  const topology = resolveTopology(scenario, name ?? scenario.name);
+  const clashes = interfaceClashes(topology);
+  if (clashes.length > 0) throw new ScenarioError(file, clashes);
   return {
-    topology: resolveTopology(scenario, name ?? scenario.name),
+    topology,
     steps: scenario.steps,
     scenarioFile: file,
     backendOptions: scenario.backendOptions,
@@ -73,4 +76,20 @@ function checkBackendOptions(file: string, options: Record<string, Record<string
     return result.success ? [] : result.error.issues.map((i) => ({ path: ['backendOptions', backend, ...i.path].join('.'), message: i.message }));
   });
   if (issues.length > 0) throw new ScenarioError(file, issues);
+}
+
+/**
+ * Interface names a host would hold twice, once the generated cali names are known (they depend
+ * on the lab's name): the kernel would refuse the second one half-way through the build.
+ */
+function interfaceClashes(topology: Topology): { path: string; message: string }[] {
+  return topology.hosts.flatMap((host, h) => {
+    const owners = new Map<string, string>([[host.segment.name, 'its uplink']]);
+    return host.workloads.flatMap((w, i) => {
+      const owner = owners.get(w.hostInterface);
+      owners.set(w.hostInterface, `the veth of workload ${w.name}`);
+      if (!owner) return [];
+      return [{ path: `hosts[${h}].workloads[${i}].hostInterface`, message: `interface "${w.hostInterface}" on ${host.name} is already ${owner}` }];
+    });
+  });
 }

@@ -9,6 +9,7 @@ import {
   parseCidr,
   type Cidr,
 } from '../net/ipv4.js';
+import { LINK_LOCAL, notUnicast, notUnicastMac, notUnicastSubnet, overlaps, RESERVED_INTERFACE_NAMES } from '../net/special.js';
 import { addressWithOptionalPrefix, cidr, interfaceName, ipv4, labName, mac, nodeName } from './fields.js';
 
 const segmentSchema = z.strictObject({
@@ -83,7 +84,14 @@ export function checkLab(s: LabDefinition, fail: Fail): void {
       fail(['segments', i, 'subnet'], `${seg.subnet} has host bits set; the network is ${network}/${subnet.prefix}`);
     }
     if (subnet.prefix > 30) fail(['segments', i, 'subnet'], `/${subnet.prefix} leaves no room for a gateway and hosts`);
+    const special = notUnicastSubnet({ address: network, prefix: subnet.prefix });
+    if (special) fail(['segments', i, 'subnet'], `${seg.subnet} ${special}`);
+    for (const [other, { subnet: taken }] of segments) {
+      if (overlaps(taken, subnet)) fail(['segments', i, 'subnet'], `${seg.subnet} overlaps segment ${other} (${formatCidr(taken)})`);
+    }
+    if (RESERVED_INTERFACE_NAMES.includes(seg.name)) fail(['segments', i, 'name'], reservedName(seg.name));
     if (seg.gateway !== undefined) checkUsable(subnet, seg.gateway, ['segments', i, 'gateway'], fail);
+    if (special) return;
     segments.set(seg.name, { subnet, gateway: seg.gateway ?? firstHostAddress(subnet) });
   });
 
@@ -120,11 +128,15 @@ export function checkLab(s: LabDefinition, fail: Fail): void {
       const address = parseCidr(w.address);
       if (address) {
         claim(address.address, `workload ${w.name}`, [...path, 'address']);
-        checkWorkloadAddress(address.address, [...path, 'address'], segments, fail);
+        checkWorkloadAddress(address, [...path, 'address'], segments, fail);
       }
       for (const field of ['interface', 'hostInterface'] as const) {
-        if (w[field] === 'lo') fail([...path, field], '"lo" is the loopback interface');
+        const name = w[field];
+        if (name !== undefined && RESERVED_INTERFACE_NAMES.includes(name)) fail([...path, field], reservedName(name));
       }
+      if (w.hostInterface !== undefined && RESERVED_INTERFACE_NAMES.includes(w.hostInterface)) return;
+      const badMac = w.hostMac === 'kernel' ? undefined : notUnicastMac(w.hostMac);
+      if (badMac) fail([...path, 'hostMac'], `${w.hostMac} ${badMac}; a veth needs a unicast MAC`);
       if (w.hostInterface !== undefined) {
         if (hostInterfaces.has(w.hostInterface)) {
           fail([...path, 'hostInterface'], `interface "${w.hostInterface}" already exists on host ${host.name}`);
@@ -162,16 +174,30 @@ function checkBgp(s: LabDefinition, fail: Fail): void {
   });
 }
 
-const LINK_LOCAL = parseCidr('169.254.0.0/16')!;
+const reservedName = (name: string) => `"${name}" is a name the kernel keeps for itself (${RESERVED_INTERFACE_NAMES.join(', ')})`;
 
-/** Workloads are reached by routing: their addresses may not sit on a segment or in link-local space. */
-function checkWorkloadAddress(address: string, path: Path, segments: Map<string, { subnet: Cidr }>, fail: Fail): void {
+/**
+ * Workloads are reached by routing: their address is a unicast host address, and the on-link
+ * prefix it comes with (the seed's /24) may not reach a segment, link-local space (the gateway
+ * 169.254.1.1 must stay behind the default route) or special ranges.
+ */
+function checkWorkloadAddress(cidr: Cidr, path: Path, segments: Map<string, { subnet: Cidr }>, fail: Fail): void {
+  const { address, prefix } = cidr;
+  const special = notUnicast(address);
+  if (special) return fail(path, `${address} is ${special}`);
   if (contains(LINK_LOCAL, address)) {
-    fail(path, `${address} is link-local (169.254.0.0/16), where every workload's gateway 169.254.1.1 lives`);
+    return fail(path, `${address} is link-local (169.254.0.0/16), where every workload's gateway 169.254.1.1 lives`);
+  }
+  const onLink = { address: networkAddress(cidr), prefix };
+  if (prefix <= 30 && (address === onLink.address || address === broadcastAddress(cidr))) {
+    return fail(path, `${formatCidr(cidr)} is the ${address === onLink.address ? 'network' : 'broadcast'} address of its own /${prefix}`);
   }
   for (const [name, { subnet }] of segments) {
-    if (contains(subnet, address)) fail(path, `${address} is inside segment ${name} (${formatCidr(subnet)}); workloads are routed, not bridged`);
+    if (contains(subnet, address)) return fail(path, `${address} is inside segment ${name} (${formatCidr(subnet)}); workloads are routed, not bridged`);
+    if (overlaps(subnet, onLink)) return fail(path, `${formatCidr(cidr)} puts segment ${name} (${formatCidr(subnet)}) on the workload's own link; use a longer prefix`);
   }
+  const beyond = notUnicastSubnet(onLink);
+  if (prefix < 32 && beyond) fail(path, `${formatCidr(cidr)} ${beyond}; use a longer prefix`);
 }
 
 function checkUsable(subnet: Cidr, address: string, path: Path, fail: Fail, segmentName?: string): void {
