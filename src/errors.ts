@@ -32,6 +32,13 @@ export class InfraError extends TestbedError {
   readonly exitCode = ExitCode.infrastructure;
 }
 
+/** The lab's name is taken: another lab holds it, or another process is building it right now. */
+export class LabExistsError extends InfraError {
+  constructor(lab: string, backend: string) {
+    super(`lab "${lab}" already exists on ${backend}; remove it with: testbed down ${lab}`);
+  }
+}
+
 /** The run was interrupted by a signal; what it created has been removed. */
 export class InterruptedError extends TestbedError {
   readonly exitCode = ExitCode.interrupted;

@@ -28,6 +28,8 @@ export interface BackendProfile extends PlanProfile {
   readonly programHome: { where: string; fix: string };
   /** Hosts set up at once. */
   readonly hostConcurrency: number;
+  /** How many hosts one segment can hold here, and why not more; absent when only addresses limit it. */
+  readonly hostsPerSegment?: { max: number; why: string };
   /**
    * `backend`: the backend makes every namespace before the host plans run (they name them
    * through `namespaceName`); `plan`: each host plan makes its workloads' namespaces itself.
@@ -57,7 +59,12 @@ export interface Backend {
   probe(script: string, progress: Progress): Promise<ProcessResult>;
   /** Whether any resource of the lab exists. */
   exists(lab: string): Promise<boolean>;
-  /** Creates what the hosts plug into (segments); on failure leaves what it made for `destroy`. */
+  /**
+   * Claims the lab's name with one exclusive create (the first resource of the lab), throwing
+   * LabExistsError when it is taken, so that of two builds of one name exactly one goes on; then
+   * creates what the hosts plug into (segments). On other failures it leaves what it made for
+   * `destroy`.
+   */
   createLab(plan: LabPlan, progress: Progress): Promise<void>;
   /**
    * Creates one host, bare but for its uplink as the profile says it arrives, ready for its plan;

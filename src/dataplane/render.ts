@@ -3,17 +3,29 @@ import { FABRIC, type HostPlan, type IpArg, type Op, type Section } from './ops.
 /** Maps a node name to the namespace name a backend gives it. */
 export type NamespaceNamer = (node: string) => string;
 
-const ipLine = (args: IpArg[], name: NamespaceNamer) =>
-  args.map((a) => (typeof a === 'string' ? a : name(a.netns))).join(' ');
+/**
+ * Words that mean the same to `sh`, to `ip -batch` and to a person reading them. Plans are built
+ * from validated names and addresses only; a word outside this set is a bug, refused here rather
+ * than quoted, because `ip -batch` has no quoting a shell would agree with.
+ */
+const PLAIN_WORD = /^[\w@%+=:,./-]+$/;
 
-const sysctlLine = (op: Extract<Op, { kind: 'sysctl' }>) => `echo ${op.value} > /proc/sys/${op.path}`;
+function plain(word: string): string {
+  if (!PLAIN_WORD.test(word)) throw new Error(`refusing to render ${JSON.stringify(word)} into a plan: not a plain word`);
+  return word;
+}
+
+const ipLine = (args: IpArg[], name: NamespaceNamer) =>
+  args.map((a) => plain(typeof a === 'string' ? a : name(a.netns))).join(' ');
+
+const sysctlLine = (op: Extract<Op, { kind: 'sysctl' }>) => `echo ${plain(op.value)} > /proc/sys/${plain(op.path)}`;
 
 /** A file written by a heredoc; the delimiter is chosen so the content cannot end it. */
 function fileLines(op: Extract<Op, { kind: 'file' }>): string[] {
   let delimiter = 'EOF';
   while (op.content.split('\n').includes(delimiter)) delimiter += '_';
   const folder = op.path.slice(0, op.path.lastIndexOf('/')) || '/';
-  return [`mkdir -p ${folder}`, `cat > ${op.path} <<'${delimiter}'`, ...op.content.replace(/\n$/, '').split('\n'), delimiter];
+  return [`mkdir -p ${plain(folder)}`, `cat > ${plain(op.path)} <<'${delimiter}'`, ...op.content.replace(/\n$/, '').split('\n'), delimiter];
 }
 
 const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);

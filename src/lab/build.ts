@@ -1,7 +1,7 @@
 import { applyHostPlan } from '../backends/apply-plan.js';
 import type { Backend, Progress } from '../backends/backend.js';
 import type { LabPlan } from '../dataplane/lab-plan.js';
-import { InfraError } from '../errors.js';
+import { LabExistsError } from '../errors.js';
 import { throwIfInterrupted } from '../util/interrupt.js';
 import { mapLimit } from '../util/process.js';
 
@@ -11,9 +11,7 @@ import { mapLimit } from '../util/process.js';
  */
 export async function buildLab(backend: Backend, plan: LabPlan, progress: Progress): Promise<void> {
   const { lab } = plan.topology;
-  if (await backend.exists(lab)) {
-    throw new InfraError(`lab "${lab}" already exists on ${backend.profile.name}; remove it with: testbed down ${lab}`);
-  }
+  if (await backend.exists(lab)) throw new LabExistsError(lab, backend.profile.name);
   try {
     await backend.createLab(plan, progress);
     await mapLimit(plan.hosts, backend.profile.hostConcurrency, async (host) => {
@@ -24,7 +22,8 @@ export async function buildLab(backend: Backend, plan: LabPlan, progress: Progre
     });
     throwIfInterrupted();
   } catch (error) {
-    await backend.destroy(lab);
+    // A build that lost the race for the name made nothing, and must not remove the winner's lab.
+    if (!(error instanceof LabExistsError)) await backend.destroy(lab);
     throw error;
   }
 }

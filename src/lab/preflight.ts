@@ -145,12 +145,23 @@ function spreadOverEffects(spec: LabSpec, skips: Map<number, string>): void {
   });
 }
 
+/** Pure: segments holding more hosts than the backend can put on one segment. */
+export function checkSize(spec: LabSpec, profile: Pick<BackendProfile, 'name' | 'hostsPerSegment'>): string[] {
+  const limit = profile.hostsPerSegment;
+  if (!limit) return [];
+  return spec.topology.segments.flatMap((segment) => {
+    const hosts = spec.topology.hosts.filter((h) => h.segment === segment).length;
+    if (hosts <= limit.max) return [];
+    return [`${spec.scenarioFile} puts ${hosts} hosts on segment ${segment.name}: the ${profile.name} backend holds at most ${limit.max} (${limit.why}); spread them over more segments`];
+  });
+}
+
 /** Checks every scenario against the backend in one pass; throws with one line per problem. */
 export async function preflight(backend: Backend, specs: LabSpec[], skipUnsupported: boolean, progress: Progress): Promise<Map<number, string>[]> {
   const needs = specs.map(scenarioNeeds);
   const missing = await findMissing(backend, needs.flat().map((n) => n.requirement), progress);
   const verdicts = specs.map((spec, i) => judgeNeeds(spec, needs[i]!, missing, backend.profile, skipUnsupported));
-  const fatal = verdicts.flatMap((v) => v.fatal);
+  const fatal = [...specs.flatMap((spec) => checkSize(spec, backend.profile)), ...verdicts.flatMap((v) => v.fatal)];
   if (fatal.length > 0) throw new InfraError(fatal.join('\n'));
   return verdicts.map((v) => v.skips);
 }

@@ -37,10 +37,16 @@ export const mac = z
 
 export const seconds = z.number().positive();
 
+/** Free text for reports: any characters but control characters (a NUL cannot even reach a process). */
+export const text = z.string().regex(/^[^\p{Cc}]*$/u, 'may not contain control characters (newlines, tabs, NUL)');
+
+/** Text handed to a program, where only NUL is impossible. */
+export const withoutNul = z.string().refine((t) => !t.includes('\0'), 'may not contain a NUL character');
+
 /** Fields every step may carry besides its kind. */
 export const stepCommon = {
   /** Shown in reports. Default: derived from the step. */
-  name: z.string().min(1).optional(),
+  name: text.min(1).optional(),
   /** Retry the step until it passes or this many seconds have passed. */
   within: seconds.optional(),
 };

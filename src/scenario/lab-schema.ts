@@ -10,7 +10,7 @@ import {
   type Cidr,
 } from '../net/ipv4.js';
 import { LINK_LOCAL, notUnicast, notUnicastMac, notUnicastSubnet, overlaps, RESERVED_INTERFACE_NAMES } from '../net/special.js';
-import { addressWithOptionalPrefix, cidr, interfaceName, ipv4, labName, mac, nodeName } from './fields.js';
+import { addressWithOptionalPrefix, cidr, interfaceName, ipv4, labName, mac, nodeName, text, withoutNul } from './fields.js';
 
 const segmentSchema = z.strictObject({
   /** The host-side interface name of this segment, e.g. "ens192". */
@@ -50,13 +50,13 @@ const bgpSchema = z.strictObject({
   /** Export one block of this prefix length per host (with a blackhole route, as Calico's IPAM blocks) instead of /32s. */
   block: z.number().int().min(8).max(32).optional(),
   /** Appended to every host's bird.conf verbatim. */
-  extraConfig: z.string().optional(),
+  extraConfig: withoutNul.optional(),
 });
 
 /** The lab a scenario describes: everything but its steps. */
 export const labShape = {
   name: labName,
-  description: z.string().optional(),
+  description: text.optional(),
   segments: z.array(segmentSchema).min(1, 'needs at least one segment'),
   hosts: z.array(hostSchema).min(1, 'needs at least one host'),
   routing: z.enum(['static', 'bgp', 'none']).default('static'),

@@ -25,6 +25,28 @@ async function ipOnNode<T>(backend: BackendName, lab: string, host: string, work
   return JSON.parse(result.stdout) as T;
 }
 
+describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('builds of one lab name at once on %s', (backend) => {
+  it('leave exactly one lab, intact; the losers remove nothing', async () => {
+    const lab = labFor(`${backend}-race`);
+    labs.push(lab);
+    const count = backend === 'netns' ? 50 : 10;
+    const results = await Promise.all(Array.from({ length: count }, () => cli(['up', 'scenarios/two-host.ts', '--backend', backend, '--name', lab])));
+    const winners = results.filter((r) => r.code === 0);
+    expect(winners).toHaveLength(1);
+    for (const loser of results.filter((r) => r.code !== 0)) {
+      expect(loser.code).toBe(3);
+      expect(loser.stderr.trim()).toBe(`testbed: lab "${lab}" already exists on ${backend}; remove it with: testbed down ${lab}`);
+    }
+    // The winner's lab is whole: every node is there and ns0 reaches ns1 with ttl 62.
+    const ls = JSON.parse((await cli(['ls', '--json', '--backend', backend])).stdout) as { lab: string; nodes: string[] }[];
+    expect(ls.find((l) => l.lab === lab)?.nodes).toEqual(['host0', 'host1', 'ns0', 'ns1']);
+    const ping = await cli(['exec', lab, 'ns0', '--', 'ping', '-c', '1', '-W', '2', '10.20.1.3']);
+    expect(ping.stdout).toContain('ttl=62');
+    expect((await cli(['down', lab])).code).toBe(0);
+    expect(await labExists(backend, lab)).toBe(false);
+  }, 120_000);
+});
+
 describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('up, exec, ls, down on %s', (backend) => {
   it('builds a lab that exec, ls and the system agree on, and down removes all of it', async () => {
     const lab = labFor(`${backend}-updown`);

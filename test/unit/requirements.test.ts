@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { LabSpec } from '../../src/lab/spec.js';
-import { judgeNeeds, scenarioNeeds } from '../../src/lab/preflight.js';
+import { checkSize, judgeNeeds, scenarioNeeds } from '../../src/lab/preflight.js';
 import { parseProbe, probeScript } from '../../src/requirements/probe.js';
 import { imageBuildPackages, imagePackages, machinePackages } from '../../src/requirements/programs.js';
 import { parseScenario, type ScenarioInput } from '../../src/steps/scenario.js';
@@ -123,5 +123,19 @@ describe('judging what a scenario needs against what is missing', () => {
     expect(judgeNeeds(s, needs, missing, netns, true).fatal).toEqual([
       's.ts needs bird (package bird2) for routing: "bgp": not found on this machine; install it with: sh scripts/install-deps.sh',
     ]);
+  });
+});
+
+describe('size', () => {
+  it('refuses more hosts on one segment than the backend can hold, saying why and what to do', () => {
+    // 1024 hosts from 10.0.0.2 on: in a /20, addresses ending in .0 or .255 are hosts too.
+    const hosts = Array.from({ length: 1024 }, (_, i) => ({ name: `h${i}`, address: `10.0.${(i + 2) >> 8}.${(i + 2) & 255}` }));
+    const big = spec({ name: 'big', segments: [{ name: 'ens192', subnet: '10.0.0.0/20' }], hosts });
+    const profile = { name: 'netns', hostsPerSegment: { max: 1023, why: 'a segment is a Linux bridge, which has at most 1023 ports' } };
+    expect(checkSize(big, profile)).toEqual([
+      `s.ts puts 1024 hosts on segment ens192: the netns backend holds at most 1023 (a segment is a Linux bridge, which has at most 1023 ports); spread them over more segments`,
+    ]);
+    expect(checkSize(spec(base), profile)).toEqual([]);
+    expect(checkSize(big, { name: 'docker' })).toEqual([]);
   });
 });

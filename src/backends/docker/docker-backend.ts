@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type Docker from 'dockerode';
 import type { LabPlan } from '../../dataplane/lab-plan.js';
-import { InfraError, TestbedError, UsageError } from '../../errors.js';
+import { InfraError, LabExistsError, TestbedError, UsageError } from '../../errors.js';
 import { throwIfInterrupted } from '../../util/interrupt.js';
 import { mapLimit, type ProcessResult, type RunOptions } from '../../util/process.js';
 import type { Backend, LabSummary, Progress } from '../backend.js';
@@ -10,7 +10,7 @@ import { dockerClient, pingDocker } from './client.js';
 import { handBackUplink, hostContainerSpec } from './containers.js';
 import { execAttached, execCapture } from './exec.js';
 import { ensureHostImage, hostImage, imageExists } from './image.js';
-import { bridgeName, containerName, dockerMessage, LABEL, networkName, workloadsOf } from './labels.js';
+import { bridgeName, claimName, containerName, dockerMessage, isHost, LABEL, networkName, workloadsOf } from './labels.js';
 import { createSegmentNetwork, removeNetwork } from './networks.js';
 import { runOneOff } from './one-off.js';
 import { dockerProfile, type DockerOptions } from './profile.js';
@@ -54,6 +54,7 @@ export class DockerBackend implements Backend {
       const { lab, segments } = plan.topology;
       this.createdAt.set(lab, new Date().toISOString());
       this.image = await ensureHostImage(this.docker, progress);
+      await this.claim(lab, this.image, this.labelsOf(plan));
       progress(`creating networks ${segments.map((s) => networkName(lab, s.name)).join(', ')}`);
       for (const segment of segments) await createSegmentNetwork(this.docker, lab, segment, this.labelsOf(plan));
       for (const segment of segments) await allowLabBridge(this.docker, this.image, lab, bridgeName(lab, segment.name));
@@ -70,6 +71,19 @@ export class DockerBackend implements Backend {
       const spec = hostContainerSpec(plan.topology.lab, host, this.image ?? hostImage(), this.labelsOf(plan), wanted);
       await (await this.docker.createContainer(spec)).start();
     });
+  }
+
+  /**
+   * Container names are the one thing Docker hands out exclusively: a container named after the lab,
+   * created and never started, makes of two builds of one lab exactly one go on.
+   */
+  private async claim(lab: string, image: string, labels: Record<string, string>): Promise<void> {
+    try {
+      await this.docker.createContainer({ name: claimName(lab), Image: image, Cmd: ['true'], Labels: labels, HostConfig: { NetworkMode: 'none' } });
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 409) throw new LabExistsError(lab, this.profile.name);
+      throw error;
+    }
   }
 
   /** Docker API errors become one line; a runtime that cannot grant every capability says what to do. */
@@ -126,7 +140,7 @@ export class DockerBackend implements Backend {
   async list(): Promise<LabSummary[]> {
     const containers = await this.docker.listContainers({ all: true, filters: { label: [LABEL.lab] } });
     const labs = new Map<string, LabSummary>();
-    for (const c of containers) {
+    for (const c of containers.filter(isHost)) {
       const lab = c.Labels[LABEL.lab]!;
       const summary = labs.get(lab) ?? {
         lab,
@@ -138,10 +152,9 @@ export class DockerBackend implements Backend {
       summary.nodes.push(c.Labels[LABEL.node]!, ...workloadsOf(c));
       labs.set(lab, summary);
     }
-    for (const network of await this.docker.listNetworks({ filters: { label: [LABEL.lab] } })) {
-      const lab = network.Labels?.[LABEL.lab];
-      if (lab && !labs.has(lab)) labs.set(lab, { lab, backend: this.profile.name, nodes: [] });
-    }
+    // A lab whose build stopped before its hosts existed still holds its claim or its networks.
+    const partial = [...containers.map((c) => c.Labels[LABEL.lab]), ...(await this.docker.listNetworks({ filters: { label: [LABEL.lab] } })).map((n) => n.Labels?.[LABEL.lab])];
+    for (const lab of partial) if (lab && !labs.has(lab)) labs.set(lab, { lab, backend: this.profile.name, nodes: [] });
     return [...labs.values()].map((l) => ({ ...l, nodes: l.nodes.sort() }));
   }
 
@@ -179,7 +192,7 @@ export class DockerBackend implements Backend {
   private async hostsOf(lab: string): Promise<Docker.ContainerInfo[]> {
     const known = this.hostIndex.get(lab);
     if (known) return known;
-    const containers = await this.containers(lab);
+    const containers = (await this.containers(lab)).filter(isHost);
     if (containers.length > 0) this.hostIndex.set(lab, containers);
     return containers;
   }

@@ -12,9 +12,14 @@ export const LABEL = {
 } as const;
 
 export const containerName = (lab: string, host: string) => `${lab}-${host}`;
+/** The lab's claim on its name: a container never started (lab names hold no dot, host containers none). */
+export const claimName = (lab: string) => `${lab}.testbed`;
 export const networkName = (lab: string, segment: string) => `${lab}-${segment}`;
 /** Set explicitly (not br-<id>) so the bridge's name is known before Docker answers. */
 export const bridgeName = (lab: string, segment: string) => `tb-${createHash('sha1').update(`${lab}/${segment}`).digest('hex').slice(0, 12)}`;
+
+/** Host containers carry their node's name; the claim does not. */
+export const isHost = (c: Docker.ContainerInfo) => c.Labels[LABEL.node] !== undefined;
 
 /** The workloads a host container runs, from its label. */
 export const workloadsOf = (c: Docker.ContainerInfo) => (c.Labels[LABEL.workloads] ?? '').split(',').filter(Boolean);

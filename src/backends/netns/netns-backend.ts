@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { FABRIC } from '../../dataplane/ops.js';
 import type { LabPlan } from '../../dataplane/lab-plan.js';
 import { renderScript } from '../../dataplane/render.js';
-import { InfraError, UsageError } from '../../errors.js';
+import { InfraError, LabExistsError, UsageError } from '../../errors.js';
 import { exitCodeOf, runChecked, runProcess, type ProcessResult, type RunOptions } from '../../util/process.js';
 import type { Backend, LabSummary, Progress } from '../backend.js';
 import { fabricNamespace, nodeNamespace, parseNamespace } from './names.js';
@@ -39,7 +39,15 @@ export class NetnsBackend implements Backend {
     const nodes = [FABRIC, ...hosts.map((h) => h.name), ...workloads.map((w) => w.name)];
 
     progress(`creating ${nodes.length} namespaces`);
-    await runChecked('creating namespaces', 'ip', ['-batch', '-'], { input: nodes.map((n) => `netns add ${name(n)}\n`).join('') });
+    // The lab's own namespace first, alone: `ip netns add` creates its file exclusively, so of two
+    // builds of one lab exactly one gets it.
+    const claim = await runProcess('ip', ['netns', 'add', name(FABRIC)]);
+    if (claim.code !== 0) {
+      if (/exists/i.test(claim.stderr)) throw new LabExistsError(lab, this.profile.name);
+      throw new InfraError(`creating namespaces: ${claim.stderr.trim()}`);
+    }
+    const rest = nodes.slice(1).map((n) => `netns add ${name(n)}\n`).join('');
+    await runChecked('creating namespaces', 'ip', ['-batch', '-'], { input: rest });
 
     progress(`wiring ${plan.topology.segments.map((s) => s.name).join(', ')}`);
     const script = renderScript(plan.fabric?.sections ?? [], FABRIC, name, { createNamespaces: false });

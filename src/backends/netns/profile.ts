@@ -37,6 +37,8 @@ export const netnsProfile: BackendProfile = {
   capabilities: ['routedSegments'],
   programHome: { where: 'on this machine', fix: 'install it with: sh scripts/install-deps.sh' },
   hostConcurrency: 16,
+  // BR_MAX_PORTS: port numbers are 10 bits, and 0 is not a port.
+  hostsPerSegment: { max: 1023, why: 'a segment is a Linux bridge, which has at most 1023 ports' },
   uplink: 'configure',
   namespaces: 'backend',
   namespaceName: (lab, node) => (node === FABRIC ? fabricNamespace(lab) : nodeNamespace(lab, node)),

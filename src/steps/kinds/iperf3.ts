@@ -81,15 +81,17 @@ export function parseIperf3(json: string, protocol: 'tcp' | 'udp'): Iperf3Figure
   return { bitsPerSecond: received.bits_per_second, lostPercent: received.lost_percent, jitterMs: received.jitter_ms };
 }
 
+/** iperf3 -D forks before it listens: wait until the port ($1) is open. The pid goes to $2. */
+const START_SERVER = 'iperf3 -s -1 -D -p "$1" -I "$2" && for i in $(seq 100); do ss -ltn | grep -q ":$1 " && exit 0; sleep 0.05; done; exit 1';
+const STOP_SERVER = '[ -f "$1" ] && kill "$(cat "$1")" 2>/dev/null; rm -f "$1"; true';
+
 /** Starts a one-off server on `to`, runs the client on `from`, and stops the server whatever happened. */
 async function runIperf3(ctx: StepContext, step: Iperf3Step): Promise<Attempt> {
   const { lab } = ctx.topology;
   const { from, to, protocol, duration, parallel, bitrate, port } = step.iperf3;
   const target = nodeAddress(findNode(ctx.topology, to)!);
   const pidFile = `/tmp/testbed-iperf3-${lab}-${to}-${port}.pid`;
-  // iperf3 -D forks before it listens: wait until the port is open.
-  const start = `iperf3 -s -1 -D -p ${port} -I ${pidFile} && for i in $(seq 100); do ss -ltn | grep -q ':${port} ' && exit 0; sleep 0.05; done; exit 1`;
-  const server = await ctx.backend.exec(lab, to, ['sh', '-c', start]);
+  const server = await ctx.backend.exec(lab, to, ['sh', '-c', START_SERVER, 'sh', String(port), pidFile]);
   try {
     if (server.code !== 0) return failed(`iperf3 server on ${to} did not start: ${server.stderr.trim()}`);
     const args = ['iperf3', '-J', '-c', target, '-p', String(port), '-t', String(duration), '-P', String(parallel)];
@@ -104,7 +106,7 @@ async function runIperf3(ctx: StepContext, step: Iperf3Step): Promise<Attempt> {
     }
     return judge(step, target, figures);
   } finally {
-    await ctx.backend.exec(lab, to, ['sh', '-c', `[ -f ${pidFile} ] && kill $(cat ${pidFile}) 2>/dev/null; rm -f ${pidFile}; true`]);
+    await ctx.backend.exec(lab, to, ['sh', '-c', STOP_SERVER, 'sh', pidFile]);
   }
 }
 

@@ -19,6 +19,8 @@ const schema = z.strictObject({
     size: z.number().int().min(0).max(65_507).default(56),
     /** Seconds to wait for the last reply. */
     timeout: seconds.default(1),
+    /** Seconds the whole ping may take before it is stopped. Default: twice its schedule, plus `timeout` and 10 s. */
+    deadline: seconds.optional(),
   }),
   expect: z
     .strictObject({
@@ -55,6 +57,15 @@ export const ping = defineStepKind({
   },
 });
 
+/** The exit code of a command stopped at its deadline (SIGKILL). */
+const KILLED = 137;
+
+/** Seconds a ping may run: what the scenario says, else twice its own schedule plus the last reply's wait, plus slack. */
+export function pingDeadline(step: PingStep): number {
+  const { count, interval, timeout, deadline } = step.ping;
+  return deadline ?? Math.ceil(count * interval * 2 + timeout + 10);
+}
+
 function pingTarget(ctx: StepContext, to: string): string {
   const node = findNode(ctx.topology, to);
   return node ? nodeAddress(node) : to;
@@ -64,9 +75,10 @@ async function runPing(ctx: StepContext, step: PingStep): Promise<Attempt> {
   const { from, to, count, interval, size, timeout } = step.ping;
   const target = pingTarget(ctx, to);
   const args = ['ping', '-n', '-c', String(count), '-i', String(interval), '-s', String(size), '-W', String(timeout), target];
-  const deadlineMs = (count * interval + timeout + 5) * 1000;
-  const result = await ctx.backend.exec(ctx.topology.lab, from, args, { timeoutMs: deadlineMs });
+  const deadline = pingDeadline(step);
+  const result = await ctx.backend.exec(ctx.topology.lab, from, args, { timeoutMs: deadline * 1000 });
   const out = parsePingOutput(`${result.stdout}\n${result.stderr}`);
+  if (result.code === KILLED && !out.transmitted) out.error ??= `ping did not finish within ${deadline} s (set ping.deadline to allow more)`;
 
   const ttls = [...new Set(out.ttls)];
   const ttl = ttls.length === 1 ? ttls[0]! : ttls.length === 0 ? null : ttls.join('/');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nodeName, stepCommon } from '../../scenario/fields.js';
+import { nodeName, stepCommon, withoutNul } from '../../scenario/fields.js';
 import { defineStepKind } from '../kind.js';
 import { compare, type Attempt, type StepContext } from '../result.js';
 
@@ -9,7 +9,7 @@ const schema = z.strictObject({
     /** Pause. */
     z.strictObject({ seconds: z.number().min(0).max(3600) }),
     /** Until a command run in a node exits 0 (combine with `within`). */
-    z.strictObject({ node: nodeName, command: z.array(z.string()).min(1) }),
+    z.strictObject({ node: nodeName, command: z.array(withoutNul).min(1) }),
   ]),
 });
 
