@@ -39,6 +39,8 @@ export interface BackendProfile extends PlanProfile {
   namespaceName(lab: string, node: string): string;
   /** The options this backend takes (scenario `backendOptions.<name>`, command-line flags). */
   readonly options: z.ZodType<Record<string, unknown>>;
+  /** What the schema cannot check alone: options against the scenario's host names. */
+  checkOptions?(options: Record<string, unknown>, hosts: string[]): { path: string; message: string }[];
   /** Command-line flags that set options, as yargs describes them. */
   readonly flags: Record<string, { type: 'boolean'; describe: string }>;
 }

@@ -34,6 +34,9 @@ export const BACKEND_NAMES = Object.keys(BACKENDS) as BackendName[];
 export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
 export type BackendChoice = BackendName | 'auto';
 
+/** Whose plan `testbed plan` prints by default: the one that reads like the seed, every namespace named. */
+export const PLAN_BACKEND: BackendName = 'netns';
+
 export const profileOf = (name: BackendName): BackendProfile => BACKENDS[name].profile;
 export const createBackend = (name: BackendName): Backend => BACKENDS[name].create();
 

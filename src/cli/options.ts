@@ -1,11 +1,28 @@
 import type { Options } from 'yargs';
-import { AUTO_DESCRIPTION, BACKEND_CHOICES, backendFlags, describeBackends } from '../backends/registry.js';
+import type { BackendProfile } from '../backends/backend.js';
+import { BACKEND_CHOICES, BACKEND_NAMES, backendFlags, describeBackends, PLAN_BACKEND } from '../backends/registry.js';
+import { UsageError } from '../errors.js';
 
+/** --backend of the commands that build a lab: auto takes the first backend that works here. */
 export const backendOption = {
   type: 'string',
   choices: BACKEND_CHOICES,
   default: 'auto',
-  describe: `How hosts are realised: ${describeBackends()}; auto = ${AUTO_DESCRIPTION}`,
+  describe: `How hosts are realised: ${describeBackends()}; auto = the first that works here, in the order ${BACKEND_NAMES.join(', ')}`,
+} as const satisfies Options;
+
+/** --backend of the commands that find a running lab: auto looks on every backend that works here. */
+export const searchBackendOption = {
+  ...backendOption,
+  describe: `Where to look for labs: ${BACKEND_NAMES.join(', ')}; auto = every backend that works here`,
+} as const satisfies Options;
+
+/** --backend of `plan`, which builds nothing: whose plan to print. */
+export const planBackendOption = {
+  type: 'string',
+  choices: BACKEND_NAMES,
+  default: PLAN_BACKEND,
+  describe: `Whose plan to print: ${describeBackends()}`,
 } as const satisfies Options;
 
 export const nameOption = {
@@ -18,7 +35,12 @@ export function backendFlagOptions(): Record<string, Options> {
   return Object.fromEntries(Object.entries(backendFlags()).map(([flag, option]) => [flag, { ...option, default: undefined }]));
 }
 
-/** The values of the backend flags the user gave. */
-export function backendFlagValues(args: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(backendFlags()).map((flag) => [flag, args[flag]]));
+/** The values of the chosen backend's flags; a flag of another backend is a usage error. */
+export function backendFlagValues(args: Record<string, unknown>, profile: BackendProfile): Record<string, unknown> {
+  for (const flag of Object.keys(backendFlags())) {
+    if (args[flag] !== undefined && !(flag in profile.flags)) {
+      throw new UsageError(`--${flag} is not an option of the ${profile.name} backend (${backendFlags()[flag]!.describe})`);
+    }
+  }
+  return Object.fromEntries(Object.keys(profile.flags).map((flag) => [flag, args[flag]]));
 }

@@ -5,7 +5,7 @@ import { createJiti } from 'jiti';
 import { BACKEND_NAMES, profileOf, type BackendName } from '../backends/registry.js';
 import { ScenarioError, UsageError } from '../errors.js';
 import { labName } from '../scenario/fields.js';
-import { parseScenario, type Scenario } from '../steps/scenario.js';
+import { fromZod, validateScenario, type Issue, type Scenario } from '../steps/scenario.js';
 import { resolveTopology, type Topology } from '../topology/topology.js';
 import type { LabSpec } from './spec.js';
 
@@ -38,13 +38,16 @@ export async function loadScenario(file: string): Promise<Scenario> {
   if (module === null || typeof module !== 'object' || !('default' in module)) {
     throw problem('has no default export (export default defineScenario({...}))');
   }
+  let result: ReturnType<typeof validateScenario> & { backendIssues: Issue[] };
   try {
-    return parseScenario(file, module.default);
+    result = { ...validateScenario(module.default), backendIssues: backendOptionIssues(module.default) };
   } catch (error) {
-    if (error instanceof ScenarioError) throw error;
     // A getter or proxy in the scenario that throws while it is read.
     throw problem(`cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const issues = [...result.issues, ...result.backendIssues];
+  if (!result.scenario || issues.length > 0) throw new ScenarioError(file, issues);
+  return result.scenario;
 }
 
 /** Loads and validates a scenario and resolves it into the lab `name`, touching nothing. */
@@ -54,7 +57,6 @@ export async function loadLab(file: string, name?: string): Promise<LabSpec> {
     const check = labName.safeParse(name);
     if (!check.success) throw new UsageError(`--name "${name}" ${check.error.issues[0]!.message}`);
   }
-  checkBackendOptions(file, scenario.backendOptions);
   const topology = resolveTopology(scenario, name ?? scenario.name);
   const clashes = interfaceClashes(topology);
   if (clashes.length > 0) throw new ScenarioError(file, clashes);
@@ -66,16 +68,21 @@ export async function loadLab(file: string, name?: string): Promise<LabSpec> {
   };
 }
 
-/** Each backend's options in a scenario are checked by that backend's profile, at load time. */
-function checkBackendOptions(file: string, options: Record<string, Record<string, unknown>>): void {
-  const issues = Object.entries(options).flatMap(([backend, value]) => {
+/** Each backend's options in a scenario, checked by that backend's profile in the same pass as the rest. */
+function backendOptionIssues(value: unknown): Issue[] {
+  const scenario = (typeof value === 'object' && value !== null ? value : {}) as { backendOptions?: unknown; hosts?: unknown };
+  const options = scenario.backendOptions;
+  if (typeof options !== 'object' || options === null) return [];
+  const hosts = (Array.isArray(scenario.hosts) ? scenario.hosts : []).flatMap((h: { name?: unknown }) => (typeof h?.name === 'string' ? [h.name] : []));
+  return Object.entries(options).flatMap(([backend, settings]) => {
     if (!BACKEND_NAMES.includes(backend as BackendName)) {
       return [{ path: `backendOptions.${backend}`, message: `is not a backend (backends: ${BACKEND_NAMES.join(', ')})` }];
     }
-    const result = profileOf(backend as BackendName).options.safeParse(value);
-    return result.success ? [] : result.error.issues.map((i) => ({ path: ['backendOptions', backend, ...i.path].join('.'), message: i.message }));
+    const profile = profileOf(backend as BackendName);
+    const result = profile.options.safeParse(settings);
+    if (!result.success) return fromZod(result.error, ['backendOptions', backend]);
+    return (profile.checkOptions?.(result.data, hosts) ?? []).map((i) => ({ path: `backendOptions.${backend}.${i.path}`, message: i.message }));
   });
-  if (issues.length > 0) throw new ScenarioError(file, issues);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { BackendProfile } from '../backends/backend.js';
 import { planLab, type LabPlan } from '../dataplane/lab-plan.js';
 import { ScenarioError } from '../errors.js';
+import { fromZod } from '../steps/scenario.js';
 import type { LabSpec } from './spec.js';
 
 /**
@@ -11,8 +12,7 @@ export function planFor(profile: BackendProfile, spec: LabSpec, flags: Record<st
   const set = Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
   const options = profile.options.safeParse({ ...spec.backendOptions[profile.name], ...set });
   if (!options.success) {
-    const issues = options.error.issues.map((i) => ({ path: ['backendOptions', profile.name, ...i.path].join('.'), message: i.message }));
-    throw new ScenarioError(spec.scenarioFile, issues);
+    throw new ScenarioError(spec.scenarioFile, fromZod(options.error, ['backendOptions', profile.name]));
   }
   return planLab(spec.topology, spec.scenarioFile, profile, options.data);
 }

@@ -68,15 +68,91 @@ export const labShape = {
 
 const labSchema = z.object(labShape);
 export type LabDefinition = z.output<typeof labSchema>;
+type SegmentDef = z.output<typeof segmentSchema>;
+type WorkloadDef = z.output<typeof workloadSchema>;
+type HostDef = Omit<z.output<typeof hostSchema>, 'workloads'> & { workloads: (WorkloadDef | undefined)[] };
 
 export type Path = (string | number)[];
 export type Fail = (path: Path, message: string) => void;
+/** Reports zod's issues under a path prefix. */
+export type ZodFail = (error: z.ZodError, prefix: Path) => void;
+
+/**
+ * The lab as far as it is valid: every element parsed on its own, so that one bad field hides
+ * nothing else. `undefined` marks an element that did not parse (its problems are reported).
+ */
+interface Draft {
+  segments: (SegmentDef | undefined)[];
+  hosts: (HostDef | undefined)[];
+  routing?: LabDefinition['routing'];
+  bgp?: LabDefinition['bgp'];
+  /** Node and segment names as written, also of elements that did not parse. */
+  raw: { segments: unknown[]; hosts: unknown[] };
+}
+
+const record = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
+const rawList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const rawName = (v: unknown): string | undefined => (typeof record(v).name === 'string' ? (record(v).name as string) : undefined);
+
+const labTop = z.strictObject({
+  ...labShape,
+  segments: z.array(z.unknown()).min(1, 'needs at least one segment'),
+  hosts: z.array(z.unknown()).min(1, 'needs at least one host'),
+  steps: z.array(z.unknown()).default([]),
+});
+const hostHead = hostSchema.extend({ workloads: z.array(z.unknown()).default([]) });
+
+/**
+ * Validates the lab part of a scenario in one pass: each field, segment, host and workload on its
+ * own, then the cross-field rules over everything that parsed. Returns the lab when all is valid.
+ */
+export function validateLab(raw: unknown, fail: Fail, zodFail: ZodFail, options: object): LabDefinition | undefined {
+  let valid = true;
+  const parse = <T>(schema: z.ZodType<T>, value: unknown, path: Path): T | undefined => {
+    const result = schema.safeParse(value, options);
+    if (result.success) return result.data;
+    valid = false;
+    zodFail(result.error, path);
+    return undefined;
+  };
+  const top = labTop.safeParse(raw, options);
+  if (!top.success) {
+    valid = false;
+    zodFail(top.error, []);
+  }
+  const scenario = record(raw);
+  const field = <K extends keyof typeof labShape>(key: K) =>
+    top.success ? top.data[key] : (labShape[key].safeParse(scenario[key], options).data as z.output<(typeof labShape)[K]> | undefined);
+  const draft: Draft = {
+    segments: rawList(scenario.segments).map((seg, i) => parse(segmentSchema, seg, ['segments', i])),
+    hosts: rawList(scenario.hosts).map((host, h) => {
+      const head = parse(hostHead, host, ['hosts', h]);
+      const workloads = rawList(record(host).workloads).map((w, i) => parse(workloadSchema, w, ['hosts', h, 'workloads', i]));
+      return head ? { ...head, workloads } : undefined;
+    }),
+    routing: field('routing'),
+    bgp: field('bgp'),
+    raw: { segments: rawList(scenario.segments), hosts: rawList(scenario.hosts) },
+  };
+  const before = valid;
+  checkLab(draft, (path, message) => {
+    valid = false;
+    fail(path, message);
+  });
+  if (!before || !valid || !top.success) return undefined;
+  const { steps: _, ...definition } = top.data;
+  return { ...definition, segments: draft.segments as SegmentDef[], hosts: draft.hosts.map((h) => ({ ...h!, workloads: h!.workloads as WorkloadDef[] })) };
+}
 
 /** Cross-field rules of the lab zod cannot express field by field: uniqueness, containment, addresses. */
-export function checkLab(s: LabDefinition, fail: Fail): void {
+function checkLab(s: Draft, fail: Fail): void {
+  const segmentNames = s.raw.segments.map(rawName);
   const segments = new Map<string, { subnet: Cidr; gateway: string }>();
+  segmentNames.forEach((name, i) => {
+    if (name !== undefined && segmentNames.indexOf(name) < i) fail(['segments', i, 'name'], `duplicate segment name "${name}"`);
+  });
   s.segments.forEach((seg, i) => {
-    if (segments.has(seg.name)) fail(['segments', i, 'name'], `duplicate segment name "${seg.name}"`);
+    if (!seg) return;
     const subnet = parseCidr(seg.subnet);
     if (!subnet) return;
     const network = networkAddress(subnet);
@@ -91,11 +167,22 @@ export function checkLab(s: LabDefinition, fail: Fail): void {
     }
     if (RESERVED_INTERFACE_NAMES.includes(seg.name)) fail(['segments', i, 'name'], reservedName(seg.name));
     if (seg.gateway !== undefined) checkUsable(subnet, seg.gateway, ['segments', i, 'gateway'], fail);
-    if (special) return;
+    if (special || segments.has(seg.name)) return;
     segments.set(seg.name, { subnet, gateway: seg.gateway ?? firstHostAddress(subnet) });
   });
 
-  const nodes = new Set<string>();
+  // Node names as written: a duplicate is found even where its element is otherwise broken.
+  const seen = new Set<string>();
+  const uniqueNode = (name: string | undefined, path: Path) => {
+    if (name === undefined) return;
+    if (seen.has(name)) fail([...path, 'name'], `duplicate node name "${name}"`);
+    seen.add(name);
+  };
+  s.raw.hosts.forEach((host, h) => {
+    uniqueNode(rawName(host), ['hosts', h]);
+    rawList(record(host).workloads).forEach((w, i) => uniqueNode(rawName(w), ['hosts', h, 'workloads', i]));
+  });
+
   const owners = new Map<string, string>();
   const claim = (address: string, owner: string, path: Path) => {
     const previous = owners.get(address);
@@ -105,16 +192,14 @@ export function checkLab(s: LabDefinition, fail: Fail): void {
   for (const [name, { gateway }] of segments) owners.set(gateway, `the gateway of segment ${name}`);
 
   s.hosts.forEach((host, h) => {
+    if (!host) return;
     const hostPath: Path = ['hosts', h];
-    if (nodes.has(host.name)) fail([...hostPath, 'name'], `duplicate node name "${host.name}"`);
-    nodes.add(host.name);
-
-    const segmentName = host.segment ?? (s.segments.length === 1 ? s.segments[0]!.name : undefined);
+    const segmentName = host.segment ?? (segmentNames.length === 1 ? segmentNames[0] : undefined);
     const segment = segmentName === undefined ? undefined : segments.get(segmentName);
     if (segmentName === undefined) {
-      fail([...hostPath, 'segment'], 'is required when the scenario has more than one segment');
+      if (segmentNames.length > 1) fail([...hostPath, 'segment'], 'is required when the scenario has more than one segment');
     } else if (!segment) {
-      if (!s.segments.some((x) => x.name === segmentName)) fail([...hostPath, 'segment'], `unknown segment "${segmentName}"`);
+      if (!segmentNames.includes(segmentName)) fail([...hostPath, 'segment'], `unknown segment "${segmentName}"`);
     } else {
       checkUsable(segment.subnet, host.address, [...hostPath, 'address'], fail, segmentName);
     }
@@ -122,9 +207,8 @@ export function checkLab(s: LabDefinition, fail: Fail): void {
 
     const hostInterfaces = new Set<string>(segmentName ? [segmentName] : []);
     host.workloads.forEach((w, i) => {
+      if (!w) return;
       const path: Path = [...hostPath, 'workloads', i];
-      if (nodes.has(w.name)) fail([...path, 'name'], `duplicate node name "${w.name}"`);
-      nodes.add(w.name);
       const address = parseCidr(w.address);
       if (address) {
         claim(address.address, `workload ${w.name}`, [...path, 'address']);
@@ -134,42 +218,42 @@ export function checkLab(s: LabDefinition, fail: Fail): void {
         const name = w[field];
         if (name !== undefined && RESERVED_INTERFACE_NAMES.includes(name)) fail([...path, field], reservedName(name));
       }
-      if (w.hostInterface !== undefined && RESERVED_INTERFACE_NAMES.includes(w.hostInterface)) return;
       const badMac = w.hostMac === 'kernel' ? undefined : notUnicastMac(w.hostMac);
       if (badMac) fail([...path, 'hostMac'], `${w.hostMac} ${badMac}; a veth needs a unicast MAC`);
-      if (w.hostInterface !== undefined) {
-        if (hostInterfaces.has(w.hostInterface)) {
-          fail([...path, 'hostInterface'], `interface "${w.hostInterface}" already exists on host ${host.name}`);
-        }
-        hostInterfaces.add(w.hostInterface);
+      if (w.hostInterface === undefined || RESERVED_INTERFACE_NAMES.includes(w.hostInterface)) return;
+      if (hostInterfaces.has(w.hostInterface)) {
+        fail([...path, 'hostInterface'], `interface "${w.hostInterface}" already exists on host ${host.name}`);
       }
+      hostInterfaces.add(w.hostInterface);
     });
   });
-  checkBgp(s, fail);
+  if (s.bgp) checkBgp(s.bgp, s, fail);
 }
 
 /** Reflectors are hosts; with blocks, each host's workloads fit one block and no two hosts share one. */
-function checkBgp(s: LabDefinition, fail: Fail): void {
-  const hostNames = new Set(s.hosts.map((h) => h.name));
-  s.bgp.reflectors.forEach((r, i) => {
+function checkBgp(bgp: LabDefinition['bgp'], s: Draft, fail: Fail): void {
+  const hostNames = new Set(s.raw.hosts.map(rawName));
+  bgp.reflectors.forEach((r, i) => {
     if (!hostNames.has(r)) fail(['bgp', 'reflectors', i], `"${r}" is not a host`);
   });
-  if (s.bgp.block === undefined) return;
+  const { block } = bgp;
+  if (block === undefined) return;
   const owners = new Map<string, string>();
   s.hosts.forEach((h, i) => {
+    if (!h) return;
     const blocks = new Set(
       h.workloads.flatMap((w) => {
-        const address = parseCidr(w.address);
-        return address ? [networkAddress({ address: address.address, prefix: s.bgp.block! })] : [];
+        const address = w && parseCidr(w.address);
+        return address ? [networkAddress({ address: address.address, prefix: block })] : [];
       }),
     );
     if (blocks.size > 1) {
-      fail(['hosts', i, 'workloads'], `workloads of ${h.name} span several /${s.bgp.block} blocks (${[...blocks].join(', ')})`);
+      fail(['hosts', i, 'workloads'], `workloads of ${h.name} span several /${block} blocks (${[...blocks].join(', ')})`);
     }
-    for (const block of blocks) {
-      const other = owners.get(block);
-      if (other) fail(['hosts', i, 'workloads'], `block ${block}/${s.bgp.block} is also used by ${other}`);
-      owners.set(block, h.name);
+    for (const b of blocks) {
+      const other = owners.get(b);
+      if (other) fail(['hosts', i, 'workloads'], `block ${b}/${block} is also used by ${other}`);
+      owners.set(b, h.name);
     }
   });
 }

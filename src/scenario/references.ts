@@ -29,20 +29,23 @@ export function collectReferences(raw: unknown, fail: Fail): References {
   const hosts = names(hostItems);
   const workloads = hostItems.flatMap((h) => names(list(record(h).workloads)));
   const nodes = new Set(hostItems.flatMap((h) => names([h, ...list(record(h).workloads)])));
-  const node = (path: Path, name: string) => {
-    if (!nodes.has(name)) fail(path, `unknown node "${name}" (nodes: ${[...nodes].join(', ')})`);
+  // On a step that did not parse, fields may be anything: only strings are names to check.
+  const node = (path: Path, name: unknown) => {
+    if (typeof name === 'string' && !nodes.has(name)) fail(path, `unknown node "${name}" (nodes: ${[...nodes].join(', ')})`);
   };
   return {
     node,
     host(path, name) {
-      if (!hosts.includes(name)) fail(path, `"${name}" is not a host (hosts: ${hosts.join(', ')})`);
+      if (typeof name === 'string' && !hosts.includes(name)) fail(path, `"${name}" is not a host (hosts: ${hosts.join(', ')})`);
     },
     nodeOrAddress(path, text) {
+      if (typeof text !== 'string') return;
       if (!/^[\d.]+$/.test(text)) node(path, text);
       else if (!isIpv4(text)) fail(path, `"${text}" is not an IPv4 address`);
     },
     veths(path, text) {
-      for (const m of text?.matchAll(vethToken) ?? []) {
+      if (typeof text !== 'string') return;
+      for (const m of text.matchAll(vethToken)) {
         if (!workloads.includes(m[1]!)) fail(path, `{veth:${m[1]}} names no workload`);
       }
     },

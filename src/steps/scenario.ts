@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ScenarioError } from '../errors.js';
-import { checkLab, labShape, type LabDefinition, type Path } from '../scenario/lab-schema.js';
+import { labShape, validateLab, type LabDefinition, type Path } from '../scenario/lab-schema.js';
 import { collectReferences } from '../scenario/references.js';
 import { kindKeysOf, STEP_KIND_NAMES, STEP_KINDS, type Step, type StepInput } from './registry.js';
 
@@ -14,40 +14,42 @@ export function defineScenario(scenario: ScenarioInput): ScenarioInput {
   return scenario;
 }
 
-const labSchema = z.strictObject({ ...labShape, steps: z.array(z.unknown()).default([]) });
-
-interface Issue {
-  path: Path;
+/** One problem of a scenario: where, and why. */
+export interface Issue {
+  path: string;
   message: string;
 }
 
 /** zod's words for a missing field are "expected string, received undefined". */
-const requiredMessage = {
+const REQUIRED = {
   error: (issue: { code: string; input?: unknown }) =>
     (issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined ? 'is required' : undefined,
 };
 
-function zodIssues(error: z.ZodError, prefix: Path): Issue[] {
+/** zod's issues as ours: under `prefix`, unknown keys named the way the README names them. */
+export function fromZod(error: z.ZodError, prefix: Path): Issue[] {
   return error.issues.map((i) => ({
-    path: [...prefix, ...(i.path as (string | number)[])],
+    path: formatPath([...prefix, ...(i.path as Path)]),
     message: i.code === 'unrecognized_keys' ? `unknown field ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.message,
   }));
 }
 
 /**
- * Validates a scenario in one pass: the lab's shape, each step against its own kind, every
- * reference against the nodes as written, and the lab's cross-field rules; every problem at once.
+ * Validates a scenario in one pass: the lab's fields and elements each on their own, each step
+ * against its own kind, every reference against the nodes as written, and the cross-field rules
+ * over everything that parsed; every problem at once, in the order of the file.
  */
-export function parseScenario(file: string, value: unknown): Scenario {
-  const issues: Issue[] = [];
-  const fail = (path: Path, message: string) => issues.push({ path, message });
+export function validateScenario(value: unknown): { scenario?: Scenario; issues: Issue[] } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ScenarioError(file, [{ path: '', message: 'the default export must be a scenario object (export default defineScenario({...}))' }]);
+    return { issues: [{ path: '', message: 'the default export must be a scenario object (export default defineScenario({...}))' }] };
   }
+  const issues: { path: Path; issue: Issue }[] = [];
+  const fail = (path: Path, message: string) => issues.push({ path, issue: { path: formatPath(path), message } });
+  const zodFail = (error: z.ZodError, prefix: Path) => {
+    for (const i of error.issues) issues.push({ path: [...prefix, ...(i.path as Path)], issue: fromZod(new z.ZodError([i]), prefix)[0]! });
+  };
 
-  const lab = labSchema.safeParse(value, requiredMessage);
-  if (!lab.success) issues.push(...zodIssues(lab.error, []));
-
+  const lab = validateLab(value, fail, zodFail, REQUIRED);
   const refs = collectReferences(value, fail);
   const rawSteps = (value as { steps?: unknown }).steps;
   const steps: Step[] = [];
@@ -59,18 +61,43 @@ export function parseScenario(file: string, value: unknown): Scenario {
       return fail(path, keys.length === 0 ? `must have exactly one of ${STEP_KIND_NAMES.join(', ')}` : `has several kinds (${keys.join(', ')}); a step has one`);
     }
     const kind = STEP_KINDS[keys[0]!];
-    const parsed = kind.schema.safeParse(raw, requiredMessage);
-    if (!parsed.success) return void issues.push(...zodIssues(parsed.error, path));
-    (kind.references as (s: unknown, r: typeof refs, p: Path) => void)(parsed.data, refs, path);
-    steps.push(parsed.data as Step);
+    const references = kind.references as (step: unknown, r: typeof refs, p: Path) => void;
+    const parsed = kind.schema.safeParse(raw, REQUIRED);
+    if (parsed.success) {
+      references(parsed.data, refs, path);
+      steps.push(parsed.data as Step);
+      return;
+    }
+    zodFail(parsed.error, path);
+    // The step's references are checked as written too; a field too broken to read is skipped.
+    try {
+      references(raw, refs, path);
+    } catch {
+      // reported above
+    }
   });
+  const ordered = issues.sort((a, b) => comparePaths(a.path, b.path)).map((i) => i.issue);
+  return lab && ordered.length === 0 ? { scenario: { ...lab, steps }, issues: [] } : { issues: ordered };
+}
 
-  if (lab.success) checkLab(lab.data, fail);
-  if (issues.length > 0 || !lab.success) {
-    throw new ScenarioError(file, issues.map((i) => ({ path: formatPath(i.path), message: i.message })));
+/** Validates a scenario; throws ScenarioError with every problem. */
+export function parseScenario(file: string, value: unknown): Scenario {
+  const { scenario, issues } = validateScenario(value);
+  if (!scenario) throw new ScenarioError(file, issues);
+  return scenario;
+}
+
+/** Document order: the order of the fields in the scenario, then array positions. */
+const FIELD_ORDER = [...Object.keys(labShape), 'steps'];
+function comparePaths(a: Path, b: Path): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const [x, y] = [a[i]!, b[i]!];
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    if (i === 0) return FIELD_ORDER.indexOf(String(x)) - FIELD_ORDER.indexOf(String(y));
+    return 0;
   }
-  const { steps: _, ...definition } = lab.data;
-  return { ...definition, steps };
+  return a.length - b.length;
 }
 
 function formatPath(path: Path): string {

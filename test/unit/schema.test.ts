@@ -153,6 +153,49 @@ describe('one pass, the true reason', () => {
     ]);
   });
 
+  it('a bad name hides none of the cross-field problems', () => {
+    const s = valid() as unknown as Record<string, unknown> & ScenarioInput;
+    s.name = 'Bad';
+    s.segments = [
+      { name: 'ens192', subnet: '192.168.1.0/31' },
+      { name: 'ens192', subnet: '192.168.2.0/24' },
+    ];
+    s.hosts = [
+      { name: 'host0', segment: 'ens192', address: '192.168.2.32' },
+      { name: 'host0', segment: 'ens9', address: '192.168.2.16' },
+    ];
+    s.routing = 'bgp';
+    s.bgp = { reflectors: ['nope'] };
+    s.steps = [];
+    expect(issuesOf(s)).toEqual([
+      'name: must be lower-case letters, digits and "-", starting with a letter or digit',
+      'segments[0].subnet: /31 leaves no room for a gateway and hosts',
+      'segments[1].name: duplicate segment name "ens192"',
+      'hosts[0].address: 192.168.2.32 is outside segment ens192 (192.168.1.0/31)',
+      'hosts[1].name: duplicate node name "host0"',
+      'hosts[1].segment: unknown segment "ens9"',
+      'bgp.reflectors[0]: "nope" is not a host',
+    ]);
+  });
+
+  it('a step with a bad field still has its references checked', () => {
+    const s = valid() as unknown as { steps: unknown[] };
+    s.steps = [
+      { ping: { from: 'nsX', to: '256.1.1.1' }, expect: { ttl: 'x' } },
+      { route: { node: 'host0', to: 'nowhere', dev: '{veth:zz}' } },
+      { wait: { node: 'ghost', command: [] } },
+    ];
+    expect(issuesOf(s)).toEqual([
+      'steps[0].expect.ttl: Invalid input: expected number, received string',
+      'steps[0].ping.from: unknown node "nsX" (nodes: host0, ns0, host1, ns1)',
+      'steps[0].ping.to: "256.1.1.1" is not an IPv4 address',
+      'steps[1].route.to: is neither an IPv4 destination nor "default"',
+      'steps[1].route.dev: {veth:zz} names no workload',
+      'steps[2].wait.command: Too small: expected array to have >=1 items',
+      'steps[2].wait.node: unknown node "ghost" (nodes: host0, ns0, host1, ns1)',
+    ]);
+  });
+
   it('tells an address that is not one from an unknown node', () => {
     const s = valid();
     s.steps = [{ ping: { from: 'ns0', to: '256.1.1.1' } }];
@@ -170,7 +213,7 @@ describe('BGP settings and fault steps', () => {
     const s = valid();
     s.bgp = { reflectors: ['ns0'] };
     s.steps = [{ stopBgp: 'host0' }, { bgp: {} }];
-    expect(issuesOf(s)).toEqual(['steps[0].stopBgp: needs routing: "bgp"', 'steps[1].bgp: needs routing: "bgp"', 'bgp.reflectors[0]: "ns0" is not a host']);
+    expect(issuesOf(s)).toEqual(['bgp.reflectors[0]: "ns0" is not a host', 'steps[0].stopBgp: needs routing: "bgp"', 'steps[1].bgp: needs routing: "bgp"']);
   });
 
   it('rejects workloads of one host spread over several blocks, and blocks shared by hosts', () => {

@@ -6,7 +6,7 @@ export const DOCKER_UPLINK = 'eth0';
 
 const options = z.strictObject({
   /** Run host containers privileged instead of with least privilege: every host, or the ones named. */
-  privileged: z.union([z.boolean(), z.array(z.string())]).default(false),
+  privileged: z.union([z.boolean(), z.array(z.string())], { error: 'must be true, false or a list of host names' }).default(false),
 });
 export type DockerOptions = z.output<typeof options>;
 
@@ -22,6 +22,11 @@ export const dockerProfile: BackendProfile = {
   /** Inside its own container BIRD keeps Debian's default places, so a bare `birdc` finds it. */
   birdPaths: () => ({ config: '/etc/bird/bird.conf', socket: '/run/bird/bird.ctl', pid: '/run/bird/bird.pid', log: '/var/log/bird.log' }),
   options,
+  checkOptions(settings, hosts) {
+    const { privileged } = settings as DockerOptions;
+    if (!Array.isArray(privileged)) return [];
+    return privileged.flatMap((name, i) => (hosts.includes(name) ? [] : [{ path: `privileged[${i}]`, message: `"${name}" is not a host (hosts: ${hosts.join(', ')})` }]));
+  },
   flags: {
     privileged: { type: 'boolean', describe: 'docker: run host containers privileged instead of with NET_ADMIN, SYS_ADMIN, NET_RAW' },
   },

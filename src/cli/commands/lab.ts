@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { backendOfLab, backendsToSearch, BACKEND_NAMES, profileOf, selectBackend, type BackendChoice, type BackendName } from '../../backends/registry.js';
+import { backendOfLab, backendsToSearch, profileOf, selectBackend, type BackendChoice, type BackendName } from '../../backends/registry.js';
 import { renderPlanText } from '../../dataplane/render.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { installInterruptHandler } from '../../util/interrupt.js';
@@ -8,7 +8,7 @@ import { loadLab } from '../../lab/load.js';
 import { planFor } from '../../lab/plan.js';
 import { preflight } from '../../lab/preflight.js';
 import { ConsoleReporter, ms } from '../../report/console.js';
-import { backendFlagOptions, backendFlagValues, backendOption, nameOption } from '../options.js';
+import { backendFlagOptions, backendFlagValues, backendOption, nameOption, planBackendOption, searchBackendOption } from '../options.js';
 
 export const upCommand = {
   command: 'up <file>',
@@ -25,7 +25,7 @@ export const upCommand = {
   handler: async (args: { file: string; backend: string; name?: string; [flag: string]: unknown }): Promise<number> => {
     const spec = await loadLab(args.file, args.name);
     const backend = await selectBackend(args.backend as BackendChoice);
-    const plan = planFor(backend.profile, spec, backendFlagValues(args));
+    const plan = planFor(backend.profile, spec, backendFlagValues(args, backend.profile));
     const reporter = new ConsoleReporter(process.stdout);
     installInterruptHandler((m) => reporter.progress(m));
     // Without steps, only what building the lab needs is checked.
@@ -49,7 +49,7 @@ export const downCommand = {
     y
       .positional('lab', { type: 'string', describe: 'Lab name' })
       .option('all', { type: 'boolean', default: false, describe: 'Remove every testbed lab on this machine' })
-      .option('backend', backendOption)
+      .option('backend', searchBackendOption)
       .example('$0 down two-host', 'Remove the lab "two-host", wherever it runs')
       .example('$0 down --all', 'Remove every lab'),
   handler: async (args: { lab?: string; all: boolean; backend: string }): Promise<number> => {
@@ -76,7 +76,7 @@ export const lsCommand = {
   builder: (y: Argv) =>
     y
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON array' })
-      .option('backend', backendOption)
+      .option('backend', searchBackendOption)
       .example('$0 ls', 'Show labs with their nodes'),
   handler: async (args: { json: boolean; backend: string }): Promise<number> => {
     const labs = [];
@@ -101,7 +101,7 @@ export const execCommand = {
       .positional('lab', { type: 'string', demandOption: true, describe: 'Lab name' })
       .positional('node', { type: 'string', demandOption: true, describe: 'Host or workload name' })
       .positional('command', { type: 'string', array: true, describe: 'Command and arguments, after --; default: sh' })
-      .option('backend', backendOption)
+      .option('backend', searchBackendOption)
       .example('$0 exec two-host ns0 -- ip route', 'Routes inside workload ns0: 169.254.1.1 is the gateway')
       .example('$0 exec two-host host0 -- ip neigh', 'Neighbours of host0')
       .example('$0 exec two-host ns0 -- ping -c 3 10.20.1.3', 'Ping ns1 from ns0'),
@@ -119,7 +119,7 @@ export const planCommand = {
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'Scenario file' })
       .option('name', nameOption)
-      .option('backend', { ...backendOption, choices: BACKEND_NAMES, default: BACKEND_NAMES.at(-1) })
+      .option('backend', planBackendOption)
       .example('$0 plan scenarios/two-host.ts', 'The seed\'s commands, Calico-style, for each host')
       .example('$0 plan scenarios/two-host.ts --backend docker', 'What runs inside each host container'),
   handler: async (args: { file: string; name?: string; backend: string }): Promise<number> => {

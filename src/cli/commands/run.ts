@@ -57,7 +57,7 @@ export const runCommand = {
     for (const file of args.files) specs.push(await loadLab(file, args.name));
     if (args.junit !== undefined) checkWritable(args.junit, '--junit');
     const backend = await selectBackend(args.backend as BackendChoice);
-    const plans = specs.map((spec) => planFor(backend.profile, spec, backendFlagValues(args)));
+    const plans = specs.map((spec) => planFor(backend.profile, spec, backendFlagValues(args, backend.profile)));
     const skips = await preflight(backend, specs, args.skipUnsupported, (m) => reporter.progress(m));
     const loadMs = performance.now() - loadStarted;
 
