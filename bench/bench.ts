@@ -12,7 +12,7 @@ import type { LabSpec } from '../src/lab/spec.js';
 import { dockerClient, pingDocker } from '../src/backends/docker/client.js';
 import { createBackend } from '../src/backends/registry.js';
 import { parseScenario } from '../src/steps/scenario.js';
-import { runStep } from '../src/steps/run-step.js';
+import { runStep, stepContext } from '../src/steps/run-step.js';
 import { resolveTopology } from '../src/topology/topology.js';
 import { runProcess } from '../src/util/process.js';
 import { lineChart } from './chart.js';
@@ -201,7 +201,7 @@ async function main(): Promise<void> {
       const runs: number[] = [];
       let pairs = 0;
       for (let r = 0; r < REPS; r++) {
-        const result = await runStep({ backend: netns, topology: labSpec.topology, hosts: [], labReadyAt: performance.now() }, { matrix: { count: 1, timeout: 1 }, expect: { reachable: true, ttl: 'topology' } }, 0);
+        const result = await runStep(stepContext(netns, labSpec.topology, []), { matrix: { count: 1, timeout: 1 }, expect: { reachable: true, ttl: 'topology' } }, 0);
         if (!result.passed) throw new Error(`matrix ${k}: ${result.failures.join('; ')}`);
         runs.push(Number(result.metrics.matrixMs));
         pairs = Number(result.metrics.pairs);
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
       for (let r = 0; r < REPS; r++) {
         const labSpec = spec(n, 1, 'bgp', reflector);
         const t = await cycle(netns, labSpec, async () => {
-          const result = await runStep({ backend: netns, topology: labSpec.topology, hosts: [], labReadyAt: performance.now() }, { bgp: { routes: true }, within: 60 }, 0);
+          const result = await runStep(stepContext(netns, labSpec.topology, []), { bgp: { routes: true }, within: 60 }, 0);
           if (!result.passed) throw new Error(`bgp ${n}: ${result.failures.join('; ')}`);
           return Number(result.metrics.sinceLabReadyMs);
         });

@@ -6,8 +6,8 @@
 #                                        and starts dockerd unless a daemon already answers
 #   sh scripts/install-deps.sh --list [--docker]
 #                                        print the package names only, one per line, install nothing
-# The package lists below are the "machine" column of src/tools/programs.ts; a unit test keeps
-# the two equal.
+# The package lists below are the "machine" and "imageBuild" columns of src/requirements/programs.ts;
+# a unit test keeps them equal.
 set -eu
 
 MACHINE_PACKAGES="iproute2 iputils-ping procps bird2 iperf3 tcpdump"

@@ -1,5 +1,5 @@
 import { formatCidr } from '../net/ipv4.js';
-import type { Host, Topology } from '../topology/topology.js';
+import { segmentPeers, type Host, type Topology } from '../topology/topology.js';
 
 /** Where a host's BIRD keeps its files; each backend has its own layout. */
 export interface BirdPaths {
@@ -15,7 +15,7 @@ export const birdPeerName = (host: string) => `peer_${host.replace(/[^A-Za-z0-9_
 /** The hosts a host holds BGP sessions with: everyone (full mesh), or reflectors and their clients. */
 export function bgpPeers(topology: Topology, host: Host): { peer: Host; rrClient: boolean }[] {
   const { reflectors } = topology.bgp;
-  const others = topology.hosts.filter((h) => h !== host && h.segment === host.segment);
+  const others = segmentPeers(topology, host);
   if (reflectors.length === 0) return others.map((peer) => ({ peer, rrClient: false }));
   if (reflectors.includes(host.name)) {
     return others.map((peer) => ({ peer, rrClient: !reflectors.includes(peer.name) }));

@@ -1,5 +1,5 @@
 import { formatCidr } from '../net/ipv4.js';
-import type { Host, Topology, Workload } from '../topology/topology.js';
+import { segmentPeers, type Host, type Topology, type Workload } from '../topology/topology.js';
 import { bgpPeers, birdConfig, type BirdPaths } from './bird.js';
 import { file, ip, netns, run, sysctl, type HostPlan, type Section } from './ops.js';
 
@@ -115,7 +115,7 @@ function workloadSection(w: Workload): Section {
 /** Static routing: every workload on another host of the same segment, via that host. */
 export function staticRoutes(topology: Topology, host: Host): string[][] {
   if (topology.routing !== 'static') return [];
-  const peers = topology.hosts.filter((h) => h !== host && h.segment === host.segment);
+  const peers = segmentPeers(topology, host);
   return peers.flatMap((peer) => peer.workloads.map((w) => [w.address.address, 'via', peer.address, 'dev', host.segment.name]));
 }
 

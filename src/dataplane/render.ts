@@ -28,7 +28,7 @@ function fileLines(op: Extract<Op, { kind: 'file' }>): string[] {
   return [`mkdir -p ${plain(folder)}`, `cat > ${plain(op.path)} <<'${delimiter}'`, ...op.content.replace(/\n$/, '').split('\n'), delimiter];
 }
 
-const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
+const shellWord = (word: string) => (PLAIN_WORD.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
 
 /** Lines that run in `self`'s namespace as they are, elsewhere through ip netns exec. */
 function inNamespace(lines: string[], ns: string, self: string, name: NamespaceNamer): string[] {

@@ -71,7 +71,9 @@ export function judgeNeeds(spec: LabSpec, needs: Need[], missing: Map<string, st
   const skips = new Map<number, string>();
   const unmet = needs.filter((n) => missing.has(requirementName(n.requirement)));
   for (const group of groupByWhat(unmet, missing)) {
-    const stepsOnly = group.needs.every((n) => n.step !== undefined);
+    // Programs are never skipped: install-deps (or the image) fixes them, and later steps may
+    // depend on what a skipped check would have waited for.
+    const stepsOnly = group.needs.every((n) => n.step !== undefined) && group.programs.length === 0;
     if (stepsOnly && skipUnsupported) {
       for (const n of group.needs) skips.set(n.step!, `needs ${group.what}: ${group.reason}`);
       continue;

@@ -1,7 +1,7 @@
 import type { Backend } from '../backends/backend.js';
 import type { LabPlan } from '../dataplane/lab-plan.js';
 import type { LabSpec } from './spec.js';
-import { runStep, skippedStep } from '../steps/run-step.js';
+import { runStep, skippedStep, stepContext } from '../steps/run-step.js';
 import type { StepResult } from '../steps/result.js';
 import { buildLab } from './build.js';
 import { throwIfInterrupted } from '../util/interrupt.js';
@@ -11,7 +11,7 @@ export interface RunReport {
   scenario: { name: string; file: string; description?: string };
   backend: string;
   lab: string;
-  /** Every step that ran passed (skipped steps do not count either way). */
+  /** Every step that ran passed (skipped steps count neither way), and one ran if there were any. */
   passed: boolean;
   /** Milliseconds spent in each phase. */
   timings: { setupMs: number; stepsMs: number; teardownMs: number; totalMs: number };
@@ -53,7 +53,7 @@ export async function runScenario(
   events.labReady(topology.lab, setupMs);
   try {
     const stepsStarted = performance.now();
-    const ctx = { backend, topology, hosts: plan.hosts, labReadyAt: stepsStarted };
+    const ctx = stepContext(backend, topology, plan.hosts, stepsStarted);
     for (const [index, step] of scenarioSteps.entries()) {
       throwIfInterrupted();
       const skip = skips.get(index);
@@ -80,7 +80,8 @@ export async function runScenario(
     },
     backend: backend.profile.name,
     lab: topology.lab,
-    passed: steps.every((s) => s.passed || s.skipped),
+    // A run whose every step was skipped proved nothing.
+    passed: steps.every((s) => s.passed || s.skipped) && (steps.length === 0 || steps.some((s) => !s.skipped)),
     timings: {
       setupMs: Math.round(setupMs),
       stepsMs: Math.round(stepsMs),

@@ -50,6 +50,7 @@ export class ConsoleReporter implements RunEvents {
     const skipped = report.steps.filter((s) => s.skipped).length;
     const t = report.timings;
     const kept = report.kept ? `; lab ${report.lab} kept: testbed down ${report.lab}` : '';
+    if (skipped > 0 && skipped === report.steps.length) this.write(`  no step ran: every one was skipped, so ${report.scenario.name} proved nothing here`);
     this.write(
       `  ${report.scenario.name}: ${passed} of ${report.steps.length} steps passed${skipped > 0 ? `, ${skipped} skipped` : ''} ` +
         `(setup ${ms(t.setupMs)}, steps ${ms(t.stepsMs)}, teardown ${ms(t.teardownMs)})${kept}`,
@@ -67,7 +68,8 @@ export class ConsoleReporter implements RunEvents {
 
 /** The figures of a step worth reading at a glance. */
 function figures(result: StepResult): string {
-  if (result.error) return `error: ${result.error}`;
+  // The error itself is the failure line printed below.
+  if (result.error) return '';
   const kind = STEP_KINDS[result.kind as keyof typeof STEP_KINDS];
   return kind ? kind.figures(result.metrics, result.passed) : '';
 }

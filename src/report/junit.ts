@@ -8,9 +8,13 @@ const junit = junitModule as unknown as Builder;
  * JUnit XML: one testsuite per scenario, one testcase per step; failure text is expected vs actual,
  * a check that could not be made is an error, a step this machine cannot run is skipped with why.
  */
-export function renderJunit(reports: RunReport[]): string {
+export function renderJunit(reports: RunReport[], error?: string): string {
   const builder = junit.newBuilder();
   const skipReasons: string[] = [];
+  if (error !== undefined) {
+    // Why the run stopped (a scenario refused before it ran, an infrastructure error) is a test error of its own.
+    builder.testSuite().name('testbed').testCase().className('testbed').name('run').error(error.split('\n')[0], 'Error', error);
+  }
   for (const report of reports) {
     const suite = builder
       .testSuite()

@@ -1,6 +1,7 @@
 import type { Backend } from '../backends/backend.js';
 import type { HostPlan } from '../dataplane/ops.js';
 import type { Topology } from '../topology/topology.js';
+import type { ProcessResult, RunOptions } from '../util/process.js';
 
 export type Metric = number | string | boolean | null;
 
@@ -37,6 +38,8 @@ export interface Attempt {
 
 export interface StepContext {
   backend: Backend;
+  /** Runs a command in a node of the lab; throws (failing the step with an error) when the node cannot run it. */
+  exec(node: string, argv: string[], options?: RunOptions): Promise<ProcessResult>;
   topology: Topology;
   /** The plans the lab was built from (a restarted host is set up again from its own). */
   hosts: HostPlan[];

@@ -1,10 +1,27 @@
 import { TestbedError } from '../errors.js';
-import { findNode } from '../topology/topology.js';
+import type { Backend } from '../backends/backend.js';
+import type { HostPlan } from '../dataplane/ops.js';
+import { findNode, type Topology } from '../topology/topology.js';
 import { resolveVeths } from './node-state.js';
 import { kindOf, type Step } from './registry.js';
 import type { Attempt, StepContext, StepResult } from './result.js';
 
 const RETRY_PAUSE_MS = 200;
+
+/** What a step runs with: the lab, its plans, and exec bound to the lab. */
+export function stepContext(backend: Backend, topology: Topology, hosts: HostPlan[], labReadyAt = performance.now()): StepContext {
+  return {
+    backend,
+    topology,
+    hosts,
+    labReadyAt,
+    async exec(node, argv, options) {
+      const result = await backend.exec(topology.lab, node, argv, options);
+      if (result.unavailable) throw new Error(result.stderr);
+      return result;
+    },
+  };
+}
 
 /** The name a step is reported under: its own, or its kind's default. */
 export function stepName(ctx: Pick<StepContext, 'topology'>, step: Step): string {
@@ -83,7 +100,7 @@ const DUMP = 'for c in addr route neigh; do echo "\\$ ip $c"; ip $c; done';
 async function diagnostics(ctx: StepContext, nodes: string[]): Promise<string> {
   const dumps = await Promise.all(
     nodes.map(async (node) => {
-      const result = await ctx.backend.exec(ctx.topology.lab, node, ['sh', '-c', DUMP]).catch((error: Error) => ({ stdout: '', stderr: error.message }));
+      const result = await ctx.exec(node, ['sh', '-c', DUMP]).catch((error: Error) => ({ stdout: '', stderr: error.message }));
       return `--- ${node} ---\n${(result.stdout + result.stderr).trimEnd()}`;
     }),
   );

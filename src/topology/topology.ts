@@ -85,6 +85,11 @@ export function resolveTopology(scenario: LabDefinition, lab: string = scenario.
   };
 }
 
+/** The other hosts on a host's segment: its static routes, BGP peers and expected BGP routes. */
+export function segmentPeers(topology: Topology, host: Host): Host[] {
+  return topology.hosts.filter((h) => h !== host && h.segment === host.segment);
+}
+
 export function findNode(topology: Topology, name: string): Node | undefined {
   for (const host of topology.hosts) {
     if (host.name === name) return { kind: 'host', host };

@@ -7,6 +7,8 @@ export interface ProcessResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** Set by a backend when the node itself could not run the command (stopped, gone); stderr says why. */
+  unavailable?: true;
 }
 
 export interface RunOptions {

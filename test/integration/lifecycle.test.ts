@@ -19,7 +19,7 @@ interface Route {
 /** Reads JSON from `ip` inside a node straight from the system, not through testbed. */
 async function ipOnNode<T>(backend: BackendName, lab: string, host: string, workload: string | undefined, args: string[]): Promise<T> {
   if (backend === 'netns') return ipJson<T>(nodeNamespace(lab, workload ?? host), ...args);
-  const container = dockerClient().getContainer(`${lab}-${host}`);
+  const container = dockerClient().getContainer(`${lab}.${host}`);
   const result = await execCapture(container, ['ip', ...(workload ? ['-n', workload] : []), '-j', ...args]);
   if (result.code !== 0) throw new Error(result.stderr);
   return JSON.parse(result.stdout) as T;
@@ -105,7 +105,7 @@ describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('up, exec, ls, down on %s'
       expect(await rootNamespaceState()).toBe(rootBefore);
     } else {
       const containers = await dockerClient().listContainers({ filters: { label: [`testbed.lab=${lab}`] } });
-      expect(containers.map((c) => c.Names[0]).sort()).toEqual([`/${lab}-host0`, `/${lab}-host1`]);
+      expect(containers.map((c) => c.Names[0]).sort()).toEqual([`/${lab}.host0`, `/${lab}.host1`]);
     }
 
     const down = await cli(['down', lab]);

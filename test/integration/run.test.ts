@@ -126,7 +126,7 @@ describe.skipIf(!BACKENDS.includes('docker'))('docker limits', () => {
     expect((await cli(['up', 'scenarios/two-host.ts', '--backend', 'docker', '--name', first])).code).toBe(0);
     const refused = await cli(['up', 'scenarios/same-host.ts', '--backend', 'docker', '--name', second]);
     expect(refused.code).toBe(3);
-    expect(refused.stderr).toContain(`subnet 192.168.1.0/24 overlaps Docker network ${first}-ens192 (testbed lab ${first})`);
+    expect(refused.stderr).toContain(`subnet 192.168.1.0/24 overlaps Docker network ${first}.ens192 (testbed lab ${first})`);
     expect(await labExists('docker', second)).toBe(false);
     expect(await labExists('docker', first)).toBe(true);
     await removeLabs(first);

@@ -5,7 +5,7 @@ import type { LabSpec } from '../../src/lab/spec.js';
 import { ConsoleReporter } from '../../src/report/console.js';
 import { buildJsonReport } from '../../src/report/json.js';
 import { renderJunit } from '../../src/report/junit.js';
-import { runStep } from '../../src/steps/run-step.js';
+import { runStep, stepContext } from '../../src/steps/run-step.js';
 import { parseScenario, type ScenarioInput } from '../../src/steps/scenario.js';
 import { resolveTopology } from '../../src/topology/topology.js';
 import { FakeBackend, pingReplies, pingSilence, type Responder } from '../support/fake-backend.js';
@@ -34,7 +34,7 @@ const pinging =
     return nth < silentFirst ? { code: 1, stdout: pingSilence(target, count) } : { stdout: pingReplies(target, count, ttl) };
   };
 
-const ctxOf = (backend: FakeBackend, s: LabSpec) => ({ backend, topology: s.topology, hosts: [], labReadyAt: performance.now() });
+const ctxOf = (backend: FakeBackend, s: LabSpec) => stepContext(backend, s.topology, []);
 
 describe('running a step (fake backend)', () => {
   it('judges the ttl read from ping: expected and actual in the failure line', async () => {

@@ -9,7 +9,7 @@ import { allowLabBridge, removeLabRules } from './bridge-firewall.js';
 import { dockerClient, pingDocker } from './client.js';
 import { handBackUplink, hostContainerSpec } from './containers.js';
 import { execAttached, execCapture } from './exec.js';
-import { ensureHostImage, hostImage, imageExists } from './image.js';
+import { anyHostImage, ensureHostImage, hostImage } from './image.js';
 import { bridgeName, claimName, containerName, dockerMessage, isHost, LABEL, networkName, workloadsOf } from './labels.js';
 import { createSegmentNetwork, removeNetwork } from './networks.js';
 import { runOneOff } from './one-off.js';
@@ -132,7 +132,7 @@ export class DockerBackend implements Backend {
       await container.remove({ v: true }).catch(ignoreMissing);
     });
     const found = containers.length + networks.length > 0;
-    if (found && (await imageExists(this.docker, hostImage()))) await removeLabRules(this.docker, hostImage(), lab);
+    if (found) await removeLabRules(this.docker, await anyHostImage(this.docker, () => {}), lab);
     await Promise.all(networks.map((n) => removeNetwork(this.docker, n.Id)));
     return found;
   }
@@ -164,7 +164,7 @@ export class DockerBackend implements Backend {
       return await execCapture(container, full, options);
     } catch (error) {
       if (error instanceof TestbedError) throw error;
-      return { code: 125, stdout: '', stderr: `docker: ${dockerMessage(error)}` };
+      return { code: 125, stdout: '', stderr: `${node}: ${dockerMessage(error)}`, unavailable: true };
     }
   }
 

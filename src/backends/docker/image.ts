@@ -50,6 +50,18 @@ export async function imageExists(docker: Docker, ref: string): Promise<boolean>
   }
 }
 
+/**
+ * An image that can run the firewall helper: this version of the host image, else any older one
+ * still here (a lab outlives a change of images/host), else this version, built.
+ */
+export async function anyHostImage(docker: Docker, progress: Progress): Promise<string> {
+  const ref = hostImage();
+  if (await imageExists(docker, ref)) return ref;
+  const older = await docker.listImages({ filters: { reference: [`${IMAGE_REPO}:*`] } });
+  const tag = older.sort((a, b) => b.Created - a.Created).flatMap((i) => i.RepoTags ?? [])[0];
+  return tag ?? ensureHostImage(docker, progress);
+}
+
 /** The host image, built first if this version of it is missing. */
 export async function ensureHostImage(docker: Docker, progress: Progress): Promise<string> {
   const ref = hostImage();

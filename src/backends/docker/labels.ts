@@ -11,10 +11,14 @@ export const LABEL = {
   created: 'testbed.created',
 } as const;
 
-export const containerName = (lab: string, host: string) => `${lab}-${host}`;
-/** The lab's claim on its name: a container never started (lab names hold no dot, host containers none). */
-export const claimName = (lab: string) => `${lab}.testbed`;
-export const networkName = (lab: string, segment: string) => `${lab}-${segment}`;
+/**
+ * `<lab>.<host>` and `<lab>.<segment>`: lab names hold no dot, so the first dot separates the two
+ * and no two labs' names meet (with "-", lab a-b's host c and lab a's host b-c would).
+ */
+export const containerName = (lab: string, host: string) => `${lab}.${host}`;
+export const networkName = (lab: string, segment: string) => `${lab}.${segment}`;
+/** The lab's claim on its name: a container never started, named like no host container (no dot). */
+export const claimName = (lab: string) => lab;
 /** Set explicitly (not br-<id>) so the bridge's name is known before Docker answers. */
 export const bridgeName = (lab: string, segment: string) => `tb-${createHash('sha1').update(`${lab}/${segment}`).digest('hex').slice(0, 12)}`;
 
@@ -26,5 +30,5 @@ export const workloadsOf = (c: Docker.ContainerInfo) => (c.Labels[LABEL.workload
 
 /** A Docker API error's message without the "(HTTP code 409) unexpected - " prefix. */
 export function dockerMessage(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/^\(HTTP code \d+\) [a-z ]+- /, '').trim();
+  return (error instanceof Error ? error.message : String(error)).replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
 }

@@ -46,13 +46,14 @@ export class NetnsBackend implements Backend {
       if (/exists/i.test(claim.stderr)) throw new LabExistsError(lab, this.profile.name);
       throw new InfraError(`creating namespaces: ${claim.stderr.trim()}`);
     }
+    // Labelled at once: `ls` and `down --all` take only labelled tb.* namespaces for labs.
+    await runChecked('labelling the lab', 'ip', ['-n', name(FABRIC), 'link', 'set', 'dev', 'lo', 'alias', labelOf(plan)]);
     const rest = nodes.slice(1).map((n) => `netns add ${name(n)}\n`).join('');
     await runChecked('creating namespaces', 'ip', ['-batch', '-'], { input: rest });
 
     progress(`wiring ${plan.topology.segments.map((s) => s.name).join(', ')}`);
     const script = renderScript(plan.fabric?.sections ?? [], FABRIC, name, { createNamespaces: false });
     await runChecked('wiring the lab fabric', 'ip', ['netns', 'exec', name(FABRIC), 'sh', '-s'], { input: script });
-    await runChecked('labelling the lab', 'ip', ['-n', name(FABRIC), 'link', 'set', 'dev', 'lo', 'alias', labelOf(plan)]);
   }
 
   async destroy(lab: string): Promise<boolean> {
@@ -81,9 +82,11 @@ export class NetnsBackend implements Backend {
       if (parsed.node) nodes.push(parsed.node);
       labs.set(parsed.lab, nodes);
     }
-    return Promise.all(
-      [...labs].map(async ([lab, nodes]) => ({ lab, backend: this.profile.name, nodes: nodes.sort(), ...(await readLabel(lab)) })),
+    const found = await Promise.all(
+      [...labs].map(async ([lab, nodes]) => ({ lab, backend: this.profile.name, nodes: nodes.sort(), label: await readLabel(lab) })),
     );
+    // A tb.* namespace without testbed's label is someone else's.
+    return found.flatMap(({ label, ...lab }) => (label ? [{ ...lab, ...label }] : []));
   }
 
   exec(lab: string, node: string, argv: string[], options?: RunOptions): Promise<ProcessResult> {
@@ -156,15 +159,17 @@ function killProcessesIn(namespaces: string[]): void {
   }
 }
 
-async function readLabel(lab: string): Promise<{ scenario?: string; created?: string }> {
+/** The label on a lab's fabric; undefined when there is none (not testbed's, or not yet labelled). */
+async function readLabel(lab: string): Promise<{ scenario?: string; created?: string } | undefined> {
   const result = await runProcess('ip', ['-n', fabricNamespace(lab), '-j', 'link', 'show', 'lo']);
-  if (result.code !== 0) return {};
+  if (result.code !== 0) return undefined;
   let alias = '';
   try {
     alias = (JSON.parse(result.stdout) as { ifalias?: string }[])[0]?.ifalias ?? '';
   } catch {
-    return {};
+    return undefined;
   }
+  if (!alias.startsWith('testbed ')) return undefined;
   const field = (key: string) => {
     const value = alias.match(new RegExp(`(?:^| )${key}=(\\S+)`))?.[1];
     try {

@@ -24,7 +24,14 @@ function birdPaths(lab: string, host: string): BirdPaths {
  */
 function birdcWrapper(lab: string, host: string): Section {
   const path = `${binDir(lab, host)}/birdc`;
-  const script = `#!/bin/sh\nexec /usr/sbin/birdc -s ${birdPaths(lab, host).socket} "$@"\n`;
+  // The real birdc is the one in PATH once this folder is out of it.
+  const bin = binDir(lab, host);
+  const script = [
+    '#!/bin/sh',
+    `PATH=$(printf '%s' "$PATH" | sed -e 's#${bin}:##g' -e 's#:${bin}$##')`,
+    `exec birdc -s ${birdPaths(lab, host).socket} "$@"`,
+    '',
+  ].join('\n');
   return {
     comment: `birdc for this host's BIRD (testbed exec puts ${binDir(lab, host)} first in PATH).`,
     ops: [file(host, path, script), run(host, 'chmod', '+x', path)],

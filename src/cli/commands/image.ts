@@ -7,10 +7,11 @@ import { ConsoleReporter } from '../../report/console.js';
 const builders = imageBuilders();
 
 export const imageBuildCommand = {
-  command: 'image build',
-  describe: `Build the host image of the ${builders.map((b) => b.name).join(', ')} backend (also done on first use)`,
+  command: 'image <action>',
+  describe: `image build: build the host image of the ${builders.map((b) => b.name).join(', ')} backend (also done on first use)`,
   builder: (y: Argv) =>
     y
+      .positional('action', { type: 'string', choices: ['build'], demandOption: true, describe: 'What to do with the image' })
       .option('backend', { type: 'string', choices: builders.map((b) => b.name), default: builders[0]?.name, describe: 'The backend whose image to build' })
       .option('method', {
         type: 'string',

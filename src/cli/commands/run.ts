@@ -2,7 +2,7 @@ import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
 import { selectBackend, type BackendChoice } from '../../backends/registry.js';
-import { ExitCode, UsageError } from '../../errors.js';
+import { ExitCode, InfraError, UsageError } from '../../errors.js';
 import { installInterruptHandler } from '../../util/interrupt.js';
 import { loadLab } from '../../lab/load.js';
 import { preflight } from '../../lab/preflight.js';
@@ -49,21 +49,21 @@ export const runCommand = {
       .example('$0 run scenarios/faults.ts --skip-unsupported', 'On a kernel without netem: run the rest, show the netem steps skipped'),
   handler: async (args: RunArgs, processStartMs: number): Promise<number> => {
     if (args.name !== undefined && args.files.length > 1) throw new UsageError('--name needs exactly one scenario file');
+    if (args.junit !== undefined) checkWritable(args.junit, '--junit');
     const reporter = new ConsoleReporter(args.json ? process.stderr : process.stdout);
     installInterruptHandler((m) => reporter.progress(m));
-    // Every file is validated before anything is created.
     const loadStarted = performance.now();
-    const specs = [];
-    for (const file of args.files) specs.push(await loadLab(file, args.name));
-    if (args.junit !== undefined) checkWritable(args.junit, '--junit');
-    const backend = await selectBackend(args.backend as BackendChoice);
-    const plans = specs.map((spec) => planFor(backend.profile, spec, backendFlagValues(args, backend.profile)));
-    const skips = await preflight(backend, specs, args.skipUnsupported, (m) => reporter.progress(m));
-    const loadMs = performance.now() - loadStarted;
-
+    let loadMs = 0;
     const reports: RunReport[] = [];
     let error: unknown;
     try {
+      // Every file is validated, and checked against the backend, before anything is created.
+      const specs = [];
+      for (const file of args.files) specs.push(await loadLab(file, args.name));
+      const backend = await selectBackend(args.backend as BackendChoice);
+      const plans = specs.map((spec) => planFor(backend.profile, spec, backendFlagValues(args, backend.profile)));
+      const skips = await preflight(backend, specs, args.skipUnsupported, (m) => reporter.progress(m));
+      loadMs = performance.now() - loadStarted;
       for (const [i, plan] of plans.entries()) {
         reporter.begin(plan.topology.name, backend.profile.name, plan.topology.lab);
         const report = await runScenario(backend, specs[i]!, plan, reporter, { keep: args.keep, skips: skips[i] });
@@ -73,16 +73,22 @@ export const runCommand = {
     } catch (caught) {
       error = caught;
     }
-    // The scenarios that did run are reported even when a later one could not be.
-    if (reports.length > 0 || !error) reporter.summary(reports);
+    // The scenarios that did run are reported even when a later one could not be; machine-readable
+    // reports are written whatever happened, with the reason the run stopped.
+    if (reports.length > 0) reporter.summary(reports);
+    const reason = error === undefined ? undefined : error instanceof Error ? error.message : String(error);
+    if (args.json) {
+      const document = buildJsonReport(reports, processStartMs, loadMs || performance.now() - loadStarted, reason);
+      process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    }
     if (args.junit) {
       // Loaded on demand: the XML builder costs ~50 ms of start-up that most runs do not need.
       const { renderJunit } = await import('../../report/junit.js');
-      writeFileSync(args.junit, renderJunit(reports));
-    }
-    if (args.json) {
-      const document = buildJsonReport(reports, processStartMs, loadMs, error instanceof Error ? error.message : undefined);
-      process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+      try {
+        writeFileSync(args.junit, renderJunit(reports, reason));
+      } catch (caught) {
+        error ??= new InfraError(`--junit ${args.junit}: ${(caught as Error).message}`);
+      }
     }
     if (error) throw error;
     return reports.every((r) => r.passed) ? ExitCode.passed : ExitCode.stepFailed;
@@ -91,11 +97,13 @@ export const runCommand = {
 
 /** An output file is checked before anything is built, so that a run's results are never lost. */
 function checkWritable(file: string, option: string): void {
-  const folder = dirname(file);
+  const existing = statSync(file, { throwIfNoEntry: false });
+  if (existing?.isDirectory()) throw new UsageError(`${option} ${file}: is a directory; name a file`);
+  const target = existing ? file : dirname(file);
   try {
-    if (!statSync(folder).isDirectory()) throw new Error('not a directory');
-    accessSync(folder, constants.W_OK);
+    if (!existing && !statSync(target).isDirectory()) throw new Error('not a directory');
+    accessSync(target, constants.W_OK);
   } catch {
-    throw new UsageError(`${option} ${file}: cannot write there (${folder} is not a writable directory)`);
+    throw new UsageError(`${option} ${file}: cannot write there (${existing ? 'the file is not writable' : `${target} is not a writable directory`})`);
   }
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatCidr } from '../../net/ipv4.js';
 import { nodeName, stepCommon } from '../../scenario/fields.js';
 import { program } from '../../requirements/requirement.js';
-import type { Host } from '../../topology/topology.js';
+import { segmentPeers, type Host, type Topology } from '../../topology/topology.js';
 import { defineStepKind } from '../kind.js';
 import { compare, type Attempt, type StepContext } from '../result.js';
 
@@ -49,10 +49,8 @@ export function parseBirdProtocols(text: string): BgpSession[] {
 }
 
 /** The destinations a host must have learned from the others: their workloads, or their blocks. */
-export function expectedBgpRoutes(hosts: Host[], host: Host): string[] {
-  return hosts
-    .filter((h) => h !== host && h.segment === host.segment)
-    .flatMap((h) => (h.block ? [formatCidr(h.block)] : h.workloads.map((w) => w.address.address)));
+export function expectedBgpRoutes(topology: Topology, host: Host): string[] {
+  return segmentPeers(topology, host).flatMap((h) => (h.block ? [formatCidr(h.block)] : h.workloads.map((w) => w.address.address)));
 }
 
 /** All sessions of the hosts Established and (by default) every remote route in their kernels as proto bird. */
@@ -61,11 +59,11 @@ async function checkBgp(ctx: StepContext, step: BgpStep): Promise<Attempt> {
   const hosts = topology.hosts.filter((h) => !step.bgp.hosts || step.bgp.hosts.includes(h.name));
   const perHost = await Promise.all(
     hosts.map(async (host) => {
-      const birdc = await backend.exec(topology.lab, host.name, ['birdc', '-s', backend.profile.birdPaths(topology.lab, host.name).socket, 'show', 'protocols']);
+      const birdc = await ctx.exec(host.name, ['birdc', '-s', backend.profile.birdPaths(topology.lab, host.name).socket, 'show', 'protocols']);
       const sessions = birdc.code === 0 ? parseBirdProtocols(birdc.stdout) : [];
-      const routes = step.bgp.routes ? await backend.exec(topology.lab, host.name, ['ip', '-j', 'route', 'show', 'proto', 'bird']) : undefined;
+      const routes = step.bgp.routes ? await ctx.exec(host.name, ['ip', '-j', 'route', 'show', 'proto', 'bird']) : undefined;
       const learned = new Set(routes?.code === 0 ? parseRouteDestinations(routes.stdout) : []);
-      const missing = step.bgp.routes ? expectedBgpRoutes(topology.hosts, host).filter((d) => !learned.has(d)) : [];
+      const missing = step.bgp.routes ? expectedBgpRoutes(topology, host).filter((d) => !learned.has(d)) : [];
       const down = sessions.filter((s) => !s.info.startsWith('Established'));
       const problem =
         birdc.code !== 0

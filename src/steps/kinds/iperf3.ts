@@ -91,13 +91,13 @@ async function runIperf3(ctx: StepContext, step: Iperf3Step): Promise<Attempt> {
   const { from, to, protocol, duration, parallel, bitrate, port } = step.iperf3;
   const target = nodeAddress(findNode(ctx.topology, to)!);
   const pidFile = `/tmp/testbed-iperf3-${lab}-${to}-${port}.pid`;
-  const server = await ctx.backend.exec(lab, to, ['sh', '-c', START_SERVER, 'sh', String(port), pidFile]);
+  const server = await ctx.exec(to, ['sh', '-c', START_SERVER, 'sh', String(port), pidFile]);
   try {
     if (server.code !== 0) return failed(`iperf3 server on ${to} did not start: ${server.stderr.trim()}`);
     const args = ['iperf3', '-J', '-c', target, '-p', String(port), '-t', String(duration), '-P', String(parallel)];
     if (protocol === 'udp') args.push('-u');
     if (bitrate) args.push('-b', bitrate);
-    const client = await ctx.backend.exec(lab, from, args, { timeoutMs: (duration + 15) * 1000 });
+    const client = await ctx.exec(from, args, { timeoutMs: (duration + 15) * 1000 });
     let figures: Iperf3Figures;
     try {
       figures = parseIperf3(client.stdout, protocol);
@@ -106,7 +106,7 @@ async function runIperf3(ctx: StepContext, step: Iperf3Step): Promise<Attempt> {
     }
     return judge(step, target, figures);
   } finally {
-    await ctx.backend.exec(lab, to, ['sh', '-c', STOP_SERVER, 'sh', pidFile]);
+    await ctx.exec(to, ['sh', '-c', STOP_SERVER, 'sh', pidFile]);
   }
 }
 
@@ -118,7 +118,7 @@ function judge(step: Iperf3Step, target: string, f: Iperf3Figures): Attempt {
     bitsPerSecond: Math.round(f.bitsPerSecond),
     retransmits: f.retransmits ?? null,
     lossPercent: f.lostPercent ?? null,
-    jitterMs: f.jitterMs ?? null,
+    jitterMs: f.jitterMs === undefined ? null : Math.round(f.jitterMs * 1000) / 1000,
   };
   const expected: Attempt['expected'] = {};
   const actual: Attempt['actual'] = {};

@@ -10,7 +10,7 @@ const schema = z.strictObject({
   ...stepCommon,
   matrix: z.strictObject({
     /** Workloads (or hosts) that must reach each other, every ordered pair. Default: every workload. */
-    among: z.array(nodeName).min(2).optional(),
+    among: z.array(nodeName).min(2).refine((names) => new Set(names).size === names.length, 'names a node twice').optional(),
     count: z.number().int().min(1).max(100).default(1),
     /** Seconds to wait for each reply. */
     timeout: seconds.default(1),
@@ -18,8 +18,8 @@ const schema = z.strictObject({
   expect: z
     .strictObject({
       reachable: z.boolean().default(true),
-      /** "topology": 63 on one host, 62 across hosts of a segment, 61 across segments. */
-      ttl: z.union([z.literal('topology'), z.number().int().min(1).max(255)]).optional(),
+      /** "topology": 63 on one host, 62 across hosts of a segment, 61 across segments; "any": not checked. */
+      ttl: z.union([z.literal('topology'), z.literal('any'), z.number().int().min(1).max(255)]).default('topology'),
     })
     .default({ reachable: true, ttl: 'topology' }),
 });
@@ -81,7 +81,7 @@ async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
   await mapLimit(nodes, SOURCE_CONCURRENCY, async (from) => {
     const targets = nodes.filter((n) => n !== from);
     const pings = targets.map((t) => `ping -n -c ${count} -W ${timeout} ${nodeAddress(t)} &`).join(' ');
-    const result = await ctx.backend.exec(ctx.topology.lab, name(from), ['sh', '-c', `${pings} wait`], {
+    const result = await ctx.exec(name(from), ['sh', '-c', `${pings} wait`], {
       timeoutMs: (count + timeout + 30) * 1000,
     });
     const replies = parseReplies(result.stdout);
@@ -100,7 +100,7 @@ async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
         continue;
       }
       const ttl = wantTtl === 'topology' ? expectedTtl(from, to) : wantTtl;
-      if (ttl !== undefined && reply.ttl !== ttl) {
+      if (ttl !== 'any' && reply.ttl !== ttl) {
         ttlMismatches++;
         failures.push(`${name(from)} -> ${name(to)}: ttl expected ${ttl}, actual ${reply.ttl}`);
       }
@@ -118,7 +118,7 @@ async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
       rttMaxMs: rtts.length > 0 ? Math.max(...rtts) : null,
       matrixMs: Math.round(performance.now() - started),
     },
-    expected: { reachable: wantReachable ? pairs : 0, ...(wantTtl !== undefined ? { ttl: wantTtl } : {}) },
+    expected: { reachable: wantReachable ? pairs : 0, ttl: wantTtl },
     actual: { reachable: reached, ttlMismatches },
     failures: shown,
   };

@@ -21,7 +21,10 @@ const schema = z.strictObject({
     rate: z.string().regex(/^\d+(\.\d+)?[kmg]?(bit|bps)$/, 'is not a tc rate such as 10mbit').optional(),
     /** Remove the shaping instead. */
     clear: z.boolean().default(false),
-  }),
+  })
+    .refine((n) => n.jitter === undefined || n.delay !== undefined, { message: 'jitter needs a delay', path: ['jitter'] })
+    .refine((n) => !n.clear || [n.delay, n.jitter, n.loss, n.rate].every((v) => v === undefined), { message: 'clear takes no delay, jitter, loss or rate' })
+    .refine((n) => n.clear || [n.delay, n.loss, n.rate].some((v) => v !== undefined), { message: 'needs a delay, loss or rate (or clear: true)' }),
 });
 
 export type NetemStep = z.output<typeof schema>;

@@ -76,7 +76,7 @@ async function runPing(ctx: StepContext, step: PingStep): Promise<Attempt> {
   const target = pingTarget(ctx, to);
   const args = ['ping', '-n', '-c', String(count), '-i', String(interval), '-s', String(size), '-W', String(timeout), target];
   const deadline = pingDeadline(step);
-  const result = await ctx.backend.exec(ctx.topology.lab, from, args, { timeoutMs: deadline * 1000 });
+  const result = await ctx.exec(from, args, { timeoutMs: deadline * 1000 });
   const out = parsePingOutput(`${result.stdout}\n${result.stderr}`);
   if (result.code === KILLED && !out.transmitted) out.error ??= `ping did not finish within ${deadline} s (set ping.deadline to allow more)`;
 

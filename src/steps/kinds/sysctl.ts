@@ -34,7 +34,7 @@ async function checkSysctl(ctx: StepContext, step: SysctlStep): Promise<Attempt>
   // Dots become slashes before the veth names go in: an interface name may itself hold a dot.
   const key = resolveVeths(ctx.topology, step.sysctl.key.replaceAll('.', '/'));
   const path = `/proc/sys/${key}`;
-  const result = await ctx.backend.exec(ctx.topology.lab, step.sysctl.node, ['cat', path]);
+  const result = await ctx.exec(step.sysctl.node, ['cat', path]);
   const value = result.code === 0 ? result.stdout.trim() : null;
   return {
     metrics: { path, value },

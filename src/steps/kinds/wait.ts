@@ -35,7 +35,7 @@ async function runWait(ctx: StepContext, step: WaitStep): Promise<Attempt> {
     await new Promise((resolve) => setTimeout(resolve, wait.seconds * 1000));
     return { metrics: { seconds: wait.seconds }, expected: {}, actual: {}, failures: [] };
   }
-  const result = await ctx.backend.exec(ctx.topology.lab, wait.node, wait.command);
+  const result = await ctx.exec(wait.node, wait.command);
   return {
     metrics: { exitCode: result.code, output: (result.stdout + result.stderr).trim().slice(0, 500) },
     expected: { exitCode: 0 },
