@@ -22,13 +22,14 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 function scale(name: string, segments: number, hosts: number, workloads: number): ScenarioInput {
   return {
     name,
-    segments: Array.from({ length: segments }, (_, s) => ({ name: `seg${s}`, subnet: `10.250.${s * 8}.0/21` })),
+    // One /16 per segment, 10.200.0.0/16 on: room for any number of hosts a bridge can take.
+    segments: Array.from({ length: segments }, (_, s) => ({ name: `seg${s}`, subnet: `10.${200 + s}.0.0/16` })),
     hosts: Array.from({ length: segments * hosts }, (_, i) => {
       const [s, h] = [Math.floor(i / hosts), i % hosts];
       return {
         name: `h${i}`,
         segment: `seg${s}`,
-        address: `10.250.${s * 8 + ((h + 2) >> 8)}.${(h + 2) & 255}`,
+        address: `10.${200 + s}.${(h + 2) >> 8}.${(h + 2) & 255}`,
         workloads: Array.from({ length: workloads }, (_, k) => {
           const n = h * workloads + k;
           return { name: `w${i}-${k}`, address: `10.${100 + s}.${Math.floor(n / 250)}.${(n % 250) + 2}` };

@@ -14,6 +14,13 @@ export interface LabSummary {
 
 export type Progress = (message: string) => void;
 
+/** A command-line flag a backend takes. */
+export interface BackendFlag {
+  type: 'boolean' | 'string';
+  array?: boolean;
+  describe: string;
+}
+
 /**
  * What a backend is, as data: what it can do, where its hosts' programs come from, how the
  * shared planner shapes plans for it, and the options it takes. Read without building anything.
@@ -41,8 +48,8 @@ export interface BackendProfile extends PlanProfile {
   readonly options: z.ZodType<Record<string, unknown>>;
   /** What the schema cannot check alone: options against the scenario's host names. */
   checkOptions?(options: Record<string, unknown>, hosts: string[]): { path: string; message: string }[];
-  /** Command-line flags that set options, as yargs describes them. */
-  readonly flags: Record<string, { type: 'boolean'; describe: string }>;
+  /** Command-line flags that set options (and settings of the runtime, such as swarm's engines), as yargs describes them. */
+  readonly flags: Record<string, BackendFlag>;
 }
 
 /**

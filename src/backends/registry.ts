@@ -1,6 +1,6 @@
 import { InfraError, UsageError } from '../errors.js';
 import type { BackendCapability } from '../requirements/requirement.js';
-import type { Backend, BackendProfile, Progress } from './backend.js';
+import type { Backend, BackendFlag, BackendProfile, Progress } from './backend.js';
 import { dockerAnswers } from './docker/client.js';
 import { DockerBackend } from './docker/docker-backend.js';
 import { dockerImageBuilder } from './docker/image.js';
@@ -98,7 +98,7 @@ export function imageBuilders(): { name: BackendName; builder: ImageBuilder }[] 
 }
 
 /** Every backend's command-line flags, for the commands that build labs. */
-export function backendFlags(): Record<string, { type: 'boolean'; describe: string }> {
+export function backendFlags(): Record<string, BackendFlag> {
   return Object.assign({}, ...BACKEND_NAMES.map((name) => BACKENDS[name].profile.flags));
 }
 

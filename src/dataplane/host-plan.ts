@@ -17,10 +17,12 @@ export interface HostPlanOptions {
   uplink?: UplinkMode;
   /** Where each host's BIRD keeps its files (routing "bgp"). */
   birdPaths: (host: string) => BirdPaths;
+  /** The MTU of workload veths, where the uplink's is not 1500. */
+  mtu?: number;
 }
 
 /** Pure: the operations that turn a host with an uplink into a Calico node. */
-export function planHosts(topology: Topology, { uplink = 'configure', birdPaths }: HostPlanOptions): HostPlan[] {
+export function planHosts(topology: Topology, { uplink = 'configure', birdPaths, mtu }: HostPlanOptions): HostPlan[] {
   const routing = (host: Host): Section[] => {
     if (topology.routing === 'static') return [staticRoutesSection(topology, host)];
     if (topology.routing === 'bgp') return [bgpSection(topology, host, birdPaths(host.name))];
@@ -31,7 +33,7 @@ export function planHosts(topology: Topology, { uplink = 'configure', birdPaths 
     title: `${host.name} (${host.address} on ${host.segment.name})`,
     sections: [
       uplink === 'configure' ? uplinkSection(host) : adoptedUplinkSection(host, uplink.adopt),
-      ...host.workloads.map(workloadSection),
+      ...host.workloads.map((w) => workloadSection(w, mtu)),
       ...routing(host),
     ].filter((s) => s.ops.length > 0),
   }));
@@ -87,17 +89,19 @@ function adoptedUplinkSection(host: Host, current: string): Section {
   };
 }
 
-function workloadSection(w: Workload): Section {
+function workloadSection(w: Workload, mtu?: number): Section {
   const veth = w.hostInterface;
   const mac = w.hostMac === 'kernel' ? [] : ['address', w.hostMac];
+  const linkMtu = mtu === undefined ? [] : ['mtu', String(mtu)];
   return {
     comment:
       `Workload ${w.name} (${formatCidr(w.address)}): a namespace wired to the host by a veth pair.\n` +
       `Inside, ${WORKLOAD_GATEWAY} is the gateway although no interface has it; ${veth} answers\n` +
-      `its ARP by proxy${w.hostMac === 'kernel' ? '' : ` with MAC ${w.hostMac}`}.`,
+      `its ARP by proxy${w.hostMac === 'kernel' ? '' : ` with MAC ${w.hostMac}`}.` +
+      (mtu === undefined ? '' : `\nBoth ends take the uplink's MTU, ${mtu}, so no packet is too big for the way out.`),
     ops: [
       netns(w.name),
-      ip(w.host, 'link', 'add', 'name', veth, ...mac, 'type', 'veth', 'peer', 'name', w.interface, 'netns', { netns: w.name }),
+      ip(w.host, 'link', 'add', 'name', veth, ...linkMtu, ...mac, 'type', 'veth', 'peer', 'name', w.interface, ...linkMtu, 'netns', { netns: w.name }),
       ip(w.host, 'link', 'set', 'dev', veth, 'up'),
       ip(w.host, 'route', 'add', w.address.address, 'dev', veth, 'scope', 'link'),
       ip(w.name, 'link', 'set', 'dev', 'lo', 'up'),

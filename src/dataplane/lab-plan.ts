@@ -6,6 +6,8 @@ import type { HostPlan, Section } from './ops.js';
 /** What a backend tells the planner: how uplinks arrive, where BIRD keeps its files, what it adds. */
 export interface PlanProfile {
   readonly uplink: UplinkMode;
+  /** The uplink's MTU where it is not 1500 (an overlay's 1450): workload veths follow it. */
+  readonly uplinkMtu?: number;
   birdPaths(lab: string, host: string): BirdPaths;
   /** Sections a backend adds to a host's plan (after the planner's own). */
   hostExtras?(lab: string, host: string, topology: Topology): Section[];
@@ -26,7 +28,11 @@ export interface LabPlan {
 
 /** Pure: the plan of a lab for a backend of this profile. */
 export function planLab(topology: Topology, scenarioFile: string, profile: PlanProfile, options: Record<string, unknown> = {}): LabPlan {
-  const hosts = planHosts(topology, { uplink: profile.uplink, birdPaths: (host) => profile.birdPaths(topology.lab, host) });
+  const hosts = planHosts(topology, {
+    uplink: profile.uplink,
+    birdPaths: (host) => profile.birdPaths(topology.lab, host),
+    ...(profile.uplinkMtu ? { mtu: profile.uplinkMtu } : {}),
+  });
   return {
     topology,
     scenarioFile,

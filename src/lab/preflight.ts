@@ -21,7 +21,7 @@ export interface Need {
 export function scenarioNeeds(spec: LabSpec): Need[] {
   const { topology } = spec;
   const lab = (requirement: Requirement, feature: string): Need => ({ requirement, feature });
-  const needs: Need[] = [lab(program('ip'), 'every lab'), lab(program('sh'), 'every lab')];
+  const needs: Need[] = [lab(program('ip'), 'every lab'), lab(program('sh'), 'every lab'), lab(program('nsenter'), 'every lab')];
   if (topology.routing === 'bgp') needs.push(lab(program('bird'), 'routing: "bgp"'));
   if (topology.segments.length > 1 && topology.routing !== 'none') {
     needs.push(lab(capability('routedSegments'), `${topology.segments.length} segments with routing: "${topology.routing}"`));

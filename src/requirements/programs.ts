@@ -24,6 +24,7 @@ export const PROGRAMS = {
   sh: { package: 'dash', base: true, machine: true, image: true, usedFor: 'host plans and step scripts' },
   timeout: { package: 'coreutils', base: true, image: true, usedFor: 'docker: a deadline on commands in hosts' },
   unshare: { package: 'util-linux', base: true, machine: true, usedFor: 'netns: probing kernel features in a throwaway namespace' },
+  nsenter: { package: 'util-linux', base: true, machine: true, image: true, usedFor: 'running commands and plans inside a namespace' },
   zcat: { package: 'gzip', base: true, machine: true, image: true, usedFor: 'reading /proc/config.gz to explain a missing kernel feature' },
 } as const satisfies Record<string, ProgramInfo>;
 

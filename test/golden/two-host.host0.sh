@@ -9,7 +9,7 @@ link set dev calibb191929c29 up
 route add 10.20.1.2 dev calibb191929c29 scope link
 route add 10.20.1.3 via 192.168.1.16 dev ens192
 EOF
-ip -n tb.two-host.ns0 -batch - <<'EOF'
+nsenter --net=/run/netns/tb.two-host.ns0 ip -batch - <<'EOF'
 link set dev lo up
 addr add 10.20.1.2/32 dev eth0
 link set dev eth0 up

@@ -53,7 +53,7 @@ export class FakeBackend implements Backend {
     this.labs.add(plan.topology.lab);
   }
 
-  async createHost(plan: LabPlan, host: string): Promise<void> {
+  async createHost(_plan: LabPlan, host: string): Promise<void> {
     this.events.push(`createHost ${host}`);
   }
 

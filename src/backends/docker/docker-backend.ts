@@ -1,16 +1,17 @@
 import { basename } from 'node:path';
 import type Docker from 'dockerode';
 import type { LabPlan } from '../../dataplane/lab-plan.js';
-import { InfraError, LabExistsError, TestbedError, UsageError } from '../../errors.js';
+import { InfraError, LabExistsError, TestbedError } from '../../errors.js';
 import { throwIfInterrupted } from '../../util/interrupt.js';
-import { mapLimit, type ProcessResult, type RunOptions } from '../../util/process.js';
+import type { ProcessResult, RunOptions } from '../../util/process.js';
 import type { Backend, LabSummary, Progress } from '../backend.js';
 import { allowLabBridge, removeLabRules } from './bridge-firewall.js';
 import { dockerClient, pingDocker } from './client.js';
 import { handBackUplink, hostContainerSpec } from './containers.js';
 import { execAttached, execCapture } from './exec.js';
+import { execInContainer, locateNode, removeContainers, summarizeLabs } from './lab-containers.js';
 import { anyHostImage, ensureHostImage, hostImage } from './image.js';
-import { bridgeName, claimName, containerName, dockerMessage, isHost, LABEL, networkName, workloadsOf } from './labels.js';
+import { bridgeName, claimName, containerName, dockerMessage, isHost, LABEL, networkName } from './labels.js';
 import { createSegmentNetwork, removeNetwork } from './networks.js';
 import { runOneOff } from './one-off.js';
 import { dockerProfile, type DockerOptions } from './profile.js';
@@ -119,18 +120,7 @@ export class DockerBackend implements Backend {
   async destroy(lab: string): Promise<boolean> {
     this.hostIndex.delete(lab);
     const [containers, networks] = await Promise.all([this.containers(lab), this.networks(lab)]);
-    const running = containers.filter((c) => c.State === 'running');
-    await mapLimit(running, this.profile.hostConcurrency, (c) => handBackUplink(this.docker.getContainer(c.Id), c.Labels[LABEL.uplink]));
-    // Killed and reaped before removal, a few at a time: piles of parallel force-removals make
-    // dockerd 20.10 fail runc deletes and keep stale endpoints as well.
-    await mapLimit(containers, this.profile.hostConcurrency, async (c) => {
-      const container = this.docker.getContainer(c.Id);
-      if (c.State === 'running') {
-        await container.kill().catch(() => {});
-        await container.wait({ condition: 'not-running' }).catch(() => {});
-      }
-      await container.remove({ v: true }).catch(ignoreMissing);
-    });
+    await removeContainers(this.docker, containers, this.profile.hostConcurrency);
     const found = containers.length + networks.length > 0;
     if (found) await removeLabRules(this.docker, await anyHostImage(this.docker, () => {}), lab);
     await Promise.all(networks.map((n) => removeNetwork(this.docker, n.Id)));
@@ -138,51 +128,19 @@ export class DockerBackend implements Backend {
   }
 
   async list(): Promise<LabSummary[]> {
-    const containers = await this.docker.listContainers({ all: true, filters: { label: [LABEL.lab] } });
-    const labs = new Map<string, LabSummary>();
-    for (const c of containers.filter(isHost)) {
-      const lab = c.Labels[LABEL.lab]!;
-      const summary = labs.get(lab) ?? {
-        lab,
-        backend: this.profile.name,
-        nodes: [],
-        scenario: c.Labels[LABEL.scenario],
-        created: c.Labels[LABEL.created],
-      };
-      summary.nodes.push(c.Labels[LABEL.node]!, ...workloadsOf(c));
-      labs.set(lab, summary);
-    }
-    // A lab whose build stopped before its hosts existed still holds its claim or its networks.
-    const partial = [...containers.map((c) => c.Labels[LABEL.lab]), ...(await this.docker.listNetworks({ filters: { label: [LABEL.lab] } })).map((n) => n.Labels?.[LABEL.lab])];
-    for (const lab of partial) if (lab && !labs.has(lab)) labs.set(lab, { lab, backend: this.profile.name, nodes: [] });
-    return [...labs.values()].map((l) => ({ ...l, nodes: l.nodes.sort() }));
+    const filters = { label: [LABEL.lab] };
+    const [containers, networks] = await Promise.all([this.docker.listContainers({ all: true, filters }), this.docker.listNetworks({ filters })]);
+    return summarizeLabs(this.profile.name, containers, networks);
   }
 
   async exec(lab: string, node: string, argv: string[], options?: RunOptions): Promise<ProcessResult> {
-    const { container, argv: full } = await this.locate(lab, node, argv);
-    try {
-      return await execCapture(container, full, options);
-    } catch (error) {
-      if (error instanceof TestbedError) throw error;
-      return { code: 125, stdout: '', stderr: `${node}: ${dockerMessage(error)}`, unavailable: true };
-    }
+    const found = locateNode(await this.hostsOf(lab), lab, node, argv, this.profile.name);
+    return execInContainer(this.docker.getContainer(found.container.Id), node, found.argv, options);
   }
 
   async execInteractive(lab: string, node: string, argv: string[]): Promise<number> {
-    const { container, argv: full } = await this.locate(lab, node, argv);
-    return execAttached(container, full);
-  }
-
-  /** The container that runs `node` and the command line that gets into its namespace. */
-  private async locate(lab: string, node: string, argv: string[]): Promise<{ container: Docker.Container; argv: string[] }> {
-    const containers = await this.hostsOf(lab);
-    const host = containers.find((c) => c.Labels[LABEL.node] === node);
-    if (host) return { container: this.docker.getContainer(host.Id), argv };
-    const owner = containers.find((c) => workloadsOf(c).includes(node));
-    if (owner) return { container: this.docker.getContainer(owner.Id), argv: ['ip', 'netns', 'exec', node, ...argv] };
-    if (containers.length === 0) throw new UsageError(`no lab named "${lab}" is running on the docker backend`);
-    const nodes = containers.flatMap((c) => [c.Labels[LABEL.node]!, ...workloadsOf(c)]);
-    throw new UsageError(`lab "${lab}" has no node "${node}" (nodes: ${nodes.join(', ')})`);
+    const found = locateNode(await this.hostsOf(lab), lab, node, argv, this.profile.name);
+    return execAttached(this.docker.getContainer(found.container.Id), found.argv);
   }
 
   /**
@@ -211,6 +169,3 @@ export class DockerBackend implements Backend {
   }
 }
 
-function ignoreMissing(error: unknown): void {
-  if ((error as { statusCode?: number }).statusCode !== 404) throw new InfraError(`docker: ${dockerMessage(error)}`);
-}

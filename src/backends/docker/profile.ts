@@ -28,6 +28,6 @@ export const dockerProfile: BackendProfile = {
     return privileged.flatMap((name, i) => (hosts.includes(name) ? [] : [{ path: `privileged[${i}]`, message: `"${name}" is not a host (hosts: ${hosts.join(', ')})` }]));
   },
   flags: {
-    privileged: { type: 'boolean', describe: 'docker: run host containers privileged instead of with NET_ADMIN, SYS_ADMIN, NET_RAW' },
+    privileged: { type: 'boolean', describe: 'docker, swarm: run host containers privileged instead of with NET_ADMIN, SYS_ADMIN, NET_RAW' },
   },
 };

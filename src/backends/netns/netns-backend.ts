@@ -53,7 +53,7 @@ export class NetnsBackend implements Backend {
 
     progress(`wiring ${plan.topology.segments.map((s) => s.name).join(', ')}`);
     const script = renderScript(plan.fabric?.sections ?? [], FABRIC, name, { createNamespaces: false });
-    await runChecked('wiring the lab fabric', 'ip', ['netns', 'exec', name(FABRIC), 'sh', '-s'], { input: script });
+    await runChecked('wiring the lab fabric', 'nsenter', [`--net=${NETNS_DIR}/${name(FABRIC)}`, 'sh', '-s'], { input: script });
   }
 
   async destroy(lab: string): Promise<boolean> {
@@ -90,11 +90,11 @@ export class NetnsBackend implements Backend {
   }
 
   exec(lab: string, node: string, argv: string[], options?: RunOptions): Promise<ProcessResult> {
-    return runProcess('ip', this.execArgs(lab, node, argv), options);
+    return runProcess('nsenter', this.execArgs(lab, node, argv), options);
   }
 
   execInteractive(lab: string, node: string, argv: string[]): Promise<number> {
-    const child = spawn('ip', this.execArgs(lab, node, argv), { stdio: 'inherit' });
+    const child = spawn('nsenter', this.execArgs(lab, node, argv), { stdio: 'inherit' });
     return new Promise((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code, signal) => resolve(exitCodeOf(code, signal)));
@@ -104,7 +104,9 @@ export class NetnsBackend implements Backend {
   private execArgs(lab: string, node: string, argv: string[]): string[] {
     const bin = binDir(lab, node);
     const path = existsSync(bin) ? ['env', `PATH=${bin}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`] : [];
-    return ['netns', 'exec', this.namespaceOf(lab, node), ...path, ...argv];
+    // nsenter, not `ip netns exec`: it enters the network namespace only, without copying the
+    // machine's mount table (one mount per namespace) for every command.
+    return [`--net=${NETNS_DIR}/${this.namespaceOf(lab, node)}`, '--', ...path, ...argv];
   }
 
   private namespaceOf(lab: string, node: string): string {

@@ -1,0 +1,127 @@
+import type Docker from 'dockerode';
+import { InfraError } from '../../errors.js';
+import type { Progress } from '../backend.js';
+import { dockerMessage } from '../docker/labels.js';
+import type { Engine } from './engines.js';
+
+/** Swarm node label on the nodes testbed joined (and so leaves again), and on a Swarm it made. */
+const JOINED = 'testbed.joined';
+
+interface SwarmState {
+  engine: Engine;
+  state: string;
+  clusterId?: string;
+  nodeId?: string;
+  manager: boolean;
+  nodeAddr?: string;
+}
+
+async function stateOf(engine: Engine): Promise<SwarmState> {
+  const info = (await engine.docker.info()) as {
+    Swarm?: { LocalNodeState?: string; NodeID?: string; NodeAddr?: string; ControlAvailable?: boolean; Cluster?: { ID?: string } };
+  };
+  const swarm = info.Swarm ?? {};
+  return {
+    engine,
+    state: swarm.LocalNodeState ?? 'inactive',
+    clusterId: swarm.Cluster?.ID,
+    nodeId: swarm.NodeID || undefined,
+    manager: swarm.ControlAvailable === true,
+    nodeAddr: swarm.NodeAddr || undefined,
+  };
+}
+
+/**
+ * Puts every engine in one Swarm and returns a manager: the Swarm they are in, or one testbed
+ * makes (init on the first, the others join). Nodes testbed joined carry a label, so that
+ * `leaveSwarm` undoes exactly that.
+ */
+export async function ensureSwarm(engines: Engine[], progress: Progress): Promise<Engine> {
+  const states = await Promise.all(engines.map(stateOf));
+  const clusters = new Set(states.flatMap((s) => (s.state === 'active' && s.clusterId ? [s.clusterId] : [])));
+  if (clusters.size > 1) {
+    throw new InfraError(`the engines are in ${clusters.size} different Swarms; give engines of one Swarm, or engines in none`);
+  }
+  const joined: SwarmState[] = [];
+  let manager = states.find((s) => s.state === 'active' && s.manager);
+  if (!manager) {
+    if (clusters.size > 0) throw new InfraError('the engines\' Swarm has no manager among them: add a manager engine');
+    manager = states[0]!;
+    progress(`making a Swarm: init on ${manager.engine.url}`);
+    await swarmCall(manager.engine, 'init', () =>
+      manager!.engine.docker.swarmInit({
+        ListenAddr: '0.0.0.0:2377',
+        ...(manager!.engine.address ? { AdvertiseAddr: manager!.engine.address } : {}),
+        Spec: { Labels: { [JOINED]: 'made' } },
+      }),
+    );
+    Object.assign(manager, await stateOf(manager.engine));
+    joined.push(manager);
+  }
+  const inspect = (await manager.engine.docker.swarmInspect()) as { JoinTokens: { Worker: string } };
+  const managerAddr = manager.nodeAddr ?? manager.engine.address;
+  for (const s of states.filter((x) => x.state !== 'active')) {
+    progress(`joining ${s.engine.url} to the Swarm of ${manager.engine.url}`);
+    await swarmCall(s.engine, 'join', () =>
+      s.engine.docker.swarmJoin({
+        ListenAddr: '0.0.0.0:2377',
+        ...(s.engine.address ? { AdvertiseAddr: s.engine.address } : {}),
+        RemoteAddrs: [`${managerAddr}:2377`],
+        JoinToken: inspect.JoinTokens.Worker,
+      }),
+    );
+    Object.assign(s, await stateOf(s.engine));
+    joined.push(s);
+  }
+  for (const s of joined) if (s.nodeId) await labelNode(manager.engine.docker, s.nodeId);
+  return manager.engine;
+}
+
+async function labelNode(docker: Docker, nodeId: string): Promise<void> {
+  const node = docker.getNode(nodeId);
+  const info = (await node.inspect()) as { Version: { Index: number }; Spec: Record<string, unknown> & { Labels?: Record<string, string> } };
+  await node.update({ version: info.Version.Index, ...info.Spec, Labels: { ...info.Spec.Labels, [JOINED]: 'true' } });
+}
+
+async function swarmCall(engine: Engine, what: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    throw new InfraError(
+      `engine ${engine.url}: Swarm ${what} failed: ${dockerMessage(error)} ` +
+        '(engines of a Swarm must reach each other on 2377/tcp, 7946/tcp+udp and 4789/udp)',
+    );
+  }
+}
+
+/** The manager of the Swarm the engines are in, if any. */
+export async function findManager(engines: Engine[]): Promise<Engine | undefined> {
+  for (const engine of engines) {
+    const state = await stateOf(engine).catch(() => undefined);
+    if (state?.state === 'active' && state.manager) return engine;
+  }
+  return undefined;
+}
+
+/**
+ * Leaves what testbed joined, once no lab of testbed is left in the Swarm: the workers it joined
+ * first, then (if testbed made the Swarm) its manager.
+ */
+export async function leaveSwarm(engines: Engine[], progress: Progress): Promise<void> {
+  const manager = await findManager(engines);
+  if (!manager) return;
+  const left = (await manager.docker.listNetworks({ filters: { label: ['testbed.lab'] } })).length;
+  if (left > 0) return;
+  const nodes = (await manager.docker.listNodes()) as { ID: string; Spec?: { Labels?: Record<string, string> } }[];
+  const ours = new Set(nodes.filter((n) => n.Spec?.Labels?.[JOINED] === 'true').map((n) => n.ID));
+  const swarm = (await manager.docker.swarmInspect()) as { Spec?: { Labels?: Record<string, string> } };
+  const made = swarm.Spec?.Labels?.[JOINED] === 'made';
+  const states = await Promise.all(engines.map((e) => stateOf(e).catch(() => undefined)));
+  const leaving = states.filter((s): s is SwarmState => s !== undefined && s.nodeId !== undefined && ours.has(s.nodeId));
+  for (const s of [...leaving.filter((x) => !x.manager), ...(made ? leaving.filter((x) => x.manager) : [])]) {
+    progress(`${s.engine.url} leaves the Swarm testbed made it join`);
+    await s.engine.docker.swarmLeave({ force: true }).catch(() => {});
+    // The Swarm keeps a departed worker as a node that is down; a Swarm testbed did not make keeps going.
+    if (!made && !s.manager) await manager.docker.getNode(s.nodeId!).remove({ force: true }).catch(() => {});
+  }
+}
