@@ -6,6 +6,12 @@ if (!existsSync(entry)) {
   process.stderr.write('testbed: not built yet; run "npm ci" (or "npm run build") in the testbed folder\n');
   process.exit(3);
 }
+// docker-modem (dockerode) formats ssh:// engine addresses into URLs that Node 20 flags as invalid
+// (DEP0170) while it uses them correctly: that one warning is noise for testbed's users.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.code !== 'DEP0170') process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
 const { main } = await import(entry.href);
 // Node's start and the loading of testbed's modules, for the JSON report.
 process.exitCode = await main(process.argv.slice(2), performance.now());

@@ -19,6 +19,8 @@ export interface BackendFlag {
   type: 'boolean' | 'string';
   array?: boolean;
   describe: string;
+  /** Read by the runtime (where its engines are), not an option of the lab. */
+  runtime?: true;
 }
 
 /**

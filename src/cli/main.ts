@@ -3,6 +3,7 @@ import { ExitCode, TestbedError } from '../errors.js';
 import { wasInterrupted } from '../util/interrupt.js';
 import { downCommand, execCommand, lsCommand, planCommand, upCommand } from './commands/lab.js';
 import { imageBuildCommand } from './commands/image.js';
+import { machinesCommand } from './commands/machines.js';
 import { runCommand } from './commands/run.js';
 
 const EPILOGUE = `Exit codes: 0 every step passed, 1 a step failed, 2 bad scenario or usage,
@@ -17,7 +18,7 @@ interface CliCommand {
   handler(args: any, processStartMs: number): Promise<number>;
 }
 
-const COMMANDS: CliCommand[] = [runCommand, upCommand, downCommand, lsCommand, execCommand, planCommand, imageBuildCommand];
+const COMMANDS: CliCommand[] = [runCommand, upCommand, downCommand, lsCommand, execCommand, planCommand, imageBuildCommand, machinesCommand];
 
 /**
  * Parses argv and delegates; resolves to the process exit code. `processStartMs` is how long the

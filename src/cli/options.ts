@@ -32,7 +32,12 @@ export const nameOption = {
 
 /** The flags backends declare (docker's --privileged); unset unless given, so a scenario's own setting stands. */
 export function backendFlagOptions(): Record<string, Options> {
-  return Object.fromEntries(Object.entries(backendFlags()).map(([flag, option]) => [flag, { ...option, default: undefined }]));
+  return Object.fromEntries(Object.entries(backendFlags()).map(([flag, { runtime: _, ...option }]) => [flag, { ...option, default: undefined }]));
+}
+
+/** The values of every backend flag given, for the runtimes that read them (swarm's engines). */
+export function backendSettings(args: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(backendFlags()).flatMap((flag) => (args[flag] === undefined ? [] : [[flag, args[flag]]])));
 }
 
 /** The values of the chosen backend's flags; a flag of another backend is a usage error. */
@@ -42,5 +47,5 @@ export function backendFlagValues(args: Record<string, unknown>, profile: Backen
       throw new UsageError(`--${flag} is not an option of the ${profile.name} backend (${backendFlags()[flag]!.describe})`);
     }
   }
-  return Object.fromEntries(Object.keys(profile.flags).map((flag) => [flag, args[flag]]));
+  return Object.fromEntries(Object.entries(profile.flags).flatMap(([flag, spec]) => (spec.runtime ? [] : [[flag, args[flag]]])));
 }

@@ -17,8 +17,14 @@ const LEAST_PRIVILEGE = {
 };
 
 /** The container of a host: on its segment's network at its address, labelled with what `ls` shows. */
-export function hostContainerSpec(lab: string, host: Host, image: string, labels: Record<string, string>, privileged: boolean): Docker.ContainerCreateOptions {
-  const network = networkName(lab, host.segment.name);
+export function hostContainerSpec(
+  lab: string,
+  host: Host,
+  image: string,
+  labels: Record<string, string>,
+  privileged: boolean,
+  network = networkName(lab, host.segment.name),
+): Docker.ContainerCreateOptions {
   return {
     name: containerName(lab, host.name),
     Hostname: host.name,

@@ -24,7 +24,7 @@ export interface Engine {
 
 /** The engines to use: the --engine flags, else TESTBED_ENGINES (comma or space separated). */
 export function engineUrls(flags: unknown): string[] {
-  const given = (Array.isArray(flags) ? flags : flags === undefined ? [] : [flags]).map(String).filter(Boolean);
+  const given = [flags].flat().filter((v): v is string => typeof v === 'string' && v.length > 0);
   const urls = given.length > 0 ? given : (process.env[ENGINES_VARIABLE] ?? '').split(/[\s,]+/).filter(Boolean);
   if (urls.length === 0) {
     throw new UsageError(
@@ -142,4 +142,9 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
       timer = setTimeout(() => reject(new Error('timed out')), ms);
     }),
   ]);
+}
+
+/** Whether engines are given at all (to look for swarm labs without asking for them). */
+export function enginesConfigured(flags: unknown): boolean {
+  return [flags].flat().some((v) => typeof v === 'string' && v.length > 0) || Boolean(process.env[ENGINES_VARIABLE]?.trim());
 }

@@ -30,6 +30,6 @@ export const swarmProfile: BackendProfile = {
   },
   flags: {
     privileged: dockerProfile.flags.privileged!,
-    engine: { type: 'string', array: true, describe: 'swarm: a Docker engine URL (unix://, tcp://, ssh://user@host); repeat it; default: TESTBED_ENGINES' },
+    engine: { type: 'string', array: true, runtime: true, describe: 'swarm: a Docker engine URL (unix://, tcp://, ssh://user@host); repeat it; default: TESTBED_ENGINES' },
   },
 };

@@ -8,7 +8,7 @@ import { loadLab } from '../../lab/load.js';
 import { planFor } from '../../lab/plan.js';
 import { preflight } from '../../lab/preflight.js';
 import { ConsoleReporter, ms } from '../../report/console.js';
-import { backendFlagOptions, backendFlagValues, backendOption, nameOption, planBackendOption, searchBackendOption } from '../options.js';
+import { backendFlagOptions, backendFlagValues, backendOption, backendSettings, nameOption, planBackendOption, searchBackendOption } from '../options.js';
 
 export const upCommand = {
   command: 'up <file>',
@@ -24,7 +24,7 @@ export const upCommand = {
       .example('$0 up scenarios/two-host.ts --name demo', 'The same lab under another name, beside the first'),
   handler: async (args: { file: string; backend: string; name?: string; [flag: string]: unknown }): Promise<number> => {
     const spec = await loadLab(args.file, args.name);
-    const backend = await selectBackend(args.backend as BackendChoice);
+    const backend = await selectBackend(args.backend as BackendChoice, backendSettings(args));
     const plan = planFor(backend.profile, spec, backendFlagValues(args, backend.profile));
     const reporter = new ConsoleReporter(process.stdout);
     installInterruptHandler((m) => reporter.progress(m));
@@ -50,13 +50,14 @@ export const downCommand = {
       .positional('lab', { type: 'string', describe: 'Lab name' })
       .option('all', { type: 'boolean', default: false, describe: 'Remove every testbed lab on this machine' })
       .option('backend', searchBackendOption)
+      .options(backendFlagOptions())
       .example('$0 down two-host', 'Remove the lab "two-host", wherever it runs')
       .example('$0 down --all', 'Remove every lab'),
-  handler: async (args: { lab?: string; all: boolean; backend: string }): Promise<number> => {
+  handler: async (args: { lab?: string; all: boolean; backend: string; [flag: string]: unknown }): Promise<number> => {
     if (!args.all && !args.lab) throw new UsageError('name a lab, or pass --all');
     if (args.all && args.lab) throw new UsageError('pass either a lab name or --all, not both');
     let removed = 0;
-    for (const backend of await backendsToSearch(args.backend as BackendChoice)) {
+    for (const backend of await backendsToSearch(args.backend as BackendChoice, backendSettings(args))) {
       const labs = args.all ? (await backend.list()).map((l) => l.lab) : [args.lab!];
       for (const lab of labs) {
         if (await backend.destroy(lab)) {
@@ -77,10 +78,11 @@ export const lsCommand = {
     y
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON array' })
       .option('backend', searchBackendOption)
+      .options(backendFlagOptions())
       .example('$0 ls', 'Show labs with their nodes'),
-  handler: async (args: { json: boolean; backend: string }): Promise<number> => {
+  handler: async (args: { json: boolean; backend: string; [flag: string]: unknown }): Promise<number> => {
     const labs = [];
-    for (const backend of await backendsToSearch(args.backend as BackendChoice)) labs.push(...(await backend.list()));
+    for (const backend of await backendsToSearch(args.backend as BackendChoice, backendSettings(args))) labs.push(...(await backend.list()));
     if (args.json) {
       console.log(JSON.stringify(labs, null, 2));
     } else if (labs.length === 0) {
@@ -102,12 +104,13 @@ export const execCommand = {
       .positional('node', { type: 'string', demandOption: true, describe: 'Host or workload name' })
       .positional('command', { type: 'string', array: true, describe: 'Command and arguments, after --; default: sh' })
       .option('backend', searchBackendOption)
+      .options(backendFlagOptions())
       .example('$0 exec two-host ns0 -- ip route', 'Routes inside workload ns0: 169.254.1.1 is the gateway')
       .example('$0 exec two-host host0 -- ip neigh', 'Neighbours of host0')
       .example('$0 exec two-host ns0 -- ping -c 3 10.20.1.3', 'Ping ns1 from ns0'),
-  handler: async (args: { lab: string; node: string; command?: string[]; '--'?: string[]; backend: string }) => {
+  handler: async (args: { lab: string; node: string; command?: string[]; '--'?: string[]; backend: string; [flag: string]: unknown }) => {
     const argv = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
-    const backend = await backendOfLab(args.backend as BackendChoice, args.lab);
+    const backend = await backendOfLab(args.backend as BackendChoice, args.lab, backendSettings(args));
     return backend.execInteractive(args.lab, args.node, argv.length > 0 ? argv : ['sh']);
   },
 };

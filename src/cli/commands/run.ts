@@ -10,7 +10,7 @@ import { runScenario, type RunReport } from '../../lab/run.js';
 import { ConsoleReporter } from '../../report/console.js';
 import { buildJsonReport } from '../../report/json.js';
 import { planFor } from '../../lab/plan.js';
-import { backendFlagOptions, backendFlagValues, backendOption, nameOption } from '../options.js';
+import { backendFlagOptions, backendFlagValues, backendOption, backendSettings, nameOption } from '../options.js';
 
 interface RunArgs {
   files: string[];
@@ -60,7 +60,7 @@ export const runCommand = {
       // Every file is validated, and checked against the backend, before anything is created.
       const specs = [];
       for (const file of args.files) specs.push(await loadLab(file, args.name));
-      const backend = await selectBackend(args.backend as BackendChoice);
+      const backend = await selectBackend(args.backend as BackendChoice, backendSettings(args));
       const plans = specs.map((spec) => planFor(backend.profile, spec, backendFlagValues(args, backend.profile)));
       const skips = await preflight(backend, specs, args.skipUnsupported, (m) => reporter.progress(m));
       loadMs = performance.now() - loadStarted;

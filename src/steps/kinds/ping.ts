@@ -21,6 +21,8 @@ const schema = z.strictObject({
     timeout: seconds.default(1),
     /** Seconds the whole ping may take before it is stopped. Default: twice its schedule, plus `timeout` and 10 s. */
     deadline: seconds.optional(),
+    /** Set DF and never fragment (ping -M do): a packet over a link's MTU fails instead of being split. */
+    dontFragment: z.boolean().default(false),
   }),
   expect: z
     .strictObject({
@@ -72,9 +74,10 @@ function pingTarget(ctx: StepContext, to: string): string {
 }
 
 async function runPing(ctx: StepContext, step: PingStep): Promise<Attempt> {
-  const { from, to, count, interval, size, timeout } = step.ping;
+  const { from, to, count, interval, size, timeout, dontFragment } = step.ping;
   const target = pingTarget(ctx, to);
-  const args = ['ping', '-n', '-c', String(count), '-i', String(interval), '-s', String(size), '-W', String(timeout), target];
+  const df = dontFragment ? ['-M', 'do'] : [];
+  const args = ['ping', '-n', ...df, '-c', String(count), '-i', String(interval), '-s', String(size), '-W', String(timeout), target];
   const deadline = pingDeadline(step);
   const result = await ctx.exec(from, args, { timeoutMs: deadline * 1000 });
   const out = parsePingOutput(`${result.stdout}\n${result.stderr}`);

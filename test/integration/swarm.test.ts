@@ -1,0 +1,126 @@
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerClient } from '../../src/backends/docker/client.js';
+import { ensureImage } from '../../src/backends/docker/image-build.js';
+import { connect } from '../../src/backends/swarm/engines.js';
+import { ensureMachineNetwork, loadHostImage, MACHINE_IMAGE, machineHostConfig, machineKey, readyMachine } from '../../src/backends/swarm/machines.js';
+import type { JsonReport } from '../../src/report/json.js';
+import { cli, hasDocker, isRoot } from './helpers.js';
+
+// No registry here: testcontainers' reaper image cannot be had, so each test removes what it started.
+process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+const { GenericContainer, Wait } = await import('testcontainers');
+
+const MACHINES = 3;
+const tag = `t${process.pid}`;
+const volume = (i: number) => `testbed-${tag}-machine-${i}`;
+
+/** A simulated machine started by testcontainers, with the same host configuration `testbed machines up` gives. */
+class Machine extends GenericContainer {
+  constructor(image: string, index: number, key: string) {
+    super(image);
+    Object.assign(this.hostConfig, machineHostConfig(volume(index)));
+    this.withNetworkMode('testbed-machines')
+      .withName(`testbed-${tag}-machine-${index}`)
+      .withHostname(`machine${index}`)
+      .withEnvironment({ TESTBED_AUTHORIZED_KEY: key })
+      .withLabels({ 'testbed.test': tag })
+      .withWaitStrategy(Wait.forLogMessage('API listen on /var/run/docker.sock'))
+      .withStartupTimeout(120_000);
+  }
+}
+
+type Started = Awaited<ReturnType<Machine['start']>>;
+const started: Started[] = [];
+/** Per machine: its tcp:// and ssh:// URLs. */
+const urls: string[][] = [];
+
+const run = (file: string, engines: string[], extra: string[] = []) =>
+  cli(['run', file, '--backend', 'swarm', ...engines.flatMap((e) => ['--engine', e]), '--json', ...extra]);
+
+describe.skipIf(!hasDocker || !isRoot)('swarm: hosts spread over simulated machines', () => {
+  beforeAll(async () => {
+    const docker = dockerClient();
+    const image = await ensureImage(docker, MACHINE_IMAGE, (m) => console.log(`[swarm] ${m}`));
+    await ensureMachineNetwork(docker);
+    const { publicKey } = machineKey();
+    for (let i = 0; i < MACHINES; i++) started.push(await new Machine(image, i, publicKey).start());
+    for (const machine of started) {
+      const ready = await readyMachine(docker, machine.getId(), () => {});
+      await loadHostImage(docker, ready[0]!, () => {});
+      urls.push(ready);
+    }
+  }, 600_000);
+
+  afterAll(async () => {
+    for (const name of ['two-host', 'bgp-mesh', 'mtu', 'host-restart', 'faults']) {
+      await cli(['down', name, '--backend', 'swarm', ...urls.flatMap((u) => ['--engine', u[0]!])]);
+    }
+    for (const machine of started) await machine.stop({ removeVolumes: true });
+    for (let i = 0; i < MACHINES; i++) await dockerClient().getVolume(volume(i)).remove().catch(() => {});
+    rmSync('/tmp/testbed-swarm-none', { force: true });
+  }, 300_000);
+
+  it('two-host across two engines, one reached over ssh: ttl 62, proxy ARP, routes; host0 and host1 on different engines', async () => {
+    const engines = [urls[0]![0]!, urls[1]![1]!];
+    const up = await cli(['up', 'scenarios/two-host.ts', '--backend', 'swarm', ...engines.flatMap((e) => ['--engine', e])]);
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+    const where = await Promise.all(
+      engines.map(async (url, i) => (await connect(url, i).docker.listContainers({ filters: { label: ['testbed.lab=two-host', 'testbed.node'] } })).map((c) => c.Labels['testbed.node'])),
+    );
+    expect(where).toEqual([['host0'], ['host1']]);
+    const ping = await cli(['exec', 'two-host', 'ns0', '--backend', 'swarm', ...engines.flatMap((e) => ['--engine', e]), '--', 'ping', '-c', '1', '-W', '2', '10.20.1.3']);
+    expect(ping.stdout).toContain('ttl=62');
+    expect((await cli(['down', 'two-host', '--backend', 'swarm', ...engines.flatMap((e) => ['--engine', e])])).code).toBe(0);
+
+    const result = await run('scenarios/two-host.ts', engines);
+    const report = JSON.parse(result.stdout) as JsonReport;
+    expect(report.runs[0]!.steps.filter((s) => !s.passed).map((s) => s.failures)).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(report.runs[0]!.steps.slice(0, 2).map((s) => s.metrics.ttl)).toEqual([62, 62]);
+  });
+
+  it('bgp-mesh across three engines: converged, every pair with the right ttl, the matrix', async () => {
+    const result = await run('scenarios/bgp-mesh.ts', urls.map((u) => u[0]!));
+    const steps = (JSON.parse(result.stdout) as JsonReport).runs[0]!.steps;
+    expect(steps.filter((s) => !s.passed).map((s) => s.failures)).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(steps.find((s) => s.kind === 'matrix')!.metrics).toMatchObject({ pairs: 30, reached: 30, ttlMismatches: 0 });
+  });
+
+  it('the overlay MTU: 1422 bytes with DF pass across engines, 1423 cannot leave the workload', async () => {
+    const result = await run('test/fixtures/mtu.ts', urls.slice(0, 2).map((u) => u[0]!));
+    const steps = (JSON.parse(result.stdout) as JsonReport).runs[0]!.steps;
+    expect(steps.map((s) => s.passed)).toEqual([true, true]);
+    expect(String(steps[1]!.metrics.error)).toMatch(/message too long, mtu=1450/);
+  });
+
+  it('faults, a host losing power and coming back across engines', async () => {
+    const engines = urls.map((u) => u[0]!);
+    const restart = await run('test/fixtures/host-restart.ts', engines);
+    expect((JSON.parse(restart.stdout) as JsonReport).runs[0]!.steps.filter((s) => !s.passed).map((s) => s.failures)).toEqual([]);
+    expect(restart.code).toBe(0);
+    const faults = await run('scenarios/faults.ts', engines, ['--skip-unsupported']);
+    const steps = (JSON.parse(faults.stdout) as JsonReport).runs[0]!.steps;
+    expect(steps.filter((s) => !s.passed && !s.skipped).map((s) => s.failures)).toEqual([]);
+    expect(faults.code).toBe(0);
+  });
+
+  it('leaves nothing on any engine: no lab container or network, no Swarm membership testbed made', async () => {
+    for (const [i, u] of urls.entries()) {
+      const docker = connect(u[0]!, i).docker;
+      expect(await docker.listContainers({ all: true, filters: { label: ['testbed.lab'] } })).toEqual([]);
+      expect(await docker.listNetworks({ filters: { label: ['testbed.lab'] } })).toEqual([]);
+      const info = (await docker.info()) as { Swarm: { LocalNodeState: string } };
+      expect(info.Swarm.LocalNodeState).toBe('inactive');
+    }
+  });
+
+  it('an engine that does not answer: exit 3 naming it, nothing made anywhere', async () => {
+    const result = await run('scenarios/two-host.ts', [urls[0]![0]!, 'tcp://172.29.251.254:2375']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/testbed: engine tcp:\/\/172\.29\.251\.254:2375: /);
+    expect(await connect(urls[0]![0]!, 0).docker.listContainers({ all: true, filters: { label: ['testbed.lab'] } })).toEqual([]);
+  });
+});
