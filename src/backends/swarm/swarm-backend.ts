@@ -174,22 +174,21 @@ export class SwarmBackend implements Backend {
 
   readonly power = {
     stop: async (lab: string, host: string): Promise<void> => {
-      const { engine, container } = await this.hostContainer(lab, host);
+      const container = await this.hostContainer(lab, host);
       await handBackUplink(container, (await container.inspect()).Config.Labels[LABEL.uplink]);
       await container.kill();
-      void engine;
     },
     start: async (lab: string, host: string): Promise<void> => {
-      const { container } = await this.hostContainer(lab, host);
+      const container = await this.hostContainer(lab, host);
       await container.start();
       await execCapture(container, ['rm', '-rf', '/run/netns']);
     },
   };
 
-  private async hostContainer(lab: string, host: string): Promise<{ engine: Engine; container: Docker.Container }> {
+  private async hostContainer(lab: string, host: string): Promise<Docker.Container> {
     const found = (await this.hostsOf(lab)).find((h) => h.container.Labels[LABEL.node] === host);
     if (!found) throw new InfraError(`lab ${lab} has no host ${host}`);
-    return { engine: found.engine, container: found.engine.docker.getContainer(containerName(lab, host)) };
+    return found.engine.docker.getContainer(containerName(lab, host));
   }
 
   async destroy(lab: string): Promise<boolean> {
@@ -207,9 +206,23 @@ export class SwarmBackend implements Backend {
       const networks = await this.networksOn(manager, lab);
       found ||= networks.length > 0;
       for (const n of networks) await removeNetwork(manager.docker, n.Id);
+      await this.networksGone(lab);
     }
     await leaveSwarm(this.engines, () => {});
     return found;
+  }
+
+  /**
+   * Workers drop their copy of a removed overlay network on their own, shortly after; leaving the
+   * Swarm before they did would strand the copy. Waits (up to 15 s) until no engine lists one.
+   */
+  private async networksGone(lab: string): Promise<void> {
+    const deadline = performance.now() + 15_000;
+    while (performance.now() < deadline) {
+      const left = await Promise.all(this.engines.map((e) => this.networksOn(e, lab).then((n) => n.length, () => 0)));
+      if (left.every((n) => n === 0)) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   private unreachable(engine: Engine, error: unknown): never {
