@@ -1,8 +1,10 @@
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerClient } from '../../src/backends/docker/client.js';
 import { ensureImage } from '../../src/backends/docker/image-build.js';
-import { connect } from '../../src/backends/swarm/engines.js';
+import { connect, TESTBED_KNOWN_HOSTS } from '../../src/backends/swarm/engines.js';
 import { ensureMachineNetwork, loadHostImage, MACHINE_IMAGE, machineHostConfig, machineKey, readyMachine } from '../../src/backends/swarm/machines.js';
 import type { JsonReport } from '../../src/report/json.js';
 import { cli, hasDocker, isRoot } from './helpers.js';
@@ -58,7 +60,6 @@ describe.skipIf(!hasDocker || !isRoot)('swarm: hosts spread over simulated machi
     }
     for (const machine of started) await machine.stop({ removeVolumes: true });
     for (let i = 0; i < MACHINES; i++) await dockerClient().getVolume(volume(i)).remove().catch(() => {});
-    rmSync('/tmp/testbed-swarm-none', { force: true });
   }, 300_000);
 
   it('two-host across two engines, one reached over ssh: ttl 62, proxy ARP, routes; host0 and host1 on different engines', async () => {
@@ -115,6 +116,22 @@ describe.skipIf(!hasDocker || !isRoot)('swarm: hosts spread over simulated machi
       const info = (await docker.info()) as { Swarm: { LocalNodeState: string } };
       expect(info.Swarm.LocalNodeState).toBe('inactive');
     }
+  });
+
+  it('an unknown SSH host key, and an SSH login without a key: exit 3 saying which and what to do', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'testbed-ssh-'));
+    const engine = urls[1]![1]!;
+    const unknown = await cli(['run', 'scenarios/two-host.ts', '--backend', 'swarm', '--engine', engine], { env: { XDG_CONFIG_HOME: empty } });
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr.trim()).toMatch(
+      new RegExp(`^testbed: engine ${engine}: its SSH host key \\(SHA256:\\S+\\) is not in ~/.ssh/known_hosts; if it is the right machine, accept it with: ssh-keyscan -H \\S+ >> ~/.ssh/known_hosts$`),
+    );
+    mkdirSync(join(empty, 'testbed'), { recursive: true });
+    copyFileSync(TESTBED_KNOWN_HOSTS, join(empty, 'testbed', 'known_hosts'));
+    const noKey = await cli(['run', 'scenarios/two-host.ts', '--backend', 'swarm', '--engine', engine], { env: { XDG_CONFIG_HOME: empty, HOME: empty } });
+    expect(noKey.code).toBe(3);
+    expect(noKey.stderr.trim()).toBe(`testbed: engine ${engine}: SSH authentication failed (no key of the agent, ~/.ssh or testbed machines was accepted)`);
+    rmSync(empty, { recursive: true, force: true });
   });
 
   it('an engine that does not answer: exit 3 naming it, nothing made anywhere', async () => {
