@@ -35,17 +35,20 @@ export function backendFlagOptions(): Record<string, Options> {
   return Object.fromEntries(Object.entries(backendFlags()).map(([flag, { runtime: _, ...option }]) => [flag, { ...option, default: undefined }]));
 }
 
+/** Whether a flag was given: yargs leaves an array flag that was not given as [undefined]. */
+const given = (value: unknown) => [value].flat().some((v) => v !== undefined);
+
 /** The values of every backend flag given, for the runtimes that read them (swarm's engines). */
 export function backendSettings(args: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(backendFlags()).flatMap((flag) => (args[flag] === undefined ? [] : [[flag, args[flag]]])));
+  return Object.fromEntries(Object.keys(backendFlags()).flatMap((flag) => (given(args[flag]) ? [[flag, args[flag]]] : [])));
 }
 
 /** The values of the chosen backend's flags; a flag of another backend is a usage error. */
 export function backendFlagValues(args: Record<string, unknown>, profile: BackendProfile): Record<string, unknown> {
   for (const flag of Object.keys(backendFlags())) {
-    if (args[flag] !== undefined && !(flag in profile.flags)) {
+    if (given(args[flag]) && !(flag in profile.flags)) {
       throw new UsageError(`--${flag} is not an option of the ${profile.name} backend (${backendFlags()[flag]!.describe})`);
     }
   }
-  return Object.fromEntries(Object.entries(profile.flags).flatMap(([flag, spec]) => (spec.runtime ? [] : [[flag, args[flag]]])));
+  return Object.fromEntries(Object.entries(profile.flags).flatMap(([flag, spec]) => (spec.runtime || !given(args[flag]) ? [] : [[flag, args[flag]]])));
 }

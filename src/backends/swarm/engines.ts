@@ -97,7 +97,8 @@ function checkHostKey(url: string, host: string, port: number, key: Buffer): boo
   return false;
 }
 
-function matchesHost(pattern: string, name: string): boolean {
+/** Whether a known_hosts host pattern (plain, or hashed as `|1|salt|hash`) names `name`. */
+export function matchesHost(pattern: string, name: string): boolean {
   if (!pattern.startsWith('|1|')) return pattern === name;
   const [salt, hash] = pattern.slice(3).split('|');
   if (!salt || !hash) return false;

@@ -1,0 +1,124 @@
+/**
+ * `npm run bench:swarm` (root, Docker): bring-up and teardown of labs of 2, 10 and 30 hosts spread
+ * over 1, 2 and 3 simulated machines (swarm backend), beside the docker backend on this engine and
+ * the same number of plain containers started in parallel (`docker run` through the API), in one
+ * run; and the memory each machine holds while a 30-host lab runs. Writes bench/results/swarm.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import type { Backend } from '../src/backends/backend.js';
+import { dockerClient } from '../src/backends/docker/client.js';
+import { ensureHostImage } from '../src/backends/docker/image.js';
+import { createBackend } from '../src/backends/registry.js';
+import { machineSimulator } from '../src/backends/swarm/machines.js';
+import { buildLab } from '../src/lab/build.js';
+import { planFor } from '../src/lab/plan.js';
+import type { LabSpec } from '../src/lab/spec.js';
+import { parseScenario } from '../src/steps/scenario.js';
+import { resolveTopology } from '../src/topology/topology.js';
+import { mapLimit } from '../src/util/process.js';
+import { gridScenario } from './grid.js';
+import { figure, show, type Figure } from './stats.js';
+
+const REPS = 3;
+const HOSTS = [2, 10, 30];
+const MACHINES = [1, 2, 3];
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+function spec(n: number): LabSpec {
+  const scenario = parseScenario('bench/grid.ts', gridScenario(n, 1));
+  return { steps: [], backendOptions: {}, topology: resolveTopology(scenario, `bench-swarm-${n}`), scenarioFile: 'bench/grid.ts' };
+}
+
+async function cycle(backend: Backend, n: number): Promise<{ up: number; down: number }> {
+  const labSpec = spec(n);
+  const plan = planFor(backend.profile, labSpec);
+  const t0 = performance.now();
+  await buildLab(backend, plan, () => {});
+  const up = performance.now() - t0;
+  const t1 = performance.now();
+  await backend.destroy(labSpec.topology.lab);
+  return { up, down: performance.now() - t1 };
+}
+
+/** N plain containers of the host image on an internal network, started in parallel, then removed. */
+async function plainRun(n: number): Promise<{ up: number; down: number }> {
+  const docker = dockerClient();
+  const image = await ensureHostImage(docker, () => {});
+  const network = await docker.createNetwork({ Name: 'bench-plain', Internal: true, IPAM: { Config: [{ Subnet: '10.253.0.0/16' }] } });
+  const t0 = performance.now();
+  const containers = await mapLimit(Array.from({ length: n }, (_, i) => i), 8, async (i) => {
+    const c = await docker.createContainer({ name: `bench-plain-${i}`, Image: image, Cmd: ['sleep', 'infinity'], HostConfig: { NetworkMode: 'bench-plain', Init: true, CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'] } });
+    await c.start();
+    return c;
+  });
+  const up = performance.now() - t0;
+  const t1 = performance.now();
+  await mapLimit(containers, 8, (c) => c.remove({ force: true }));
+  const down = performance.now() - t1;
+  await network.remove();
+  return { up, down };
+}
+
+async function machineMemory(): Promise<number[]> {
+  const docker = dockerClient();
+  const machines = await machineSimulator.list();
+  return Promise.all(
+    machines.map(async (m) => {
+      const stats = (await docker.getContainer(m.name).stats({ stream: false })) as { memory_stats: { usage: number; stats?: { cache?: number } } };
+      return stats.memory_stats.usage - (stats.memory_stats.stats?.cache ?? 0);
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const machines = await machineSimulator.up(Math.max(...MACHINES), (m) => log(m));
+  const rows: { n: number; label: string; up: Figure; down: Figure }[] = [];
+  let memory: number[] = [];
+  for (const n of HOSTS) {
+    const measure = async (label: string, run: () => Promise<{ up: number; down: number }>) => {
+      const ups: number[] = [];
+      const downs: number[] = [];
+      for (let r = 0; r < REPS; r++) {
+        const t = await run();
+        ups.push(t.up);
+        downs.push(t.down);
+      }
+      rows.push({ n, label, up: figure(ups), down: figure(downs) });
+      log(`${n} hosts, ${label}: up ${show(figure(ups))}, down ${show(figure(downs))}`);
+    };
+    await measure('plain parallel docker run, this engine', () => plainRun(n));
+    await measure('docker backend, this engine', () => cycle(createBackend('docker'), n));
+    for (const count of MACHINES) {
+      const engines = machines.slice(0, count).map((m) => m.urls[0]!);
+      const backend = createBackend('swarm', { engine: engines });
+      await measure(`swarm, ${count} machine${count > 1 ? 's' : ''}`, () => cycle(backend, n));
+      if (n === Math.max(...HOSTS) && count === Math.max(...MACHINES)) {
+        const labSpec = spec(n);
+        await buildLab(backend, planFor(backend.profile, labSpec), () => {});
+        memory = await machineMemory();
+        await backend.destroy(labSpec.topology.lab);
+      }
+    }
+  }
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}`;
+  const markdown = [
+    '# testbed across engines (swarm backend, simulated machines)',
+    '',
+    `${new Date().toISOString().slice(0, 10)}, ${machine}. Median of ${REPS} runs (min–max). Hosts × 1 workload, static routing, one segment.`,
+    '',
+    '| hosts | how | up | down |',
+    '|---|---|---|---|',
+    ...rows.map((r) => `| ${r.n} | ${r.label} | ${show(r.up)} | ${show(r.down)} |`),
+    '',
+    `Memory per machine (dockerd, containerd, the lab's containers) with a ${Math.max(...HOSTS)}-host lab spread over ${Math.max(...MACHINES)} machines: ${memory.map((b) => `${(b / 2 ** 20).toFixed(0)} MiB`).join(', ')}. Whole bench: ${Math.round((performance.now() - started) / 1000)} s.`,
+    '',
+  ].join('\n');
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('./results/swarm.md', import.meta.url), markdown);
+  process.stdout.write(markdown);
+  await machineSimulator.down((m) => log(m));
+}
+
+await main();
