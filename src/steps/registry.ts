@@ -14,6 +14,7 @@ import { startHost } from './kinds/start-host.js';
 import { stopBgp } from './kinds/stop-bgp.js';
 import { stopHost } from './kinds/stop-host.js';
 import { sysctl } from './kinds/sysctl.js';
+import { trace } from './kinds/trace.js';
 import { wait } from './kinds/wait.js';
 
 /** Each entry's key must be the kind's own key. */
@@ -38,6 +39,7 @@ export const STEP_KINDS = registry({
   startBgp,
   stopHost,
   startHost,
+  trace,
 });
 
 type Kinds = typeof STEP_KINDS;

@@ -32,6 +32,22 @@ class Machine extends GenericContainer {
   }
 }
 
+/** Machines of an earlier run of this file that was killed before it could remove them (no reaper here). */
+async function removeStaleMachines(docker: ReturnType<typeof dockerClient>): Promise<void> {
+  for (const c of await docker.listContainers({ all: true, filters: { label: ['testbed.test'] } })) {
+    const owner = Number(c.Labels['testbed.test']!.slice(1));
+    let alive = true;
+    try {
+      process.kill(owner, 0);
+    } catch {
+      alive = false;
+    }
+    if (alive) continue;
+    await docker.getContainer(c.Id).remove({ force: true, v: true });
+    for (let i = 0; i < MACHINES; i++) await docker.getVolume(`testbed-${c.Labels['testbed.test']}-machine-${i}`).remove().catch(() => {});
+  }
+}
+
 type Started = Awaited<ReturnType<Machine['start']>>;
 const started: Started[] = [];
 /** Per machine: its tcp:// and ssh:// URLs. */
@@ -43,6 +59,7 @@ const run = (file: string, engines: string[], extra: string[] = []) =>
 describe.skipIf(!hasDocker || !isRoot)('swarm: hosts spread over simulated machines', () => {
   beforeAll(async () => {
     const docker = dockerClient();
+    await removeStaleMachines(docker);
     const image = await ensureImage(docker, MACHINE_IMAGE, (m) => console.log(`[swarm] ${m}`));
     await ensureMachineNetwork(docker);
     const { publicKey } = machineKey();

@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
+import { mermaidOf, svgOf } from '../../report/graph.js';
 import { backendOfLab, backendsToSearch, profileOf, selectBackend, type BackendChoice, type BackendName } from '../../backends/registry.js';
 import { renderPlanText } from '../../dataplane/render.js';
 import { ExitCode, UsageError } from '../../errors.js';
@@ -132,6 +134,26 @@ export const planCommand = {
         `# "ip -n NS" runs ip inside workload namespace NS.\n\n` +
         renderPlanText(plan),
     );
+    return ExitCode.passed;
+  },
+};
+
+export const graphCommand = {
+  command: 'graph <file>',
+  describe: 'Draw a scenario\'s lab: segments, hosts, workloads, BGP sessions (needs no root, touches nothing)',
+  builder: (y: Argv) =>
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'Scenario file' })
+      .option('format', { type: 'string', choices: ['svg', 'mermaid'], default: 'svg', describe: 'svg: a picture, drawn here; mermaid: text that GitHub and mermaid.live draw' })
+      .option('output', { type: 'string', describe: 'Write to this file instead of stdout' })
+      .option('name', nameOption)
+      .example('$0 graph scenarios/bgp-mesh.ts --output mesh.svg', 'The mesh as a picture')
+      .example('$0 graph scenarios/two-host.ts --format mermaid', 'The lab as a Mermaid flowchart'),
+  handler: async (args: { file: string; format: string; output?: string; name?: string }): Promise<number> => {
+    const { topology } = await loadLab(args.file, args.name);
+    const text = args.format === 'mermaid' ? mermaidOf(topology) : svgOf(topology);
+    if (args.output) writeFileSync(args.output, text);
+    else process.stdout.write(text);
     return ExitCode.passed;
   },
 };

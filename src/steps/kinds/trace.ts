@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { WORKLOAD_GATEWAY } from '../../dataplane/host-plan.js';
+import { nodeName, stepCommon } from '../../scenario/fields.js';
+import { program } from '../../requirements/requirement.js';
+import { findNode, nodeAddress } from '../../topology/topology.js';
+import { defineStepKind } from '../kind.js';
+import { compare, type Attempt, type StepContext } from '../result.js';
+import { arpAnswer, parseTcpdump, tracePath, type Hop } from '../tcpdump-output.js';
+
+const schema = z.strictObject({
+  ...stepCommon,
+  trace: z.strictObject({
+    from: nodeName,
+    to: nodeName,
+  }),
+  expect: z
+    .strictObject({
+      /** The nodes the echo request crosses, in order, e.g. ['ns0', 'host0', 'host1', 'ns1']. */
+      hops: z.array(nodeName).min(1).optional(),
+      /** The ttl on each link between them, e.g. [64, 63, 62]. */
+      ttls: z.array(z.number().int().min(0).max(255)).min(1).optional(),
+      /** The gateway 169.254.1.1 was asked for and answered by proxy ARP (a workload sender only). */
+      proxyArp: z.boolean().optional(),
+    })
+    .default({}),
+});
+
+export type TraceStep = z.output<typeof schema>;
+
+export const trace = defineStepKind({
+  key: 'trace',
+  schema,
+  references(s, refs, path) {
+    refs.node([...path, 'trace', 'from'], s.trace.from);
+    refs.node([...path, 'trace', 'to'], s.trace.to);
+    s.expect.hops?.forEach((n, i) => refs.node([...path, 'expect', 'hops', i], n));
+  },
+  name: (s) => `trace ${s.trace.from} -> ${s.trace.to}`,
+  nodes: (s) => [s.trace.from, s.trace.to],
+  needs: () => [program('tcpdump'), program('ping'), program('sh'), program('ip')],
+  attempt: runTrace,
+  figures(m) {
+    if (!m.hops) return 'the echo request was seen nowhere';
+    const arp = m.arpAnswer ? `; ${WORKLOAD_GATEWAY} answered by ${m.arpAnswer} (proxy ARP)` : '';
+    return `${String(m.hops).split(',').join(' → ')}, ttl ${String(m.ttls).split(',').join(' → ')}${arp}`;
+  },
+});
+
+/** Starts tcpdump on a node ($1: output, $2: errors) and returns its pid once it listens. */
+const START = 'tcpdump --immediate-mode -l -n -e -v -i any "icmp or arp" >"$1" 2>"$2" & pid=$!; for i in $(seq 100); do grep -q listening "$2" 2>/dev/null && break; sleep 0.05; done; echo $pid';
+/** Stops it ($3: pid), waits for it to flush, prints what it saw, and removes its files. */
+const STOP = 'kill -INT "$3" 2>/dev/null; for i in $(seq 40); do kill -0 "$3" 2>/dev/null || break; sleep 0.05; done; cat "$1"; rm -f "$1" "$2"';
+
+/** The nodes a packet from `from` to `to` may cross: the workloads and their hosts, in order. */
+function pathNodes(ctx: StepContext, from: string, to: string): string[] {
+  const ends = [findNode(ctx.topology, from)!, findNode(ctx.topology, to)!];
+  const nodes = [from, ends[0]!.host.name, ends[1]!.host.name, to];
+  return nodes.filter((n, i) => nodes.indexOf(n) === i);
+}
+
+/**
+ * One echo request from `from` to `to`, watched by tcpdump in every namespace along the way:
+ * the path it took, the ttl on each link, and how the sender resolved its gateway.
+ */
+async function runTrace(ctx: StepContext, step: TraceStep): Promise<Attempt> {
+  const { from, to } = step.trace;
+  const sender = findNode(ctx.topology, from)!;
+  const src = nodeAddress(sender);
+  const dst = nodeAddress(findNode(ctx.topology, to)!);
+  const tag = `${ctx.topology.lab}-${randomBytes(4).toString('hex')}`;
+  const nodes = pathNodes(ctx, from, to);
+  const files = (node: string) => [`/tmp/testbed-trace-${tag}-${node}.out`, `/tmp/testbed-trace-${tag}-${node}.err`];
+  const pids = await Promise.all(nodes.map(async (node) => (await ctx.exec(node, ['sh', '-c', START, 'sh', ...files(node)])).stdout.trim()));
+  // The sender forgets its gateway's address first, so that the trace shows how it is resolved.
+  if (sender.kind === 'workload') await ctx.exec(from, ['ip', 'neigh', 'flush', 'dev', sender.workload.interface]);
+  const ping = await ctx.exec(from, ['ping', '-n', '-c', '1', '-W', '2', dst], { timeoutMs: 10_000 });
+  const captures = await Promise.all(
+    nodes.map(async (node, i) => ({ node, packets: parseTcpdump((await ctx.exec(node, ['sh', '-c', STOP, 'sh', ...files(node), pids[i]!])).stdout) })),
+  );
+  const hops = tracePath(captures, src, dst);
+  const arp = sender.kind === 'workload' ? arpAnswer(captures[0]!.packets, WORKLOAD_GATEWAY) : { asked: false };
+  return judge(step, hops, arp, ping.code === 0);
+}
+
+/** Pure: the trace against its expectation. */
+export function judge(step: TraceStep, hops: Hop[], arp: { asked: boolean; answer?: string }, answered: boolean): Attempt {
+  const names = hops.map((h) => h.node);
+  // The ttl on each link: what the packet left a node with.
+  const ttls = hops.slice(0, -1).map((h) => h.out?.ttl ?? h.in!.ttl);
+  const path = hops.map((h) => `${h.node}${h.in ? ` in ${h.in.iface} ttl ${h.in.ttl}` : ''}${h.out ? ` out ${h.out.iface} ttl ${h.out.ttl}` : ''}`).join('; ');
+  const metrics = {
+    hops: names.join(',') || null,
+    ttls: ttls.join(',') || null,
+    path: path || null,
+    answered,
+    arpAsked: arp.asked,
+    arpAnswer: arp.answer ?? null,
+  };
+  const e = step.expect;
+  const expected: Attempt['expected'] = {};
+  const actual: Attempt['actual'] = {};
+  const failures: string[] = [];
+  if (e.hops) {
+    expected.hops = e.hops.join(' → ');
+    actual.hops = names.join(' → ') || 'none';
+    failures.push(...compare('hops', expected.hops, actual.hops, expected.hops === actual.hops));
+  }
+  if (e.ttls) {
+    expected.ttls = e.ttls.join(' → ');
+    actual.ttls = ttls.join(' → ') || 'none';
+    failures.push(...compare('ttls', expected.ttls, actual.ttls, expected.ttls === actual.ttls));
+  }
+  if (e.proxyArp !== undefined) {
+    const proxied = arp.asked && arp.answer !== undefined;
+    expected.proxyArp = e.proxyArp;
+    actual.proxyArp = proxied;
+    failures.push(...compare('proxyArp', e.proxyArp, proxied, proxied === e.proxyArp));
+  }
+  return { metrics, expected, actual, failures };
+}
