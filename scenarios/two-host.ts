@@ -27,6 +27,12 @@ export default defineScenario({
       route: { node: 'host0', to: '10.20.1.3', via: '192.168.1.16', dev: 'ens192' },
     },
     {
+      // The article's story read off the wire: tcpdump in every namespace on the way.
+      name: 'one packet from ns0 to ns1: through host0 and host1, ttl 64, 63, 62, the gateway answered by proxy ARP',
+      trace: { from: 'ns0', to: 'ns1' },
+      expect: { hops: ['ns0', 'host0', 'host1', 'ns1'], ttls: [64, 63, 62], proxyArp: true },
+    },
+    {
       name: 'proxy ARP is on for the cali veth of ns0',
       sysctl: { node: 'host0', key: `net.ipv4.conf.${veth('ns0')}.proxy_arp` },
       expect: 1,

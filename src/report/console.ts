@@ -1,6 +1,6 @@
 import { styleText } from 'node:util';
 import type { RunEvents, RunReport } from '../lab/run.js';
-import { STEP_KINDS } from '../steps/registry.js';
+import { figures } from './figures.js';
 import type { StepResult } from '../steps/result.js';
 
 type Write = (line: string) => void;
@@ -64,14 +64,6 @@ export class ConsoleReporter implements RunEvents {
     const skipped = steps.filter((s) => s.skipped).length;
     this.write(`${passed} passed, ${steps.length - passed - skipped} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
   }
-}
-
-/** The figures of a step worth reading at a glance. */
-function figures(result: StepResult): string {
-  // The error itself is the failure line printed below.
-  if (result.error) return '';
-  const kind = STEP_KINDS[result.kind as keyof typeof STEP_KINDS];
-  return kind ? kind.figures(result.metrics, result.passed) : '';
 }
 
 export function ms(value: number): string {

@@ -25,6 +25,8 @@ export interface StepResult {
   skipReason?: string;
   /** ip addr/route/neigh of the nodes involved, when the step failed. */
   diagnostics?: string;
+  /** Files that show the failure: pcap captures of the nodes involved (paths as written). */
+  attachments?: string[];
 }
 
 /** What a single attempt of a step found. */

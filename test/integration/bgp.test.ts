@@ -100,13 +100,13 @@ describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('BGP with BIRD on %s', (ba
       const refused = await cli(['run', 'test/fixtures/stop-host.ts', '--backend', backend, '--name', name]);
       expect(refused.code).toBe(3);
       expect(refused.stderr.trim()).toBe(
-        'testbed: test/fixtures/stop-host.ts needs stopping and starting hosts for step 1: the netns backend cannot do that (the docker backend can)',
+        'testbed: test/fixtures/stop-host.ts needs stopping and starting hosts for step 1: the netns backend cannot do that (the docker backend or the swarm backend can)',
       );
       expect(await labExists(backend, name)).toBe(false);
       const { code, steps } = await runJson('test/fixtures/stop-host.ts', backend, name, ['--skip-unsupported']);
       // Its only step skipped, the scenario proved nothing: it does not pass.
       expect(code).toBe(1);
-      expect(steps[0]).toMatchObject({ skipped: true, skipReason: 'needs stopping and starting hosts: the netns backend cannot do that (the docker backend can)' });
+      expect(steps[0]).toMatchObject({ skipped: true, skipReason: 'needs stopping and starting hosts: the netns backend cannot do that (the docker backend or the swarm backend can)' });
     }
   });
 

@@ -27,7 +27,7 @@ describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('testbed run on %s', (back
     const name = lab('two');
     const junit = join(tmp, `${name}.xml`);
     const result = await run('scenarios/two-host.ts', name, '--json', '--junit', junit);
-    expect(result.stderr).toContain('6 passed, 0 failed');
+    expect(result.stderr).toContain('7 passed, 0 failed');
     expect(result.code).toBe(0);
 
     const report = JSON.parse(result.stdout) as JsonReport;
@@ -42,7 +42,9 @@ describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('testbed run on %s', (back
     expect(neighbour.metrics.lladdr).toBe('ee:ee:ee:ee:ee:ee');
 
     const xml = readFileSync(junit, 'utf8');
-    expect(xml).toMatch(/<testsuite name="two-host" time="[\d.]+" tests="6" failures="0" errors="0"/);
+    expect(xml).toMatch(/<testsuite name="two-host" time="[\d.]+" tests="7" failures="0" errors="0"/);
+    const trace = report.runs[0]!.steps.find((s) => s.kind === 'trace')!;
+    expect(trace.metrics).toMatchObject({ hops: 'ns0,host0,host1,ns1', ttls: '64,63,62', arpAnswer: 'ee:ee:ee:ee:ee:ee' });
     expect(xml).toContain(`<property name="backend" value="${backend}"/>`);
     expect(await labExists(backend, name)).toBe(false);
   });

@@ -8,6 +8,7 @@ import { loadLab } from '../../lab/load.js';
 import { preflight } from '../../lab/preflight.js';
 import { runScenario, type RunReport } from '../../lab/run.js';
 import { ConsoleReporter } from '../../report/console.js';
+import type { Topology } from '../../topology/topology.js';
 import { buildJsonReport } from '../../report/json.js';
 import { planFor } from '../../lab/plan.js';
 import { backendFlagOptions, backendFlagValues, backendOption, backendSettings, nameOption } from '../options.js';
@@ -17,6 +18,8 @@ interface RunArgs {
   backend: string;
   json: boolean;
   junit?: string;
+  html?: string;
+  summary?: string;
   keep: boolean;
   name?: string;
   skipUnsupported: boolean;
@@ -32,6 +35,11 @@ export const runCommand = {
       .option('backend', backendOption)
       .option('json', { type: 'boolean', default: false, describe: 'Print the JSON report on stdout (progress goes to stderr)' })
       .option('junit', { type: 'string', describe: 'Write a JUnit XML report to this file' })
+      .option('html', { type: 'string', describe: 'Write one self-contained HTML page: each lab drawn, its steps, failures open, traces hop by hop' })
+      .option('summary', {
+        type: 'string',
+        describe: 'Write a Markdown summary (a table, then what failed) to this file, e.g. $GITHUB_STEP_SUMMARY',
+      })
       .option('keep', { type: 'boolean', default: false, describe: 'Leave the lab running after the steps (remove it with testbed down)' })
       .option('name', nameOption)
       .options(backendFlagOptions())
@@ -49,7 +57,10 @@ export const runCommand = {
       .example('$0 run scenarios/faults.ts --skip-unsupported', 'On a kernel without netem: run the rest, show the netem steps skipped'),
   handler: async (args: RunArgs, processStartMs: number): Promise<number> => {
     if (args.name !== undefined && args.files.length > 1) throw new UsageError('--name needs exactly one scenario file');
-    if (args.junit !== undefined) checkWritable(args.junit, '--junit');
+    for (const [option, file] of [['--junit', args.junit], ['--html', args.html], ['--summary', args.summary]] as const) {
+      if (file !== undefined) checkWritable(file, option);
+    }
+    const topologies = new Map<string, Topology>();
     const reporter = new ConsoleReporter(args.json ? process.stderr : process.stdout);
     installInterruptHandler((m) => reporter.progress(m));
     const loadStarted = performance.now();
@@ -62,6 +73,7 @@ export const runCommand = {
       for (const file of args.files) specs.push(await loadLab(file, args.name));
       const backend = await selectBackend(args.backend as BackendChoice, backendSettings(args));
       const plans = specs.map((spec) => planFor(backend.profile, spec, backendFlagValues(args, backend.profile)));
+      for (const plan of plans) topologies.set(plan.topology.lab, plan.topology);
       const skips = await preflight(backend, specs, args.skipUnsupported, (m) => reporter.progress(m));
       loadMs = performance.now() - loadStarted;
       for (const [i, plan] of plans.entries()) {
@@ -88,6 +100,18 @@ export const runCommand = {
         writeFileSync(args.junit, renderJunit(reports, reason));
       } catch (caught) {
         error ??= new InfraError(`--junit ${args.junit}: ${(caught as Error).message}`);
+      }
+    }
+    const outputs: [string | undefined, () => Promise<string>][] = [
+      [args.html, async () => (await import('../../report/html.js')).renderHtml(reports, topologies, reason)],
+      [args.summary, async () => (await import('../../report/summary.js')).renderSummary(reports, reason)],
+    ];
+    for (const [file, render] of outputs) {
+      if (file === undefined) continue;
+      try {
+        writeFileSync(file, await render());
+      } catch (caught) {
+        error ??= new InfraError(`${file}: ${(caught as Error).message}`);
       }
     }
     if (error) throw error;
