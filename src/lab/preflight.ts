@@ -17,11 +17,12 @@ export interface Need {
   feature?: string;
 }
 
-/** Pure: everything a scenario needs where its hosts run, and what needs each. */
-export function scenarioNeeds(spec: LabSpec): Need[] {
+/** Pure: everything a scenario needs where its hosts run, and what needs each (`captures`: the run takes pcaps). */
+export function scenarioNeeds(spec: LabSpec, { captures = false } = {}): Need[] {
   const { topology } = spec;
   const lab = (requirement: Requirement, feature: string): Need => ({ requirement, feature });
   const needs: Need[] = [lab(program('ip'), 'every lab'), lab(program('sh'), 'every lab'), lab(program('nsenter'), 'every lab')];
+  if (captures) needs.push(lab(program('tcpdump'), '--captures'));
   if (topology.routing === 'bgp') needs.push(lab(program('bird'), 'routing: "bgp"'));
   if (topology.segments.length > 1 && topology.routing !== 'none') {
     needs.push(lab(capability('routedSegments'), `${topology.segments.length} segments with routing: "${topology.routing}"`));
@@ -159,8 +160,14 @@ export function checkSize(spec: LabSpec, profile: Pick<BackendProfile, 'name' | 
 }
 
 /** Checks every scenario against the backend in one pass; throws with one line per problem. */
-export async function preflight(backend: Backend, specs: LabSpec[], skipUnsupported: boolean, progress: Progress): Promise<Map<number, string>[]> {
-  const needs = specs.map(scenarioNeeds);
+export async function preflight(
+  backend: Backend,
+  specs: LabSpec[],
+  skipUnsupported: boolean,
+  progress: Progress,
+  options: { captures?: boolean } = {},
+): Promise<Map<number, string>[]> {
+  const needs = specs.map((spec) => scenarioNeeds(spec, options));
   const missing = await findMissing(backend, needs.flat().map((n) => n.requirement), progress);
   const verdicts = specs.map((spec, i) => judgeNeeds(spec, needs[i]!, missing, backend.profile, skipUnsupported));
   const fatal = [...specs.flatMap((spec) => checkSize(spec, backend.profile)), ...verdicts.flatMap((v) => v.fatal)];

@@ -1,7 +1,11 @@
 import type { Backend } from '../backends/backend.js';
 import type { LabPlan } from '../dataplane/lab-plan.js';
 import type { LabSpec } from './spec.js';
-import { runStep, skippedStep, stepContext } from '../steps/run-step.js';
+import { join } from 'node:path';
+import { startCaptures, stopCaptures } from '../steps/capture.js';
+import { involvedNodes, runStep, skippedStep, stepContext } from '../steps/run-step.js';
+import { kindOf, type Step } from '../steps/registry.js';
+import type { StepContext } from '../steps/result.js';
 import type { StepResult } from '../steps/result.js';
 import { buildLab } from './build.js';
 import { throwIfInterrupted } from '../util/interrupt.js';
@@ -31,6 +35,8 @@ export interface RunOptions {
   keep?: boolean;
   /** Steps not to run, by index, with the reason (what this machine or backend cannot do). */
   skips?: Map<number, string>;
+  /** A folder for pcap captures: every step's nodes are captured while it runs; a failed step has them attached. */
+  captures?: string;
 }
 
 /** Builds the lab, runs every step, tears the lab down (unless `keep`), and reports. */
@@ -39,7 +45,7 @@ export async function runScenario(
   spec: LabSpec,
   plan: LabPlan,
   events: RunEvents,
-  { keep = false, skips = new Map() }: RunOptions = {},
+  { keep = false, skips = new Map(), captures }: RunOptions = {},
 ): Promise<RunReport> {
   const { topology } = plan;
   const scenarioSteps = spec.steps;
@@ -57,7 +63,12 @@ export async function runScenario(
     for (const [index, step] of scenarioSteps.entries()) {
       throwIfInterrupted();
       const skip = skips.get(index);
-      const result = skip === undefined ? await runStep(ctx, step, index) : skippedStep(ctx, step, index, skip);
+      const result =
+        skip !== undefined
+          ? skippedStep(ctx, step, index, skip)
+          : captures === undefined
+            ? await runStep(ctx, step, index)
+            : await runCaptured(ctx, step, index, join(captures, topology.lab));
       throwIfInterrupted();
       steps.push(result);
       events.stepDone(result, scenarioSteps.length);
@@ -91,4 +102,14 @@ export async function runScenario(
     steps,
     kept: keep,
   };
+}
+
+/** Runs a step with tcpdump on its nodes; the pcaps go to `dir`, and are attached when the step failed. */
+async function runCaptured(ctx: StepContext, step: Step, index: number, dir: string): Promise<StepResult> {
+  const nodes = involvedNodes(ctx, kindOf(step).nodes(step));
+  if (nodes.length === 0) return runStep(ctx, step, index);
+  const running = await startCaptures(ctx, nodes, `${ctx.topology.lab}-${index + 1}-${process.pid}`);
+  const result = await runStep(ctx, step, index);
+  const files = await stopCaptures(ctx, running, dir, `step${index + 1}`);
+  return result.passed || files.length === 0 ? result : { ...result, attachments: files };
 }

@@ -1,3 +1,4 @@
+import { relative, sep } from 'node:path';
 import type { RunReport } from '../lab/run.js';
 import type { StepResult } from '../steps/result.js';
 import type { Topology } from '../topology/topology.js';
@@ -35,14 +36,14 @@ function traceHtml(step: StepResult): string {
   return `<div class="trace" data-trace>${parts.join('')}</div>${arp}`;
 }
 
-function stepHtml(step: StepResult, total: number): string {
+function stepHtml(step: StepResult, total: number, link: (file: string) => string): string {
   const state = step.skipped ? 'skip' : step.passed ? 'pass' : 'fail';
   const mark = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' }[state];
   const detail = [
     ...(step.skipped ? [`<p>${html(step.skipReason ?? '')}</p>`] : []),
     ...(step.failures.length > 0 ? [`<ul>${step.failures.map((f) => `<li>${html(f)}</li>`).join('')}</ul>`] : []),
     ...(step.kind === 'trace' ? [traceHtml(step)] : []),
-    ...(step.attachments ?? []).map((a) => `<p>capture: <a href="${html(a)}">${html(a)}</a></p>`),
+    ...(step.attachments ?? []).map((a) => `<p>capture: <a href="${html(link(a))}">${html(a)}</a></p>`),
     ...(step.diagnostics ? [`<pre>${html(step.diagnostics)}</pre>`] : []),
   ].join('');
   const open = state === 'fail' || step.kind === 'trace' ? ' open' : '';
@@ -52,8 +53,12 @@ ${detail}
 </details>`;
 }
 
-/** One self-contained page for a run: each scenario's lab drawn, its steps with their figures, failures open. */
-export function renderHtml(reports: RunReport[], topologies: Map<string, Topology>, error?: string): string {
+/**
+ * One self-contained page for a run: each scenario's lab drawn, its steps with their figures,
+ * failures open. Captures are linked relative to `folder`, where the page is written.
+ */
+export function renderHtml(reports: RunReport[], topologies: Map<string, Topology>, folder: string, error?: string): string {
+  const link = (file: string) => relative(folder, file).split(sep).map(encodeURIComponent).join('/');
   const steps = reports.flatMap((r) => r.steps);
   const passed = steps.filter((s) => s.passed).length;
   const skipped = steps.filter((s) => s.skipped).length;
@@ -65,7 +70,7 @@ export function renderHtml(reports: RunReport[], topologies: Map<string, Topolog
 ${r.scenario.description ? `<p>${html(r.scenario.description)}</p>` : ''}
 <p class="link">${html(r.scenario.file)}, lab ${html(r.lab)}: setup ${r.timings.setupMs} ms, steps ${r.timings.stepsMs} ms, teardown ${r.timings.teardownMs} ms</p>
 ${topology ? `<div class="graph">${svgOf(topology)}</div>` : ''}
-${r.steps.map((s) => stepHtml(s, r.steps.length)).join('\n')}
+${r.steps.map((s) => stepHtml(s, r.steps.length, link)).join('\n')}
 </section>`;
   });
   return `<!doctype html>

@@ -29,7 +29,8 @@ export function renderJunit(reports: RunReport[], error?: string): string {
         .className(`${report.scenario.name}.${report.backend}`)
         .name(step.name)
         .time(step.durationMs / 1000)
-        .standardOutput(JSON.stringify(step.metrics));
+        // JUnit readers (Jenkins, GitLab, many GitHub actions) link files named like this.
+        .standardOutput([JSON.stringify(step.metrics), ...(step.attachments ?? []).map((a) => `[[ATTACHMENT|${a}]]`)].join('\n'));
       if (step.skipped) {
         testCase.skipped();
         skipReasons.push(step.skipReason ?? '');

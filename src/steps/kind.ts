@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Path } from '../scenario/lab-schema.js';
 import type { References } from '../scenario/references.js';
 import type { Requirement } from '../requirements/requirement.js';
+import type { Topology } from '../topology/topology.js';
 import type { Attempt, Metric, StepContext } from './result.js';
 
 /**
@@ -25,6 +26,8 @@ export interface StepKind<K extends string, S extends z.ZodType> {
   figures(metrics: Record<string, Metric>, passed: boolean): string;
   /** Seconds to retry when the scenario gives no `within`. */
   within?: number;
+  /** The commands whose output explains a failure best, shown before the full dumps (`ip route get`, BGP state). */
+  probes?(step: z.output<S>, topology: Topology): { node: string; argv: string[] }[];
   /**
    * Faults: the lasting effect the step starts or ends, named so that the steps in between are
    * known to observe it (and are skipped with it when it cannot be made).

@@ -53,7 +53,7 @@ export async function runStep(ctx: StepContext, step: Step, index: number): Prom
     durationMs: Math.round(performance.now() - started),
     attempts,
     ...last,
-    ...(passed ? {} : { diagnostics: await diagnostics(ctx, involvedNodes(ctx, kind.nodes(step))) }),
+    ...(passed ? {} : { diagnostics: await diagnostics(ctx, kind.probes?.(step, ctx.topology) ?? [], involvedNodes(ctx, kind.nodes(step))) }),
   };
 }
 
@@ -86,7 +86,7 @@ export function skippedStep(ctx: Pick<StepContext, 'topology'>, step: Step, inde
 }
 
 /** The nodes whose state explains a step's outcome: the nodes it names and their hosts. */
-function involvedNodes(ctx: StepContext, named: string[]): string[] {
+export function involvedNodes(ctx: StepContext, named: string[]): string[] {
   const nodes = named.flatMap((name) => {
     const node = findNode(ctx.topology, name);
     if (!node) return [];
@@ -97,12 +97,20 @@ function involvedNodes(ctx: StepContext, named: string[]): string[] {
 
 const DUMP = 'for c in addr route neigh; do echo "\\$ ip $c"; ip $c; done';
 
-async function diagnostics(ctx: StepContext, nodes: string[]): Promise<string> {
+/** What explains a failure: first the kind's own probes (how the ends route, BGP state), then full dumps of the nodes involved. */
+async function diagnostics(ctx: StepContext, probes: { node: string; argv: string[] }[], nodes: string[]): Promise<string> {
+  const run = (node: string, argv: string[]) => ctx.exec(node, argv).catch((error: Error) => ({ stdout: '', stderr: error.message }));
+  const leads = await Promise.all(
+    probes.map(async ({ node, argv }) => {
+      const result = await run(node, argv);
+      return `$ ${argv.join(' ')}   (on ${node})\n${(result.stdout + result.stderr).trimEnd()}`;
+    }),
+  );
   const dumps = await Promise.all(
     nodes.map(async (node) => {
-      const result = await ctx.exec(node, ['sh', '-c', DUMP]).catch((error: Error) => ({ stdout: '', stderr: error.message }));
+      const result = await run(node, ['sh', '-c', DUMP]);
       return `--- ${node} ---\n${(result.stdout + result.stderr).trimEnd()}`;
     }),
   );
-  return dumps.join('\n');
+  return [...leads, ...dumps].join('\n');
 }

@@ -86,7 +86,7 @@ describe('judging what a scenario needs against what is missing', () => {
   const needs = scenarioNeeds(s);
 
   it('lists the lab\'s needs and each step\'s', () => {
-    expect(needs.filter((n) => n.step === undefined).map((n) => n.requirement)).toEqual([{ program: 'ip' }, { program: 'sh' }, { program: 'bird' }]);
+    expect(needs.filter((n) => n.step === undefined).map((n) => n.requirement)).toEqual([{ program: 'ip' }, { program: 'sh' }, { program: 'nsenter' }, { program: 'bird' }]);
     expect(needs.filter((n) => n.step === 1).map((n) => n.requirement)).toContainEqual({ kernel: 'sch_netem' });
     expect(needs.filter((n) => n.step === 5).map((n) => n.requirement)).toEqual([{ capability: 'power' }]);
   });

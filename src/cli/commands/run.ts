@@ -1,5 +1,5 @@
-import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { selectBackend, type BackendChoice } from '../../backends/registry.js';
 import { ExitCode, InfraError, UsageError } from '../../errors.js';
@@ -20,6 +20,7 @@ interface RunArgs {
   junit?: string;
   html?: string;
   summary?: string;
+  captures?: string;
   keep: boolean;
   name?: string;
   skipUnsupported: boolean;
@@ -36,6 +37,10 @@ export const runCommand = {
       .option('json', { type: 'boolean', default: false, describe: 'Print the JSON report on stdout (progress goes to stderr)' })
       .option('junit', { type: 'string', describe: 'Write a JUnit XML report to this file' })
       .option('html', { type: 'string', describe: 'Write one self-contained HTML page: each lab drawn, its steps, failures open, traces hop by hop' })
+      .option('captures', {
+        type: 'string',
+        describe: 'Capture every step\'s nodes with tcpdump into this folder (one pcap per step and node); a failed step has its captures attached in JSON, JUnit and HTML',
+      })
       .option('summary', {
         type: 'string',
         describe: 'Write a Markdown summary (a table, then what failed) to this file, e.g. $GITHUB_STEP_SUMMARY',
@@ -60,6 +65,7 @@ export const runCommand = {
     for (const [option, file] of [['--junit', args.junit], ['--html', args.html], ['--summary', args.summary]] as const) {
       if (file !== undefined) checkWritable(file, option);
     }
+    if (args.captures !== undefined) makeFolder(args.captures, '--captures');
     const topologies = new Map<string, Topology>();
     const reporter = new ConsoleReporter(args.json ? process.stderr : process.stdout);
     installInterruptHandler((m) => reporter.progress(m));
@@ -74,11 +80,15 @@ export const runCommand = {
       const backend = await selectBackend(args.backend as BackendChoice, backendSettings(args));
       const plans = specs.map((spec) => planFor(backend.profile, spec, backendFlagValues(args, backend.profile)));
       for (const plan of plans) topologies.set(plan.topology.lab, plan.topology);
-      const skips = await preflight(backend, specs, args.skipUnsupported, (m) => reporter.progress(m));
+      const skips = await preflight(backend, specs, args.skipUnsupported, (m) => reporter.progress(m), { captures: args.captures !== undefined });
       loadMs = performance.now() - loadStarted;
       for (const [i, plan] of plans.entries()) {
         reporter.begin(plan.topology.name, backend.profile.name, plan.topology.lab);
-        const report = await runScenario(backend, specs[i]!, plan, reporter, { keep: args.keep, skips: skips[i] });
+        const report = await runScenario(backend, specs[i]!, plan, reporter, {
+          keep: args.keep,
+          skips: skips[i],
+          ...(args.captures !== undefined ? { captures: resolve(args.captures) } : {}),
+        });
         reporter.end(report);
         reports.push(report);
       }
@@ -103,7 +113,7 @@ export const runCommand = {
       }
     }
     const outputs: [string | undefined, () => Promise<string>][] = [
-      [args.html, async () => (await import('../../report/html.js')).renderHtml(reports, topologies, reason)],
+      [args.html, async () => (await import('../../report/html.js')).renderHtml(reports, topologies, dirname(resolve(args.html!)), reason)],
       [args.summary, async () => (await import('../../report/summary.js')).renderSummary(reports, reason)],
     ];
     for (const [file, render] of outputs) {
@@ -118,6 +128,15 @@ export const runCommand = {
     return reports.every((r) => r.passed) ? ExitCode.passed : ExitCode.stepFailed;
   },
 };
+
+function makeFolder(folder: string, option: string): void {
+  try {
+    mkdirSync(folder, { recursive: true });
+    accessSync(folder, constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`${option} ${folder}: cannot write there (${(error as Error).message})`);
+  }
+}
 
 /** An output file is checked before anything is built, so that a run's results are never lost. */
 function checkWritable(file: string, option: string): void {

@@ -27,6 +27,9 @@ export const bgp = defineStepKind({
   },
   name: (s) => `BGP converged on ${s.bgp.hosts?.join(', ') ?? 'every host'}`,
   nodes: (s) => s.bgp.hosts ?? [],
+  // A bare birdc finds its host's BIRD on every backend (netns: the wrapper exec puts first in PATH).
+  probes: (s, topology) =>
+    topology.hosts.filter((h) => !s.bgp.hosts || s.bgp.hosts.includes(h.name)).map((h) => ({ node: h.name, argv: ['birdc', 'show', 'protocols'] })),
   needs: () => [program('birdc'), program('ip')],
   attempt: checkBgp,
   figures: (m) =>

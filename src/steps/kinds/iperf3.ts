@@ -3,6 +3,7 @@ import { nodeName, stepCommon } from '../../scenario/fields.js';
 import { program } from '../../requirements/requirement.js';
 import { findNode, nodeAddress } from '../../topology/topology.js';
 import { defineStepKind } from '../kind.js';
+import { pathProbes } from '../probes.js';
 import { compare, type Attempt, type StepContext } from '../result.js';
 
 const schema = z.strictObject({
@@ -41,6 +42,7 @@ export const iperf3 = defineStepKind({
   },
   name: (s) => `iperf3 ${s.iperf3.protocol} ${s.iperf3.from} -> ${s.iperf3.to}`,
   nodes: (s) => [s.iperf3.from, s.iperf3.to],
+  probes: (s, topology) => pathProbes(topology, s.iperf3.from, s.iperf3.to),
   needs: () => [program('iperf3'), program('ss'), program('sh')],
   attempt: runIperf3,
   figures(m) {

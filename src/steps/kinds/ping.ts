@@ -3,6 +3,7 @@ import { nodeName, seconds, stepCommon } from '../../scenario/fields.js';
 import { program } from '../../requirements/requirement.js';
 import { findNode, nodeAddress } from '../../topology/topology.js';
 import { defineStepKind } from '../kind.js';
+import { pathProbes } from '../probes.js';
 import { parsePingOutput, percentile } from '../ping-output.js';
 import { compare, type Attempt, type StepContext } from '../result.js';
 
@@ -51,6 +52,7 @@ export const ping = defineStepKind({
   },
   name: (s) => `ping ${s.ping.from} -> ${s.ping.to}${s.expect.reachable ? '' : ' (unreachable)'}`,
   nodes: (s) => [s.ping.from, s.ping.to],
+  probes: (s, topology) => pathProbes(topology, s.ping.from, s.ping.to),
   needs: () => [program('ping')],
   attempt: runPing,
   figures(m) {

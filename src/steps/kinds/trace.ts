@@ -5,6 +5,7 @@ import { nodeName, stepCommon } from '../../scenario/fields.js';
 import { program } from '../../requirements/requirement.js';
 import { findNode, nodeAddress } from '../../topology/topology.js';
 import { defineStepKind } from '../kind.js';
+import { pathProbes } from '../probes.js';
 import { compare, type Attempt, type StepContext } from '../result.js';
 import { arpAnswer, parseTcpdump, tracePath, type Hop } from '../tcpdump-output.js';
 
@@ -38,6 +39,7 @@ export const trace = defineStepKind({
   },
   name: (s) => `trace ${s.trace.from} -> ${s.trace.to}`,
   nodes: (s) => [s.trace.from, s.trace.to],
+  probes: (s, topology) => pathProbes(topology, s.trace.from, s.trace.to),
   needs: () => [program('tcpdump'), program('ping'), program('sh'), program('ip')],
   attempt: runTrace,
   figures(m) {
