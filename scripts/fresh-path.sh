@@ -42,7 +42,7 @@ if [ -d "$dir" ] && [ "$(cd "$nodedir" && pwd -P)" = "$(cd "$dir" && pwd -P)" ];
   nodedir=$(dirname "$node")
 fi
 
-wanted=$(sh "$here/install-deps.sh" --list --docker | tr '\n' ' ')
+wanted=$(sh "$here/install-deps.sh" --list --docker --browser | tr '\n' ' ')
 
 # Directories that merged /usr turned into symlinks (/bin -> usr/bin ...): dpkg may list a file
 # under either name, so paths are compared in their /usr form.

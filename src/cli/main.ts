@@ -1,7 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { ExitCode, TestbedError } from '../errors.js';
 import { wasInterrupted } from '../util/interrupt.js';
-import { downCommand, execCommand, graphCommand, lsCommand, planCommand, upCommand } from './commands/lab.js';
+import { downCommand, execCommand, graphCommand, lsCommand, planCommand, traceCommand, upCommand } from './commands/lab.js';
 import { imageBuildCommand } from './commands/image.js';
 import { machinesCommand } from './commands/machines.js';
 import { runCommand } from './commands/run.js';
@@ -18,7 +18,7 @@ interface CliCommand {
   handler(args: any, processStartMs: number): Promise<number>;
 }
 
-const COMMANDS: CliCommand[] = [runCommand, upCommand, downCommand, lsCommand, execCommand, planCommand, graphCommand, imageBuildCommand, machinesCommand];
+const COMMANDS: CliCommand[] = [runCommand, upCommand, downCommand, lsCommand, execCommand, traceCommand, planCommand, graphCommand, imageBuildCommand, machinesCommand];
 
 /**
  * Parses argv and delegates; resolves to the process exit code. `processStartMs` is how long the

@@ -21,6 +21,7 @@ export const PROGRAMS = {
   iptables: { package: 'iptables', image: true, usedFor: 'docker: the accept rule for routed traffic on a lab bridge' },
   debootstrap: { package: 'debootstrap', imageBuild: true, usedFor: 'docker: building the host image without a registry' },
   dockerd: { package: 'docker.io', imageBuild: true, usedFor: 'docker: the engine, where none runs yet' },
+  chromium: { package: 'chromium', browserTests: true, usedFor: 'tests: the HTML report opened in a real browser' },
   sh: { package: 'dash', base: true, machine: true, image: true, usedFor: 'host plans and step scripts' },
   timeout: { package: 'coreutils', base: true, image: true, usedFor: 'docker: a deadline on commands in hosts' },
   unshare: { package: 'util-linux', base: true, machine: true, usedFor: 'netns: probing kernel features in a throwaway namespace' },
@@ -33,6 +34,8 @@ export interface ProgramInfo {
   machine?: true;
   image?: true;
   imageBuild?: true;
+  /** Only the test suite needs it (install-deps.sh --browser). */
+  browserTests?: true;
   base?: true;
   usedFor: string;
 }
@@ -49,5 +52,7 @@ function packagesWhere(where: (info: ProgramInfo) => boolean | undefined): strin
 export const machinePackages = (): string[] => packagesWhere((p) => p.machine);
 /** What install-deps.sh --docker adds. */
 export const imageBuildPackages = (): string[] => packagesWhere((p) => p.imageBuild);
+/** What install-deps.sh --browser adds for the test suite. */
+export const browserTestPackages = (): string[] => packagesWhere((p) => p.browserTests);
 /** What the docker backend's host image holds besides the base system. */
 export const imagePackages = (): string[] => packagesWhere((p) => p.image);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { LabSpec } from '../../src/lab/spec.js';
 import { checkSize, judgeNeeds, scenarioNeeds } from '../../src/lab/preflight.js';
 import { parseProbe, probeScript } from '../../src/requirements/probe.js';
-import { imageBuildPackages, imagePackages, machinePackages } from '../../src/requirements/programs.js';
+import { browserTestPackages, imageBuildPackages, imagePackages, machinePackages } from '../../src/requirements/programs.js';
 import { parseScenario, type ScenarioInput } from '../../src/steps/scenario.js';
 import { resolveTopology } from '../../src/topology/topology.js';
 
@@ -15,6 +15,7 @@ describe('the table of external programs', () => {
     const list = (...args: string[]) => execFileSync('sh', ['scripts/install-deps.sh', '--list', ...args], { encoding: 'utf8' }).trim().split('\n');
     expect(sorted(list())).toEqual(sorted(machinePackages()));
     expect(sorted(list('--docker'))).toEqual(sorted([...machinePackages(), ...imageBuildPackages()]));
+    expect(sorted(list('--docker', '--browser'))).toEqual(sorted([...machinePackages(), ...imageBuildPackages(), ...browserTestPackages()]));
   });
 
   it('is what the host image holds', () => {

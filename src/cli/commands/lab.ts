@@ -3,7 +3,10 @@ import type { Argv } from 'yargs';
 import { mermaidOf, svgOf } from '../../report/graph.js';
 import { backendOfLab, backendsToSearch, profileOf, selectBackend, type BackendChoice, type BackendName } from '../../backends/registry.js';
 import { renderPlanText } from '../../dataplane/render.js';
-import { ExitCode, UsageError } from '../../errors.js';
+import { ExitCode, InfraError, UsageError } from '../../errors.js';
+import { runStep, stepContext } from '../../steps/run-step.js';
+import { STEP_KINDS, type Step } from '../../steps/registry.js';
+import { findNode } from '../../topology/topology.js';
 import { installInterruptHandler } from '../../util/interrupt.js';
 import { buildLab } from '../../lab/build.js';
 import { loadLab } from '../../lab/load.js';
@@ -155,6 +158,34 @@ export const graphCommand = {
     if (args.output) writeFileSync(args.output, text);
     else process.stdout.write(text);
     return ExitCode.passed;
+  },
+};
+
+export const traceCommand = {
+  command: 'trace <file> <from> <to>',
+  describe: 'Follow one packet through a running lab: the namespaces and interfaces it crosses, the ttl on each link, the ARP it needed',
+  builder: (y: Argv) =>
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'The scenario the lab was built from' })
+      .positional('from', { type: 'string', demandOption: true, describe: 'The node that sends one echo request' })
+      .positional('to', { type: 'string', demandOption: true, describe: 'The node it is sent to' })
+      .option('name', nameOption)
+      .option('backend', searchBackendOption)
+      .options(backendFlagOptions())
+      .example('$0 up scenarios/two-host.ts && $0 trace scenarios/two-host.ts ns0 ns1', 'ns0 → host0 → host1 → ns1, ttl 64 → 63 → 62'),
+  handler: async (args: { file: string; from: string; to: string; name?: string; backend: string; [flag: string]: unknown }): Promise<number> => {
+    const spec = await loadLab(args.file, args.name);
+    for (const node of [args.from, args.to]) {
+      if (!findNode(spec.topology, node)) throw new UsageError(`${args.file} has no node "${node}"`);
+    }
+    const step: Step = STEP_KINDS.trace.schema.parse({ trace: { from: args.from, to: args.to } });
+    const backend = await backendOfLab(args.backend as BackendChoice, spec.topology.lab, backendSettings(args));
+    const result = await runStep(stepContext(backend, spec.topology, []), step, 0);
+    if (result.error) throw new InfraError(`trace ${args.from} -> ${args.to}: ${result.error}`);
+    console.log(String(result.metrics.path ?? 'the echo request was seen nowhere').split('; ').join('\n'));
+    if (result.metrics.arpAnswer) console.log(`169.254.1.1 (the gateway of ${args.from}) was answered by ${result.metrics.arpAnswer}: proxy ARP`);
+    console.log(`ttl on each link: ${String(result.metrics.ttls ?? 'none').split(',').join(' → ')}${result.metrics.answered ? '' : '; no reply came back'}`);
+    return result.metrics.answered ? ExitCode.passed : ExitCode.stepFailed;
   },
 };
 

@@ -50,7 +50,7 @@ export const trace = defineStepKind({
 });
 
 /** Starts tcpdump on a node ($1: output, $2: errors) and returns its pid once it listens. */
-const START = 'tcpdump --immediate-mode -l -n -e -v -i any "icmp or arp" >"$1" 2>"$2" & pid=$!; for i in $(seq 100); do grep -q listening "$2" 2>/dev/null && break; sleep 0.05; done; echo $pid';
+const START = 'tcpdump --immediate-mode -l -n -e -v -i any "icmp or arp" </dev/null >"$1" 2>"$2" & pid=$!; for i in $(seq 100); do grep -q listening "$2" 2>/dev/null && break; sleep 0.05; done; echo $pid';
 /** Stops it ($3: pid), waits for it to flush, prints what it saw, and removes its files. */
 const STOP = 'kill -INT "$3" 2>/dev/null; for i in $(seq 40); do kill -0 "$3" 2>/dev/null || break; sleep 0.05; done; cat "$1"; rm -f "$1" "$2"';
 

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { judge, type TraceStep } from '../../src/steps/kinds/trace.js';
+import { arpAnswer, parseTcpdump, tracePath } from '../../src/steps/tcpdump-output.js';
+
+// Real captures of one ping from ns0 (10.20.1.2) to ns1 (10.20.1.3) in the two-host lab, one per namespace.
+const capture = (node: string) => ({ node, packets: parseTcpdump(readFileSync(`test/fixtures/tcpdump/${node}.txt`, 'utf8')) });
+const captures = ['ns0', 'host0', 'host1', 'ns1'].map(capture);
+const step = (expect: TraceStep['expect']): TraceStep => ({ trace: { from: 'ns0', to: 'ns1' }, expect });
+
+describe('reading a trace off tcpdump', () => {
+  it('parses interface, direction, MAC, ARP and the ttl of IP packets', () => {
+    const [request, reply, ping] = captures[0]!.packets;
+    expect(request).toMatchObject({ iface: 'eth0', direction: 'Out', arp: { op: 'request', address: '169.254.1.1', asker: '10.20.1.2' } });
+    expect(reply).toMatchObject({ iface: 'eth0', direction: 'In', mac: 'ee:ee:ee:ee:ee:ee', arp: { op: 'reply', address: '169.254.1.1', answer: 'ee:ee:ee:ee:ee:ee' } });
+    expect(ping).toMatchObject({ direction: 'Out', ip: { ttl: 64, src: '10.20.1.2', dst: '10.20.1.3', what: 'ICMP echo request' } });
+  });
+
+  it('orders the hops by the ttl they saw, whatever the order of the captures, with the interfaces in and out', () => {
+    const hops = tracePath([...captures].reverse(), '10.20.1.2', '10.20.1.3');
+    expect(hops.map((h) => h.node)).toEqual(['ns0', 'host0', 'host1', 'ns1']);
+    expect(hops[1]).toMatchObject({ in: { iface: 'cali24c39194743', ttl: 64 }, out: { iface: 'ens192', ttl: 63 } });
+    expect(hops[3]).toMatchObject({ in: { iface: 'eth0', ttl: 62 } });
+  });
+
+  it('tells the story: 64, 63, 62, and the gateway answered by proxy ARP', () => {
+    const hops = tracePath(captures, '10.20.1.2', '10.20.1.3');
+    const arp = arpAnswer(captures[0]!.packets, '169.254.1.1');
+    const passed = judge(step({ hops: ['ns0', 'host0', 'host1', 'ns1'], ttls: [64, 63, 62], proxyArp: true }), hops, arp, true);
+    expect(passed.failures).toEqual([]);
+    expect(passed.metrics).toMatchObject({ hops: 'ns0,host0,host1,ns1', ttls: '64,63,62', arpAnswer: 'ee:ee:ee:ee:ee:ee' });
+    const wrong = judge(step({ hops: ['ns0', 'host1', 'ns1'], ttls: [64, 62], proxyArp: false }), hops, arp, true);
+    expect(wrong.failures).toEqual([
+      'hops: expected ns0 → host1 → ns1, actual ns0 → host0 → host1 → ns1',
+      'ttls: expected 64 → 62, actual 64 → 63 → 62',
+      'proxyArp: expected false, actual true',
+    ]);
+  });
+
+  it('reports a packet seen nowhere as no hops', () => {
+    const none = judge(step({ hops: ['ns0', 'ns1'] }), [], { asked: true }, false);
+    expect(none.failures).toEqual(['hops: expected ns0 → ns1, actual none']);
+    expect(none.metrics.hops).toBeNull();
+  });
+});
