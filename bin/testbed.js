@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 
+// A signal before testbed has made anything: nothing to clean up, exit as interrupted.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
+// A reader that went away (`testbed plan FILE | head`) ends the output quietly.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write('testbed: not built yet; run "npm ci" (or "npm run build") in the testbed folder\n');

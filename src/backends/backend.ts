@@ -10,6 +10,19 @@ export interface LabSummary {
   nodes: string[];
   scenario?: string;
   created?: string;
+  /** complete; building (its owner still builds it); partial (its build stopped); orphaned (its run is gone). */
+  state: LabState;
+  /** The process that made it and removes it (`pid:starttime`); none for a lab of `up`. */
+  owner?: string;
+}
+
+export type LabState = 'complete' | 'building' | 'partial' | 'orphaned';
+
+/** The state of a lab from what the system holds: whether its build finished, and whether its owner lives. */
+export function labState(ready: boolean, owner: string | undefined, alive: (owner: string) => boolean): LabState {
+  const living = owner !== undefined && alive(owner);
+  if (ready) return owner === undefined || living ? 'complete' : 'orphaned';
+  return living ? 'building' : 'partial';
 }
 
 export type Progress = (message: string) => void;
@@ -82,6 +95,8 @@ export interface Backend {
    * absent where `createLab` makes every host at once.
    */
   createHost?(plan: LabPlan, host: string): Promise<void>;
+  /** Records on the lab that its build finished (`ls` tells a complete lab from a partial one). */
+  markReady(plan: LabPlan): Promise<void>;
   /** Removes every resource of the lab; false when there was nothing. Idempotent. */
   destroy(lab: string): Promise<boolean>;
   list(): Promise<LabSummary[]>;

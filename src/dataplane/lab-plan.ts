@@ -24,6 +24,8 @@ export interface LabPlan {
   hosts: HostPlan[];
   /** The backend's options for this lab, validated by its profile (docker: privileged). */
   options: Record<string, unknown>;
+  /** The process that removes the lab when it is done (`pid:starttime`); none for `up`. Recorded on the lab. */
+  owner?: string;
 }
 
 /** Pure: the plan of a lab for a backend of this profile. */

@@ -21,6 +21,7 @@ export async function buildLab(backend: Backend, plan: LabPlan, progress: Progre
       progress(`${host.host} ready`);
     });
     throwIfInterrupted();
+    await backend.markReady(plan);
   } catch (error) {
     // A build that lost the race for the name made nothing, and must not remove the winner's lab.
     if (!(error instanceof LabExistsError)) await backend.destroy(lab);

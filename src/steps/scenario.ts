@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ScenarioError } from '../errors.js';
 import { labShape, validateLab, type LabDefinition, type Path } from '../scenario/lab-schema.js';
-import { collectReferences } from '../scenario/references.js';
+import { collectReferences, type References } from '../scenario/references.js';
+import type { Topology } from '../topology/topology.js';
 import { kindKeysOf, STEP_KIND_NAMES, STEP_KINDS, type Step, type StepInput } from './registry.js';
 
 /** A scenario as a file writes it; `defineScenario` checks this type in editors. */
@@ -52,32 +53,49 @@ export function validateScenario(value: unknown): { scenario?: Scenario; issues:
   const lab = validateLab(value, fail, zodFail, REQUIRED);
   const refs = collectReferences(value, fail);
   const rawSteps = (value as { steps?: unknown }).steps;
-  const steps: Step[] = [];
-  (Array.isArray(rawSteps) ? rawSteps : []).forEach((raw: unknown, i) => {
-    const path: Path = ['steps', i];
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(path, 'must be an object with one step kind');
-    const keys = kindKeysOf(raw);
-    if (keys.length !== 1) {
-      return fail(path, keys.length === 0 ? `must have exactly one of ${STEP_KIND_NAMES.join(', ')}` : `has several kinds (${keys.join(', ')}); a step has one`);
-    }
-    const kind = STEP_KINDS[keys[0]!];
-    const references = kind.references as (step: unknown, r: typeof refs, p: Path) => void;
-    const parsed = kind.schema.safeParse(raw, REQUIRED);
-    if (parsed.success) {
-      references(parsed.data, refs, path);
-      steps.push(parsed.data as Step);
-      return;
-    }
-    zodFail(parsed.error, path);
-    // The step's references are checked as written too; a field too broken to read is skipped.
-    try {
-      references(raw, refs, path);
-    } catch {
-      // reported above
-    }
+  const steps = (Array.isArray(rawSteps) ? rawSteps : []).flatMap((raw: unknown, i) => {
+    const step = checkStep(raw, ['steps', i], refs, fail, zodFail);
+    return step ? [step] : [];
   });
   const ordered = issues.sort((a, b) => comparePaths(a.path, b.path)).map((i) => i.issue);
   return lab && ordered.length === 0 ? { scenario: { ...lab, steps }, issues: [] } : { issues: ordered };
+}
+
+/** One step against its kind, and its references against the nodes as written. */
+function checkStep(raw: unknown, path: Path, refs: References, fail: (path: Path, message: string) => void, zodFail: (error: z.ZodError, prefix: Path) => void): Step | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return void fail(path, 'must be an object with one step kind');
+  const keys = kindKeysOf(raw);
+  if (keys.length !== 1) {
+    return void fail(path, keys.length === 0 ? `must have exactly one of ${STEP_KIND_NAMES.join(', ')}` : `has several kinds (${keys.join(', ')}); a step has one`);
+  }
+  const kind = STEP_KINDS[keys[0]!];
+  const references = kind.references as (step: unknown, r: References, p: Path) => void;
+  const parsed = kind.schema.safeParse(raw, REQUIRED);
+  if (parsed.success) {
+    references(parsed.data, refs, path);
+    return parsed.data as Step;
+  }
+  zodFail(parsed.error, path);
+  // The step's references are checked as written too; a field too broken to read is skipped.
+  try {
+    references(raw, refs, path);
+  } catch {
+    // reported above
+  }
+  return undefined;
+}
+
+/** One step of a lab already resolved (the library's `lab.check`): the step, or every problem with it. */
+export function validateStep(input: unknown, topology: Topology): { step?: Step; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const fail = (path: Path, message: string) => issues.push({ path: formatPath(path), message });
+  const zodFail = (error: z.ZodError, prefix: Path) => issues.push(...fromZod(error, prefix));
+  const asWritten = {
+    routing: topology.routing,
+    hosts: topology.hosts.map((h) => ({ name: h.name, workloads: h.workloads.map((w) => ({ name: w.name })) })),
+  };
+  const step = checkStep(input, ['step'], collectReferences(asWritten, fail), fail, zodFail);
+  return step && issues.length === 0 ? { step, issues } : { issues };
 }
 
 /** Validates a scenario; throws ScenarioError with every problem. */

@@ -1,6 +1,8 @@
 import { InterruptedError } from '../errors.js';
 
 let received: NodeJS.Signals | undefined;
+let installed = false;
+let tell: (message: string) => void = () => {};
 /** Work in flight that an interrupt cuts short: child processes, commands streaming through the Docker API. */
 const abortables = new Set<() => void>();
 
@@ -9,7 +11,14 @@ const abortables = new Set<() => void>();
  * sees `throwIfInterrupted` fail, so its own cleanup (finally blocks) removes the lab.
  */
 export function installInterruptHandler(notify: (message: string) => void): void {
+  tell = notify;
+  if (installed) return;
+  installed = true;
+  // The early handler of bin/testbed.js (exit 130 before anything exists) gives way to this one.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   const onSignal = (signal: NodeJS.Signals) => {
+    const notify = tell;
     if (received) return notify(`${signal} again: still cleaning up, please wait`);
     received = signal;
     notify(`${signal}: stopping and removing what this run created`);

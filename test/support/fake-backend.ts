@@ -57,13 +57,17 @@ export class FakeBackend implements Backend {
     this.events.push(`createHost ${host}`);
   }
 
+  async markReady(plan: LabPlan): Promise<void> {
+    this.events.push(`ready ${plan.topology.lab}`);
+  }
+
   async destroy(lab: string): Promise<boolean> {
     this.events.push(`destroy ${lab}`);
     return this.labs.delete(lab);
   }
 
   async list(): Promise<LabSummary[]> {
-    return [...this.labs].map((lab) => ({ lab, backend: profile.name, nodes: [] }));
+    return [...this.labs].map((lab) => ({ lab, backend: profile.name, nodes: [], state: 'complete' as const }));
   }
 
   async exec(lab: string, node: string, argv: string[], options: RunOptions = {}): Promise<ProcessResult> {

@@ -11,7 +11,7 @@ import { handBackUplink, hostContainerSpec } from './containers.js';
 import { execAttached, execCapture } from './exec.js';
 import { execInContainer, locateNode, removeContainers, summarizeLabs } from './lab-containers.js';
 import { anyHostImage, ensureHostImage, hostImage } from './image.js';
-import { bridgeName, claimName, containerName, dockerMessage, isHost, LABEL, networkName } from './labels.js';
+import { bridgeName, claimName, containerName, dockerMessage, isHost, LABEL, networkName, readyMarker } from './labels.js';
 import { createSegmentNetwork, removeNetwork } from './networks.js';
 import { runOneOff } from './one-off.js';
 import { dockerProfile, type DockerOptions } from './profile.js';
@@ -35,6 +35,10 @@ export class DockerBackend implements Backend {
   /** In a throwaway container of the host image, with the capability a host has over its network. */
   async probe(script: string, progress: Progress): Promise<ProcessResult> {
     const image = await ensureHostImage(this.docker, progress);
+    // Probes of runs that were killed while they probed.
+    for (const stale of await this.docker.listContainers({ all: true, filters: { label: ['testbed.probe'], status: ['exited', 'created'] } })) {
+      await this.docker.getContainer(stale.Id).remove({ force: true }).catch(() => {});
+    }
     const { code, output } = await runOneOff(this.docker, {
       image,
       script,
@@ -102,6 +106,12 @@ export class DockerBackend implements Backend {
     }
   }
 
+  async markReady(plan: LabPlan): Promise<void> {
+    await this.explained(async () => {
+      await this.docker.createContainer(readyMarker(this.image ?? hostImage(), this.labelsOf(plan)));
+    });
+  }
+
   readonly power = {
     stop: async (lab: string, host: string): Promise<void> => {
       const container = this.docker.getContainer(containerName(lab, host));
@@ -157,7 +167,12 @@ export class DockerBackend implements Backend {
 
   private labelsOf(plan: LabPlan): Record<string, string> {
     const { lab } = plan.topology;
-    return { [LABEL.lab]: lab, [LABEL.scenario]: basename(plan.scenarioFile), [LABEL.created]: this.createdAt.get(lab) ?? new Date().toISOString() };
+    return {
+      [LABEL.lab]: lab,
+      [LABEL.scenario]: basename(plan.scenarioFile),
+      [LABEL.created]: this.createdAt.get(lab) ?? new Date().toISOString(),
+      ...(plan.owner ? { [LABEL.owner]: plan.owner } : {}),
+    };
   }
 
   private containers(lab: string): Promise<Docker.ContainerInfo[]> {

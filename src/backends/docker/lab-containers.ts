@@ -1,7 +1,8 @@
 import type Docker from 'dockerode';
 import { InfraError, TestbedError, UsageError } from '../../errors.js';
 import { mapLimit, type ProcessResult, type RunOptions } from '../../util/process.js';
-import type { LabSummary } from '../backend.js';
+import { labState, type LabSummary } from '../backend.js';
+import { ownerAlive } from '../../util/owner.js';
 import { handBackUplink } from './containers.js';
 import { execCapture } from './exec.js';
 import { dockerMessage, isHost, LABEL, workloadsOf } from './labels.js';
@@ -28,18 +29,26 @@ export async function removeContainers(docker: Docker, containers: Docker.Contai
 
 /** The labs that containers and networks carrying testbed's labels make up; host containers give the nodes. */
 export function summarizeLabs(backend: string, containers: Docker.ContainerInfo[], networks: Docker.NetworkInspectInfo[]): LabSummary[] {
-  const labs = new Map<string, LabSummary>();
-  for (const c of containers.filter(isHost)) {
-    const lab = c.Labels[LABEL.lab]!;
-    const summary = labs.get(lab) ?? { lab, backend, nodes: [], scenario: c.Labels[LABEL.scenario], created: c.Labels[LABEL.created] };
-    summary.nodes.push(c.Labels[LABEL.node]!, ...workloadsOf(c));
-    labs.set(lab, summary);
+  const labs = new Map<string, Omit<LabSummary, 'state'> & { ready: boolean }>();
+  const entry = (lab: string) => {
+    const found = labs.get(lab) ?? { lab, backend, nodes: [], ready: false };
+    labs.set(lab, found);
+    return found;
+  };
+  for (const c of containers) {
+    const summary = entry(c.Labels[LABEL.lab]!);
+    if (isHost(c)) summary.nodes.push(c.Labels[LABEL.node]!, ...workloadsOf(c));
+    if (c.Labels[LABEL.ready]) summary.ready = true;
+    summary.scenario ??= c.Labels[LABEL.scenario];
+    summary.created ??= c.Labels[LABEL.created];
+    summary.owner ??= c.Labels[LABEL.owner];
   }
-  // A lab whose build stopped before its hosts existed still holds its claim or its networks.
-  for (const lab of [...containers.map((c) => c.Labels[LABEL.lab]), ...networks.map((n) => n.Labels?.[LABEL.lab])]) {
-    if (lab && !labs.has(lab)) labs.set(lab, { lab, backend, nodes: [] });
+  // A lab whose build stopped before its containers existed still holds its networks.
+  for (const n of networks) {
+    const lab = n.Labels?.[LABEL.lab];
+    if (lab) entry(lab).owner ??= n.Labels?.[LABEL.owner];
   }
-  return [...labs.values()].map((l) => ({ ...l, nodes: l.nodes.sort() }));
+  return [...labs.values()].map(({ ready, ...l }) => ({ ...l, nodes: l.nodes.sort(), state: labState(ready, l.owner, ownerAlive) }));
 }
 
 /** The host container that runs `node` and the command line that gets into its namespace. */

@@ -9,7 +9,16 @@ export const LABEL = {
   uplink: 'testbed.uplink',
   scenario: 'testbed.scenario',
   created: 'testbed.created',
+  /** The process that removes the lab when done (`pid:starttime`); none for `up`. */
+  owner: 'testbed.owner',
+  /** On a never-started marker container: the lab's build finished. */
+  ready: 'testbed.ready',
 } as const;
+
+/** A never-started container that says a lab is complete (its labels cannot change later). */
+export function readyMarker(image: string, labels: Record<string, string>): Docker.ContainerCreateOptions {
+  return { Image: image, Cmd: ['true'], Labels: { ...labels, [LABEL.ready]: 'true' }, HostConfig: { NetworkMode: 'none' } };
+}
 
 /**
  * `<lab>.<host>` and `<lab>.<segment>`: lab names hold no dot, so the first dot separates the two

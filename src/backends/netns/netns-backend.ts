@@ -5,7 +5,8 @@ import type { LabPlan } from '../../dataplane/lab-plan.js';
 import { renderScript } from '../../dataplane/render.js';
 import { InfraError, LabExistsError, UsageError } from '../../errors.js';
 import { exitCodeOf, runChecked, runProcess, type ProcessResult, type RunOptions } from '../../util/process.js';
-import type { Backend, LabSummary, Progress } from '../backend.js';
+import { labState, type Backend, type LabSummary, type Progress } from '../backend.js';
+import { ownerAlive } from '../../util/owner.js';
 import { fabricNamespace, nodeNamespace, parseNamespace } from './names.js';
 import { binDir, netnsProfile, RUNTIME_ROOT, runtimeDir } from './profile.js';
 
@@ -47,13 +48,22 @@ export class NetnsBackend implements Backend {
       throw new InfraError(`creating namespaces: ${claim.stderr.trim()}`);
     }
     // Labelled at once: `ls` and `down --all` take only labelled tb.* namespaces for labs.
-    await runChecked('labelling the lab', 'ip', ['-n', name(FABRIC), 'link', 'set', 'dev', 'lo', 'alias', labelOf(plan)]);
+    await this.label(plan, false);
     const rest = nodes.slice(1).map((n) => `netns add ${name(n)}\n`).join('');
     await runChecked('creating namespaces', 'ip', ['-batch', '-'], { input: rest });
 
     progress(`wiring ${plan.topology.segments.map((s) => s.name).join(', ')}`);
     const script = renderScript(plan.fabric?.sections ?? [], FABRIC, name, { createNamespaces: false });
     await runChecked('wiring the lab fabric', 'nsenter', [`--net=${NETNS_DIR}/${name(FABRIC)}`, 'sh', '-s'], { input: script });
+  }
+
+  markReady(plan: LabPlan): Promise<void> {
+    return this.label(plan, true);
+  }
+
+  private async label(plan: LabPlan, ready: boolean): Promise<void> {
+    const namespace = this.profile.namespaceName(plan.topology.lab, FABRIC);
+    await runChecked('labelling the lab', 'ip', ['-n', namespace, 'link', 'set', 'dev', 'lo', 'alias', labelOf(plan, ready)]);
   }
 
   async destroy(lab: string): Promise<boolean> {
@@ -86,7 +96,11 @@ export class NetnsBackend implements Backend {
       [...labs].map(async ([lab, nodes]) => ({ lab, backend: this.profile.name, nodes: nodes.sort(), label: await readLabel(lab) })),
     );
     // A tb.* namespace without testbed's label is someone else's.
-    return found.flatMap(({ label, ...lab }) => (label ? [{ ...lab, ...label }] : []));
+    return found.flatMap(({ label, ...lab }) => {
+      if (!label) return [];
+      const { ready, owner, ...rest } = label;
+      return [{ ...lab, ...rest, ...(owner ? { owner } : {}), state: labState(ready, owner, ownerAlive) }];
+    });
   }
 
   exec(lab: string, node: string, argv: string[], options?: RunOptions): Promise<ProcessResult> {
@@ -122,9 +136,23 @@ export class NetnsBackend implements Backend {
  * The lab's label, on the fabric's loopback: `key=value` words, values percent-encoded so that a
  * file name with spaces, quotes or newlines stays one word of data.
  */
-function labelOf(plan: LabPlan): string {
-  const fields = { lab: plan.topology.lab, scenario: plan.scenarioFile.split('/').at(-1)!, created: new Date().toISOString() };
+function labelOf(plan: LabPlan, ready: boolean): string {
+  const fields = {
+    lab: plan.topology.lab,
+    scenario: plan.scenarioFile.split('/').at(-1)!,
+    created: createdOf(plan),
+    state: ready ? 'ready' : 'building',
+    ...(plan.owner ? { owner: plan.owner } : {}),
+  };
   return `testbed ${Object.entries(fields).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join(' ')}`;
+}
+
+/** When a lab was created: the first time this process labels it. */
+const created = new Map<string, string>();
+function createdOf(plan: LabPlan): string {
+  const lab = plan.topology.lab;
+  if (!created.has(lab)) created.set(lab, new Date().toISOString());
+  return created.get(lab)!;
 }
 
 function listNamespaces(): string[] {
@@ -162,7 +190,7 @@ function killProcessesIn(namespaces: string[]): void {
 }
 
 /** The label on a lab's fabric; undefined when there is none (not testbed's, or not yet labelled). */
-async function readLabel(lab: string): Promise<{ scenario?: string; created?: string } | undefined> {
+async function readLabel(lab: string): Promise<{ scenario?: string; created?: string; ready: boolean; owner?: string } | undefined> {
   const result = await runProcess('ip', ['-n', fabricNamespace(lab), '-j', 'link', 'show', 'lo']);
   if (result.code !== 0) return undefined;
   let alias = '';
@@ -180,5 +208,5 @@ async function readLabel(lab: string): Promise<{ scenario?: string; created?: st
       return value;
     }
   };
-  return { scenario: field('scenario'), created: field('created') };
+  return { scenario: field('scenario'), created: field('created'), ready: field('state') === 'ready', owner: field('owner') };
 }

@@ -12,7 +12,7 @@ import { handBackUplink, hostContainerSpec } from '../docker/containers.js';
 import { execAttached, execCapture } from '../docker/exec.js';
 import { ensureHostImage, hostImage } from '../docker/image.js';
 import { imageExists } from '../docker/image-build.js';
-import { claimName, containerName, dockerMessage, isHost, LABEL } from '../docker/labels.js';
+import { claimName, containerName, dockerMessage, isHost, LABEL, readyMarker } from '../docker/labels.js';
 import { execInContainer, locateNode, removeContainers, summarizeLabs } from '../docker/lab-containers.js';
 import { removeNetwork } from '../docker/networks.js';
 import { runOneOff } from '../docker/one-off.js';
@@ -172,6 +172,13 @@ export class SwarmBackend implements Backend {
     }
   }
 
+  async markReady(plan: LabPlan): Promise<void> {
+    const manager = await findManager(this.engines);
+    await this.explained(async () => {
+      await (manager ?? this.engines[0]!).docker.createContainer(readyMarker(hostImage(), this.labelsOf(plan)));
+    });
+  }
+
   readonly power = {
     stop: async (lab: string, host: string): Promise<void> => {
       const container = await this.hostContainer(lab, host);
@@ -275,7 +282,12 @@ export class SwarmBackend implements Backend {
 
   private labelsOf(plan: LabPlan): Record<string, string> {
     const { lab } = plan.topology;
-    return { [LABEL.lab]: lab, [LABEL.scenario]: basename(plan.scenarioFile), [LABEL.created]: this.createdAt.get(lab) ?? new Date().toISOString() };
+    return {
+      [LABEL.lab]: lab,
+      [LABEL.scenario]: basename(plan.scenarioFile),
+      [LABEL.created]: this.createdAt.get(lab) ?? new Date().toISOString(),
+      ...(plan.owner ? { [LABEL.owner]: plan.owner } : {}),
+    };
   }
 
   private containersOn(engine: Engine, lab: string): Promise<Docker.ContainerInfo[]> {

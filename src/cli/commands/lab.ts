@@ -12,6 +12,7 @@ import { buildLab } from '../../lab/build.js';
 import { loadLab } from '../../lab/load.js';
 import { planFor } from '../../lab/plan.js';
 import { preflight } from '../../lab/preflight.js';
+import { reapOrphans } from '../../lab/reap.js';
 import { ConsoleReporter, ms } from '../../report/console.js';
 import { backendFlagOptions, backendFlagValues, backendOption, backendSettings, nameOption, planBackendOption, searchBackendOption } from '../options.js';
 
@@ -33,6 +34,7 @@ export const upCommand = {
     const plan = planFor(backend.profile, spec, backendFlagValues(args, backend.profile));
     const reporter = new ConsoleReporter(process.stdout);
     installInterruptHandler((m) => reporter.progress(m));
+    await reapOrphans([backend], (m) => reporter.progress(m));
     // Without steps, only what building the lab needs is checked.
     await preflight(backend, [{ ...spec, steps: [] }], false, (m) => reporter.progress(m));
     const { lab } = plan.topology;
@@ -62,7 +64,9 @@ export const downCommand = {
     if (!args.all && !args.lab) throw new UsageError('name a lab, or pass --all');
     if (args.all && args.lab) throw new UsageError('pass either a lab name or --all, not both');
     let removed = 0;
-    for (const backend of await backendsToSearch(args.backend as BackendChoice, backendSettings(args))) {
+    const backends = await backendsToSearch(args.backend as BackendChoice, backendSettings(args));
+    await reapOrphans(backends, (m) => console.log(m));
+    for (const backend of backends) {
       const labs = args.all ? (await backend.list()).map((l) => l.lab) : [args.lab!];
       for (const lab of labs) {
         if (await backend.destroy(lab)) {
@@ -93,8 +97,8 @@ export const lsCommand = {
     } else if (labs.length === 0) {
       console.log('no labs');
     } else {
-      const rows = labs.map((l) => [l.lab, l.backend, l.scenario ?? '?', l.created ?? '?', l.nodes.join(',')]);
-      printTable([['LAB', 'BACKEND', 'SCENARIO', 'CREATED', 'NODES'], ...rows]);
+      const rows = labs.map((l) => [l.lab, l.backend, l.state, l.scenario ?? '?', l.created ?? '?', l.nodes.join(',')]);
+      printTable([['LAB', 'BACKEND', 'STATE', 'SCENARIO', 'CREATED', 'NODES'], ...rows]);
     }
     return ExitCode.passed;
   },
@@ -116,6 +120,7 @@ export const execCommand = {
   handler: async (args: { lab: string; node: string; command?: string[]; '--'?: string[]; backend: string; [flag: string]: unknown }) => {
     const argv = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
     const backend = await backendOfLab(args.backend as BackendChoice, args.lab, backendSettings(args));
+    await reapOrphans([backend], (m) => process.stderr.write(`testbed: ${m}\n`));
     return backend.execInteractive(args.lab, args.node, argv.length > 0 ? argv : ['sh']);
   },
 };

@@ -6,6 +6,8 @@ import { ExitCode, InfraError, UsageError } from '../../errors.js';
 import { installInterruptHandler } from '../../util/interrupt.js';
 import { loadLab } from '../../lab/load.js';
 import { preflight } from '../../lab/preflight.js';
+import { reapOrphans } from '../../lab/reap.js';
+import { currentOwner } from '../../util/owner.js';
 import { runScenario, type RunReport } from '../../lab/run.js';
 import { ConsoleReporter } from '../../report/console.js';
 import type { Topology } from '../../topology/topology.js';
@@ -78,7 +80,10 @@ export const runCommand = {
       const specs = [];
       for (const file of args.files) specs.push(await loadLab(file, args.name));
       const backend = await selectBackend(args.backend as BackendChoice, backendSettings(args));
-      const plans = specs.map((spec) => planFor(backend.profile, spec, backendFlagValues(args, backend.profile)));
+      await reapOrphans([backend], (m) => reporter.progress(m));
+      // A kept lab outlives the run, as one of `up` does: it has no owner to be reaped after.
+      const owner = args.keep ? undefined : currentOwner();
+      const plans = specs.map((spec) => planFor(backend.profile, spec, backendFlagValues(args, backend.profile), owner));
       for (const plan of plans) topologies.set(plan.topology.lab, plan.topology);
       const skips = await preflight(backend, specs, args.skipUnsupported, (m) => reporter.progress(m), { captures: args.captures !== undefined });
       loadMs = performance.now() - loadStarted;
