@@ -106,7 +106,7 @@ describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('testbed run on %s', (back
     const second = backend === 'docker' ? 'test/fixtures/other-subnet.ts' : 'scenarios/two-host.ts';
     const results = await Promise.all([run('scenarios/two-host.ts', a), run(second, b)]);
     expect(results.map((r) => r.code)).toEqual([0, 0]);
-    expect(results.map((r) => r.stdout.match(/PASS/g)?.length)).toEqual([6, backend === 'docker' ? 1 : 6]);
+    expect(results.map((r) => r.stdout.match(/PASS/g)?.length)).toEqual([7, backend === 'docker' ? 1 : 7]);
     expect([await labExists(backend, a), await labExists(backend, b)]).toEqual([false, false]);
   });
 });
