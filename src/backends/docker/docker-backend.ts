@@ -1,7 +1,5 @@
-import { basename } from 'node:path';
 import type Docker from 'dockerode';
 import type { LabPlan } from '../../dataplane/lab-plan.js';
-import { InfraError, LabExistsError, TestbedError } from '../../errors.js';
 import { throwIfInterrupted } from '../../util/interrupt.js';
 import type { ProcessResult, RunOptions } from '../../util/process.js';
 import type { Backend, LabSummary, Progress } from '../backend.js';
@@ -9,9 +7,9 @@ import { allowLabBridge, removeLabRules } from './bridge-firewall.js';
 import { dockerClient, pingDocker } from './client.js';
 import { handBackUplink, hostContainerSpec } from './containers.js';
 import { execAttached, execCapture } from './exec.js';
-import { execInContainer, locateNode, removeContainers, summarizeLabs } from './lab-containers.js';
+import { claimLab, execInContainer, explainedDocker, labLabels, locateNode, removeContainers, summarizeLabs } from './lab-containers.js';
 import { anyHostImage, ensureHostImage, hostImage } from './image.js';
-import { bridgeName, claimName, containerName, dockerMessage, isHost, LABEL, networkName, readyMarker } from './labels.js';
+import { bridgeName, containerName, isHost, LABEL, networkName, readyMarker } from './labels.js';
 import { createSegmentNetwork, removeNetwork } from './networks.js';
 import { runOneOff } from './one-off.js';
 import { dockerProfile, type DockerOptions } from './profile.js';
@@ -59,7 +57,7 @@ export class DockerBackend implements Backend {
       const { lab, segments } = plan.topology;
       this.createdAt.set(lab, new Date().toISOString());
       this.image = await ensureHostImage(this.docker, progress);
-      await this.claim(lab, this.image, this.labelsOf(plan));
+      await claimLab(this.docker, lab, this.image, this.labelsOf(plan), this.profile.name);
       progress(`creating networks ${segments.map((s) => networkName(lab, s.name)).join(', ')}`);
       for (const segment of segments) await createSegmentNetwork(this.docker, lab, segment, this.labelsOf(plan));
       for (const segment of segments) await allowLabBridge(this.docker, this.image, lab, bridgeName(lab, segment.name));
@@ -78,32 +76,11 @@ export class DockerBackend implements Backend {
     });
   }
 
-  /**
-   * Container names are the one thing Docker hands out exclusively: a container named after the lab,
-   * created and never started, makes of two builds of one lab exactly one go on.
-   */
-  private async claim(lab: string, image: string, labels: Record<string, string>): Promise<void> {
-    try {
-      await this.docker.createContainer({ name: claimName(lab), Image: image, Cmd: ['true'], Labels: labels, HostConfig: { NetworkMode: 'none' } });
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 409) throw new LabExistsError(lab, this.profile.name);
-      throw error;
-    }
-  }
-
   /** Docker API errors become one line; a runtime that cannot grant every capability says what to do. */
-  private async explained(work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      if (error instanceof TestbedError) throw error;
-      throwIfInterrupted();
-      const message = dockerMessage(error);
-      const hint = /unable to apply caps/.test(message)
-        ? ' (this container runtime cannot grant every capability: run without --privileged / privileged)'
-        : '';
-      throw new InfraError(`docker: ${message}${hint}`);
-    }
+  private explained(work: () => Promise<void>): Promise<void> {
+    return explainedDocker('docker', work, (message) =>
+      /unable to apply caps/.test(message) ? ' (this container runtime cannot grant every capability: run without --privileged / privileged)' : '',
+    );
   }
 
   async markReady(plan: LabPlan): Promise<void> {
@@ -166,13 +143,7 @@ export class DockerBackend implements Backend {
   }
 
   private labelsOf(plan: LabPlan): Record<string, string> {
-    const { lab } = plan.topology;
-    return {
-      [LABEL.lab]: lab,
-      [LABEL.scenario]: basename(plan.scenarioFile),
-      [LABEL.created]: this.createdAt.get(lab) ?? new Date().toISOString(),
-      ...(plan.owner ? { [LABEL.owner]: plan.owner } : {}),
-    };
+    return labLabels(plan, this.createdAt.get(plan.topology.lab) ?? new Date().toISOString());
   }
 
   private containers(lab: string): Promise<Docker.ContainerInfo[]> {

@@ -1,11 +1,14 @@
 import type Docker from 'dockerode';
-import { InfraError, TestbedError, UsageError } from '../../errors.js';
+import { basename } from 'node:path';
+import type { LabPlan } from '../../dataplane/lab-plan.js';
+import { InfraError, LabExistsError, TestbedError, UsageError } from '../../errors.js';
+import { throwIfInterrupted } from '../../util/interrupt.js';
 import { mapLimit, type ProcessResult, type RunOptions } from '../../util/process.js';
 import { labState, type LabSummary } from '../backend.js';
 import { ownerAlive } from '../../util/owner.js';
 import { handBackUplink } from './containers.js';
 import { execCapture } from './exec.js';
-import { dockerMessage, isHost, LABEL, workloadsOf } from './labels.js';
+import { claimName, dockerMessage, isHost, LABEL, workloadsOf } from './labels.js';
 
 /**
  * Removes containers of a lab from one engine: uplinks handed back, then killed and reaped before
@@ -75,5 +78,40 @@ export async function execInContainer(container: Docker.Container, node: string,
   } catch (error) {
     if (error instanceof TestbedError) throw error;
     return { code: 125, stdout: '', stderr: `${node}: ${dockerMessage(error)}`, unavailable: true };
+  }
+}
+
+/** The labels on everything of a lab: its name, where it came from, when, and its owner (if any). */
+export function labLabels(plan: LabPlan, created: string): Record<string, string> {
+  return {
+    [LABEL.lab]: plan.topology.lab,
+    [LABEL.scenario]: basename(plan.scenarioFile),
+    [LABEL.created]: created,
+    ...(plan.owner ? { [LABEL.owner]: plan.owner } : {}),
+  };
+}
+
+/**
+ * Claims a lab's name: a never-started container named after the lab. Container names are the
+ * one thing Docker hands out exclusively, so of two builds of one name exactly one goes on.
+ */
+export async function claimLab(docker: Docker, lab: string, image: string, labels: Record<string, string>, backend: string): Promise<void> {
+  try {
+    await docker.createContainer({ name: claimName(lab), Image: image, Cmd: ['true'], Labels: labels, HostConfig: { NetworkMode: 'none' } });
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 409) throw new LabExistsError(lab, backend);
+    throw error;
+  }
+}
+
+/** Runs Docker API work; what Docker says becomes one line, `hint` adds what to do about it. */
+export async function explainedDocker(backend: string, work: () => Promise<void>, hint: (message: string) => string = () => ''): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof TestbedError) throw error;
+    throwIfInterrupted();
+    const message = dockerMessage(error);
+    throw new InfraError(`${backend}: ${message}${hint(message)}`);
   }
 }

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { basename } from 'node:path';
 import type Docker from 'dockerode';
 import type { LabPlan } from '../../dataplane/lab-plan.js';
-import { InfraError, LabExistsError, TestbedError } from '../../errors.js';
+import { InfraError } from '../../errors.js';
 import { contains, formatCidr, parseCidr, type Cidr } from '../../net/ipv4.js';
 import { throwIfInterrupted } from '../../util/interrupt.js';
 import type { ProcessResult, RunOptions } from '../../util/process.js';
@@ -12,8 +11,8 @@ import { handBackUplink, hostContainerSpec } from '../docker/containers.js';
 import { execAttached, execCapture } from '../docker/exec.js';
 import { ensureHostImage, hostImage } from '../docker/image.js';
 import { imageExists } from '../docker/image-build.js';
-import { claimName, containerName, dockerMessage, isHost, LABEL, readyMarker } from '../docker/labels.js';
-import { execInContainer, locateNode, removeContainers, summarizeLabs } from '../docker/lab-containers.js';
+import { containerName, isHost, LABEL, readyMarker } from '../docker/labels.js';
+import { claimLab, execInContainer, explainedDocker, labLabels, locateNode, removeContainers, summarizeLabs } from '../docker/lab-containers.js';
 import { removeNetwork } from '../docker/networks.js';
 import { runOneOff } from '../docker/one-off.js';
 import { ensureSwarm, findManager, leaveSwarm } from './cluster.js';
@@ -90,7 +89,7 @@ export class SwarmBackend implements Backend {
       this.createdAt.set(lab, new Date().toISOString());
       for (const engine of this.engines) await this.imageOn(engine, progress);
       const manager = await ensureSwarm(this.engines, progress);
-      await this.claim(manager, lab, plan);
+      await claimLab(manager.docker, lab, hostImage(), this.labelsOf(plan), this.profile.name);
       for (const segment of segments) await this.checkSubnetFree(segment.subnet, segment.name);
       progress(`creating overlay networks ${segments.map((s) => overlayName(lab, s.name)).join(', ')}`);
       for (const segment of segments) {
@@ -106,16 +105,6 @@ export class SwarmBackend implements Backend {
       }
       progress(`starting ${plan.hosts.length} host containers on ${this.engines.length} engines`);
     });
-  }
-
-  /** A container named after the lab on the manager: of two builds of one name exactly one goes on. */
-  private async claim(manager: Engine, lab: string, plan: LabPlan): Promise<void> {
-    try {
-      await manager.docker.createContainer({ name: claimName(lab), Image: hostImage(), Cmd: ['true'], Labels: this.labelsOf(plan), HostConfig: { NetworkMode: 'none' } });
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 409) throw new LabExistsError(lab, this.profile.name);
-      throw error;
-    }
   }
 
   /** A segment's subnet may not overlap a network of any engine: each engine routes its own networks. */
@@ -162,14 +151,8 @@ export class SwarmBackend implements Backend {
     return engine;
   }
 
-  private async explained(work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      if (error instanceof TestbedError) throw error;
-      throwIfInterrupted();
-      throw new InfraError(`swarm: ${dockerMessage(error)}`);
-    }
+  private explained(work: () => Promise<void>): Promise<void> {
+    return explainedDocker('swarm', work);
   }
 
   async markReady(plan: LabPlan): Promise<void> {
@@ -281,13 +264,7 @@ export class SwarmBackend implements Backend {
   }
 
   private labelsOf(plan: LabPlan): Record<string, string> {
-    const { lab } = plan.topology;
-    return {
-      [LABEL.lab]: lab,
-      [LABEL.scenario]: basename(plan.scenarioFile),
-      [LABEL.created]: this.createdAt.get(lab) ?? new Date().toISOString(),
-      ...(plan.owner ? { [LABEL.owner]: plan.owner } : {}),
-    };
+    return labLabels(plan, this.createdAt.get(plan.topology.lab) ?? new Date().toISOString());
   }
 
   private containersOn(engine: Engine, lab: string): Promise<Docker.ContainerInfo[]> {
