@@ -11,7 +11,7 @@
 # src/requirements/programs.ts; a unit test keeps them equal.
 set -eu
 
-MACHINE_PACKAGES="iproute2 iputils-ping procps bird2 iperf3 tcpdump"
+MACHINE_PACKAGES="iproute2 iputils-ping procps bird2 iperf3 tcpdump perl"
 DOCKER_PACKAGES="debootstrap docker.io"
 BROWSER_PACKAGES="chromium"
 

@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBirdProtocols } from '../../src/steps/kinds/bgp.js';
 import { parseIperf3 } from '../../src/steps/kinds/iperf3.js';
-import { expectedTtl, parseReplies } from '../../src/steps/kinds/matrix.js';
+import { expectedTtl } from '../../src/steps/kinds/matrix.js';
+import { ICMP_PROBER, parseProber } from '../../src/steps/probe/icmp-prober.js';
 import { parseScenario } from '../../src/steps/scenario.js';
 import { findNode, resolveTopology } from '../../src/topology/topology.js';
 
@@ -46,22 +48,25 @@ peer_host2 BGP        ---        start  12:21:31.418  Active        Socket: Conn
 });
 
 describe('matrix', () => {
-  it('reads the first reply per target from interleaved parallel pings', () => {
-    const text = `PING 10.20.1.2 (10.20.1.2) 56(84) bytes of data.
-PING 10.20.2.2 (10.20.2.2) 56(84) bytes of data.
-64 bytes from 10.20.2.2: icmp_seq=1 ttl=62 time=0.120 ms
-64 bytes from 10.20.1.2: icmp_seq=1 ttl=63 time=0.050 ms
-64 bytes from 10.20.1.2: icmp_seq=1 ttl=63 time=0.090 ms (DUP!)
-
---- 10.20.2.2 ping statistics ---
-1 packets transmitted, 1 received, 0% packet loss, time 0ms
---- 10.20.3.2 ping statistics ---
-1 packets transmitted, 0 received, 100% packet loss, time 0ms
+  it('reads the prober: received, ttls, rtt and errors per target', () => {
+    const text = `10.20.2.2 sent=2 received=2 ttl=62 rtt=0.067/0.108/0.148 errors=0
+10.20.1.2 sent=2 received=1 ttl=63,62 rtt=0.050/0.050/0.050 errors=0
+10.9.9.9 sent=2 received=0 ttl=- rtt=- errors=2 error=Destination Unreachable
 `;
-    expect([...parseReplies(text)]).toEqual([
-      ['10.20.2.2', { ttl: 62, rttMs: 0.12 }],
-      ['10.20.1.2', { ttl: 63, rttMs: 0.05 }],
+    expect([...parseProber(text)]).toEqual([
+      ['10.20.2.2', { sent: 2, received: 2, ttls: [62], rtt: { min: 0.067, avg: 0.108, max: 0.148 }, errors: 0 }],
+      ['10.20.1.2', { sent: 2, received: 1, ttls: [63, 62], rtt: { min: 0.05, avg: 0.05, max: 0.05 }, errors: 0 }],
+      ['10.9.9.9', { sent: 2, received: 0, ttls: [], errors: 2, error: 'Destination Unreachable' }],
     ]);
+  });
+
+  it('probes for real: one process, every target, the ttl of each reply (raw socket, as root)', () => {
+    if (process.getuid?.() !== 0) return;
+    // Loopback answers itself with ttl 64, in a throwaway network namespace.
+    const output = execFileSync('unshare', ['--net', 'sh', '-c', 'ip link set lo up && perl - 2 1 127.0.0.1 127.0.0.2'], { input: ICMP_PROBER, encoding: 'utf8' });
+    const replies = parseProber(output);
+    expect(replies.get('127.0.0.1')).toMatchObject({ sent: 2, received: 2, ttls: [64], errors: 0 });
+    expect(replies.get('127.0.0.2')).toMatchObject({ sent: 2, received: 2, ttls: [64] });
   });
 
   it('expects ttl by the routers between two nodes', () => {

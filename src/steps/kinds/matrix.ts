@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { nodeName, seconds, stepCommon } from '../../scenario/fields.js';
 import { program } from '../../requirements/requirement.js';
 import { findNode, nodeAddress, type Node, type Topology } from '../../topology/topology.js';
+import { availableParallelism } from 'node:os';
 import { mapLimit } from '../../util/process.js';
+import { ICMP_PROBER, parseProber } from '../probe/icmp-prober.js';
 import { defineStepKind } from '../kind.js';
 import type { Attempt, StepContext } from '../result.js';
 
@@ -34,13 +36,13 @@ export const matrix = defineStepKind({
   },
   name: (s) => `every pair of ${s.matrix.among?.join(', ') ?? 'workloads'} ${s.expect.reachable ? 'reachable' : 'unreachable'}`,
   nodes: () => [],
-  needs: () => [program('ping'), program('sh')],
+  needs: () => [program('perl')],
   attempt: runMatrix,
   figures: (m) => `${m.reached}/${m.pairs} pairs answered, ${m.ttlMismatches} ttl mismatches, in ${m.matrixMs} ms`,
 });
 
-/** Sources pinged from at once; each runs its pings to every target in parallel. */
-const SOURCE_CONCURRENCY = 8;
+/** Sources probing at once: a few per core, each one light process; more would only queue on the cores. */
+const SOURCE_CONCURRENCY = Math.min(16, Math.max(2, availableParallelism() * 2));
 /** Failure lines reported in full; the rest are counted. */
 const SHOWN_FAILURES = 10;
 
@@ -50,15 +52,6 @@ export function expectedTtl(from: Node, to: Node): number {
   if (hostOf(from) === hostOf(to)) return from.kind === 'workload' && to.kind === 'workload' ? 63 : 64;
   const routers = (from.kind === 'workload' ? 1 : 0) + (to.kind === 'workload' ? 1 : 0);
   return 64 - routers - (hostOf(from).segment === hostOf(to).segment ? 0 : 1);
-}
-
-/** Pure: the first reply per target in the interleaved output of parallel `ping -n` runs. */
-export function parseReplies(text: string): Map<string, { ttl: number; rttMs: number }> {
-  const replies = new Map<string, { ttl: number; rttMs: number }>();
-  for (const m of text.matchAll(/^\d+ bytes from ([\d.]+): icmp_seq=\d+ ttl=(\d+) time=([\d.]+) ms/gm)) {
-    if (!replies.has(m[1]!)) replies.set(m[1]!, { ttl: Number(m[2]), rttMs: Number(m[3]) });
-  }
-  return replies;
 }
 
 function members(topology: Topology, step: MatrixStep): Node[] {
@@ -80,29 +73,30 @@ async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
 
   await mapLimit(nodes, SOURCE_CONCURRENCY, async (from) => {
     const targets = nodes.filter((n) => n !== from);
-    const pings = targets.map((t) => `ping -n -c ${count} -W ${timeout} ${nodeAddress(t)} &`).join(' ');
-    const result = await ctx.exec(name(from), ['sh', '-c', `${pings} wait`], {
-      timeoutMs: (count + timeout + 30) * 1000,
-    });
-    const replies = parseReplies(result.stdout);
+    // One prober per source sends to every target itself; the script arrives on its stdin.
+    const argv = ['perl', '-', String(count), String(timeout), ...targets.map(nodeAddress)];
+    const result = await ctx.exec(name(from), argv, { input: ICMP_PROBER, timeoutMs: (count * 0.01 * targets.length + timeout + 30) * 1000 });
+    if (result.code !== 0) throw new Error(`the prober on ${name(from)} failed: ${(result.stderr || result.stdout).trim()}`);
+    const replies = parseProber(result.stdout);
     for (const to of targets) {
       const reply = replies.get(nodeAddress(to));
-      if (reply) {
+      const answered = reply !== undefined && reply.received > 0;
+      if (answered) {
         reached++;
-        rtts.push(reply.rttMs);
+        if (reply.rtt) rtts.push(reply.rtt.max);
       }
       if (!wantReachable) {
-        if (reply) failures.push(`${name(from)} -> ${name(to)}: reachable, expected unreachable`);
+        if (answered) failures.push(`${name(from)} -> ${name(to)}: reachable, expected unreachable`);
         continue;
       }
-      if (!reply) {
-        failures.push(`${name(from)} -> ${name(to)}: unreachable`);
+      if (!answered) {
+        failures.push(`${name(from)} -> ${name(to)}: unreachable${reply?.error ? ` (${reply.error})` : ''}`);
         continue;
       }
       const ttl = wantTtl === 'topology' ? expectedTtl(from, to) : wantTtl;
-      if (ttl !== 'any' && reply.ttl !== ttl) {
+      if (ttl !== 'any' && (reply.ttls.length !== 1 || reply.ttls[0] !== ttl)) {
         ttlMismatches++;
-        failures.push(`${name(from)} -> ${name(to)}: ttl expected ${ttl}, actual ${reply.ttl}`);
+        failures.push(`${name(from)} -> ${name(to)}: ttl expected ${ttl}, actual ${reply.ttls.join('/')}`);
       }
     }
   });
