@@ -1,8 +1,14 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 
-// A signal before testbed has made anything: nothing to clean up, exit as interrupted.
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
+// A signal before testbed handles signals itself (it has made nothing yet): exit as interrupted.
+// This listener stays: removing it could drop a signal that is already on its way.
+const handled = Symbol.for('testbed.handlesSignals');
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (!process[handled]) process.exit(130);
+  });
+}
 // A reader that went away (`testbed plan FILE | head`) ends the output quietly.
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -31,6 +31,7 @@ export default defineScenario({
       name: 'one packet from ns0 to ns1: through host0 and host1, ttl 64, 63, 62, the gateway answered by proxy ARP',
       trace: { from: 'ns0', to: 'ns1' },
       expect: { hops: ['ns0', 'host0', 'host1', 'ns1'], ttls: [64, 63, 62], proxyArp: true },
+      within: 10,
     },
     {
       name: 'proxy ARP is on for the cali veth of ns0',

@@ -84,11 +84,12 @@ export interface Backend {
   /** Whether any resource of the lab exists. */
   exists(lab: string): Promise<boolean>;
   /**
-   * Claims the lab's name with one exclusive create (the first resource of the lab), throwing
-   * LabExistsError when it is taken, so that of two builds of one name exactly one goes on; then
-   * creates what the hosts plug into (segments). On other failures it leaves what it made for
-   * `destroy`.
+   * Claims the lab's name with one exclusive create (the lab's first resource), throwing
+   * LabExistsError when it is taken: of two builds of one name exactly one goes on, and a build
+   * that fails here has made nothing of the lab (so it removes nothing).
    */
+  claim(plan: LabPlan, progress: Progress): Promise<void>;
+  /** Creates what the hosts plug into (segments); on failure leaves what it made for `destroy`. */
   createLab(plan: LabPlan, progress: Progress): Promise<void>;
   /**
    * Creates one host, bare but for its uplink as the profile says it arrives, ready for its plan;

@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { ExitCode, TestbedError } from '../errors.js';
-import { installInterruptHandler, wasInterrupted } from '../util/interrupt.js';
+import { wasInterrupted } from '../util/interrupt.js';
 import { downCommand, execCommand, graphCommand, lsCommand, planCommand, traceCommand, upCommand } from './commands/lab.js';
 import { imageBuildCommand } from './commands/image.js';
 import { machinesCommand } from './commands/machines.js';
@@ -26,8 +26,6 @@ const COMMANDS: CliCommand[] = [runCommand, upCommand, downCommand, lsCommand, e
  */
 export async function main(argv: string[], processStartMs = performance.now()): Promise<number> {
   let exitCode: number = ExitCode.passed;
-  // From the first moment: a signal stops the work and removes what it made (exit 130).
-  installInterruptHandler((m) => process.stderr.write(`testbed: ${m}\n`));
   let parser = yargs(argv)
     .scriptName('testbed')
     .usage('$0 <command>\n\nBuild Calico-style multi-host networks on one machine and prove how they behave.');

@@ -1,6 +1,6 @@
 import type { Options } from 'yargs';
 import type { BackendProfile } from '../backends/backend.js';
-import { BACKEND_CHOICES, BACKEND_NAMES, backendFlags, describeBackends, PLAN_BACKEND } from '../backends/registry.js';
+import { AUTO_DESCRIPTION, BACKEND_CHOICES, BACKEND_NAMES, backendFlags, describeBackends, PLAN_BACKEND } from '../backends/registry.js';
 import { UsageError } from '../errors.js';
 
 /** --backend of the commands that build a lab: auto takes the first backend that works here. */
@@ -8,7 +8,7 @@ export const backendOption = {
   type: 'string',
   choices: BACKEND_CHOICES,
   default: 'auto',
-  describe: `How hosts are realised: ${describeBackends()}; auto = the first that works here, in the order ${BACKEND_NAMES.join(', ')}`,
+  describe: `How hosts are realised: ${describeBackends()}; auto = ${AUTO_DESCRIPTION}`,
 } as const satisfies Options;
 
 /** --backend of the commands that find a running lab: auto looks on every backend that works here. */

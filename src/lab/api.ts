@@ -5,11 +5,11 @@ import { ScenarioError } from '../errors.js';
 import type { StepInput } from '../steps/registry.js';
 import { runStep, stepContext } from '../steps/run-step.js';
 import type { Metric, StepContext, StepResult } from '../steps/result.js';
-import { validateScenario, validateStep, type ScenarioInput } from '../steps/scenario.js';
-import { resolveTopology, type Topology } from '../topology/topology.js';
+import { validateStep, type ScenarioInput } from '../steps/scenario.js';
+import type { Topology } from '../topology/topology.js';
 import type { ProcessResult } from '../util/process.js';
 import { buildLab } from './build.js';
-import { loadLab } from './load.js';
+import { checkScenario, loadLab, specOf } from './load.js';
 import { planFor } from './plan.js';
 import { preflight } from './preflight.js';
 import { reapOrphans } from './reap.js';
@@ -95,7 +95,7 @@ export class Lab implements AsyncDisposable {
  * returns it running. Progress goes to `options.progress`, not to the console.
  */
 export async function startLab(source: string | ScenarioInput, options: StartLabOptions = {}): Promise<Lab> {
-  const spec = typeof source === 'string' ? await loadLab(source, options.name) : specOf(source, options.name);
+  const spec = typeof source === 'string' ? await loadLab(source, options.name) : specOf('(scenario)', checkScenario('(scenario)', source), options.name);
   const backend = await selectBackend(options.backend ?? 'auto', options.settings ?? {});
   const progress = options.progress ?? (() => {});
   await reapOrphans([backend], progress);
@@ -106,8 +106,3 @@ export async function startLab(source: string | ScenarioInput, options: StartLab
   return new Lab(backend, spec, plan);
 }
 
-function specOf(input: ScenarioInput, name?: string): LabSpec {
-  const { scenario, issues } = validateScenario(input);
-  if (!scenario) throw new ScenarioError('scenario', issues);
-  return { topology: resolveTopology(scenario, name ?? scenario.name), steps: scenario.steps, scenarioFile: '(inline)', backendOptions: scenario.backendOptions };
-}

@@ -12,6 +12,8 @@ import { mapLimit } from '../util/process.js';
 export async function buildLab(backend: Backend, plan: LabPlan, progress: Progress): Promise<void> {
   const { lab } = plan.topology;
   if (await backend.exists(lab)) throw new LabExistsError(lab, backend.profile.name);
+  // Until the name is ours, nothing of this lab is: a failure here removes nothing.
+  await backend.claim(plan, progress);
   try {
     await backend.createLab(plan, progress);
     await mapLimit(plan.hosts, backend.profile.hostConcurrency, async (host) => {
@@ -23,8 +25,7 @@ export async function buildLab(backend: Backend, plan: LabPlan, progress: Progre
     throwIfInterrupted();
     await backend.markReady(plan);
   } catch (error) {
-    // A build that lost the race for the name made nothing, and must not remove the winner's lab.
-    if (!(error instanceof LabExistsError)) await backend.destroy(lab);
+    await backend.destroy(lab);
     throw error;
   }
 }

@@ -38,12 +38,17 @@ export async function loadScenario(file: string): Promise<Scenario> {
   if (module === null || typeof module !== 'object' || !('default' in module)) {
     throw problem('has no default export (export default defineScenario({...}))');
   }
+  return checkScenario(file, module.default);
+}
+
+/** Validates a scenario value (from a file, or the library's object) with every backend's options, in one pass. */
+export function checkScenario(file: string, value: unknown): Scenario {
   let result: ReturnType<typeof validateScenario> & { backendIssues: Issue[] };
   try {
-    result = { ...validateScenario(module.default), backendIssues: backendOptionIssues(module.default) };
+    result = { ...validateScenario(value), backendIssues: backendOptionIssues(value) };
   } catch (error) {
     // A getter or proxy in the scenario that throws while it is read.
-    throw problem(`cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ScenarioError(file, [{ path: '', message: `cannot be read: ${error instanceof Error ? error.message : String(error)}` }]);
   }
   const issues = [...result.issues, ...result.backendIssues];
   if (!result.scenario || issues.length > 0) throw new ScenarioError(file, issues);
@@ -52,7 +57,11 @@ export async function loadScenario(file: string): Promise<Scenario> {
 
 /** Loads and validates a scenario and resolves it into the lab `name`, touching nothing. */
 export async function loadLab(file: string, name?: string): Promise<LabSpec> {
-  const scenario = await loadScenario(file);
+  return specOf(file, await loadScenario(file), name);
+}
+
+/** A validated scenario resolved into the lab `name`: the name checked, the generated interface names too. */
+export function specOf(file: string, scenario: Scenario, name?: string): LabSpec {
   if (name !== undefined) {
     const check = labName.safeParse(name);
     if (!check.success) throw new UsageError(`--name "${name}" ${check.error.issues[0]!.message}`);

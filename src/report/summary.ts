@@ -1,7 +1,8 @@
 import type { RunReport } from '../lab/run.js';
 import { figures } from './figures.js';
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** Text for a Markdown table cell or line: no pipes, no newlines, no HTML (GitHub renders both). */
+const cell = (text: string) => text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** The run as GitHub-flavoured Markdown, for a job summary ($GITHUB_STEP_SUMMARY): a table, then what failed. */
 export function renderSummary(reports: RunReport[], error?: string): string {
@@ -10,7 +11,7 @@ export function renderSummary(reports: RunReport[], error?: string): string {
   const skipped = steps.filter((s) => s.skipped).length;
   const failed = steps.length - passed - skipped;
   const lines = [
-    `### testbed: ${failed === 0 && !error ? '✅' : '❌'} ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`,
+    `### testbed: ${reports.every((r) => r.passed) && !error ? '✅' : '❌'} ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`,
     '',
     '| scenario | backend | passed | failed | skipped | time |',
     '|---|---|---|---|---|---|',

@@ -17,7 +17,7 @@ export const PROGRAMS = {
   bird: { package: 'bird2', machine: true, image: true, usedFor: 'routing: "bgp" and startBgp steps' },
   birdc: { package: 'bird2', machine: true, image: true, usedFor: 'bgp and stopBgp steps' },
   iperf3: { package: 'iperf3', machine: true, image: true, usedFor: 'iperf3 steps' },
-  tcpdump: { package: 'tcpdump', machine: true, image: true, usedFor: 'captures by hand: testbed exec LAB NODE -- tcpdump' },
+  tcpdump: { package: 'tcpdump', machine: true, image: true, usedFor: 'trace steps, --captures, and looking inside by hand' },
   pgrep: { package: 'procps', machine: true, image: true, usedFor: 'looking at a host\'s processes by hand (ps, pgrep)' },
   iptables: { package: 'iptables', image: true, usedFor: 'docker: the accept rule for routed traffic on a lab bridge' },
   debootstrap: { package: 'debootstrap', imageBuild: true, usedFor: 'docker: building the host image without a registry' },

@@ -14,9 +14,9 @@ export function installInterruptHandler(notify: (message: string) => void): void
   tell = notify;
   if (installed) return;
   installed = true;
-  // The early handler of bin/testbed.js (exit 130 before anything exists) gives way to this one.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
+  // The early listener of bin/testbed.js (exit 130 before anything exists) gives way to this one.
+  // It is not removed: a signal already pending for it would be dropped with it.
+  (process as unknown as Record<symbol, boolean>)[Symbol.for('testbed.handlesSignals')] = true;
   const onSignal = (signal: NodeJS.Signals) => {
     const notify = tell;
     if (received) return notify(`${signal} again: still cleaning up, please wait`);

@@ -83,20 +83,25 @@ export async function ipJson<T>(namespace: string, ...args: string[]): Promise<T
   return JSON.parse(result.stdout) as T;
 }
 
-/** Links, addresses and routes of the machine's root namespace, without counters and timers. */
+/**
+ * Links, addresses and routes of the machine's root namespace, without counters and timers, and
+ * without what Docker adds and removes there for containers of other tests (veths, its bridges).
+ */
 export async function rootNamespaceState(): Promise<string> {
   const [addr, route] = await Promise.all([
     runProcess('ip', ['-j', 'addr', 'show']),
     runProcess('ip', ['-j', 'route', 'show', 'table', 'all']),
   ]);
-  const links = (JSON.parse(addr.stdout) as Record<string, unknown>[]).map((l) => ({
+  const docker = (name: unknown) => typeof name === 'string' && /^(veth|br-|tb-|docker)/.test(name);
+  const links = (JSON.parse(addr.stdout) as Record<string, unknown>[]).filter((l) => !docker(l.ifname)).map((l) => ({
     ifname: l.ifname,
     flags: l.flags,
     mtu: l.mtu,
     address: l.address,
     addr: (l.addr_info as Record<string, unknown>[]).map((a) => `${a.local}/${a.prefixlen}`),
   }));
-  return JSON.stringify({ links, routes: JSON.parse(route.stdout) });
+  const routes = (JSON.parse(route.stdout) as { dev?: string }[]).filter((r) => !docker(r.dev));
+  return JSON.stringify({ links, routes });
 }
 
 /**

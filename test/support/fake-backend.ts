@@ -48,6 +48,10 @@ export class FakeBackend implements Backend {
     return this.labs.has(lab);
   }
 
+  async claim(plan: LabPlan): Promise<void> {
+    this.events.push(`claim ${plan.topology.lab}`);
+  }
+
   async createLab(plan: LabPlan): Promise<void> {
     this.events.push(`createLab ${plan.topology.lab}`);
     this.labs.add(plan.topology.lab);

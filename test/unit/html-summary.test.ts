@@ -40,7 +40,7 @@ describe('the Markdown summary', () => {
     expect(text).toContain('### testbed: ❌ 2 passed, 1 failed, 1 skipped');
     expect(text).toContain('| scenario | backend | passed | failed | skipped | time |');
     expect(text).toContain('| ❌ two-host | netns | 2 | 1 | 1 | 0.9 s |');
-    expect(text).toContain('<details><summary>❌ two-host: ns1 <to> ns0 \\| ttl</summary>');
+    expect(text).toContain('<details><summary>❌ two-host: ns1 &#60;to&#62; ns0 \\| ttl</summary>');
     expect(text).toContain('- ttl: expected 61, actual 62');
     expect(text).toContain('ns0 → host0 → host1 → ns1, ttl 64 → 63 → 62');
   });

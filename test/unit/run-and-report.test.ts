@@ -103,7 +103,7 @@ describe('running a scenario and reporting it (fake backend)', () => {
 
   it('builds through the seam: lab, hosts, one plan script per host on stdin, then removes the lab', async () => {
     const { backend, report } = await run();
-    expect(backend.events.slice(0, 3)).toEqual(['createLab fake-lab', 'createHost host0', 'createHost host1']);
+    expect(backend.events.slice(0, 4)).toEqual(['claim fake-lab', 'createLab fake-lab', 'createHost host0', 'createHost host1']);
     expect(backend.events.at(-1)).toBe('destroy fake-lab');
     const setups = backend.calls.filter((c) => c.argv.join(' ') === 'sh -s');
     expect(setups.map((c) => c.node)).toEqual(['host0', 'host1']);

@@ -43,5 +43,5 @@ export async function removeLabRules(docker: Docker, image: string, lab: string)
 
 function runOnDockerHost(docker: Docker, image: string, script: string, env: Record<string, string>) {
   // Labelled with the lab, so that a helper a killed run left behind goes with the lab's `down`.
-  return runOneOff(docker, { image, script, env, network: 'host', capabilities: ['NET_ADMIN', 'NET_RAW'], labels: { 'testbed.lab': env.LAB!, 'testbed.firewall': env.LAB! } });
+  return runOneOff(docker, { image, script, env, network: 'host', capabilities: ['NET_ADMIN', 'NET_RAW'], labels: { 'testbed.lab': env.LAB!, 'testbed.backend': 'docker', 'testbed.firewall': env.LAB! } });
 }

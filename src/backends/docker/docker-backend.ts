@@ -9,7 +9,7 @@ import { handBackUplink, hostContainerSpec } from './containers.js';
 import { execAttached, execCapture } from './exec.js';
 import { claimLab, execInContainer, explainedDocker, labLabels, locateNode, removeContainers, summarizeLabs } from './lab-containers.js';
 import { anyHostImage, ensureHostImage, hostImage } from './image.js';
-import { bridgeName, containerName, isHost, LABEL, networkName, readyMarker } from './labels.js';
+import { bridgeName, containerName, isHost, LABEL, labFilter, networkName, readyMarker } from './labels.js';
 import { createSegmentNetwork, removeNetwork } from './networks.js';
 import { runOneOff } from './one-off.js';
 import { dockerProfile, type DockerOptions } from './profile.js';
@@ -33,9 +33,10 @@ export class DockerBackend implements Backend {
   /** In a throwaway container of the host image, with the capability a host has over its network. */
   async probe(script: string, progress: Progress): Promise<ProcessResult> {
     const image = await ensureHostImage(this.docker, progress);
-    // Probes of runs that were killed while they probed.
-    for (const stale of await this.docker.listContainers({ all: true, filters: { label: ['testbed.probe'], status: ['exited', 'created'] } })) {
-      await this.docker.getContainer(stale.Id).remove({ force: true }).catch(() => {});
+    // Probes of runs that were killed while they probed (a probe lasts a second; these are old).
+    const stale = await this.docker.listContainers({ all: true, filters: { label: ['testbed.probe'], status: ['exited', 'created'] } });
+    for (const c of stale.filter((x) => Date.now() / 1000 - x.Created > 600)) {
+      await this.docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
     }
     const { code, output } = await runOneOff(this.docker, {
       image,
@@ -52,15 +53,21 @@ export class DockerBackend implements Backend {
     return containers.length + networks.length > 0;
   }
 
+  async claim(plan: LabPlan, progress: Progress): Promise<void> {
+    await this.explained(async () => {
+      this.createdAt.set(plan.topology.lab, new Date().toISOString());
+      this.image = await ensureHostImage(this.docker, progress);
+      await claimLab(this.docker, plan.topology.lab, this.image, this.labelsOf(plan), this.profile.name);
+    });
+  }
+
   async createLab(plan: LabPlan, progress: Progress): Promise<void> {
     await this.explained(async () => {
       const { lab, segments } = plan.topology;
-      this.createdAt.set(lab, new Date().toISOString());
-      this.image = await ensureHostImage(this.docker, progress);
-      await claimLab(this.docker, lab, this.image, this.labelsOf(plan), this.profile.name);
+      const image = this.image ?? hostImage();
       progress(`creating networks ${segments.map((s) => networkName(lab, s.name)).join(', ')}`);
       for (const segment of segments) await createSegmentNetwork(this.docker, lab, segment, this.labelsOf(plan));
-      for (const segment of segments) await allowLabBridge(this.docker, this.image, lab, bridgeName(lab, segment.name));
+      for (const segment of segments) await allowLabBridge(this.docker, image, lab, bridgeName(lab, segment.name));
       progress(`starting ${plan.hosts.length} host containers`);
     });
   }
@@ -115,7 +122,7 @@ export class DockerBackend implements Backend {
   }
 
   async list(): Promise<LabSummary[]> {
-    const filters = { label: [LABEL.lab] };
+    const filters = labFilter(this.profile.name);
     const [containers, networks] = await Promise.all([this.docker.listContainers({ all: true, filters }), this.docker.listNetworks({ filters })]);
     return summarizeLabs(this.profile.name, containers, networks);
   }
@@ -143,15 +150,15 @@ export class DockerBackend implements Backend {
   }
 
   private labelsOf(plan: LabPlan): Record<string, string> {
-    return labLabels(plan, this.createdAt.get(plan.topology.lab) ?? new Date().toISOString());
+    return labLabels(plan, this.createdAt.get(plan.topology.lab) ?? new Date().toISOString(), this.profile.name);
   }
 
   private containers(lab: string): Promise<Docker.ContainerInfo[]> {
-    return this.docker.listContainers({ all: true, filters: { label: [`${LABEL.lab}=${lab}`] } });
+    return this.docker.listContainers({ all: true, filters: labFilter(this.profile.name, lab) });
   }
 
   private networks(lab: string): Promise<Docker.NetworkInspectInfo[]> {
-    return this.docker.listNetworks({ filters: { label: [`${LABEL.lab}=${lab}`] } });
+    return this.docker.listNetworks({ filters: labFilter(this.profile.name, lab) });
   }
 }
 

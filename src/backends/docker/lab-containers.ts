@@ -82,9 +82,10 @@ export async function execInContainer(container: Docker.Container, node: string,
 }
 
 /** The labels on everything of a lab: its name, where it came from, when, and its owner (if any). */
-export function labLabels(plan: LabPlan, created: string): Record<string, string> {
+export function labLabels(plan: LabPlan, created: string, backend: string): Record<string, string> {
   return {
     [LABEL.lab]: plan.topology.lab,
+    [LABEL.backend]: backend,
     [LABEL.scenario]: basename(plan.scenarioFile),
     [LABEL.created]: created,
     ...(plan.owner ? { [LABEL.owner]: plan.owner } : {}),

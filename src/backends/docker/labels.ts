@@ -11,9 +11,16 @@ export const LABEL = {
   created: 'testbed.created',
   /** The process that removes the lab when done (`pid:starttime`); none for `up`. */
   owner: 'testbed.owner',
+  /** Which backend made it: one engine may hold labs of docker and of swarm. */
+  backend: 'testbed.backend',
   /** On a never-started marker container: the lab's build finished. */
   ready: 'testbed.ready',
 } as const;
+
+/** Docker API label filters for what a backend made: all its labs, or one lab. */
+export function labFilter(backend: string, lab?: string): { label: string[] } {
+  return { label: [lab === undefined ? LABEL.lab : `${LABEL.lab}=${lab}`, `${LABEL.backend}=${backend}`] };
+}
 
 /** A never-started container that says a lab is complete (its labels cannot change later). */
 export function readyMarker(image: string, labels: Record<string, string>): Docker.ContainerCreateOptions {
@@ -26,8 +33,8 @@ export function readyMarker(image: string, labels: Record<string, string>): Dock
  */
 export const containerName = (lab: string, host: string) => `${lab}.${host}`;
 export const networkName = (lab: string, segment: string) => `${lab}.${segment}`;
-/** The lab's claim on its name: a container never started, named like no host container (no dot). */
-export const claimName = (lab: string) => lab;
+/** The lab's claim on its name: a container never started; host names start with a letter, so no host is "_claim". */
+export const claimName = (lab: string) => `${lab}._claim`;
 /** Set explicitly (not br-<id>) so the bridge's name is known before Docker answers. */
 export const bridgeName = (lab: string, segment: string) => `tb-${createHash('sha1').update(`${lab}/${segment}`).digest('hex').slice(0, 12)}`;
 

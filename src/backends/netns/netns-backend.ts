@@ -34,21 +34,27 @@ export class NetnsBackend implements Backend {
   }
 
   /** Every namespace of the lab at once, then the fabric that plugs the hosts into their segments. */
+  /** The lab's own namespace, alone: `ip netns add` creates its file exclusively. */
+  async claim(plan: LabPlan): Promise<void> {
+    const { lab } = plan.topology;
+    const claim = await runProcess('ip', ['netns', 'add', this.profile.namespaceName(lab, FABRIC)]);
+    if (claim.code !== 0) {
+      if (/exists/i.test(claim.stderr)) throw new LabExistsError(lab, this.profile.name);
+      throw new InfraError(`creating the lab's namespace: ${claim.stderr.trim()}`);
+    }
+    // Labelled at once: `ls` and `down --all` take only labelled tb.* namespaces for labs.
+    await this.label(plan, false).catch(async (error: unknown) => {
+      await this.destroy(lab);
+      throw error;
+    });
+  }
+
   async createLab(plan: LabPlan, progress: Progress): Promise<void> {
     const { lab, hosts, workloads } = plan.topology;
     const name = (node: string) => this.profile.namespaceName(lab, node);
     const nodes = [FABRIC, ...hosts.map((h) => h.name), ...workloads.map((w) => w.name)];
 
     progress(`creating ${nodes.length} namespaces`);
-    // The lab's own namespace first, alone: `ip netns add` creates its file exclusively, so of two
-    // builds of one lab exactly one gets it.
-    const claim = await runProcess('ip', ['netns', 'add', name(FABRIC)]);
-    if (claim.code !== 0) {
-      if (/exists/i.test(claim.stderr)) throw new LabExistsError(lab, this.profile.name);
-      throw new InfraError(`creating namespaces: ${claim.stderr.trim()}`);
-    }
-    // Labelled at once: `ls` and `down --all` take only labelled tb.* namespaces for labs.
-    await this.label(plan, false);
     const rest = nodes.slice(1).map((n) => `netns add ${name(n)}\n`).join('');
     await runChecked('creating namespaces', 'ip', ['-batch', '-'], { input: rest });
 
@@ -139,12 +145,13 @@ export class NetnsBackend implements Backend {
 function labelOf(plan: LabPlan, ready: boolean): string {
   const fields = {
     lab: plan.topology.lab,
-    scenario: plan.scenarioFile.split('/').at(-1)!,
+    // The kernel keeps 255 bytes of an alias: the file's name (as information only) is cut to fit.
+    scenario: plan.scenarioFile.split('/').at(-1)!.slice(0, 32),
     created: createdOf(plan),
     state: ready ? 'ready' : 'building',
     ...(plan.owner ? { owner: plan.owner } : {}),
   };
-  return `testbed ${Object.entries(fields).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join(' ')}`;
+  return `testbed ${Object.entries(fields).map(([k, v]) => `${k}=${encodeURIComponent(v).slice(0, 96)}`).join(' ')}`;
 }
 
 /** When a lab was created: the first time this process labels it. */

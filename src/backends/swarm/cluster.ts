@@ -110,8 +110,10 @@ export async function findManager(engines: Engine[]): Promise<Engine | undefined
 export async function leaveSwarm(engines: Engine[], progress: Progress): Promise<void> {
   const manager = await findManager(engines);
   if (!manager) return;
-  const left = (await manager.docker.listNetworks({ filters: { label: ['testbed.lab'] } })).length;
-  if (left > 0) return;
+  // A lab still here, or one being built (its claim exists before its networks do), keeps the Swarm.
+  const networks = (await manager.docker.listNetworks({ filters: { label: ['testbed.lab'] } })).length;
+  const containers = await Promise.all(engines.map((e) => e.docker.listContainers({ all: true, filters: { label: ['testbed.lab'] } }).then((c) => c.length, () => 0)));
+  if (networks + containers.reduce((a, b) => a + b, 0) > 0) return;
   const nodes = (await manager.docker.listNodes()) as { ID: string; Spec?: { Labels?: Record<string, string> } }[];
   const ours = new Set(nodes.filter((n) => n.Spec?.Labels?.[JOINED] === 'true').map((n) => n.ID));
   const swarm = (await manager.docker.swarmInspect()) as { Spec?: { Labels?: Record<string, string> } };

@@ -11,7 +11,7 @@ import { handBackUplink, hostContainerSpec } from '../docker/containers.js';
 import { execAttached, execCapture } from '../docker/exec.js';
 import { ensureHostImage, hostImage } from '../docker/image.js';
 import { imageExists } from '../docker/image-build.js';
-import { containerName, isHost, LABEL, readyMarker } from '../docker/labels.js';
+import { containerName, isHost, LABEL, labFilter, readyMarker } from '../docker/labels.js';
 import { claimLab, execInContainer, explainedDocker, labLabels, locateNode, removeContainers, summarizeLabs } from '../docker/lab-containers.js';
 import { removeNetwork } from '../docker/networks.js';
 import { runOneOff } from '../docker/one-off.js';
@@ -83,13 +83,19 @@ export class SwarmBackend implements Backend {
     return found.some((n) => n > 0);
   }
 
+  async claim(plan: LabPlan, progress: Progress): Promise<void> {
+    await this.explained(async () => {
+      this.createdAt.set(plan.topology.lab, new Date().toISOString());
+      for (const engine of this.engines) await this.imageOn(engine, progress);
+      const manager = await ensureSwarm(this.engines, progress);
+      await claimLab(manager.docker, plan.topology.lab, hostImage(), this.labelsOf(plan), this.profile.name);
+    });
+  }
+
   async createLab(plan: LabPlan, progress: Progress): Promise<void> {
     const { lab, segments } = plan.topology;
     await this.explained(async () => {
-      this.createdAt.set(lab, new Date().toISOString());
-      for (const engine of this.engines) await this.imageOn(engine, progress);
-      const manager = await ensureSwarm(this.engines, progress);
-      await claimLab(manager.docker, lab, hostImage(), this.labelsOf(plan), this.profile.name);
+      const manager = (await findManager(this.engines))!;
       for (const segment of segments) await this.checkSubnetFree(segment.subnet, segment.name);
       progress(`creating overlay networks ${segments.map((s) => overlayName(lab, s.name)).join(', ')}`);
       for (const segment of segments) {
@@ -220,7 +226,7 @@ export class SwarmBackend implements Backend {
   }
 
   async list(): Promise<LabSummary[]> {
-    const filters = { label: [LABEL.lab] };
+    const filters = labFilter(this.profile.name);
     const perEngine = await Promise.all(
       this.engines.map(async (e) => ({
         containers: await e.docker.listContainers({ all: true, filters }),
@@ -264,14 +270,14 @@ export class SwarmBackend implements Backend {
   }
 
   private labelsOf(plan: LabPlan): Record<string, string> {
-    return labLabels(plan, this.createdAt.get(plan.topology.lab) ?? new Date().toISOString());
+    return labLabels(plan, this.createdAt.get(plan.topology.lab) ?? new Date().toISOString(), this.profile.name);
   }
 
   private containersOn(engine: Engine, lab: string): Promise<Docker.ContainerInfo[]> {
-    return engine.docker.listContainers({ all: true, filters: { label: [`${LABEL.lab}=${lab}`] } });
+    return engine.docker.listContainers({ all: true, filters: labFilter(this.profile.name, lab) });
   }
 
   private networksOn(engine: Engine, lab: string): Promise<Docker.NetworkInspectInfo[]> {
-    return engine.docker.listNetworks({ filters: { label: [`${LABEL.lab}=${lab}`] } });
+    return engine.docker.listNetworks({ filters: labFilter(this.profile.name, lab) });
   }
 }

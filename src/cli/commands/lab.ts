@@ -121,6 +121,8 @@ export const execCommand = {
     const argv = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
     const backend = await backendOfLab(args.backend as BackendChoice, args.lab, backendSettings(args));
     await reapOrphans([backend], (m) => process.stderr.write(`testbed: ${m}\n`));
+    // Ctrl-C belongs to the command in the node: its exit code is what exec returns.
+    (process as unknown as Record<symbol, boolean>)[Symbol.for('testbed.handlesSignals')] = true;
     return backend.execInteractive(args.lab, args.node, argv.length > 0 ? argv : ['sh']);
   },
 };

@@ -49,8 +49,11 @@ export const trace = defineStepKind({
   },
 });
 
-/** Starts tcpdump on a node ($1: output, $2: errors) and returns its pid once it listens. */
-const START = 'tcpdump --immediate-mode -l -n -e -v -i any "icmp or arp" </dev/null >"$1" 2>"$2" & pid=$!; for i in $(seq 100); do grep -q listening "$2" 2>/dev/null && break; sleep 0.05; done; echo $pid';
+/** Starts tcpdump on a node ($1: output, $2: errors) and prints its pid once it listens; fails if it does not within 10 s. */
+const START =
+  'tcpdump --immediate-mode -l -n -e -v -i any "icmp or arp" </dev/null >"$1" 2>"$2" & pid=$!; ' +
+  'for i in $(seq 200); do if grep -q listening "$2" 2>/dev/null; then echo $pid; exit 0; fi; sleep 0.05; done; ' +
+  'kill $pid 2>/dev/null; cat "$2" >&2; rm -f "$1" "$2"; exit 1';
 /** Stops it ($3: pid), waits for it to flush, prints what it saw, and removes its files. */
 const STOP = 'kill -INT "$3" 2>/dev/null; for i in $(seq 40); do kill -0 "$3" 2>/dev/null || break; sleep 0.05; done; cat "$1"; rm -f "$1" "$2"';
 
@@ -73,13 +76,20 @@ async function runTrace(ctx: StepContext, step: TraceStep): Promise<Attempt> {
   const tag = `${ctx.topology.lab}-${randomBytes(4).toString('hex')}`;
   const nodes = pathNodes(ctx, from, to);
   const files = (node: string) => [`/tmp/testbed-trace-${tag}-${node}.out`, `/tmp/testbed-trace-${tag}-${node}.err`];
-  const pids = await Promise.all(nodes.map(async (node) => (await ctx.exec(node, ['sh', '-c', START, 'sh', ...files(node)])).stdout.trim()));
-  // The sender forgets its gateway's address first, so that the trace shows how it is resolved.
-  if (sender.kind === 'workload') await ctx.exec(from, ['ip', 'neigh', 'flush', 'dev', sender.workload.interface]);
-  const ping = await ctx.exec(from, ['ping', '-n', '-c', '1', '-W', '2', dst], { timeoutMs: 10_000 });
-  const captures = await Promise.all(
-    nodes.map(async (node, i) => ({ node, packets: parseTcpdump((await ctx.exec(node, ['sh', '-c', STOP, 'sh', ...files(node), pids[i]!])).stdout) })),
-  );
+  const started = await Promise.all(nodes.map((node) => ctx.exec(node, ['sh', '-c', START, 'sh', ...files(node)])));
+  const stop = () => Promise.all(nodes.map((node, i) => ctx.exec(node, ['sh', '-c', STOP, 'sh', ...files(node), started[i]!.stdout.trim()])));
+  let stopped;
+  let ping;
+  try {
+    const failed = started.findIndex((r) => r.code !== 0);
+    if (failed >= 0) throw new Error(`tcpdump did not start on ${nodes[failed]}: ${started[failed]!.stderr.trim() || `exit ${started[failed]!.code}`}`);
+    // The sender forgets its gateway's address first, so that the trace shows how it is resolved.
+    if (sender.kind === 'workload') await ctx.exec(from, ['ip', 'neigh', 'flush', 'dev', sender.workload.interface]);
+    ping = await ctx.exec(from, ['ping', '-n', '-c', '1', '-W', '2', dst], { timeoutMs: 10_000 });
+  } finally {
+    stopped = await stop();
+  }
+  const captures = nodes.map((node, i) => ({ node, packets: parseTcpdump(stopped[i]!.stdout) }));
   const hops = tracePath(captures, src, dst);
   const arp = sender.kind === 'workload' ? arpAnswer(captures[0]!.packets, WORKLOAD_GATEWAY) : { asked: false };
   return judge(step, hops, arp, ping.code === 0);
