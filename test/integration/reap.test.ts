@@ -55,6 +55,15 @@ describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('runs that die on %s', (ba
     expect((await cli(['down', lab, '--backend', backend])).code).toBe(0);
   }, 120_000);
 
+  it('two downs of one lab at once both end well', async () => {
+    const lab = labFor(`${backend}-twodowns`);
+    labs.push(lab);
+    expect((await cli(['up', 'scenarios/same-host.ts', '--backend', backend, '--name', lab])).code).toBe(0);
+    const downs = await Promise.all([cli(['down', lab, '--backend', backend]), cli(['down', lab, '--backend', backend])]);
+    expect(downs.map((d) => d.code)).toEqual([0, 0]);
+    expect(await labExists(backend, lab)).toBe(false);
+  }, 120_000);
+
   it('SIGTERM at any moment of run: exit 130, and nothing left', async () => {
     // From the moment bin/testbed.js runs (Node itself takes some 50 ms to start, before any handler can be).
     for (const delayMs of [80, 150, 400, 900, 1500]) {

@@ -173,3 +173,25 @@ describe.skipIf(!BACKENDS.includes('docker'))('docker limits', () => {
     expect(await labExists('docker', name)).toBe(false);
   });
 });
+
+describe.skipIf(BACKENDS.length === 0)('the matrix still catches what differs', () => {
+  it('unreachable pairs and ttl mismatches, named pair by pair', async () => {
+    const name = labFor('matrix-bad');
+    const result = await cli(['run', 'test/fixtures/isolated.ts', '--backend', BACKENDS[0]!, '--name', name, '--json']);
+    expect(result.code).toBe(1);
+    const [all, ttl] = (JSON.parse(result.stdout) as JsonReport).runs[0]!.steps;
+    expect(all!.metrics).toMatchObject({ pairs: 12, reached: 4, ttlMismatches: 0 });
+    expect(all!.failures).toEqual([
+      'ns01 -> ns11: unreachable',
+      'ns01 -> ns12: unreachable',
+      'ns02 -> ns11: unreachable',
+      'ns02 -> ns12: unreachable',
+      'ns11 -> ns01: unreachable',
+      'ns11 -> ns02: unreachable',
+      'ns12 -> ns01: unreachable',
+      'ns12 -> ns02: unreachable',
+    ]);
+    expect(ttl!.metrics).toMatchObject({ pairs: 2, reached: 2, ttlMismatches: 2 });
+    expect(ttl!.failures).toEqual(['ns01 -> ns02: ttl expected 61, actual 63', 'ns02 -> ns01: ttl expected 61, actual 63']);
+  });
+});

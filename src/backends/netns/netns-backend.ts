@@ -4,7 +4,7 @@ import { FABRIC } from '../../dataplane/ops.js';
 import type { LabPlan } from '../../dataplane/lab-plan.js';
 import { renderScript } from '../../dataplane/render.js';
 import { InfraError, LabExistsError, UsageError } from '../../errors.js';
-import { exitCodeOf, runChecked, runProcess, type ProcessResult, type RunOptions } from '../../util/process.js';
+import { exitCodeOf, outputTail, runChecked, runProcess, type ProcessResult, type RunOptions } from '../../util/process.js';
 import { labState, type Backend, type LabSummary, type Progress } from '../backend.js';
 import { ownerAlive } from '../../util/owner.js';
 import { fabricNamespace, nodeNamespace, parseNamespace } from './names.js';
@@ -76,10 +76,13 @@ export class NetnsBackend implements Backend {
     const namespaces = labNamespaces(lab);
     if (namespaces.length === 0) return false;
     killProcessesIn(namespaces);
-    await runChecked(`removing lab ${lab}`, 'ip', ['-force', '-batch', '-'], {
+    const removal = await runProcess('ip', ['-force', '-batch', '-'], {
       input: namespaces.map((n) => `netns del ${n}\n`).join(''),
       uninterruptible: true,
     });
+    // Another `down` of the same lab may have removed some first: only namespaces still here are a failure.
+    const left = labNamespaces(lab);
+    if (removal.code !== 0 && left.length > 0) throw new InfraError(`removing lab ${lab}: ${outputTail(removal)}`);
     rmSync(runtimeDir(lab), { recursive: true, force: true });
     try {
       rmdirSync(RUNTIME_ROOT); // only when no other lab uses it
