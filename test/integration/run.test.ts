@@ -100,6 +100,12 @@ describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('testbed run on %s', (back
     expect(await labExists(backend, name)).toBe(false);
   });
 
+  it('sets up more hosts than it starts at once, and the matrix proves every pair', async () => {
+    const result = await run('test/fixtures/twelve-hosts.ts', lab('twelve'), '--json');
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as JsonReport).runs[0]!.steps[0]!.metrics).toMatchObject({ pairs: 132, reached: 132, ttlMismatches: 0 });
+  });
+
   it('runs two labs with different names at the same time', async () => {
     const [a, b] = [lab('par-a'), lab('par-b')];
     // Docker cannot hold two networks with one subnet, so there the second lab has a subnet of its own.

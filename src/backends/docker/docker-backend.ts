@@ -7,7 +7,7 @@ import { allowLabBridge, removeLabRules } from './bridge-firewall.js';
 import { dockerClient, pingDocker } from './client.js';
 import { handBackUplink, hostContainerSpec } from './containers.js';
 import { execAttached, execCapture } from './exec.js';
-import { claimLab, execInContainer, explainedDocker, labLabels, locateNode, removeContainers, summarizeLabs } from './lab-containers.js';
+import { claimLab, execInContainer, explainedDocker, hostsHold, labLabels, locateNode, removeContainers, summarizeLabs } from './lab-containers.js';
 import { anyHostImage, ensureHostImage, hostImage } from './image.js';
 import { bridgeName, containerName, isHost, LABEL, labFilter, networkName, readyMarker } from './labels.js';
 import { createSegmentNetwork, removeNetwork } from './networks.js';
@@ -128,13 +128,20 @@ export class DockerBackend implements Backend {
   }
 
   async exec(lab: string, node: string, argv: string[], options?: RunOptions): Promise<ProcessResult> {
-    const found = locateNode(await this.hostsOf(lab), lab, node, argv, this.profile.name);
+    const found = await this.locate(lab, node, argv);
     return execInContainer(this.docker.getContainer(found.container.Id), node, found.argv, options);
   }
 
   async execInteractive(lab: string, node: string, argv: string[]): Promise<number> {
-    const found = locateNode(await this.hostsOf(lab), lab, node, argv, this.profile.name);
+    const found = await this.locate(lab, node, argv);
     return execAttached(this.docker.getContainer(found.container.Id), found.argv);
+  }
+
+  /** The container of a node, from the cached list; a node not in it (a host made since) lists again. */
+  private async locate(lab: string, node: string, argv: string[]) {
+    const cached = await this.hostsOf(lab);
+    if (!hostsHold(cached, node)) this.hostIndex.delete(lab);
+    return locateNode(await this.hostsOf(lab), lab, node, argv, this.profile.name);
   }
 
   /**

@@ -54,6 +54,11 @@ export function summarizeLabs(backend: string, containers: Docker.ContainerInfo[
   return [...labs.values()].map(({ ready, ...l }) => ({ ...l, nodes: l.nodes.sort(), state: labState(ready, l.owner, ownerAlive) }));
 }
 
+/** Whether the host containers run `node` (as the host, or as one of its workloads). */
+export function hostsHold(hosts: Docker.ContainerInfo[], node: string): boolean {
+  return hosts.some((c) => c.Labels[LABEL.node] === node || workloadsOf(c).includes(node));
+}
+
 /** The host container that runs `node` and the command line that gets into its namespace. */
 export function locateNode(
   hosts: Docker.ContainerInfo[],

@@ -12,7 +12,7 @@ import { execAttached, execCapture } from '../docker/exec.js';
 import { ensureHostImage, hostImage } from '../docker/image.js';
 import { imageExists } from '../docker/image-build.js';
 import { containerName, isHost, LABEL, labFilter, readyMarker } from '../docker/labels.js';
-import { claimLab, execInContainer, explainedDocker, labLabels, locateNode, removeContainers, summarizeLabs } from '../docker/lab-containers.js';
+import { claimLab, execInContainer, explainedDocker, hostsHold, labLabels, locateNode, removeContainers, summarizeLabs } from '../docker/lab-containers.js';
 import { removeNetwork } from '../docker/networks.js';
 import { runOneOff } from '../docker/one-off.js';
 import { ensureSwarm, findManager, leaveSwarm } from './cluster.js';
@@ -253,6 +253,8 @@ export class SwarmBackend implements Backend {
   }
 
   private async locate(lab: string, node: string, argv: string[]) {
+    // A node not in the cached list (a host made since) lists again.
+    if (!hostsHold((await this.hostsOf(lab)).map((h) => h.container), node)) this.hostIndex.delete(lab);
     const hosts = await this.hostsOf(lab);
     const found = locateNode(hosts.map((h) => h.container), lab, node, argv, this.profile.name);
     return { engine: hosts.find((h) => h.container.Id === found.container.Id)!.engine, found };

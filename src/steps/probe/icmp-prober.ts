@@ -4,16 +4,21 @@
  * process per source instead of one `ping` per pair (Debian's fping cannot print a ttl).
  */
 export const ICMP_PROBER = String.raw`# testbed's ICMP prober: from one node, COUNT echo requests to every target, sent by this one
-# process over one raw socket, and for each reply its ttl, read from the IP header.
+# process over one raw socket, and for each reply its ttl, read from the IP header. At most WINDOW
+# requests are in flight at once, so that a burst never overflows a queue (ARP, the socket's
+# receive buffer) and the verdict does not depend on how busy the machine is.
 # Usage: perl - COUNT TIMEOUT_SECONDS TARGET...   (the script itself arrives on stdin)
 # Prints one line per target: "ADDRESS sent=N received=N ttl=T[,T2] rtt=MIN/AVG/MAX errors=N [error=TEXT]".
 use strict;
 use warnings;
-use Socket qw(PF_INET SOCK_RAW inet_aton inet_ntoa sockaddr_in);
+use Socket qw(PF_INET SOCK_RAW SOL_SOCKET SO_RCVBUF inet_aton sockaddr_in);
 use Time::HiRes qw(time);
 
 my ($count, $timeout, @targets) = @ARGV;
+my $WINDOW = 64;
 socket(my $sock, PF_INET, SOCK_RAW, 1) or die "raw ICMP socket: $!\n";
+# SO_RCVBUFFORCE (33) as root, else SO_RCVBUF: room for every reply of a window, and more.
+setsockopt($sock, SOL_SOCKET, 33, pack('i', 1 << 22)) or setsockopt($sock, SOL_SOCKET, SO_RCVBUF, pack('i', 1 << 22));
 my $id = $$ & 0xffff;
 
 sub checksum {
@@ -28,68 +33,68 @@ sub checksum {
 my (%sent_at, %stats);
 for my $t (@targets) { $stats{$t} = { sent => 0, received => 0, ttls => {}, rtts => [], errors => 0, error => '' } }
 
-# seq numbers: target index * count + k, so a reply names its target and its round.
-my $seq = 0;
-for my $round (1 .. $count) {
-  for my $i (0 .. $#targets) {
-    my $target = $targets[$i];
-    my $number = $i * $count + $round - 1;
-    my $payload = pack('a56', 'testbed');
-    my $packet = pack('CCnnn', 8, 0, 0, $id, $number) . $payload;
-    substr($packet, 2, 2) = pack('n', checksum($packet));
-    my $address = inet_aton($target);
-    if (!$address) { $stats{$target}{error} = "not an address"; next }
-    if (send($sock, $packet, 0, sockaddr_in(0, $address))) {
-      $sent_at{$number} = time;
-      $stats{$target}{sent}++;
-    } else {
-      $stats{$target}{errors}++;
-      $stats{$target}{error} = "$!";
-    }
+# Request numbers: target index * count + round, so that a reply names its target.
+my @queue;
+for my $round (0 .. $count - 1) { push @queue, map { $_ * $count + $round } 0 .. $#targets }
+
+sub send_one {
+  my ($number) = @_;
+  my $target = $targets[int($number / $count)];
+  my $address = inet_aton($target);
+  if (!$address) { $stats{$target}{error} = 'not an address'; return }
+  my $packet = pack('CCnnn', 8, 0, 0, $id, $number & 0xffff) . pack('a56', 'testbed');
+  substr($packet, 2, 2) = pack('n', checksum($packet));
+  if (send($sock, $packet, 0, sockaddr_in(0, $address))) {
+    $sent_at{$number & 0xffff} = [time, $number];
+    $stats{$target}{sent}++;
+  } else {
+    $stats{$target}{errors}++;
+    $stats{$target}{error} = "$!";
   }
 }
 
-my $expected = 0;
-$expected += $stats{$_}{sent} for @targets;
-my $got = 0;
-my $deadline = time + $timeout;
-while ($got < $expected) {
-  my $left = $deadline - time;
-  last if $left <= 0;
-  my $bits = '';
-  vec($bits, fileno($sock), 1) = 1;
-  last unless select(my $ready = $bits, undef, undef, $left);
+sub receive_one {
   my $from = recv($sock, my $buffer, 1500, 0);
-  next unless defined $from;
+  return unless defined $from && length($buffer) >= 28;
   my $header = (unpack('C', $buffer) & 0x0f) * 4;
   my $ttl = unpack('C', substr($buffer, 8, 1));
-  my ($type, $code, undef, $rid, $rseq) = unpack('CCnnn', substr($buffer, $header, 8));
-  if ($type == 0 && $rid == $id) {
-    my $target = $targets[int($rseq / $count)];
-    next unless defined $target && exists $sent_at{$rseq};
-    my $s = $stats{$target};
+  my ($type, undef, undef, $rid, $rseq) = unpack('CCnnn', substr($buffer, $header, 8));
+  if ($type == 0 && $rid == $id && exists $sent_at{$rseq}) {
+    my ($at, $number) = @{ delete $sent_at{$rseq} };
+    my $s = $stats{ $targets[int($number / $count)] };
     $s->{received}++;
     $s->{ttls}{$ttl} = 1;
-    push @{ $s->{rtts} }, (time - delete $sent_at{$rseq}) * 1000;
-    $got++;
+    push @{ $s->{rtts} }, (time - $at) * 1000;
   } elsif ($type == 3 || $type == 11) {
     # An ICMP error quotes the request it is about: its IP header, then its ICMP header.
     my $inner = substr($buffer, $header + 8);
+    return if length($inner) < 28;
     my $ihl = (unpack('C', $inner) & 0x0f) * 4;
     my (undef, undef, undef, $qid, $qseq) = unpack('CCnnn', substr($inner, $ihl, 8));
-    next unless defined $qid && $qid == $id;
-    my $target = $targets[int($qseq / $count)];
-    next unless defined $target;
-    $stats{$target}{errors}++;
-    $stats{$target}{error} = $type == 3 ? 'Destination Unreachable' : 'Time to live exceeded';
+    return unless $qid == $id && exists $sent_at{$qseq};
+    my (undef, $number) = @{ delete $sent_at{$qseq} };
+    my $s = $stats{ $targets[int($number / $count)] };
+    $s->{errors}++;
+    $s->{error} = $type == 3 ? 'Destination Unreachable' : 'Time to live exceeded';
   }
+}
+
+while (@queue || %sent_at) {
+  send_one(shift @queue) while @queue && keys(%sent_at) < $WINDOW;
+  my $bits = '';
+  vec($bits, fileno($sock), 1) = 1;
+  receive_one() if select(my $ready = $bits, undef, undef, 0.01);
+  # A request unanswered for TIMEOUT seconds is lost.
+  my $now = time;
+  for my $seq (keys %sent_at) { delete $sent_at{$seq} if $now - $sent_at{$seq}[0] > $timeout }
 }
 
 for my $t (@targets) {
   my $s = $stats{$t};
   my @r = sort { $a <=> $b } @{ $s->{rtts} };
-  my $avg = @r ? (eval { my $x = 0; $x += $_ for @r; $x }) / @r : 0;
-  my $rtt = @r ? sprintf('%.3f/%.3f/%.3f', $r[0], $avg, $r[-1]) : '-';
+  my $total = 0;
+  $total += $_ for @r;
+  my $rtt = @r ? sprintf('%.3f/%.3f/%.3f', $r[0], $total / @r, $r[-1]) : '-';
   my $ttls = join(',', sort { $b <=> $a } keys %{ $s->{ttls} }) || '-';
   my $error = $s->{error} eq '' ? '' : " error=$s->{error}";
   print "$t sent=$s->{sent} received=$s->{received} ttl=$ttls rtt=$rtt errors=$s->{errors}$error\n";
