@@ -20,7 +20,7 @@ import { mapLimit } from '../src/util/process.js';
 import { gridScenario } from './grid.js';
 import { figure, show, type Figure } from './stats.js';
 
-const REPS = 3;
+const REPS = 2;
 const HOSTS = [2, 10, 30];
 const MACHINES = [1, 2, 3];
 const log = (message: string) => process.stderr.write(`${message}\n`);
