@@ -25,7 +25,8 @@ export async function removeContainers(docker: Docker, containers: Docker.Contai
       await container.wait({ condition: 'not-running' }).catch(() => {});
     }
     await container.remove({ v: true }).catch((error: { statusCode?: number }) => {
-      if (error.statusCode !== 404) throw new InfraError(`docker: ${dockerMessage(error)}`);
+      // Gone already, or being removed by another `down` of the same lab right now.
+      if (error.statusCode !== 404 && error.statusCode !== 409) throw new InfraError(`docker: ${dockerMessage(error)}`);
     });
   });
 }
