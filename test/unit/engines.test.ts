@@ -26,6 +26,19 @@ describe('engines', () => {
     expect(() => connect('not a url', 0)).toThrow('is not a URL');
   });
 
+  it('a unix:// engine uses its own socket even when DOCKER_HOST names another engine', () => {
+    const savedHost = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = 'tcp://10.0.0.9:2375';
+    try {
+      const modem = (connect('unix:///run/other.sock', 0).docker as unknown as { modem: { socketPath?: string; host?: string } }).modem;
+      expect(modem.socketPath).toBe('/run/other.sock');
+      expect(modem.host).toBeUndefined();
+    } finally {
+      if (savedHost === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = savedHost;
+    }
+  });
+
   it('match known_hosts entries, plain and hashed, with and without a port', () => {
     expect(matchesHost('10.0.0.2', '10.0.0.2')).toBe(true);
     expect(matchesHost('10.0.0.3', '10.0.0.2')).toBe(false);

@@ -28,7 +28,6 @@ const REMOVE = `for ipt in iptables-nft iptables-legacy; do
   printf '%s\\n' "$rules" | grep -F -- "\\"testbed:$LAB\\"" | sed 's/^-A/-D/' | while read -r rule; do
     eval "$ipt -w $rule"
   done
-  exit 0
 done
 exit 0`;
 

@@ -46,7 +46,8 @@ export function connect(url: string, index: number): Engine {
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   switch (parsed.protocol) {
     case 'unix:':
-      return { url, index, docker: new Docker({ socketPath: parsed.pathname || '/var/run/docker.sock' }) };
+      // host: undefined, or docker-modem takes DOCKER_HOST's host over the socket asked for.
+      return { url, index, docker: new Docker({ socketPath: parsed.pathname || '/var/run/docker.sock', host: undefined } as Docker.DockerOptions) };
     case 'tcp:':
       return { url, index, address: host, docker: new Docker({ host, port: Number(parsed.port || 2375), protocol: 'http' }) };
     case 'ssh:': {
@@ -126,7 +127,8 @@ export function explainEngineError(engine: Engine, error: unknown): string {
   const refused = refusedKeys.get(engine.url);
   if (refused) {
     const host = engine.address ?? '';
-    return `its SSH host key (${refused}) is not in ~/.ssh/known_hosts; if it is the right machine, accept it with: ssh-keyscan -H ${host} >> ~/.ssh/known_hosts`;
+    const port = new URL(engine.url).port;
+    return `its SSH host key (${refused}) is not in ~/.ssh/known_hosts; if it is the right machine, accept it with: ssh-keyscan -H ${port ? `-p ${port} ` : ''}${host} >> ~/.ssh/known_hosts`;
   }
   if (/All configured authentication methods failed/i.test(message)) return 'SSH authentication failed (no key of the agent, ~/.ssh or testbed machines was accepted)';
   if (/ECONNREFUSED/.test(message)) return 'connection refused (is dockerd listening there?)';
