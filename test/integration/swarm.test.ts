@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerClient } from '../../src/backends/docker/client.js';
 import { ensureImage } from '../../src/backends/docker/image-build.js';
 import { connect, TESTBED_KNOWN_HOSTS } from '../../src/backends/swarm/engines.js';
-import { ensureMachineNetwork, loadHostImage, MACHINE_IMAGE, machineHostConfig, machineKey, readyMachine } from '../../src/backends/swarm/machines.js';
+import { ensureMachineNetwork, loadHostImage, removeMachineNetwork, MACHINE_IMAGE, machineHostConfig, machineKey, readyMachine } from '../../src/backends/swarm/machines.js';
 import type { JsonReport } from '../../src/report/json.js';
 import { cli, hasDocker, isRoot } from './helpers.js';
 
@@ -77,6 +77,7 @@ describe.skipIf(!hasDocker || !isRoot)('swarm: hosts spread over simulated machi
     }
     for (const machine of started) await machine.stop({ removeVolumes: true });
     for (let i = 0; i < MACHINES; i++) await dockerClient().getVolume(volume(i)).remove().catch(() => {});
+    await removeMachineNetwork(dockerClient());
   }, 300_000);
 
   it('two-host across two engines, one reached over ssh: ttl 62, proxy ARP, routes; host0 and host1 on different engines', async () => {

@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { type Duplex, PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { InfraError } from '../../errors.js';
 import { onInterruptAbort, throwIfInterrupted } from '../../util/interrupt.js';
@@ -13,7 +13,7 @@ export async function execCapture(container: Docker.Container, argv: string[], o
   const cmd = options.timeoutMs ? ['timeout', '-s', 'KILL', String(Math.ceil(options.timeoutMs / 1000)), ...argv] : argv;
   const withInput = options.input !== undefined;
   const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, AttachStdin: withInput });
-  const stream = await exec.start({ hijack: true, stdin: withInput });
+  const stream = await startExec(exec, { hijack: true, stdin: withInput });
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   const outSink = new PassThrough().on('data', (d: Buffer) => stdout.push(d));
@@ -27,7 +27,7 @@ export async function execCapture(container: Docker.Container, argv: string[], o
     forget();
     // The hijacked connection stays half-open otherwise, and dockerd keeps the exec (and, at
     // removal, the container's network endpoint) attached to it.
-    (stream as unknown as { destroy(): void }).destroy();
+    stream.destroy();
   }
   // An aborted stream says nothing of the command, which may still run: the lab is going anyway.
   throwIfInterrupted();
@@ -42,7 +42,7 @@ export async function execCapture(container: Docker.Container, argv: string[], o
 export async function execAttached(container: Docker.Container, argv: string[]): Promise<number> {
   const tty = process.stdin.isTTY === true;
   const exec = await container.exec({ Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: tty });
-  const stream = await exec.start({ hijack: true, stdin: true, Tty: tty });
+  const stream = await startExec(exec, { hijack: true, stdin: true, Tty: tty });
   if (tty) {
     process.stdin.setRawMode(true);
     stream.pipe(process.stdout);
@@ -61,6 +61,21 @@ export async function execAttached(container: Docker.Container, argv: string[]):
     process.stdin.pause();
   }
   return exitCode(exec);
+}
+
+/**
+ * Starts an exec. With stdin open, docker-modem never ends the request, so when Docker refuses the
+ * start (the container stopped or went meanwhile) the socket would stay open and keep the process
+ * alive after its work is done; aborting the request closes it.
+ */
+async function startExec(exec: Docker.Exec, options: Docker.ExecStartOptions): Promise<Duplex> {
+  const request = new AbortController();
+  try {
+    return await exec.start({ ...options, abortSignal: request.signal });
+  } catch (error) {
+    request.abort();
+    throw error;
+  }
 }
 
 function ended(stream: NodeJS.ReadableStream): Promise<void> {

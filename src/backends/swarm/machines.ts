@@ -90,6 +90,12 @@ export async function ensureMachineNetwork(docker: Docker): Promise<void> {
   });
 }
 
+/** Removes the machines' network, unless a container still uses it (Docker refuses then). */
+export async function removeMachineNetwork(docker: Docker): Promise<void> {
+  const networks = await docker.listNetworks({ filters: { name: [NETWORK] } });
+  for (const n of networks.filter((x) => x.Name === NETWORK)) await docker.getNetwork(n.Id).remove().catch(() => {});
+}
+
 /** The URLs a started machine answers at, once its dockerd does; and its host key in testbed's known_hosts. */
 export async function readyMachine(docker: Docker, containerId: string, progress: Progress): Promise<string[]> {
   const container = docker.getContainer(containerId);
@@ -178,8 +184,7 @@ export const machineSimulator = {
       const index = Number(c.Labels[MACHINE_LABEL]);
       await docker.getVolume(volumeName(index)).remove().catch(() => {});
     }
-    const networks = await docker.listNetworks({ filters: { name: [NETWORK] } });
-    for (const n of networks.filter((x) => x.Name === NETWORK)) await docker.getNetwork(n.Id).remove().catch(() => {});
+    await removeMachineNetwork(docker);
     return found.length;
   },
 
