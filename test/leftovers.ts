@@ -1,0 +1,42 @@
+import { readdirSync } from 'node:fs';
+import type Docker from 'dockerode';
+import { runProcess } from '../src/util/process.js';
+
+/** What tests can leave on the machine: network namespaces, root links, Docker containers, networks and volumes. */
+export interface MachineResources {
+  namespaces: string[];
+  links: string[];
+  containers: string[];
+  networks: string[];
+  volumes: string[];
+}
+
+export async function machineResources(docker: Docker | undefined): Promise<MachineResources> {
+  const links = JSON.parse((await runProcess('ip', ['-j', 'link', 'show'])).stdout) as { ifname: string }[];
+  const [containers, networks, volumes] = docker
+    ? await Promise.all([docker.listContainers({ all: true }), docker.listNetworks(), docker.listVolumes()])
+    : [[], [], { Volumes: [] }];
+  return {
+    namespaces: readdirOrNothing('/run/netns'),
+    // Docker's own veths come and go with containers that are counted themselves.
+    links: links.map((l) => l.ifname).filter((name) => !name.startsWith('veth')),
+    containers: containers.map((c) => `${c.Names[0]?.slice(1)} (${c.Id.slice(0, 12)})`),
+    networks: networks.map((n) => n.Name),
+    volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+  };
+}
+
+/** What exists now and did not before, one line per resource. */
+export function leftovers(before: MachineResources, after: MachineResources): string[] {
+  return (Object.keys(after) as (keyof MachineResources)[]).flatMap((kind) =>
+    after[kind].filter((name) => !before[kind].includes(name)).map((name) => `${kind}: ${name}`),
+  );
+}
+
+function readdirOrNothing(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
+}
