@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBirdProtocols } from '../../src/steps/kinds/bgp.js';
@@ -48,25 +48,44 @@ peer_host2 BGP        ---        start  12:21:31.418  Active        Socket: Conn
 });
 
 describe('matrix', () => {
-  it('reads the prober: received, ttls, rtt and errors per target', () => {
-    const text = `10.20.2.2 sent=2 received=2 ttl=62 rtt=0.067/0.108/0.148 errors=0
-10.20.1.2 sent=2 received=1 ttl=63,62 rtt=0.050/0.050/0.050 errors=0
-10.9.9.9 sent=2 received=0 ttl=- rtt=- errors=2 error=Destination Unreachable
+  it('reads the probers: received, ttls, rtt and errors per source and target', () => {
+    const text = `ns0 10.20.2.2 sent=2 received=2 ttl=62 rtt=0.067/0.108/0.148 errors=0
+ns1 10.20.1.2 sent=2 received=1 ttl=63,62 rtt=0.050/0.050/0.050 errors=0
+ns0 10.9.9.9 sent=2 received=0 ttl=- rtt=- errors=2 error=Destination Unreachable
 `;
-    expect([...parseProber(text)]).toEqual([
+    const replies = parseProber(text);
+    expect([...replies.keys()]).toEqual(['ns0', 'ns1']);
+    expect([...replies.get('ns0')!]).toEqual([
       ['10.20.2.2', { sent: 2, received: 2, ttls: [62], rtt: { min: 0.067, avg: 0.108, max: 0.148 }, errors: 0 }],
-      ['10.20.1.2', { sent: 2, received: 1, ttls: [63, 62], rtt: { min: 0.05, avg: 0.05, max: 0.05 }, errors: 0 }],
       ['10.9.9.9', { sent: 2, received: 0, ttls: [], errors: 2, error: 'Destination Unreachable' }],
     ]);
+    expect([...replies.get('ns1')!]).toEqual([['10.20.1.2', { sent: 2, received: 1, ttls: [63, 62], rtt: { min: 0.05, avg: 0.05, max: 0.05 }, errors: 0 }]]);
   });
 
-  it('probes for real: one process, every target, the ttl of each reply (raw socket, as root)', () => {
+  it('probes for real: one process for several namespaces, each source to every target but itself, the ttl of each reply (raw socket, as root)', () => {
     if (process.getuid?.() !== 0) return;
-    // Loopback answers itself with ttl 64, in a throwaway network namespace.
-    const output = execFileSync('unshare', ['--net', 'sh', '-c', 'ip link set lo up && perl - 2 1 127.0.0.1 127.0.0.2'], { input: ICMP_PROBER, encoding: 'utf8' });
-    const replies = parseProber(output);
-    expect(replies.get('127.0.0.1')).toMatchObject({ sent: 2, received: 2, ttls: [64], errors: 0 });
-    expect(replies.get('127.0.0.2')).toMatchObject({ sent: 2, received: 2, ttls: [64] });
+    // In throwaway network namespaces, where loopback answers itself with ttl 64: source a runs
+    // where the prober runs; source b in a namespace of its own, which alone has 10.99.0.1.
+    const script = `ip link set lo up
+unshare --net sh -c 'ip link set lo up && ip addr add 10.99.0.1/32 dev lo && exec sleep 30' &
+inner=$!
+until nsenter --net=/proc/$inner/ns/net ip -o addr show dev lo 2>/dev/null | grep -q 10.99.0.1; do sleep 0.05; done
+perl - 8 2 1 2 a - 127.0.0.1 b /proc/$inner/ns/net 127.0.0.2 127.0.0.1 127.0.0.2 10.99.0.1
+kill $inner`;
+    const replies = parseProber(execFileSync('unshare', ['--net', 'sh', '-c', script], { input: ICMP_PROBER, encoding: 'utf8' }));
+    const ok = { sent: 2, received: 2, ttls: [64], errors: 0 };
+    expect([...replies.get('a')!.keys()].sort()).toEqual(['10.99.0.1', '127.0.0.2']);
+    expect(replies.get('a')!.get('127.0.0.2')).toMatchObject(ok);
+    expect(replies.get('a')!.get('10.99.0.1')).toMatchObject({ received: 0, ttls: [] });
+    expect([...replies.get('b')!.keys()].sort()).toEqual(['10.99.0.1', '127.0.0.1']);
+    expect(replies.get('b')!.get('127.0.0.1')).toMatchObject(ok);
+    expect(replies.get('b')!.get('10.99.0.1')).toMatchObject(ok);
+  });
+
+  it('a namespace the prober cannot enter fails it, naming the source', () => {
+    const result = spawnSync('perl', ['-', '8', '1', '1', '1', 'ns7', '/nonexistent/ns', '10.0.0.1', '10.0.0.2'], { input: ICMP_PROBER, encoding: 'utf8' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/^ns7: \/nonexistent\/ns: No such file or directory/);
   });
 
   it('expects ttl by the routers between two nodes', () => {

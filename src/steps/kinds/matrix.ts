@@ -4,7 +4,7 @@ import { program } from '../../requirements/requirement.js';
 import { findNode, nodeAddress, type Node, type Topology } from '../../topology/topology.js';
 import { availableParallelism } from 'node:os';
 import { mapLimit } from '../../util/process.js';
-import { ICMP_PROBER, parseProber } from '../probe/icmp-prober.js';
+import { ICMP_PROBER, parseProber, type ProbeReply } from '../probe/icmp-prober.js';
 import { defineStepKind } from '../kind.js';
 import type { Attempt, StepContext } from '../result.js';
 
@@ -41,8 +41,15 @@ export const matrix = defineStepKind({
   figures: (m) => `${m.reached}/${m.pairs} pairs answered, ${m.ttlMismatches} ttl mismatches, in ${m.matrixMs} ms`,
 });
 
-/** Sources probing at once: a few per core, each one light process; more would only queue on the cores. */
-const SOURCE_CONCURRENCY = Math.min(16, Math.max(2, availableParallelism() * 2));
+/** Probers running at once: a few per core, each one light process; more would only queue on the cores. */
+const PROBER_CONCURRENCY = Math.min(16, Math.max(2, availableParallelism() * 2));
+/**
+ * Echo requests in flight at once, all probers together: enough to keep the kernel busy, few enough
+ * that no queue (ARP's, a socket's) overflows on a busy machine.
+ */
+const REQUESTS_IN_FLIGHT = 1024;
+/** Seconds a prober may take beyond its sends and its wait for the last replies. */
+const PROBER_SLACK_S = 30;
 /** Failure lines reported in full; the rest are counted. */
 const SHOWN_FAILURES = 10;
 
@@ -54,52 +61,74 @@ export function expectedTtl(from: Node, to: Node): number {
   return 64 - routers - (hostOf(from).segment === hostOf(to).segment ? 0 : 1);
 }
 
+const nameOf = (n: Node) => (n.kind === 'host' ? n.host.name : n.workload.name);
+
 function members(topology: Topology, step: MatrixStep): Node[] {
   const names = step.matrix.among ?? topology.workloads.map((w) => w.name);
   return names.map((n) => findNode(topology, n)!);
 }
 
-/** Every ordered pair of `among`: one exec per source, all its pings in parallel inside it. */
+/**
+ * Probes from every source to every other node: one prober per host, started in the host, with a
+ * socket in each of the host's sources' namespaces (a process, let alone a `docker exec`, per
+ * source costs more than the probing). Resolves to the replies by source name, then by target.
+ */
+async function probeAll(ctx: StepContext, nodes: Node[], count: number, timeout: number): Promise<Map<string, Map<string, ProbeReply>>> {
+  const byHost = new Map<Node['host'], Node[]>();
+  for (const n of nodes) byHost.set(n.host, [...(byHost.get(n.host) ?? []), n]);
+  const running = Math.min(PROBER_CONCURRENCY, byHost.size);
+  const targets = nodes.map(nodeAddress);
+  const replies = new Map<string, Map<string, ProbeReply>>();
+  await mapLimit([...byHost], PROBER_CONCURRENCY, async ([host, sources]) => {
+    const namespace = (n: Node) => (n.kind === 'host' ? '-' : `/run/netns/${ctx.backend.profile.namespaceName(ctx.topology.lab, n.workload.name)}`);
+    const window = Math.max(8, Math.floor(REQUESTS_IN_FLIGHT / running / sources.length));
+    const argv = ['perl', '-', String(window), String(count), String(timeout), String(sources.length)];
+    for (const source of sources) argv.push(nameOf(source), namespace(source), nodeAddress(source));
+    argv.push(...targets);
+    // Long enough for every request to go unanswered, a window at a time.
+    const timeoutMs = (Math.ceil((count * targets.length) / window) * (timeout + 0.1) + PROBER_SLACK_S) * 1000;
+    const result = await ctx.exec(host.name, argv, { input: ICMP_PROBER, timeoutMs });
+    if (result.code !== 0) throw new Error(`the prober on ${host.name} failed: ${(result.stderr || result.stdout).trim()}`);
+    for (const [source, bySource] of parseProber(result.stdout)) replies.set(source, bySource);
+  });
+  return replies;
+}
+
+/** Every ordered pair of `among`, each judged by reachability and the ttl of its replies. */
 async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
   const { count, timeout } = step.matrix;
   const { reachable: wantReachable, ttl: wantTtl } = step.expect;
   const nodes = members(ctx.topology, step);
-  const name = (n: Node) => (n.kind === 'host' ? n.host.name : n.workload.name);
   const started = performance.now();
   const failures: string[] = [];
   let reached = 0;
   let ttlMismatches = 0;
   const rtts: number[] = [];
 
-  await mapLimit(nodes, SOURCE_CONCURRENCY, async (from) => {
-    const targets = nodes.filter((n) => n !== from);
-    // One prober per source sends to every target itself; the script arrives on its stdin.
-    const argv = ['perl', '-', String(count), String(timeout), ...targets.map(nodeAddress)];
-    const result = await ctx.exec(name(from), argv, { input: ICMP_PROBER, timeoutMs: (count * 0.01 * targets.length + timeout + 30) * 1000 });
-    if (result.code !== 0) throw new Error(`the prober on ${name(from)} failed: ${(result.stderr || result.stdout).trim()}`);
-    const replies = parseProber(result.stdout);
-    for (const to of targets) {
-      const reply = replies.get(nodeAddress(to));
+  const replies = await probeAll(ctx, nodes, count, timeout);
+  for (const from of nodes) {
+    for (const to of nodes.filter((n) => n !== from)) {
+      const reply = replies.get(nameOf(from))?.get(nodeAddress(to));
       const answered = reply !== undefined && reply.received > 0;
       if (answered) {
         reached++;
         if (reply.rtt) rtts.push(reply.rtt.max);
       }
       if (!wantReachable) {
-        if (answered) failures.push(`${name(from)} -> ${name(to)}: reachable, expected unreachable`);
+        if (answered) failures.push(`${nameOf(from)} -> ${nameOf(to)}: reachable, expected unreachable`);
         continue;
       }
       if (!answered) {
-        failures.push(`${name(from)} -> ${name(to)}: unreachable${reply?.error ? ` (${reply.error})` : ''}`);
+        failures.push(`${nameOf(from)} -> ${nameOf(to)}: unreachable${reply?.error ? ` (${reply.error})` : ''}`);
         continue;
       }
       const ttl = wantTtl === 'topology' ? expectedTtl(from, to) : wantTtl;
       if (ttl !== 'any' && (reply.ttls.length !== 1 || reply.ttls[0] !== ttl)) {
         ttlMismatches++;
-        failures.push(`${name(from)} -> ${name(to)}: ttl expected ${ttl}, actual ${reply.ttls.join('/')}`);
+        failures.push(`${nameOf(from)} -> ${nameOf(to)}: ttl expected ${ttl}, actual ${reply.ttls.join('/')}`);
       }
     }
-  });
+  }
 
   const pairs = nodes.length * (nodes.length - 1);
   const shown = failures.sort().slice(0, SHOWN_FAILURES);

@@ -1,27 +1,62 @@
 /**
- * testbed's ICMP prober, run with `perl -` and this text on stdin: from one node, COUNT echo
- * requests to every target over one raw socket, each reply's ttl read from its IP header. One
- * process per source instead of one `ping` per pair (Debian's fping cannot print a ttl).
+ * testbed's ICMP prober, run with `perl -` and this text on stdin, once per host: from each of the
+ * host's sources, COUNT echo requests to every target over a raw socket opened in the source's
+ * network namespace, each reply's ttl read from its IP header. One process per host instead of
+ * one `ping` per pair (Debian's fping cannot print a ttl) or one process per source (starting a
+ * process costs more than probing 100 targets).
  */
-export const ICMP_PROBER = String.raw`# testbed's ICMP prober: from one node, COUNT echo requests to every target, sent by this one
-# process over one raw socket, and for each reply its ttl, read from the IP header. At most WINDOW
-# requests are in flight at once, so that a burst never overflows a queue (ARP, the socket's
-# receive buffer) and the verdict does not depend on how busy the machine is.
-# Usage: perl - COUNT TIMEOUT_SECONDS TARGET...   (the script itself arrives on stdin)
-# Prints one line per target: "ADDRESS sent=N received=N ttl=T[,T2] rtt=MIN/AVG/MAX errors=N [error=TEXT]".
-# Start-up is most of a source's cost: no Socket, warnings or imports (7 ms to 2.6 ms here). The
-# socket constants are Linux's on every architecture Node runs on.
+export const ICMP_PROBER = String.raw`# testbed's ICMP prober: from each source, COUNT echo requests to every target but the source's
+# own address, and for each reply its ttl, read from the IP header. Each source's raw socket is
+# opened in its network namespace (setns), so one process serves all sources of a host. At most
+# WINDOW requests per socket are in flight at once, so that a burst never overflows a queue (ARP,
+# the socket's receive buffer) and the verdict does not depend on how busy the machine is.
+# Usage: perl - WINDOW COUNT TIMEOUT_SECONDS N (SOURCE NAMESPACE_PATH OWN_ADDRESS)xN TARGET...
+#   NAMESPACE_PATH "-" is the namespace the prober runs in.
+# Prints one line per source and target:
+#   "SOURCE ADDRESS sent=N received=N ttl=T[,T2] rtt=MIN/AVG/MAX errors=N [error=TEXT]".
+# Start-up is a large part of the cost: no Socket, warnings or imports. The socket constants are
+# Linux's on every architecture Node runs on.
 use strict;
 require Time::HiRes;
 sub now { Time::HiRes::time() }
-my ($PF_INET, $SOCK_RAW, $SOL_SOCKET, $SO_RCVBUF, $SO_RCVBUFFORCE) = (2, 3, 1, 8, 33);
+my ($PF_INET, $SOCK_RAW, $SOL_SOCKET, $SO_RCVBUF, $SO_RCVBUFFORCE, $MSG_DONTWAIT, $CLONE_NEWNET) = (2, 3, 1, 8, 33, 0x40, 0x40000000);
 
-my ($count, $timeout, @targets) = @ARGV;
-my $WINDOW = 64;
-socket(my $sock, $PF_INET, $SOCK_RAW, 1) or die "raw ICMP socket: $!\n";
-# SO_RCVBUFFORCE as root, else SO_RCVBUF: room for every reply of a window, and more.
-setsockopt($sock, $SOL_SOCKET, $SO_RCVBUFFORCE, pack('i', 1 << 22)) or setsockopt($sock, $SOL_SOCKET, $SO_RCVBUF, pack('i', 1 << 22));
+my ($window, $count, $timeout, $n, @rest) = @ARGV;
+my @sources = map { my ($name, $ns, $own) = splice(@rest, 0, 3); +{ name => $name, ns => $ns, own => $own } } 1 .. $n;
+my @targets = @rest;
 my $id = $$ & 0xffff;
+
+sub setns_number {
+  require Config;
+  my $arch = $Config::Config{archname};
+  for ([qr/^x86_64/, 308], [qr/^(i\d86|x86-)/, 346], [qr/^(aarch64|riscv64|loongarch64)/, 268], [qr/^arm/, 375],
+       [qr/^(ppc|powerpc)/, 350], [qr/^s390/, 339]) {
+    return $_->[1] if $arch =~ $_->[0];
+  }
+  die "setns: no system call number known for $arch\n";
+}
+
+open(my $home, '<', '/proc/self/ns/net') or die "/proc/self/ns/net: $!\n";
+my $setns;
+for my $s (@sources) {
+  my $ns = $home;
+  if ($s->{ns} ne '-') {
+    open($ns, '<', $s->{ns}) or die "$s->{name}: $s->{ns}: $!\n";
+  }
+  if ($s->{ns} ne '-' || defined $setns) {
+    $setns //= setns_number();
+    syscall($setns, fileno($ns), $CLONE_NEWNET) == 0 or die "$s->{name}: entering $s->{ns}: $!\n";
+  }
+  socket(my $sock, $PF_INET, $SOCK_RAW, 1) or die "$s->{name}: raw ICMP socket: $!\n";
+  # SO_RCVBUFFORCE as root, else SO_RCVBUF: room for every reply of a window, and more.
+  setsockopt($sock, $SOL_SOCKET, $SO_RCVBUFFORCE, pack('i', 1 << 22)) or setsockopt($sock, $SOL_SOCKET, $SO_RCVBUF, pack('i', 1 << 22));
+  $s->{sock} = $sock;
+  $s->{targets} = [grep { $_ ne $s->{own} } @targets];
+  $s->{stats} = { map { $_ => { sent => 0, received => 0, ttls => {}, rtts => [], errors => 0, error => '' } } @{ $s->{targets} } };
+  # Request numbers: target index * count + round, so that a reply names its target.
+  $s->{queue} = [map { my $round = $_; map { $_ * $count + $round } 0 .. $#{ $s->{targets} } } 0 .. $count - 1];
+  $s->{sent_at} = {};
+}
 
 sub checksum {
   my ($data) = @_;
@@ -32,76 +67,89 @@ sub checksum {
   return ~$sum & 0xffff;
 }
 
-my (%sent_at, %stats);
-for my $t (@targets) { $stats{$t} = { sent => 0, received => 0, ttls => {}, rtts => [], errors => 0, error => '' } }
-
-# Request numbers: target index * count + round, so that a reply names its target.
-my @queue;
-for my $round (0 .. $count - 1) { push @queue, map { $_ * $count + $round } 0 .. $#targets }
-
 sub send_one {
-  my ($number) = @_;
-  my $target = $targets[int($number / $count)];
+  my ($s, $number) = @_;
+  my $target = $s->{targets}[int($number / $count)];
+  my $stat = $s->{stats}{$target};
   my @octets = $target =~ /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-  if (@octets != 4 || grep { $_ > 255 } @octets) { $stats{$target}{error} = 'not an address'; return }
+  if (@octets != 4 || grep { $_ > 255 } @octets) { $stat->{error} = 'not an address'; return }
   # struct sockaddr_in: family (host order), port, address, zero padding.
   my $to = pack('S n C4 x8', $PF_INET, 0, @octets);
   my $packet = pack('CCnnn', 8, 0, 0, $id, $number & 0xffff) . pack('a56', 'testbed');
   substr($packet, 2, 2) = pack('n', checksum($packet));
-  if (send($sock, $packet, 0, $to)) {
-    $sent_at{$number & 0xffff} = [now(), $number];
-    $stats{$target}{sent}++;
+  if (send($s->{sock}, $packet, 0, $to)) {
+    $s->{sent_at}{$number & 0xffff} = [now(), $number];
+    $stat->{sent}++;
   } else {
-    $stats{$target}{errors}++;
-    $stats{$target}{error} = "$!";
+    $stat->{errors}++;
+    $stat->{error} = "$!";
   }
 }
 
+# Reads what has arrived on a source's socket; false once nothing is left.
 sub receive_one {
-  my $from = recv($sock, my $buffer, 1500, 0);
-  return unless defined $from && length($buffer) >= 28;
+  my ($s) = @_;
+  my $from = recv($s->{sock}, my $buffer, 1500, $MSG_DONTWAIT);
+  return 0 unless defined $from;
+  return 1 if length($buffer) < 28;
   my $header = (unpack('C', $buffer) & 0x0f) * 4;
   my $ttl = unpack('C', substr($buffer, 8, 1));
   my ($type, undef, undef, $rid, $rseq) = unpack('CCnnn', substr($buffer, $header, 8));
-  if ($type == 0 && $rid == $id && exists $sent_at{$rseq}) {
-    my ($at, $number) = @{ delete $sent_at{$rseq} };
-    my $s = $stats{ $targets[int($number / $count)] };
-    $s->{received}++;
-    $s->{ttls}{$ttl} = 1;
-    push @{ $s->{rtts} }, (now() - $at) * 1000;
+  if ($type == 0 && $rid == $id && exists $s->{sent_at}{$rseq}) {
+    my ($at, $number) = @{ delete $s->{sent_at}{$rseq} };
+    my $stat = $s->{stats}{ $s->{targets}[int($number / $count)] };
+    $stat->{received}++;
+    $stat->{ttls}{$ttl} = 1;
+    push @{ $stat->{rtts} }, (now() - $at) * 1000;
   } elsif ($type == 3 || $type == 11) {
     # An ICMP error quotes the request it is about: its IP header, then its ICMP header.
     my $inner = substr($buffer, $header + 8);
-    return if length($inner) < 28;
+    return 1 if length($inner) < 28;
     my $ihl = (unpack('C', $inner) & 0x0f) * 4;
     my (undef, undef, undef, $qid, $qseq) = unpack('CCnnn', substr($inner, $ihl, 8));
-    return unless $qid == $id && exists $sent_at{$qseq};
-    my (undef, $number) = @{ delete $sent_at{$qseq} };
-    my $s = $stats{ $targets[int($number / $count)] };
-    $s->{errors}++;
-    $s->{error} = $type == 3 ? 'Destination Unreachable' : 'Time to live exceeded';
+    return 1 unless $qid == $id && exists $s->{sent_at}{$qseq};
+    my (undef, $number) = @{ delete $s->{sent_at}{$qseq} };
+    my $stat = $s->{stats}{ $s->{targets}[int($number / $count)] };
+    $stat->{errors}++;
+    $stat->{error} = $type == 3 ? 'Destination Unreachable' : 'Time to live exceeded';
+  }
+  return 1;
+}
+
+my $bits = '';
+vec($bits, fileno($_->{sock}), 1) = 1 for @sources;
+my $expired_at = now();
+for (;;) {
+  my $busy = 0;
+  for my $s (@sources) {
+    send_one($s, shift @{ $s->{queue} }) while @{ $s->{queue} } && keys(%{ $s->{sent_at} }) < $window;
+    $busy ||= @{ $s->{queue} } || %{ $s->{sent_at} };
+  }
+  last unless $busy;
+  if (select(my $ready = $bits, undef, undef, 0.01)) {
+    for my $s (@sources) { 1 while vec($ready, fileno($s->{sock}), 1) && receive_one($s) }
+  }
+  # A request unanswered for TIMEOUT seconds is lost; looked for every 10 ms, not at every reply.
+  my $now = now();
+  next if $now - $expired_at < 0.01;
+  $expired_at = $now;
+  for my $s (@sources) {
+    my $sent_at = $s->{sent_at};
+    for my $seq (keys %$sent_at) { delete $sent_at->{$seq} if $now - $sent_at->{$seq}[0] > $timeout }
   }
 }
 
-while (@queue || %sent_at) {
-  send_one(shift @queue) while @queue && keys(%sent_at) < $WINDOW;
-  my $bits = '';
-  vec($bits, fileno($sock), 1) = 1;
-  receive_one() if select(my $ready = $bits, undef, undef, 0.01);
-  # A request unanswered for TIMEOUT seconds is lost.
-  my $now = now();
-  for my $seq (keys %sent_at) { delete $sent_at{$seq} if $now - $sent_at{$seq}[0] > $timeout }
-}
-
-for my $t (@targets) {
-  my $s = $stats{$t};
-  my @r = sort { $a <=> $b } @{ $s->{rtts} };
-  my $total = 0;
-  $total += $_ for @r;
-  my $rtt = @r ? sprintf('%.3f/%.3f/%.3f', $r[0], $total / @r, $r[-1]) : '-';
-  my $ttls = join(',', sort { $b <=> $a } keys %{ $s->{ttls} }) || '-';
-  my $error = $s->{error} eq '' ? '' : " error=$s->{error}";
-  print "$t sent=$s->{sent} received=$s->{received} ttl=$ttls rtt=$rtt errors=$s->{errors}$error\n";
+for my $s (@sources) {
+  for my $t (@{ $s->{targets} }) {
+    my $stat = $s->{stats}{$t};
+    my @r = sort { $a <=> $b } @{ $stat->{rtts} };
+    my $total = 0;
+    $total += $_ for @r;
+    my $rtt = @r ? sprintf('%.3f/%.3f/%.3f', $r[0], $total / @r, $r[-1]) : '-';
+    my $ttls = join(',', sort { $b <=> $a } keys %{ $stat->{ttls} }) || '-';
+    my $error = $stat->{error} eq '' ? '' : " error=$stat->{error}";
+    print "$s->{name} $t sent=$stat->{sent} received=$stat->{received} ttl=$ttls rtt=$rtt errors=$stat->{errors}$error\n";
+  }
 }
 `;
 
@@ -115,22 +163,24 @@ export interface ProbeReply {
   error?: string;
 }
 
-const line = /^(\S+) sent=(\d+) received=(\d+) ttl=(\S+) rtt=(\S+) errors=(\d+)(?: error=(.*))?$/;
+const line = /^(\S+) (\S+) sent=(\d+) received=(\d+) ttl=(\S+) rtt=(\S+) errors=(\d+)(?: error=(.*))?$/;
 
-/** Pure: the prober's lines, by target address. */
-export function parseProber(output: string): Map<string, ProbeReply> {
-  const replies = new Map<string, ProbeReply>();
+/** Pure: the probers' lines, by source and then by target address. */
+export function parseProber(output: string): Map<string, Map<string, ProbeReply>> {
+  const replies = new Map<string, Map<string, ProbeReply>>();
   for (const text of output.split('\n')) {
     const m = line.exec(text.trim());
     if (!m) continue;
-    const [min, avg, max] = m[5] === '-' ? [] : m[5]!.split('/').map(Number);
-    replies.set(m[1]!, {
-      sent: Number(m[2]),
-      received: Number(m[3]),
-      ttls: m[4] === '-' ? [] : m[4]!.split(',').map(Number),
+    const [min, avg, max] = m[6] === '-' ? [] : m[6]!.split('/').map(Number);
+    const bySource = replies.get(m[1]!) ?? new Map<string, ProbeReply>();
+    replies.set(m[1]!, bySource);
+    bySource.set(m[2]!, {
+      sent: Number(m[3]),
+      received: Number(m[4]),
+      ttls: m[5] === '-' ? [] : m[5]!.split(',').map(Number),
       ...(min !== undefined ? { rtt: { min, avg: avg!, max: max! } } : {}),
-      errors: Number(m[6]),
-      ...(m[7] ? { error: m[7] } : {}),
+      errors: Number(m[7]),
+      ...(m[8] ? { error: m[8] } : {}),
     });
   }
   return replies;
