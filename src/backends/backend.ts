@@ -1,3 +1,4 @@
+import type { NeighbourTable } from './neighbour-table.js';
 import type { z } from 'zod';
 import type { LabPlan, PlanProfile } from '../dataplane/lab-plan.js';
 import type { BackendCapability } from '../requirements/requirement.js';
@@ -108,6 +109,11 @@ export interface Backend {
   exec(lab: string, node: string, argv: string[], options?: RunOptions): Promise<ProcessResult>;
   /** Runs a command inside a node with the caller's terminal; resolves to its exit code. */
   execInteractive(lab: string, node: string, argv: string[]): Promise<number>;
+  /**
+   * The kernel's neighbour table where the hosts run (one for all their namespaces); absent, or
+   * undefined, where it cannot be read.
+   */
+  neighbourTable?(): Promise<NeighbourTable | undefined>;
   /** Where the profile has the `power` capability: a host off as if it lost power, and on again (bare). */
   readonly power?: {
     stop(lab: string, host: string): Promise<void>;

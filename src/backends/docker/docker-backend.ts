@@ -3,6 +3,7 @@ import type { LabPlan } from '../../dataplane/lab-plan.js';
 import { throwIfInterrupted } from '../../util/interrupt.js';
 import type { ProcessResult, RunOptions } from '../../util/process.js';
 import type { Backend, LabSummary, Progress } from '../backend.js';
+import { NEIGHBOUR_LIMIT_FILE, NEIGHBOUR_STATS_FILE, parseNeighbourTable, type NeighbourTable } from '../neighbour-table.js';
 import { allowLabBridge, removeLabRules } from './bridge-firewall.js';
 import { dockerClient, pingDocker } from './client.js';
 import { handBackUplink, hostContainerSpec } from './containers.js';
@@ -46,6 +47,20 @@ export class DockerBackend implements Backend {
       labels: { 'testbed.probe': 'true' },
     });
     return { code, stdout: output, stderr: code === 0 ? '' : output };
+  }
+
+  /** Read in the Docker host's own network namespace, from a throwaway container of the host image. */
+  async neighbourTable(): Promise<NeighbourTable | undefined> {
+    const image = await anyHostImage(this.docker, () => {});
+    const { code, output } = await runOneOff(this.docker, {
+      image,
+      script: `cat ${NEIGHBOUR_LIMIT_FILE} && echo --- && cat ${NEIGHBOUR_STATS_FILE}`,
+      network: 'host',
+      capabilities: [],
+      labels: { 'testbed.probe': 'true' },
+    });
+    const [limit, stats] = output.replace(/\r/g, '').split('---\n');
+    return code === 0 && stats ? parseNeighbourTable(limit!, stats) : undefined;
   }
 
   async exists(lab: string): Promise<boolean> {

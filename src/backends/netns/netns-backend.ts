@@ -7,6 +7,7 @@ import { InfraError, LabExistsError, UsageError } from '../../errors.js';
 import { exitCodeOf, outputTail, runChecked, runProcess, type ProcessResult, type RunOptions } from '../../util/process.js';
 import { labState, type Backend, type LabSummary, type Progress } from '../backend.js';
 import { ownerAlive } from '../../util/owner.js';
+import { readLocalNeighbourTable, type NeighbourTable } from '../neighbour-table.js';
 import { fabricNamespace, nodeNamespace, parseNamespace } from './names.js';
 import { binDir, netnsProfile, RUNTIME_ROOT, runtimeDir } from './profile.js';
 
@@ -27,6 +28,11 @@ export class NetnsBackend implements Backend {
 
   probe(script: string): Promise<ProcessResult> {
     return runProcess('unshare', ['--net', 'sh', '-c', script]);
+  }
+
+  /** testbed runs where the namespaces' kernel is. */
+  neighbourTable(): Promise<NeighbourTable | undefined> {
+    return readLocalNeighbourTable();
   }
 
   async exists(lab: string): Promise<boolean> {

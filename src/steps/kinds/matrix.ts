@@ -4,7 +4,9 @@ import { program } from '../../requirements/requirement.js';
 import { findNode, nodeAddress, type Node, type Topology } from '../../topology/topology.js';
 import { availableParallelism } from 'node:os';
 import { mapLimit } from '../../util/process.js';
+import type { NeighbourTable } from '../../backends/neighbour-table.js';
 import { ICMP_PROBER, parseProber, type ProbeReply } from '../probe/icmp-prober.js';
+import { neighbourEntriesOfMatrix, neighbourLimitFix } from '../probe/neighbour-budget.js';
 import { defineStepKind } from '../kind.js';
 import type { Attempt, StepContext } from '../result.js';
 
@@ -48,6 +50,8 @@ const PROBER_CONCURRENCY = Math.min(16, Math.max(2, availableParallelism() * 2))
  * that no queue (ARP's, a socket's) overflows on a busy machine.
  */
 const REQUESTS_IN_FLIGHT = 1024;
+/** From this many ARP entries on, a matrix watches the kernel's table (reading it costs a container on docker). */
+const WATCHED_NEIGHBOUR_ENTRIES = 256;
 /** Seconds a prober may take beyond its sends and its wait for the last replies. */
 const PROBER_SLACK_S = 30;
 /** Failure lines reported in full; the rest are counted. */
@@ -94,6 +98,17 @@ async function probeAll(ctx: StepContext, nodes: Node[], count: number, timeout:
   return replies;
 }
 
+/** Why replies were lost, when the kernel's ARP table (one for all namespaces) was full meanwhile. */
+async function tableOverflow(ctx: StepContext, before: NeighbourTable, entries: number): Promise<string[]> {
+  const after = await ctx.backend.neighbourTable?.();
+  if (!after || after.fulls === before.fulls) return [];
+  return [
+    `the kernel's ARP table was full ${after.fulls - before.fulls} times meanwhile, and dropped what it could not resolve: ` +
+      `it holds ${after.limit} entries for all namespaces together (net.ipv4.neigh.default.gc_thresh3), this matrix needs about ${entries}; ` +
+      `make room with: ${neighbourLimitFix(entries)}`,
+  ];
+}
+
 /** Every ordered pair of `among`, each judged by reachability and the ttl of its replies. */
 async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
   const { count, timeout } = step.matrix;
@@ -105,6 +120,8 @@ async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
   let ttlMismatches = 0;
   const rtts: number[] = [];
 
+  const entries = neighbourEntriesOfMatrix(nodes);
+  const tableBefore = entries >= WATCHED_NEIGHBOUR_ENTRIES ? await ctx.backend.neighbourTable?.() : undefined;
   const replies = await probeAll(ctx, nodes, count, timeout);
   for (const from of nodes) {
     for (const to of nodes.filter((n) => n !== from)) {
@@ -133,6 +150,7 @@ async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
   const pairs = nodes.length * (nodes.length - 1);
   const shown = failures.sort().slice(0, SHOWN_FAILURES);
   if (failures.length > SHOWN_FAILURES) shown.push(`... and ${failures.length - SHOWN_FAILURES} more`);
+  if (tableBefore && failures.length > 0) shown.unshift(...(await tableOverflow(ctx, tableBefore, entries)));
   return {
     metrics: {
       pairs,
