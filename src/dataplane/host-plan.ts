@@ -1,5 +1,6 @@
 import { formatCidr } from '../net/ipv4.js';
-import { segmentPeers, type Host, type Topology, type Workload } from '../topology/topology.js';
+import type { Host, Topology, Workload } from '../topology/topology.js';
+import { peerRoutes, TUNNELS, tunnelSection, vtepEntries, workloadMtu } from './encapsulation.js';
 import { bgpPeers, birdConfig, type BirdPaths } from './bird.js';
 import { file, ip, netns, run, sysctl, type HostPlan, type Section } from './ops.js';
 
@@ -17,12 +18,13 @@ export interface HostPlanOptions {
   uplink?: UplinkMode;
   /** Where each host's BIRD keeps its files (routing "bgp"). */
   birdPaths: (host: string) => BirdPaths;
-  /** The MTU of workload veths, where the uplink's is not 1500. */
+  /** The uplink's MTU, where it is not 1500 (workload veths follow it, less any tunnel's overhead). */
   mtu?: number;
 }
 
 /** Pure: the operations that turn a host with an uplink into a Calico node. */
-export function planHosts(topology: Topology, { uplink = 'configure', birdPaths, mtu }: HostPlanOptions): HostPlan[] {
+export function planHosts(topology: Topology, { uplink = 'configure', birdPaths, mtu: uplinkMtu }: HostPlanOptions): HostPlan[] {
+  const mtu = topology.encapsulation === 'direct' ? uplinkMtu : workloadMtu(topology, uplinkMtu);
   const routing = (host: Host): Section[] => {
     if (topology.routing === 'static') return [staticRoutesSection(topology, host)];
     if (topology.routing === 'bgp') return [bgpSection(topology, host, birdPaths(host.name))];
@@ -33,7 +35,8 @@ export function planHosts(topology: Topology, { uplink = 'configure', birdPaths,
     title: `${host.name} (${host.address} on ${host.segment.name})`,
     sections: [
       uplink === 'configure' ? uplinkSection(host) : adoptedUplinkSection(host, uplink.adopt),
-      ...host.workloads.map((w) => workloadSection(w, mtu)),
+      ...tunnelSection(topology, host, uplinkMtu),
+      ...host.workloads.map((w) => workloadSection(w, mtu, topology.encapsulation === 'direct' ? "the uplink's MTU" : "the tunnel's MTU")),
       ...routing(host),
     ].filter((s) => s.ops.length > 0),
   }));
@@ -89,7 +92,7 @@ function adoptedUplinkSection(host: Host, current: string): Section {
   };
 }
 
-function workloadSection(w: Workload, mtu?: number): Section {
+function workloadSection(w: Workload, mtu: number | undefined, mtuSource: string): Section {
   const veth = w.hostInterface;
   const mac = w.hostMac === 'kernel' ? [] : ['address', w.hostMac];
   const linkMtu = mtu === undefined ? [] : ['mtu', String(mtu)];
@@ -98,7 +101,7 @@ function workloadSection(w: Workload, mtu?: number): Section {
       `Workload ${w.name} (${formatCidr(w.address)}): a namespace wired to the host by a veth pair.\n` +
       `Inside, ${WORKLOAD_GATEWAY} is the gateway although no interface has it; ${veth} answers\n` +
       `its ARP by proxy${w.hostMac === 'kernel' ? '' : ` with MAC ${w.hostMac}`}.` +
-      (mtu === undefined ? '' : `\nBoth ends take the uplink's MTU, ${mtu}, so no packet is too big for the way out.`),
+      (mtu === undefined ? '' : `\nBoth ends take ${mtuSource}, ${mtu}, so no packet is too big for the way out.`),
     ops: [
       netns(w.name),
       ip(w.host, 'link', 'add', 'name', veth, ...linkMtu, ...mac, 'type', 'veth', 'peer', 'name', w.interface, ...linkMtu, 'netns', { netns: w.name }),
@@ -116,16 +119,20 @@ function workloadSection(w: Workload, mtu?: number): Section {
   };
 }
 
-/** Static routing: every workload on another host of the same segment, via that host. */
+/** Static routing: the routes through the uplink to the workloads of other hosts (the kernel drops them with the link). */
 export function staticRoutes(topology: Topology, host: Host): string[][] {
   if (topology.routing !== 'static') return [];
-  const peers = segmentPeers(topology, host);
-  return peers.flatMap((peer) => peer.workloads.map((w) => [w.address.address, 'via', peer.address, 'dev', host.segment.name]));
+  return peerRoutes(topology, host).flatMap((r) => (r.tunnel ? [] : [r.route]));
 }
 
 function staticRoutesSection(topology: Topology, host: Host): Section {
+  const routes = peerRoutes(topology, host);
+  const through = [...new Set(routes.flatMap((r) => (r.tunnel ? [TUNNELS[r.tunnel].device] : [])))];
   return {
-    comment: 'Routes to the workloads of the other hosts (static routing; BGP would learn these).',
-    ops: staticRoutes(topology, host).map((route) => ip(host.name, 'route', 'add', ...route)),
+    comment:
+      'Routes to the workloads of the other hosts (static routing; BGP would learn these)' +
+      (through.length === 0 ? '.' : `,
+through ${through.join(' and ')} where encapsulated (onlink: the next hop is on no subnet of the device).`),
+    ops: [...vtepEntries(topology, host), ...routes.map((r) => ip(host.name, 'route', 'add', ...r.route))],
   };
 }

@@ -5,6 +5,8 @@
 export type Op =
   | { kind: 'netns'; ns: string }
   | { kind: 'ip'; ns: string; args: IpArg[] }
+  /** A `bridge` command (forwarding entries of a VXLAN device); runs after every `ip` operation. */
+  | { kind: 'bridge'; ns: string; args: string[] }
   | { kind: 'sysctl'; ns: string; path: string; value: string }
   /** Write a file (creating its folder); runs after the links, addresses and sysctls. */
   | { kind: 'file'; ns: string; path: string; content: string }
@@ -31,6 +33,7 @@ export interface HostPlan {
 export const FABRIC = '@fabric';
 
 export const ip = (ns: string, ...args: IpArg[]): Op => ({ kind: 'ip', ns, args });
+export const bridge = (ns: string, ...args: string[]): Op => ({ kind: 'bridge', ns, args });
 export const file = (ns: string, path: string, content: string): Op => ({ kind: 'file', ns, path, content });
 export const run = (ns: string, ...argv: string[]): Op => ({ kind: 'run', ns, argv });
 export const netns = (ns: string): Op => ({ kind: 'netns', ns });

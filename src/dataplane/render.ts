@@ -56,6 +56,7 @@ export function renderCommands(sections: Section[], self: string, name: Namespac
       const lines = section.ops.map((op) => {
         if (op.kind === 'netns') return `ip netns add ${name(op.ns)}`;
         if (op.kind === 'ip') return `ip ${op.ns === self ? '' : `-n ${name(op.ns)} `}${ipLine(op.args, name)}`;
+        if (op.kind === 'bridge') return `bridge ${op.ns === self ? '' : `-n ${name(op.ns)} `}${ipLine(op.args, name)}`;
         if (op.kind === 'file') return inNamespace(fileLines(op), op.ns, self, name, enter.teaching).join('\n');
         if (op.kind === 'run') return inNamespace([op.argv.map(shellWord).join(' ')], op.ns, self, name, enter.teaching).join('\n');
         return inNamespace([sysctlLine(op)], op.ns, self, name, enter.teaching).join('\n');
@@ -76,7 +77,7 @@ export function renderPlanText(plan: { fabric?: { title: string; sections: Secti
  * An executable sh script running inside the namespace of `self`. Ops are grouped by phase so
  * each namespace gets a single `ip -batch`: namespaces first (unless `createNamespaces` is off,
  * when the backend made them already), then `self`, then the other namespaces in order of first
- * use, then sysctls, then files and commands in plan order. A plan orders ops so that this
+ * use, then each namespace's `bridge -batch`, then sysctls, then files and commands in plan order. A plan orders ops so that this
  * regrouping never breaks a dependency.
  */
 export function renderScript(
@@ -87,6 +88,7 @@ export function renderScript(
 ): string {
   const ops = sections.flatMap((s) => s.ops);
   const batches = new Map<string, string[]>([[self, []]]);
+  const bridgeBatches = new Map<string, string[]>();
   const sysctls: string[] = [];
   const last: string[] = [];
   const namespaces: string[] = [];
@@ -96,6 +98,8 @@ export function renderScript(
       const lines = batches.get(op.ns) ?? [];
       lines.push(ipLine(op.args, name));
       batches.set(op.ns, lines);
+    } else if (op.kind === 'bridge') {
+      bridgeBatches.set(op.ns, [...(bridgeBatches.get(op.ns) ?? []), ipLine(op.args, name)]);
     } else if (op.kind === 'sysctl') sysctls.push(...inNamespace([sysctlLine(op)], op.ns, self, name, enter.script));
     else if (op.kind === 'file') last.push(...inNamespace(fileLines(op), op.ns, self, name, enter.script));
     else last.push(...inNamespace([op.argv.map(shellWord).join(' ')], op.ns, self, name, enter.script));
@@ -104,9 +108,11 @@ export function renderScript(
   if (createNamespaces && namespaces.length > 0) {
     script.push(`ip -batch - <<'EOF'`, ...namespaces.map((n) => `netns add ${n}`), 'EOF');
   }
-  for (const [ns, lines] of batches) {
-    if (lines.length === 0) continue;
-    script.push(`${ns === self ? '' : `${enter.script(plain(name(ns)))} `}ip -batch - <<'EOF'`, ...lines, 'EOF');
+  for (const [program, perNamespace] of [['ip', batches], ['bridge', bridgeBatches]] as const) {
+    for (const [ns, lines] of perNamespace) {
+      if (lines.length === 0) continue;
+      script.push(`${ns === self ? '' : `${enter.script(plain(name(ns)))} `}${program} -batch - <<'EOF'`, ...lines, 'EOF');
+    }
   }
   script.push(...sysctls, ...last);
   return script.join('\n') + '\n';

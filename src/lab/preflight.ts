@@ -5,7 +5,7 @@ import { InfraError } from '../errors.js';
 import { KERNEL_FEATURES } from '../requirements/kernel.js';
 import { parseProbe, probeScript } from '../requirements/probe.js';
 import { PROGRAMS, type ProgramName } from '../requirements/programs.js';
-import { capability, program, requirementName, type Requirement } from '../requirements/requirement.js';
+import { capability, kernel, program, requirementName, type Requirement } from '../requirements/requirement.js';
 import { kindOf } from '../steps/registry.js';
 
 /** One thing a scenario needs, and what needs it: the lab itself (`step` undefined) or a step. */
@@ -24,6 +24,8 @@ export function scenarioNeeds(spec: LabSpec, { captures = false } = {}): Need[] 
   const needs: Need[] = [lab(program('ip'), 'every lab'), lab(program('sh'), 'every lab'), lab(program('nsenter'), 'every lab')];
   if (captures) needs.push(lab(program('tcpdump'), '--captures'));
   if (topology.routing === 'bgp') needs.push(lab(program('bird'), 'routing: "bgp"'));
+  if (topology.encapsulation !== 'direct') needs.push(lab(kernel(topology.encapsulation), `encapsulation: "${topology.encapsulation}"`));
+  if (topology.encapsulation === 'vxlan') needs.push(lab(program('bridge'), 'encapsulation: "vxlan"'));
   if (topology.segments.length > 1 && topology.routing !== 'none') {
     needs.push(lab(capability('routedSegments'), `${topology.segments.length} segments with routing: "${topology.routing}"`));
   }

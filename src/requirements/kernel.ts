@@ -11,6 +11,19 @@ export const KERNEL_FEATURES = {
     probeNeeds: 'tc',
     usedFor: 'netem steps (delay, jitter, loss, rate)',
   },
+  vxlan: {
+    config: 'CONFIG_VXLAN',
+    probe: 'ip link add testbed-probe type vxlan id 1 dstport 4789',
+    probeNeeds: 'ip',
+    usedFor: 'encapsulation "vxlan" (vxlan.calico)',
+  },
+  ipip: {
+    config: 'CONFIG_NET_IPIP',
+    // The module also gives every namespace its catch-all tunl0, which hosts use.
+    probe: 'ip link add testbed-probe type ipip && ip link show dev tunl0',
+    probeNeeds: 'ip',
+    usedFor: 'encapsulation "ipip" (tunl0)',
+  },
 } as const satisfies Record<string, KernelFeatureInfo>;
 
 export interface KernelFeatureInfo {

@@ -11,6 +11,7 @@
 export const PROGRAMS = {
   ip: { package: 'iproute2', machine: true, image: true, usedFor: 'every lab: namespaces, links, addresses, routes' },
   tc: { package: 'iproute2', machine: true, image: true, usedFor: 'netem steps' },
+  bridge: { package: 'iproute2', machine: true, image: true, usedFor: 'encapsulation "vxlan": the forwarding entries of vxlan.calico' },
   ss: { package: 'iproute2', machine: true, image: true, usedFor: 'iperf3 steps (waiting for the server to listen)' },
   ping: { package: 'iputils-ping', machine: true, image: true, usedFor: 'ping steps' },
   perl: { package: 'perl', machine: true, image: true, usedFor: 'matrix steps: the ICMP prober (raw socket, Time::HiRes)' },

@@ -40,6 +40,11 @@ const hostSchema = z.strictObject({
   segment: z.string().optional(),
   /** The host's address on its segment, without prefix (the segment's prefix applies). */
   address: ipv4,
+  /**
+   * With an encapsulation: the host's own address on its tunnel device (IPIP's tunl0, the VXLAN
+   * VTEP). Default: the first address of the host's block (bgp.block), as Calico's IPAM gives it.
+   */
+  tunnelAddress: ipv4.optional(),
   workloads: z.array(workloadSchema).default([]),
 });
 
@@ -60,6 +65,13 @@ export const labShape = {
   segments: z.array(segmentSchema).min(1, 'needs at least one segment'),
   hosts: z.array(hostSchema).min(1, 'needs at least one host'),
   routing: z.enum(['static', 'bgp', 'none']).default('static'),
+  /**
+   * How workload traffic crosses between hosts, as Calico's IP pools say: "direct" (routed as it
+   * is), "ipip" (in IP-in-IP through tunl0) or "vxlan" (in VXLAN through vxlan.calico).
+   */
+  encapsulation: z.enum(['direct', 'ipip', 'vxlan']).default('direct'),
+  /** With "ipip" or "vxlan": encapsulate only between hosts of different segments, route directly within one (CrossSubnet). */
+  crossSubnet: z.boolean().default(false),
   /** With routing "bgp": how BIRD is set up. */
   bgp: bgpSchema.default({ asn: 64512, reflectors: [] }),
   /** Settings of a backend, under its name (e.g. `docker: { privileged: ['host0'] }`); each backend checks its own. */
@@ -85,6 +97,8 @@ interface Draft {
   segments: (SegmentDef | undefined)[];
   hosts: (HostDef | undefined)[];
   routing?: LabDefinition['routing'];
+  encapsulation?: LabDefinition['encapsulation'];
+  crossSubnet?: boolean;
   bgp?: LabDefinition['bgp'];
   /** Node and segment names as written, also of elements that did not parse. */
   raw: { segments: unknown[]; hosts: unknown[] };
@@ -131,6 +145,8 @@ export function validateLab(raw: unknown, fail: Fail, zodFail: ZodFail, options:
       return head ? { ...head, workloads } : undefined;
     }),
     routing: field('routing'),
+    encapsulation: field('encapsulation'),
+    crossSubnet: field('crossSubnet'),
     bgp: field('bgp'),
     raw: { segments: rawList(scenario.segments), hosts: rawList(scenario.hosts) },
   };
@@ -228,6 +244,60 @@ function checkLab(s: Draft, fail: Fail): void {
     });
   });
   if (s.bgp) checkBgp(s.bgp, s, fail);
+  checkEncapsulation(s, owners, segments, fail);
+}
+
+/**
+ * Encapsulation goes with static routes (Felix programs them in Calico; BIRD 2 cannot send routes
+ * into a tunnel without Calico's patch), and every host needs a tunnel address of its own.
+ */
+function checkEncapsulation(s: Draft, owners: Map<string, string>, segments: Map<string, { subnet: Cidr }>, fail: Fail): void {
+  const mode = s.encapsulation ?? 'direct';
+  if (mode === 'direct') {
+    if (s.crossSubnet) fail(['crossSubnet'], 'needs encapsulation "ipip" or "vxlan": it says between which hosts to encapsulate');
+    s.hosts.forEach((h, i) => {
+      if (h?.tunnelAddress !== undefined) fail(['hosts', i, 'tunnelAddress'], 'needs encapsulation "ipip" or "vxlan"');
+    });
+    return;
+  }
+  if (s.routing === 'none') fail(['encapsulation'], `"${mode}" needs routing "static": with routing "none" nothing is routed into the tunnel`);
+  if (s.routing === 'bgp') {
+    fail(
+      ['routing'],
+      mode === 'vxlan'
+        ? 'Calico programs VXLAN routes itself, without BGP: use routing "static" with encapsulation "vxlan"'
+        : 'BIRD 2 cannot route into tunl0 (Calico patches BIRD for that): use routing "static" with encapsulation "ipip"',
+    );
+  }
+  s.hosts.forEach((h, i) => {
+    if (!h) return;
+    const path: Path = ['hosts', i, 'tunnelAddress'];
+    const address = tunnelAddressOf(h, s.bgp?.block);
+    if (address === undefined) {
+      return fail(
+        ['hosts', i],
+        `encapsulation "${mode}" needs a tunnel address for ${h.name}: set tunnelAddress, or bgp.block so that it comes from the host's block`,
+      );
+    }
+    if (!isIpv4(address)) return;
+    const special = notUnicast(address);
+    if (special) return fail(path, `${address} is ${special}`);
+    if (contains(LINK_LOCAL, address)) return fail(path, `${address} is link-local (169.254.0.0/16), where every workload's gateway lives`);
+    for (const [name, { subnet }] of segments) {
+      if (contains(subnet, address)) return fail(path, `${address} is inside segment ${name} (${formatCidr(subnet)}); a tunnel address is routed, not bridged`);
+    }
+    const previous = owners.get(address);
+    if (previous) fail(h.tunnelAddress === undefined ? ['hosts', i] : path, `the tunnel address ${address} of ${h.name} is already used by ${previous}`);
+    else owners.set(address, `the tunnel of host ${h.name}`);
+  });
+}
+
+/** A host's tunnel address: its own, or the first address of its block (the block's network address, as Calico hands out). */
+export function tunnelAddressOf(host: { tunnelAddress?: string | undefined; workloads: ({ address: string } | undefined)[] }, block: number | undefined): string | undefined {
+  if (host.tunnelAddress !== undefined) return host.tunnelAddress;
+  const first = host.workloads.find((w) => w !== undefined);
+  const address = first && parseCidr(first.address);
+  return block !== undefined && address ? networkAddress({ address: address.address, prefix: block }) : undefined;
 }
 
 /** Reflectors are hosts; with blocks, each host's workloads fit one block and no two hosts share one. */

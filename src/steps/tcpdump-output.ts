@@ -7,36 +7,74 @@ export interface CapturedPacket {
   /** The link-layer source address. */
   mac: string;
   arp?: { op: 'request' | 'reply'; address: string; asker?: string; answer?: string };
-  ip?: { ttl: number; src: string; dst: string; what: string };
+  /** The innermost IP packet (the one inside a tunnel, where there is one). */
+  ip?: IpLayer;
+  /** The header a tunnel wrapped it in: IPIP (protocol 4), or VXLAN in UDP. */
+  outer?: Encapsulation;
+}
+
+export interface IpLayer {
+  ttl: number;
+  src: string;
+  dst: string;
+  what: string;
+}
+
+export interface Encapsulation {
+  kind: 'ipip' | 'vxlan';
+  src: string;
+  dst: string;
+  vni?: number;
 }
 
 const header = /^(\d\d:\d\d:\d\d\.\d+) (\S+)\s+(In|Out|B|M|P)\s+ifindex \d+ ([0-9a-f:]{17}) ethertype (\S+)/;
 const arpRequest = /Request who-has ([\d.]+) tell ([\d.]+)/;
 const arpReply = /Reply ([\d.]+) is-at ([0-9a-f:]{17})/;
-const ipHeader = /\(tos \S+, ttl (\d+),/;
-const ipAddresses = /^\s+([\d.]+) > ([\d.]+): (.*)$/;
+/** An IPv4 header as -v prints it; IPIP puts a second one after the outer addresses. */
+const ipHeader = /\(tos \S+, ttl (\d+),[^)]*proto (\S+) \(\d+\)/;
+/** "src > dst: what", where addresses may carry a port (192.168.1.32.34133). */
+const ipAddresses = /^\s*(\d+\.\d+\.\d+\.\d+)(?:\.\d+)? > (\d+\.\d+\.\d+\.\d+)(?:\.\d+)?: (.*)$/;
+const vxlanVni = /^VXLAN, .*vni (\d+)/;
+
+interface Layer extends IpLayer {
+  proto: string;
+}
 
 /** Pure: the packets in tcpdump's text output; lines it does not know are skipped. */
 export function parseTcpdump(text: string): CapturedPacket[] {
-  const packets: CapturedPacket[] = [];
+  const packets: { packet: CapturedPacket; layers: Layer[]; vni?: number }[] = [];
   for (const line of text.split('\n')) {
     const h = header.exec(line);
+    const current = h ? undefined : packets.at(-1);
     if (h) {
       const packet: CapturedPacket = { time: h[1]!, iface: h[2]!, direction: h[3]!, mac: h[4]! };
       const request = arpRequest.exec(line);
       const reply = arpReply.exec(line);
       if (request) packet.arp = { op: 'request', address: request[1]!, asker: request[2]! };
       else if (reply) packet.arp = { op: 'reply', address: reply[1]!, answer: reply[2]! };
-      const ttl = ipHeader.exec(line);
-      if (ttl) packet.ip = { ttl: Number(ttl[1]), src: '', dst: '', what: '' };
-      packets.push(packet);
-      continue;
+      packets.push({ packet, layers: [] });
     }
-    const addresses = ipAddresses.exec(line);
-    const last = packets.at(-1);
-    if (addresses && last?.ip && !last.ip.src) Object.assign(last.ip, { src: addresses[1], dst: addresses[2], what: addresses[3]!.split(',')[0] });
+    const entry = current ?? packets.at(-1);
+    if (!entry) continue;
+    // An address line belongs to the last header without addresses; a header opens a layer.
+    const addresses = h ? null : ipAddresses.exec(line);
+    const open = entry.layers.at(-1);
+    if (addresses && open && !open.src) {
+      Object.assign(open, { src: addresses[1], dst: addresses[2], what: addresses[3]!.split(',')[0] });
+      const vni = vxlanVni.exec(addresses[3]!);
+      if (vni) entry.vni = Number(vni[1]);
+    }
+    const ip = ipHeader.exec(addresses ? addresses[3]! : line);
+    if (ip) entry.layers.push({ ttl: Number(ip[1]), proto: ip[2]!, src: '', dst: '', what: '' });
   }
-  return packets;
+  return packets.map(({ packet, layers, vni }) => {
+    const inner = layers.at(-1);
+    if (inner) packet.ip = { ttl: inner.ttl, src: inner.src, dst: inner.dst, what: inner.what };
+    const outer = layers.length > 1 ? layers[0]! : undefined;
+    if (outer?.proto === 'IPIP') packet.outer = { kind: 'ipip', src: outer.src, dst: outer.dst };
+    else if (outer && vni !== undefined) packet.outer = { kind: 'vxlan', src: outer.src, dst: outer.dst, vni };
+    return packet;
+  });
 }
 
 /** One node the traced packet crossed: where it came in and went out, with its ttl there. */
@@ -44,6 +82,8 @@ export interface Hop {
   node: string;
   in?: { iface: string; ttl: number };
   out?: { iface: string; ttl: number };
+  /** The tunnel header the packet wore on this node's wire, in or out. */
+  outer?: Encapsulation;
   time: string;
 }
 
@@ -55,13 +95,18 @@ export function tracePath(captures: { node: string; packets: CapturedPacket[] }[
   const hops = captures.flatMap(({ node, packets }) => {
     const seen = packets.filter((p) => p.ip?.src === src && p.ip.dst === dst && p.ip.what === 'ICMP echo request');
     if (seen.length === 0) return [];
-    const entered = seen.find((p) => p.direction !== 'Out');
-    const left = seen.find((p) => p.direction === 'Out');
+    // Inside a tunnel the packet shows twice on a host: on the tunnel device, and wrapped on the uplink.
+    const entered = seen.find((p) => p.direction !== 'Out' && !p.outer);
+    const left = seen.find((p) => p.direction === 'Out' && !p.outer);
+    const wrapped = seen.find((p) => p.outer);
+    // A node that saw it only wrapped did not route it.
+    if (!entered && !left) return [];
     return [
       {
         node,
         ...(entered ? { in: { iface: entered.iface, ttl: entered.ip!.ttl } } : {}),
         ...(left ? { out: { iface: left.iface, ttl: left.ip!.ttl } } : {}),
+        ...(wrapped ? { outer: wrapped.outer } : {}),
         time: (entered ?? left)!.time,
       },
     ];

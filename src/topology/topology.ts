@@ -1,5 +1,5 @@
 import { firstHostAddress, networkAddress, parseCidr, type Cidr } from '../net/ipv4.js';
-import type { LabDefinition } from '../scenario/lab-schema.js';
+import { tunnelAddressOf, type LabDefinition } from '../scenario/lab-schema.js';
 import { caliName } from './names.js';
 
 /** The resolved lab: every default applied, every name derived. What planners and steps work from. */
@@ -9,6 +9,9 @@ export interface Topology {
   name: string;
   description?: string;
   routing: LabDefinition['routing'];
+  encapsulation: LabDefinition['encapsulation'];
+  /** Encapsulate only between hosts of different segments. */
+  crossSubnet: boolean;
   bgp: LabDefinition['bgp'];
   segments: Segment[];
   hosts: Host[];
@@ -28,6 +31,8 @@ export interface Host {
   workloads: Workload[];
   /** With BGP blocks: the block this host's workloads come from, which it announces. */
   block?: Cidr;
+  /** With an encapsulation: the address of its tunnel device. */
+  tunnelAddress?: string;
 }
 
 export interface Workload {
@@ -57,8 +62,10 @@ export function resolveTopology(scenario: LabDefinition, lab: string = scenario.
   const hosts = scenario.hosts.map((h): Host => {
     const segmentName = h.segment ?? segments[0]!.name;
     const block = blockOf(h);
+    const tunnelAddress = scenario.encapsulation === 'direct' ? undefined : tunnelAddressOf(h, scenario.bgp.block);
     return {
       ...(block ? { block } : {}),
+      ...(tunnelAddress ? { tunnelAddress } : {}),
       name: h.name,
       segment: segments.find((s) => s.name === segmentName)!,
       address: h.address,
@@ -78,6 +85,8 @@ export function resolveTopology(scenario: LabDefinition, lab: string = scenario.
     name: scenario.name,
     ...(scenario.description ? { description: scenario.description } : {}),
     routing: scenario.routing,
+    encapsulation: scenario.encapsulation,
+    crossSubnet: scenario.crossSubnet,
     bgp: scenario.bgp,
     segments,
     hosts,

@@ -7,7 +7,7 @@ import { findNode, nodeAddress } from '../../topology/topology.js';
 import { defineStepKind } from '../kind.js';
 import { pathProbes } from '../probes.js';
 import { compare, type Attempt, type StepContext } from '../result.js';
-import { arpAnswer, parseTcpdump, tracePath, type Hop } from '../tcpdump-output.js';
+import { arpAnswer, parseTcpdump, tracePath, type Encapsulation, type Hop } from '../tcpdump-output.js';
 
 const schema = z.strictObject({
   ...stepCommon,
@@ -23,6 +23,8 @@ const schema = z.strictObject({
       ttls: z.array(z.number().int().min(0).max(255)).min(1).optional(),
       /** The gateway 169.254.1.1 was asked for and answered by proxy ARP (a workload sender only). */
       proxyArp: z.boolean().optional(),
+      /** The header the packet wore between the hosts: "none" (routed as it is), "ipip" or "vxlan". */
+      encapsulation: z.enum(['none', 'ipip', 'vxlan']).optional(),
     })
     .default({}),
 });
@@ -45,13 +47,14 @@ export const trace = defineStepKind({
   figures(m) {
     if (!m.hops) return 'the echo request was seen nowhere';
     const arp = m.arpAnswer ? `; ${WORKLOAD_GATEWAY} answered by ${m.arpAnswer} (proxy ARP)` : '';
-    return `${String(m.hops).split(',').join(' → ')}, ttl ${String(m.ttls).split(',').join(' → ')}${arp}`;
+    const tunnel = m.tunnel ? `; between the hosts inside ${m.tunnel}` : '';
+    return `${String(m.hops).split(',').join(' → ')}, ttl ${String(m.ttls).split(',').join(' → ')}${arp}${tunnel}`;
   },
 });
 
 /** Starts tcpdump on a node ($1: output, $2: errors) and prints its pid once it listens; fails if it does not within 10 s. */
 const START =
-  'tcpdump --immediate-mode -l -n -e -v -i any "icmp or arp" </dev/null >"$1" 2>"$2" & pid=$!; ' +
+  'tcpdump --immediate-mode -l -n -e -v -i any "icmp or arp or ip proto 4 or udp port 4789" </dev/null >"$1" 2>"$2" & pid=$!; ' +
   'for i in $(seq 200); do if grep -q listening "$2" 2>/dev/null; then echo $pid; exit 0; fi; sleep 0.05; done; ' +
   'kill $pid 2>/dev/null; cat "$2" >&2; rm -f "$1" "$2"; exit 1';
 /** Stops it ($3: pid), waits for it to flush, prints what it saw, and removes its files. */
@@ -95,14 +98,23 @@ async function runTrace(ctx: StepContext, step: TraceStep): Promise<Attempt> {
   return judge(step, hops, arp, ping.code === 0);
 }
 
+function describeTunnel(outer: Encapsulation): string {
+  const ends = `${outer.src} → ${outer.dst}`;
+  return outer.kind === 'vxlan' ? `VXLAN (UDP 4789, vni ${outer.vni}, ${ends})` : `IPIP (protocol 4, ${ends})`;
+}
+
 /** Pure: the trace against its expectation. */
 export function judge(step: TraceStep, hops: Hop[], arp: { asked: boolean; answer?: string }, answered: boolean): Attempt {
   const names = hops.map((h) => h.node);
   // The ttl on each link: what the packet left a node with.
   const ttls = hops.slice(0, -1).map((h) => h.out?.ttl ?? h.in!.ttl);
   const path = hops.map((h) => `${h.node}${h.in ? ` in ${h.in.iface} ttl ${h.in.ttl}` : ''}${h.out ? ` out ${h.out.iface} ttl ${h.out.ttl}` : ''}`).join('; ');
+  const outer = hops.find((h) => h.outer)?.outer;
+  const encapsulation = outer?.kind ?? 'none';
   const metrics = {
     hops: names.join(',') || null,
+    encapsulation,
+    tunnel: outer ? describeTunnel(outer) : null,
     ttls: ttls.join(',') || null,
     path: path || null,
     answered,
@@ -122,6 +134,11 @@ export function judge(step: TraceStep, hops: Hop[], arp: { asked: boolean; answe
     expected.ttls = e.ttls.join(' → ');
     actual.ttls = ttls.join(' → ') || 'none';
     failures.push(...compare('ttls', expected.ttls, actual.ttls, expected.ttls === actual.ttls));
+  }
+  if (e.encapsulation !== undefined) {
+    expected.encapsulation = e.encapsulation;
+    actual.encapsulation = encapsulation;
+    failures.push(...compare('encapsulation', e.encapsulation, encapsulation, encapsulation === e.encapsulation));
   }
   if (e.proxyArp !== undefined) {
     const proxied = arp.asked && arp.answer !== undefined;

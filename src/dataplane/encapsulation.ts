@@ -1,0 +1,105 @@
+import type { Host, Topology } from '../topology/topology.js';
+import { bridge, ip, type Op, type Section } from './ops.js';
+
+/** The MTU of a segment where nothing says otherwise (Ethernet). */
+export const ETHERNET_MTU = 1500;
+
+/** Calico's tunnel devices and what each costs of a packet. */
+export const TUNNELS = {
+  ipip: { device: 'tunl0', overhead: 20, header: 'an outer IPv4 header (protocol 4)' },
+  vxlan: { device: 'vxlan.calico', overhead: 50, header: 'outer IPv4, UDP to port 4789 and a VXLAN header with VNI 4096', vni: 4096, port: 4789 },
+} as const;
+
+export type Tunnel = keyof typeof TUNNELS;
+
+/** Pure: whether traffic from `from` to `to` is encapsulated (and how), or routed as it is. */
+export function tunnelBetween(topology: Topology, from: Host, to: Host): Tunnel | undefined {
+  if (topology.encapsulation === 'direct') return undefined;
+  if (topology.crossSubnet && from.segment === to.segment) return undefined;
+  return topology.encapsulation;
+}
+
+/** Pure: the MTU of workload links: the uplink's, less what the tunnel adds (any packet may take it). */
+export function workloadMtu(topology: Topology, uplinkMtu: number = ETHERNET_MTU): number {
+  return topology.encapsulation === 'direct' ? uplinkMtu : uplinkMtu - TUNNELS[topology.encapsulation].overhead;
+}
+
+/**
+ * Pure: a host's VTEP MAC, derived from its segment address (unique in the lab): locally
+ * administered, unicast, readable (66:ca:c0:a8:01:0a is 192.168.1.10). Felix picks a random one.
+ */
+export function vtepMac(host: Host): string {
+  const octets = host.address.split('.').map((o) => Number(o).toString(16).padStart(2, '0'));
+  return ['66', 'ca', ...octets].join(':');
+}
+
+/** Pure: the tunnel device of a host, or nothing with "direct". */
+export function tunnelSection(topology: Topology, host: Host, uplinkMtu: number = ETHERNET_MTU): Section[] {
+  const mode = topology.encapsulation;
+  if (mode === 'direct') return [];
+  const mtu = String(workloadMtu(topology, uplinkMtu));
+  const address = `${host.tunnelAddress!}/32`;
+  const where = topology.crossSubnet ? 'to hosts of other segments' : 'to the other hosts';
+  if (mode === 'ipip') {
+    return [
+      {
+        comment:
+          `IPIP: workload traffic ${where} travels inside an outer IPv4 header (protocol 4) through tunl0,\n` +
+          `the kernel's catch-all IPIP device. Its address ${host.tunnelAddress} (from the host's block) is the source of\n` +
+          `what the host itself sends into the tunnel; its MTU, ${mtu}, leaves room for the 20-byte outer header.`,
+        ops: [ip(host.name, 'addr', 'add', address, 'dev', 'tunl0'), ip(host.name, 'link', 'set', 'dev', 'tunl0', 'mtu', mtu, 'up')],
+      },
+    ];
+  }
+  const { device, vni, port } = TUNNELS.vxlan;
+  return [
+    {
+      comment:
+        `VXLAN: workload traffic ${where} travels as Ethernet frames inside UDP to port ${port} (VNI ${vni}),\n` +
+        `through ${device}, whose VTEP address ${host.tunnelAddress} and MAC ${vtepMac(host)} the other hosts know\n` +
+        `(no learning: every peer is programmed, as Felix does). Its MTU, ${mtu}, leaves room for the 50 bytes it adds.`,
+      ops: [
+        ip(host.name, 'link', 'add', 'name', device, 'address', vtepMac(host), 'mtu', mtu, 'type', 'vxlan',
+          'id', String(vni), 'local', host.address, 'dev', host.segment.name, 'dstport', String(port), 'nolearning'),
+        ip(host.name, 'addr', 'add', address, 'dev', device),
+        ip(host.name, 'link', 'set', 'dev', device, 'up'),
+      ],
+    },
+  ];
+}
+
+/** A route of a host to a workload of another host; `tunnel` when it goes through one. */
+export interface PeerRoute {
+  route: string[];
+  tunnel?: Tunnel;
+}
+
+/** The other hosts a host routes to itself: all of them through a tunnel, else those of its segment (the fabric routes across). */
+function routedPeers(topology: Topology, host: Host): Host[] {
+  return topology.hosts.filter((h) => h !== host && (tunnelBetween(topology, host, h) !== undefined || h.segment === host.segment));
+}
+
+/** Pure: a host's routes to the workloads of the hosts it reaches directly or through its tunnel. */
+export function peerRoutes(topology: Topology, host: Host): PeerRoute[] {
+  return routedPeers(topology, host).flatMap((peer) => {
+    const tunnel = tunnelBetween(topology, host, peer);
+    const via =
+      tunnel === 'ipip'
+        ? [peer.address, 'dev', TUNNELS.ipip.device, 'onlink']
+        : tunnel === 'vxlan'
+          ? [peer.tunnelAddress!, 'dev', TUNNELS.vxlan.device, 'onlink']
+          : [peer.address, 'dev', host.segment.name];
+    return peer.workloads.map((w) => ({ route: [w.address.address, 'via', ...via], ...(tunnel ? { tunnel } : {}) }));
+  });
+}
+
+/** Pure: what a host must know of each VXLAN peer, as Felix programs it: the VTEP's MAC, and where that MAC lives. */
+export function vtepEntries(topology: Topology, host: Host): Op[] {
+  const { device } = TUNNELS.vxlan;
+  return routedPeers(topology, host)
+    .filter((peer) => tunnelBetween(topology, host, peer) === 'vxlan')
+    .flatMap((peer) => [
+      ip(host.name, 'neigh', 'add', peer.tunnelAddress!, 'lladdr', vtepMac(peer), 'dev', device, 'nud', 'permanent'),
+      bridge(host.name, 'fdb', 'append', vtepMac(peer), 'dev', device, 'dst', peer.address, 'self', 'permanent'),
+    ]);
+}
