@@ -89,7 +89,10 @@ export function peerRoutes(topology: Topology, host: Host): PeerRoute[] {
         : tunnel === 'vxlan'
           ? [peer.tunnelAddress!, 'dev', TUNNELS.vxlan.device, 'onlink']
           : [peer.address, 'dev', host.segment.name];
-    return peer.workloads.map((w) => ({ route: [w.address.address, 'via', ...via], ...(tunnel ? { tunnel } : {}) }));
+    // Through a tunnel also the peer's tunnel address: what a host sends into its tunnel comes from
+    // its own, and the replies go back to it (Calico routes the whole block, which holds it).
+    const destinations = [...peer.workloads.map((w) => w.address.address), ...(tunnel ? [peer.tunnelAddress!] : [])];
+    return destinations.map((to) => ({ route: [to, 'via', ...via], ...(tunnel ? { tunnel } : {}) }));
   });
 }
 

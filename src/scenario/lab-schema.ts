@@ -288,7 +288,7 @@ function checkEncapsulation(s: Draft, owners: Map<string, string>, segments: Map
     }
     const previous = owners.get(address);
     if (previous) fail(h.tunnelAddress === undefined ? ['hosts', i] : path, `the tunnel address ${address} of ${h.name} is already used by ${previous}`);
-    else owners.set(address, `the tunnel of host ${h.name}`);
+    else owners.set(address, `the tunnel of ${h.name}`);
   });
 }
 

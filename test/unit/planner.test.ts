@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { fabricNamespace, nodeNamespace } from '../../src/backends/netns/names.js';
 import { birdConfig } from '../../src/dataplane/bird.js';
 import { planFabric } from '../../src/backends/netns/fabric-plan.js';
-import { planHosts, type UplinkMode } from '../../src/dataplane/host-plan.js';
+import { peerRoutes, tunnelBetween, vtepEntries, workloadMtu } from '../../src/dataplane/encapsulation.js';
+import { planHosts, staticRoutes, type UplinkMode } from '../../src/dataplane/host-plan.js';
+import { expectedTtl } from '../../src/steps/kinds/matrix.js';
 import { FABRIC } from '../../src/dataplane/ops.js';
 import { renderPlanText, renderScript } from '../../src/dataplane/render.js';
 import { loadScenario } from '../../src/lab/load.js';
 import { parseScenario } from '../../src/steps/scenario.js';
-import { resolveTopology, type Topology } from '../../src/topology/topology.js';
+import { findNode, resolveTopology, type Topology } from '../../src/topology/topology.js';
 
 /** Compares with a golden file; UPDATE_GOLDEN=1 rewrites it (review the diff before committing). */
 function expectGolden(actual: string, file: string): void {
@@ -141,5 +143,59 @@ describe('BIRD configuration', () => {
     expect(script.trimEnd().split('\n').at(-1)).toBe(
       'bird -c /run/testbed/lab/host-1/bird.conf -s /run/testbed/lab/host-1/bird.ctl -P /run/testbed/lab/host-1/bird.pid',
     );
+  });
+});
+
+describe('encapsulation', () => {
+  const plan = async (file: string) => {
+    const topology = resolveTopology(await loadScenario(file));
+    return { topology, text: renderPlanText({ hosts: hostPlans(topology), fabric: { title: 'fabric', sections: planFabric(topology) } }) };
+  };
+
+  it('vxlan: vxlan.calico with VTEP address and MAC, peers programmed, routes onlink, workload MTU 1450 (golden)', async () => {
+    const { text } = await plan('scenarios/vxlan.ts');
+    expectGolden(text, 'vxlan.plan.txt');
+    expect(text).toContain('ip link add name cali9390117cf4a mtu 1450');
+  });
+
+  it('ipip: tunl0 with the tunnel address, routes via the other host onlink, workload MTU 1480 (golden)', async () => {
+    const { text } = await plan('scenarios/ipip.ts');
+    expectGolden(text, 'ipip.plan.txt');
+    expect(text).not.toContain('bridge fdb');
+  });
+
+  it('crossSubnet: direct within a segment, through the tunnel (with the peer tunnel address) across', async () => {
+    const { topology } = await plan('scenarios/cross-subnet.ts');
+    const [host0, host1, host2] = topology.hosts;
+    expect(tunnelBetween(topology, host0!, host1!)).toBeUndefined();
+    expect(tunnelBetween(topology, host0!, host2!)).toBe('vxlan');
+    expect(peerRoutes(topology, host0!)).toEqual([
+      { route: ['10.20.1.2', 'via', '192.168.1.11', 'dev', 'ens192'] },
+      { route: ['10.20.2.2', 'via', '10.20.2.0', 'dev', 'vxlan.calico', 'onlink'], tunnel: 'vxlan' },
+      { route: ['10.20.2.0', 'via', '10.20.2.0', 'dev', 'vxlan.calico', 'onlink'], tunnel: 'vxlan' },
+    ]);
+    // The routes the kernel drops when the uplink goes down (linkUp restores them): the direct ones.
+    expect(staticRoutes(topology, host0!)).toEqual([['10.20.1.2', 'via', '192.168.1.11', 'dev', 'ens192']]);
+    expect(vtepEntries(topology, host0!).map((op) => (op.kind === 'ip' || op.kind === 'bridge' ? op.args.join(' ') : ''))).toEqual([
+      'neigh add 10.20.2.0 lladdr 66:ca:c0:a8:02:0a dev vxlan.calico nud permanent',
+      'fdb append 66:ca:c0:a8:02:0a dev vxlan.calico dst 192.168.2.10 self permanent',
+    ]);
+    expect(workloadMtu(topology)).toBe(1450);
+    expect(workloadMtu(topology, 1450)).toBe(1400);
+  });
+
+  it('expects ttl 62 across segments through a tunnel: the fabric hop is hidden, where the direct path shows 61', async () => {
+    const { topology } = await plan('scenarios/cross-subnet.ts');
+    const ttl = (from: string, to: string) => expectedTtl(topology, findNode(topology, from)!, findNode(topology, to)!);
+    expect([ttl('ns0', 'ns1'), ttl('ns0', 'ns2'), ttl('host0', 'ns2'), ttl('ns2', 'host0'), ttl('host0', 'host2')]).toEqual([62, 62, 63, 63, 63]);
+    const direct = resolveTopology(await loadScenario('test/fixtures/two-segments.ts'));
+    expect(expectedTtl(direct, findNode(direct, 'ns0')!, findNode(direct, 'ns1')!)).toBe(61);
+  });
+
+  it('runs bridge commands in one batch after the ip batch', async () => {
+    const { topology } = await plan('scenarios/vxlan.ts');
+    const host0 = hostPlans(topology)[0]!;
+    const script = renderScript(host0.sections, host0.host, (n) => n, { createNamespaces: true });
+    expect(script.indexOf("bridge -batch - <<'EOF'\nfdb append 66:ca:c0:a8:01:10")).toBeGreaterThan(script.lastIndexOf("ip -batch - <<'EOF'"));
   });
 });

@@ -3,6 +3,7 @@ import { ScenarioError } from '../../src/errors.js';
 import { loadScenario } from '../../src/lab/load.js';
 import { parseScenario } from '../../src/steps/scenario.js';
 import type { ScenarioInput } from '../../src/steps/scenario.js';
+import { tunnelAddressOf } from '../../src/scenario/lab-schema.js';
 
 const valid = (): ScenarioInput => ({
   name: 'lab',
@@ -235,6 +236,67 @@ describe('BGP settings and fault steps', () => {
       'steps[0].linkDown: unknown node "ns7" (nodes: host0, ns0, host1, ns1)',
       'steps[1].netem.rate: is not a tc rate such as 10mbit',
     ]);
+  });
+});
+
+describe('encapsulation', () => {
+  const encapsulated = (mode: 'ipip' | 'vxlan'): ScenarioInput => {
+    const s: ScenarioInput = { ...valid(), encapsulation: mode, bgp: { block: 26 } };
+    s.hosts[1]!.workloads![0]!.address = '10.20.2.3';
+    return s;
+  };
+
+  it('takes each host tunnel address from its block, or its own', () => {
+    const s = encapsulated('vxlan');
+    s.hosts[1]!.tunnelAddress = '10.99.0.1';
+    expect(parseScenario('s.ts', s).hosts.map((h) => h.tunnelAddress)).toEqual([undefined, '10.99.0.1']);
+    expect(tunnelAddressOf(parseScenario('s.ts', s).hosts[0]!, 26)).toBe('10.20.1.0');
+    expect(issuesOf({ ...s, hosts: s.hosts.map((h) => ({ ...h, tunnelAddress: '10.20.1.2' })) })).toEqual([
+      'hosts[0].tunnelAddress: the tunnel address 10.20.1.2 of host0 is already used by workload ns0',
+      'hosts[1].tunnelAddress: the tunnel address 10.20.1.2 of host1 is already used by workload ns0',
+    ]);
+  });
+
+  it('needs a tunnel address for every host, unicast, off the segments, not link-local, not shared', () => {
+    const s: ScenarioInput = { ...valid(), encapsulation: 'ipip' };
+    s.hosts[1]!.tunnelAddress = '192.168.1.77';
+    expect(issuesOf(s)).toEqual([
+      'hosts[0]: encapsulation "ipip" needs a tunnel address for host0: set tunnelAddress, or bgp.block so that it comes from the host\'s block',
+      'hosts[1].tunnelAddress: 192.168.1.77 is inside segment ens192 (192.168.1.0/24); a tunnel address is routed, not bridged',
+    ]);
+    s.hosts[0]!.tunnelAddress = '169.254.9.9';
+    s.hosts[1]!.tunnelAddress = '224.0.0.5';
+    expect(issuesOf(s)).toEqual([
+      "hosts[0].tunnelAddress: 169.254.9.9 is link-local (169.254.0.0/16), where every workload's gateway lives",
+      'hosts[1].tunnelAddress: 224.0.0.5 is multicast (224.0.0.0/4)',
+    ]);
+    // Two hosts whose blocks start at the same address.
+    const shared = encapsulated('vxlan');
+    shared.bgp = { block: 16 };
+    expect(issuesOf(shared)).toEqual([
+      'hosts[1]: the tunnel address 10.20.0.0 of host1 is already used by the tunnel of host0',
+      'hosts[1].workloads: block 10.20.0.0/16 is also used by host0',
+    ]);
+  });
+
+  it('goes with static routing, and crossSubnet or tunnel addresses only with an encapsulation', () => {
+    expect(issuesOf({ ...encapsulated('vxlan'), routing: 'bgp' })).toEqual([
+      'routing: Calico programs VXLAN routes itself, without BGP: use routing "static" with encapsulation "vxlan"',
+    ]);
+    expect(issuesOf({ ...encapsulated('ipip'), routing: 'bgp' })).toEqual([
+      'routing: BIRD 2 cannot route into tunl0 (Calico patches BIRD for that): use routing "static" with encapsulation "ipip"',
+    ]);
+    expect(issuesOf({ ...encapsulated('ipip'), routing: 'none', steps: [] })).toEqual([
+      'encapsulation: "ipip" needs routing "static": with routing "none" nothing is routed into the tunnel',
+    ]);
+    const direct = valid();
+    direct.crossSubnet = true;
+    direct.hosts[0]!.tunnelAddress = '10.99.0.1';
+    expect(issuesOf(direct)).toEqual([
+      'hosts[0].tunnelAddress: needs encapsulation "ipip" or "vxlan"',
+      'crossSubnet: needs encapsulation "ipip" or "vxlan": it says between which hosts to encapsulate',
+    ]);
+    expect(issuesOf({ ...valid(), encapsulation: 'gre' })[0]).toMatch(/^encapsulation: /);
   });
 });
 

@@ -103,7 +103,7 @@ kill $inner`;
         ],
       }),
     );
-    const ttl = (from: string, to: string) => expectedTtl(findNode(topology, from)!, findNode(topology, to)!);
+    const ttl = (from: string, to: string) => expectedTtl(topology, findNode(topology, from)!, findNode(topology, to)!);
     expect([ttl('a1', 'a2'), ttl('a1', 'b1'), ttl('a1', 'c1'), ttl('a', 'b'), ttl('a1', 'b'), ttl('a', 'a1')]).toEqual([63, 62, 61, 64, 63, 64]);
   });
 });

@@ -42,4 +42,34 @@ describe('reading a trace off tcpdump', () => {
     expect(none.failures).toEqual(['hops: expected ns0 → ns1, actual none']);
     expect(none.metrics.hops).toBeNull();
   });
+
+  it('reads a packet inside VXLAN: the inner ttl and addresses, the outer ends and the vni (real capture on host0)', () => {
+    const packets = parseTcpdump(readFileSync('test/fixtures/tcpdump/vxlan-host0.txt', 'utf8'));
+    const wrapped = packets.find((p) => p.iface === 'ens192' && p.direction === 'Out' && p.ip);
+    expect(wrapped).toMatchObject({
+      ip: { ttl: 63, src: '10.20.0.2', dst: '10.20.1.2', what: 'ICMP echo request' },
+      outer: { kind: 'vxlan', src: '192.168.1.32', dst: '192.168.1.16', vni: 4096 },
+    });
+    const [hop] = tracePath([{ node: 'host0', packets }], '10.20.0.2', '10.20.1.2');
+    // The hop's ttls are the packet's own (on the cali veth and vxlan.calico), the tunnel beside them.
+    expect(hop).toMatchObject({ in: { iface: 'cali79d2f51c603', ttl: 64 }, out: { iface: 'vxlan.calico', ttl: 63 }, outer: { kind: 'vxlan' } });
+    const result = judge(step({ encapsulation: 'vxlan' }), [hop!], { asked: true }, true);
+    expect(result.failures).toEqual([]);
+    expect(result.metrics.tunnel).toBe('VXLAN (UDP 4789, vni 4096, 192.168.1.32 → 192.168.1.16)');
+    expect(judge(step({ encapsulation: 'none' }), [hop!], { asked: true }, true).failures).toEqual(['encapsulation: expected none, actual vxlan']);
+  });
+
+  it('reads a packet inside IPIP (as tcpdump -v prints protocol 4: the inner header after the outer addresses)', () => {
+    // Written after tcpdump's print-ip.c: this machine's kernel has no IPIP to capture from.
+    const text = [
+      '10:00:00.000001 ens192 Out ifindex 2 02:42:c0:a8:01:20 ethertype IPv4 (0x0800), length 124: (tos 0x0, ttl 64, id 0, offset 0, flags [DF], proto IPIP (4), length 104)',
+      '    192.168.1.32 > 192.168.1.16: (tos 0x0, ttl 63, id 35001, offset 0, flags [DF], proto ICMP (1), length 84)',
+      '    10.20.0.2 > 10.20.1.2: ICMP echo request, id 27, seq 1, length 64',
+    ].join('\n');
+    expect(parseTcpdump(text)[0]).toMatchObject({
+      ip: { ttl: 63, src: '10.20.0.2', dst: '10.20.1.2', what: 'ICMP echo request' },
+      outer: { kind: 'ipip', src: '192.168.1.32', dst: '192.168.1.16' },
+    });
+    expect(captures[1]!.packets.every((p) => p.outer === undefined)).toBe(true);
+  });
 });

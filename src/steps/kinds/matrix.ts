@@ -5,6 +5,7 @@ import { findNode, nodeAddress, type Node, type Topology } from '../../topology/
 import { availableParallelism } from 'node:os';
 import { mapLimit } from '../../util/process.js';
 import type { NeighbourTable } from '../../backends/neighbour-table.js';
+import { tunnelBetween } from '../../dataplane/encapsulation.js';
 import { ICMP_PROBER, parseProber, type ProbeReply } from '../probe/icmp-prober.js';
 import { neighbourEntriesOfMatrix, neighbourLimitFix } from '../probe/neighbour-budget.js';
 import { defineStepKind } from '../kind.js';
@@ -57,12 +58,16 @@ const PROBER_SLACK_S = 30;
 /** Failure lines reported in full; the rest are counted. */
 const SHOWN_FAILURES = 10;
 
-/** Pure: the ttl a reply from `to` arrives at `from` with, counting the routers in between. */
-export function expectedTtl(from: Node, to: Node): number {
-  const hostOf = (n: Node) => n.host;
-  if (hostOf(from) === hostOf(to)) return from.kind === 'workload' && to.kind === 'workload' ? 63 : 64;
+/**
+ * Pure: the ttl a reply from `to` arrives at `from` with, counting the routers in between: the
+ * hosts of workloads, and the fabric between segments unless a tunnel hides it. (A host's own
+ * traffic to a workload of another host goes through its tunnel too.)
+ */
+export function expectedTtl(topology: Topology, from: Node, to: Node): number {
+  if (from.host === to.host) return from.kind === 'workload' && to.kind === 'workload' ? 63 : 64;
   const routers = (from.kind === 'workload' ? 1 : 0) + (to.kind === 'workload' ? 1 : 0);
-  return 64 - routers - (hostOf(from).segment === hostOf(to).segment ? 0 : 1);
+  const tunnelled = routers > 0 && tunnelBetween(topology, to.host, from.host) !== undefined;
+  return 64 - routers - (from.host.segment === to.host.segment || tunnelled ? 0 : 1);
 }
 
 const nameOf = (n: Node) => (n.kind === 'host' ? n.host.name : n.workload.name);
@@ -139,7 +144,7 @@ async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
         failures.push(`${nameOf(from)} -> ${nameOf(to)}: unreachable${reply?.error ? ` (${reply.error})` : ''}`);
         continue;
       }
-      const ttl = wantTtl === 'topology' ? expectedTtl(from, to) : wantTtl;
+      const ttl = wantTtl === 'topology' ? expectedTtl(ctx.topology, from, to) : wantTtl;
       if (ttl !== 'any' && (reply.ttls.length !== 1 || reply.ttls[0] !== ttl)) {
         ttlMismatches++;
         failures.push(`${nameOf(from)} -> ${nameOf(to)}: ttl expected ${ttl}, actual ${reply.ttls.join('/')}`);
