@@ -1,0 +1,61 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { JsonReport } from '../../src/report/json.js';
+import { runProcess } from '../../src/util/process.js';
+import { BACKENDS, cli, isRoot, labFor, removeLabs } from './helpers.js';
+
+const labs: string[] = [];
+afterAll(() => removeLabs(...labs));
+
+/** Whether this kernel can make IPIP devices (a throwaway namespace tells, as the preflight's probe does). */
+const kernelHasIpip = isRoot && (await runProcess('unshare', ['--net', 'ip', 'link', 'add', 'probe', 'type', 'ipip'])).code === 0;
+
+async function runScenario(file: string, backend: string, tag: string) {
+  const lab = labFor(tag);
+  labs.push(lab);
+  const result = await cli(['run', file, '--backend', backend, '--name', lab, '--json']);
+  const steps = result.stdout ? ((JSON.parse(result.stdout) as JsonReport).runs[0]?.steps ?? []) : [];
+  return { result, steps, lab };
+}
+
+describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('encapsulation on %s', (backend) => {
+  it('vxlan: ttl 62, the route and VTEP neighbour programmed, the 1450 MTU edge, the outer header on the wire', async () => {
+    const { result, steps, lab } = await runScenario('scenarios/vxlan.ts', backend, `${backend}-vxlan`);
+    expect(steps.filter((s) => !s.passed).map((s) => [s.name, s.failures])).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(steps.map((s) => s.metrics.ttl).slice(0, 2)).toEqual([62, 62]);
+    expect(String(steps[5]!.metrics.error)).toMatch(/message too long, mtu=1450/);
+    expect(steps[6]!.metrics).toMatchObject({ encapsulation: 'vxlan', tunnel: 'VXLAN (UDP 4789, vni 4096, 192.168.1.32 → 192.168.1.16)' });
+    // The device as the kernel reports it, read back from a lab kept up.
+    expect((await cli(['up', 'scenarios/vxlan.ts', '--backend', backend, '--name', lab])).code).toBe(0);
+    const link = await cli(['exec', lab, 'host0', '--backend', backend, '--', 'ip', '-d', '-j', 'link', 'show', 'dev', 'vxlan.calico']);
+    const [device] = JSON.parse(link.stdout) as { mtu: number; address: string; linkinfo: { info_data: { id: number; port: number; learning: boolean } } }[];
+    expect(device).toMatchObject({ mtu: 1450, address: '66:ca:c0:a8:01:20', linkinfo: { info_data: { id: 4096, port: 4789, learning: false } } });
+    expect((await cli(['down', lab, '--backend', backend])).code).toBe(0);
+  });
+
+  it.skipIf(kernelHasIpip)('ipip where the kernel has no IPIP: refused before anything is made, naming CONFIG_NET_IPIP', async () => {
+    const { result, lab } = await runScenario('scenarios/ipip.ts', backend, `${backend}-ipip`);
+    expect(result.code).toBe(3);
+    expect(result.stderr.trim()).toBe('testbed: scenarios/ipip.ts needs ipip for encapsulation: "ipip": this kernel was built without CONFIG_NET_IPIP');
+    expect((await cli(['ls', '--json', '--backend', backend])).stdout).not.toContain(lab);
+  });
+
+  it.skipIf(!kernelHasIpip)('ipip: ttl 62, routed via the other host on tunl0, the 1480 MTU edge, protocol 4 on the wire', async () => {
+    const { result, steps } = await runScenario('scenarios/ipip.ts', backend, `${backend}-ipip`);
+    expect(steps.filter((s) => !s.passed).map((s) => [s.name, s.failures])).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(String(steps[4]!.metrics.error)).toMatch(/message too long, mtu=1480/);
+    expect(steps[5]!.metrics).toMatchObject({ encapsulation: 'ipip' });
+  });
+});
+
+describe.skipIf(!BACKENDS.includes('netns'))('crossSubnet on netns', () => {
+  it('direct within a segment, VXLAN across, where ttl stays 62 (the fabric hop hidden); every pair as the topology says', async () => {
+    const { result, steps } = await runScenario('scenarios/cross-subnet.ts', 'netns', 'cross-subnet');
+    expect(steps.filter((s) => !s.passed).map((s) => [s.name, s.failures])).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(steps[4]!.metrics).toMatchObject({ encapsulation: 'none', tunnel: null });
+    expect(steps[5]!.metrics).toMatchObject({ encapsulation: 'vxlan', tunnel: 'VXLAN (UDP 4789, vni 4096, 192.168.1.10 → 192.168.2.10)' });
+    expect(steps[7]!.metrics).toMatchObject({ pairs: 6, reached: 6, ttlMismatches: 0 });
+  });
+});
