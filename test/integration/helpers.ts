@@ -36,19 +36,27 @@ export interface CliResult {
 /** Runs the built CLI as a user would. */
 export function cli(
   args: string[],
-  { onStdout, env }: { onStdout?: (text: string, pid: number) => void; env?: Record<string, string> } = {},
+  { onStdout, env, deadlineMs = 240_000 }: { onStdout?: (text: string, pid: number) => void; env?: Record<string, string>; deadlineMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
+    // A command that hangs is stopped as Ctrl-C would (it cleans up), and what it said so far shows where.
+    const deadline = setTimeout(() => {
+      stderr += `\n[test: stopped after ${deadlineMs / 1000} s: testbed ${args.join(' ')}]`;
+      child.kill('SIGTERM');
+    }, deadlineMs);
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
       onStdout?.(stdout, child.pid!);
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(deadline);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

@@ -53,8 +53,16 @@ const started: Started[] = [];
 /** Per machine: its tcp:// and ssh:// URLs. */
 const urls: string[][] = [];
 
-const run = (file: string, engines: string[], extra: string[] = []) =>
-  cli(['run', file, '--backend', 'swarm', ...engines.flatMap((e) => ['--engine', e]), '--json', ...extra]);
+/** Runs a scenario; a run that printed no report fails here with what it said on stderr. */
+async function run(file: string, engines: string[], extra: string[] = []): Promise<{ code: number | null; stderr: string; steps: JsonReport['runs'][number]['steps'] }> {
+  const result = await cli(['run', file, '--backend', 'swarm', ...engines.flatMap((e) => ['--engine', e]), '--json', ...extra], { deadlineMs: SWARM_DEADLINE_MS });
+  const steps = result.stdout ? (JSON.parse(result.stdout) as JsonReport).runs[0]?.steps : undefined;
+  expect(steps, `testbed run ${file} printed no report (exit ${result.code}):\n${result.stderr}`).toBeDefined();
+  return { code: result.code, stderr: result.stderr, steps: steps! };
+}
+/** Engines are Docker-in-Docker on one machine: a slow moment of one of them must not fail a test, a hang must show where. */
+const SWARM_DEADLINE_MS = 150_000;
+const SWARM_TEST_MS = 2 * SWARM_DEADLINE_MS + 30_000;
 
 describe.skipIf(!hasDocker || !isRoot)('swarm: hosts spread over simulated machines', () => {
   beforeAll(async () => {
@@ -82,7 +90,7 @@ describe.skipIf(!hasDocker || !isRoot)('swarm: hosts spread over simulated machi
 
   it('two-host across two engines, one reached over ssh: ttl 62, proxy ARP, routes; host0 and host1 on different engines', async () => {
     const engines = [urls[0]![0]!, urls[1]![1]!];
-    const up = await cli(['up', 'scenarios/two-host.ts', '--backend', 'swarm', ...engines.flatMap((e) => ['--engine', e])]);
+    const up = await cli(['up', 'scenarios/two-host.ts', '--backend', 'swarm', ...engines.flatMap((e) => ['--engine', e])], { deadlineMs: SWARM_DEADLINE_MS });
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
     const where = await Promise.all(
@@ -93,38 +101,34 @@ describe.skipIf(!hasDocker || !isRoot)('swarm: hosts spread over simulated machi
     expect(ping.stdout).toContain('ttl=62');
     expect((await cli(['down', 'two-host', '--backend', 'swarm', ...engines.flatMap((e) => ['--engine', e])])).code).toBe(0);
 
-    const result = await run('scenarios/two-host.ts', engines);
-    const report = JSON.parse(result.stdout) as JsonReport;
-    expect(report.runs[0]!.steps.filter((s) => !s.passed).map((s) => s.failures)).toEqual([]);
-    expect(result.code).toBe(0);
-    expect(report.runs[0]!.steps.slice(0, 2).map((s) => s.metrics.ttl)).toEqual([62, 62]);
-  });
+    const { code, steps } = await run('scenarios/two-host.ts', engines);
+    expect(steps.filter((s) => !s.passed).map((s) => s.failures)).toEqual([]);
+    expect(code).toBe(0);
+    expect(steps.slice(0, 2).map((s) => s.metrics.ttl)).toEqual([62, 62]);
+  }, SWARM_TEST_MS);
 
   it('bgp-mesh across three engines: converged, every pair with the right ttl, the matrix', async () => {
-    const result = await run('scenarios/bgp-mesh.ts', urls.map((u) => u[0]!));
-    const steps = (JSON.parse(result.stdout) as JsonReport).runs[0]!.steps;
+    const { code, steps } = await run('scenarios/bgp-mesh.ts', urls.map((u) => u[0]!));
     expect(steps.filter((s) => !s.passed).map((s) => s.failures)).toEqual([]);
-    expect(result.code).toBe(0);
+    expect(code).toBe(0);
     expect(steps.find((s) => s.kind === 'matrix')!.metrics).toMatchObject({ pairs: 30, reached: 30, ttlMismatches: 0 });
-  });
+  }, SWARM_TEST_MS);
 
   it('the overlay MTU: 1422 bytes with DF pass across engines, 1423 cannot leave the workload', async () => {
-    const result = await run('test/fixtures/mtu.ts', urls.slice(0, 2).map((u) => u[0]!));
-    const steps = (JSON.parse(result.stdout) as JsonReport).runs[0]!.steps;
+    const { steps } = await run('test/fixtures/mtu.ts', urls.slice(0, 2).map((u) => u[0]!));
     expect(steps.map((s) => s.passed)).toEqual([true, true]);
     expect(String(steps[1]!.metrics.error)).toMatch(/message too long, mtu=1450/);
-  });
+  }, SWARM_TEST_MS);
 
   it('faults, a host losing power and coming back across engines', async () => {
     const engines = urls.map((u) => u[0]!);
     const restart = await run('test/fixtures/host-restart.ts', engines);
-    expect((JSON.parse(restart.stdout) as JsonReport).runs[0]!.steps.filter((s) => !s.passed).map((s) => s.failures)).toEqual([]);
+    expect(restart.steps.filter((s) => !s.passed).map((s) => s.failures)).toEqual([]);
     expect(restart.code).toBe(0);
     const faults = await run('scenarios/faults.ts', engines, ['--skip-unsupported']);
-    const steps = (JSON.parse(faults.stdout) as JsonReport).runs[0]!.steps;
-    expect(steps.filter((s) => !s.passed && !s.skipped).map((s) => s.failures)).toEqual([]);
+    expect(faults.steps.filter((s) => !s.passed && !s.skipped).map((s) => s.failures)).toEqual([]);
     expect(faults.code).toBe(0);
-  });
+  }, SWARM_TEST_MS);
 
   it('leaves nothing on any engine: no lab container or network, no Swarm membership testbed made', async () => {
     for (const [i, u] of urls.entries()) {
@@ -153,7 +157,7 @@ describe.skipIf(!hasDocker || !isRoot)('swarm: hosts spread over simulated machi
   });
 
   it('an engine that does not answer: exit 3 naming it, nothing made anywhere', async () => {
-    const result = await run('scenarios/two-host.ts', [urls[0]![0]!, 'tcp://172.29.251.254:2375']);
+    const result = await cli(['run', 'scenarios/two-host.ts', '--backend', 'swarm', '--engine', urls[0]![0]!, '--engine', 'tcp://172.29.251.254:2375']);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/testbed: engine tcp:\/\/172\.29\.251\.254:2375: /);
     expect(await connect(urls[0]![0]!, 0).docker.listContainers({ all: true, filters: { label: ['testbed.lab'] } })).toEqual([]);
