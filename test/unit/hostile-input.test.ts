@@ -2,32 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { issuesOf, validScenario } from './scenario-input.js';
 import { ScenarioError } from '../../src/errors.js';
 import { loadLab, loadScenario } from '../../src/lab/load.js';
-import { parseScenario, type ScenarioInput } from '../../src/steps/scenario.js';
 
-const valid = (): ScenarioInput => ({
-  name: 'lab',
-  segments: [{ name: 'ens192', subnet: '192.168.1.0/24' }],
-  hosts: [
-    { name: 'host0', address: '192.168.1.32', workloads: [{ name: 'ns0', address: '10.20.1.2' }] },
-    { name: 'host1', address: '192.168.1.16', workloads: [{ name: 'ns1', address: '10.20.1.3' }] },
-  ],
-  steps: [{ ping: { from: 'ns0', to: 'ns1' } }],
-});
 
-function issuesOf(scenario: unknown): string[] {
-  try {
-    parseScenario('s.ts', scenario);
-  } catch (error) {
-    if (error instanceof ScenarioError) return error.issues.map((i) => `${i.path}: ${i.message}`);
-    throw error;
-  }
-  return [];
-}
 
 const withWorkloadAddress = (address: string) => {
-  const s = valid();
+  const s = validScenario();
   s.hosts[0]!.workloads![0]!.address = address;
   return issuesOf(s);
 };
@@ -68,7 +50,7 @@ describe('addresses that cannot be a unicast host address are refused, with the 
     ['169.254.0.0/24', 'link-local'],
     ['0.0.0.0/0', '"this network"'],
   ])('segment %s', (subnet, reason) => {
-    const s = valid();
+    const s = validScenario();
     s.segments[0]!.subnet = subnet;
     const issues = issuesOf(s);
     expect(issues[0]).toMatch(/^segments\[0\]\.subnet: /);
@@ -77,7 +59,7 @@ describe('addresses that cannot be a unicast host address are refused, with the 
   });
 
   it('refuses two segments that share addresses (and so the gateway), naming the other', () => {
-    const s = valid();
+    const s = validScenario();
     s.segments = [
       { name: 'ens192', subnet: '192.168.1.0/24' },
       { name: 'ens224', subnet: '192.168.1.0/25' },
@@ -89,7 +71,7 @@ describe('addresses that cannot be a unicast host address are refused, with the 
 
 describe('what the kernel would refuse is refused at load time, with the field', () => {
   it.each(['lo', 'all', 'default'])('interface name %s', (name) => {
-    const s = valid();
+    const s = validScenario();
     s.segments[0]!.name = name;
     s.hosts.forEach((h) => (h.segment = name));
     s.hosts[0]!.workloads![0]!.interface = name;
@@ -106,7 +88,7 @@ describe('what the kernel would refuse is refused at load time, with the field',
     ['ff:ff:ff:ff:ff:ff', 'multicast'],
     ['00:00:00:00:00:00', 'all zeros'],
   ])('a veth MAC %s', (mac, reason) => {
-    const s = valid();
+    const s = validScenario();
     s.hosts[0]!.workloads![0]!.hostMac = mac;
     expect(issuesOf(s)).toEqual([`hosts[0].workloads[0].hostMac: ${mac} is ${reason === 'all zeros' ? 'all zeros' : 'a multicast MAC (the first octet is odd)'}; a veth needs a unicast MAC`]);
   });
@@ -153,14 +135,14 @@ describe('files that are not scenarios end in one line, never a crash', () => {
   });
 
   it('block: 33 is one line about the block, no crash in the cross-checks', () => {
-    const s = valid();
+    const s = validScenario();
     s.routing = 'bgp';
     s.bgp = { block: 33 };
     expect(issuesOf(s)).toEqual(['bgp.block: Too big: expected number to be <=32']);
   });
 
   it('segments: [] is one line, with no follow-on noise', () => {
-    const s = valid();
+    const s = validScenario();
     s.segments = [];
     expect(issuesOf(s)).toEqual(['segments: needs at least one segment']);
   });

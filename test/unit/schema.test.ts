@@ -1,47 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioError } from '../../src/errors.js';
+import { issuesOf, validScenario } from './scenario-input.js';
 import { loadScenario } from '../../src/lab/load.js';
 import { parseScenario } from '../../src/steps/scenario.js';
 import type { ScenarioInput } from '../../src/steps/scenario.js';
 import { tunnelAddressOf } from '../../src/scenario/lab-schema.js';
 
-const valid = (): ScenarioInput => ({
-  name: 'lab',
-  segments: [{ name: 'ens192', subnet: '192.168.1.0/24' }],
-  hosts: [
-    { name: 'host0', address: '192.168.1.32', workloads: [{ name: 'ns0', address: '10.20.1.2' }] },
-    { name: 'host1', address: '192.168.1.16', workloads: [{ name: 'ns1', address: '10.20.1.3/24' }] },
-  ],
-  steps: [{ ping: { from: 'ns0', to: 'ns1' }, expect: { ttl: 62 } }],
-});
 
-/** The issues a scenario is rejected with, as "path: message". */
-function issuesOf(scenario: unknown): string[] {
-  try {
-    parseScenario('s.ts', scenario);
-  } catch (error) {
-    if (error instanceof ScenarioError) return error.issues.map((i) => `${i.path}: ${i.message}`);
-    throw error;
-  }
-  throw new Error('scenario was accepted');
-}
 
 describe('scenario schema', () => {
   it('accepts the two-host shape and fills defaults', () => {
-    const s = parseScenario('s.ts', valid());
+    const s = parseScenario('s.ts', validScenario());
     expect(s.routing).toBe('static');
     expect(s.hosts[0]!.workloads[0]).toMatchObject({ interface: 'eth0', hostMac: 'ee:ee:ee:ee:ee:ee', proxyDelay: 0 });
     expect(s.steps[0]).toMatchObject({ ping: { count: 3, interval: 0.2, size: 56 }, expect: { reachable: true, ttl: 62 } });
   });
 
   it('rejects a duplicate address, naming the first owner', () => {
-    const s = valid();
+    const s = validScenario();
     s.hosts[1]!.workloads![0]!.address = '10.20.1.2';
     expect(issuesOf(s)).toEqual(['hosts[1].workloads[0].address: duplicate address 10.20.1.2 (already used by workload ns0)']);
   });
 
   it('rejects a host address taken by the default gateway', () => {
-    const s = valid();
+    const s = validScenario();
     s.hosts[0]!.address = '192.168.1.1';
     expect(issuesOf(s)).toEqual([
       'hosts[0].address: duplicate address 192.168.1.1 (already used by the gateway of segment ens192)',
@@ -49,19 +30,19 @@ describe('scenario schema', () => {
   });
 
   it('rejects an unknown node in a step', () => {
-    const s = valid();
+    const s = validScenario();
     s.steps = [{ ping: { from: 'ns9', to: 'ns1' } }];
     expect(issuesOf(s)).toEqual(['steps[0].ping.from: unknown node "ns9" (nodes: host0, ns0, host1, ns1)']);
   });
 
   it('rejects an address outside its segment', () => {
-    const s = valid();
+    const s = validScenario();
     s.hosts[1]!.address = '192.168.2.16';
     expect(issuesOf(s)).toEqual(['hosts[1].address: 192.168.2.16 is outside segment ens192 (192.168.1.0/24)']);
   });
 
   it('rejects bad CIDRs and subnets with host bits', () => {
-    const s = valid();
+    const s = validScenario();
     s.segments[0]!.subnet = '192.168.1.0/33';
     expect(issuesOf(s)).toEqual(['segments[0].subnet: is not an IPv4 CIDR such as 192.168.1.0/24']);
     s.segments[0]!.subnet = '192.168.1.7/24';
@@ -72,13 +53,13 @@ describe('scenario schema', () => {
   });
 
   it('rejects names too long for an interface', () => {
-    const s = valid();
+    const s = validScenario();
     s.segments[0]!.name = 'ens192-uplink-xyz';
     s.hosts.forEach((h) => (h.segment = 'ens192-uplink-xyz'));
     expect(issuesOf(s)).toEqual([
       'segments[0].name: is longer than 15 characters, the limit for a Linux interface name',
     ]);
-    const t = valid();
+    const t = validScenario();
     t.hosts[0]!.workloads![0]!.hostInterface = 'a-very-long-veth0';
     expect(issuesOf(t)).toEqual([
       'hosts[0].workloads[0].hostInterface: is longer than 15 characters, the limit for a Linux interface name',
@@ -86,13 +67,13 @@ describe('scenario schema', () => {
   });
 
   it('rejects unknown fields and says which', () => {
-    const s = valid() as unknown as { hosts: Record<string, unknown>[] };
+    const s = validScenario() as unknown as { hosts: Record<string, unknown>[] };
     s.hosts[0]!.adress = '192.168.1.40';
     expect(issuesOf(s)).toEqual(['hosts[0]: unknown field "adress"']);
   });
 
   it('reports the problem inside the step kind the author meant', () => {
-    const s = valid() as unknown as { steps: unknown[] };
+    const s = validScenario() as unknown as { steps: unknown[] };
     s.steps = [{ ping: { from: 'ns0', to: 'ns1', count: 0 } }, { pong: {} }];
     expect(issuesOf(s)).toEqual([
       'steps[0].ping.count: Too small: expected number to be >=1',
@@ -101,7 +82,7 @@ describe('scenario schema', () => {
   });
 
   it('keeps workload addresses off the segments and out of link-local space', () => {
-    const s = valid();
+    const s = validScenario();
     s.hosts[0]!.workloads![0]!.address = '192.168.1.77';
     s.hosts[1]!.workloads![0]!.address = '169.254.1.1';
     expect(issuesOf(s)).toEqual([
@@ -111,13 +92,13 @@ describe('scenario schema', () => {
   });
 
   it('checks {veth:...} references', () => {
-    const s = valid();
+    const s = validScenario();
     s.steps = [{ sysctl: { node: 'host0', key: 'net.ipv4.conf.{veth:nsX}.proxy_arp' }, expect: 1 }];
     expect(issuesOf(s)).toEqual(['steps[0].sysctl.key: {veth:nsX} names no workload']);
   });
 
   it('needs a segment per host when there are several', () => {
-    const s = valid();
+    const s = validScenario();
     s.segments.push({ name: 'ens224', subnet: '192.168.2.0/24' });
     expect(issuesOf(s)).toContain('hosts[0].segment: is required when the scenario has more than one segment');
   });
@@ -125,13 +106,13 @@ describe('scenario schema', () => {
 
 describe('one pass, the true reason', () => {
   it('reports a bad field of a step under that field, not as a step of no kind', () => {
-    const s = valid();
+    const s = validScenario();
     s.steps = [{ matrix: {}, expect: { ttl: 'topolgy' as never } }];
     expect(issuesOf(s)).toEqual(['steps[0].expect.ttl: Invalid input']);
   });
 
   it('reports shape errors and reference errors together', () => {
-    const s = valid();
+    const s = validScenario();
     s.hosts[0]!.address = 'not-an-address';
     s.steps = [{ ping: { from: 'ns9', to: 'ns1' } }, { stopBgp: 'host0' }, { sysctl: { node: 'host0', key: 'net.ipv4.conf.{veth:nope}.proxy_arp' }, expect: 1 }];
     expect(issuesOf(s)).toEqual([
@@ -143,7 +124,7 @@ describe('one pass, the true reason', () => {
   });
 
   it('says a missing field is required, and a step needs one kind', () => {
-    const s = valid() as unknown as { steps: unknown[]; hosts: Record<string, unknown>[] };
+    const s = validScenario() as unknown as { steps: unknown[]; hosts: Record<string, unknown>[] };
     delete s.hosts[1]!.address;
     s.steps = [{ sysctl: { node: 'host0', key: 'net.ipv4.ip_forward' } }, { expect: { ttl: 62 } }, { ping: { from: 'ns0', to: 'ns1' }, route: { node: 'host0', to: 'default' } }];
     expect(issuesOf(s)).toEqual([
@@ -155,7 +136,7 @@ describe('one pass, the true reason', () => {
   });
 
   it('a bad name hides none of the cross-field problems', () => {
-    const s = valid() as unknown as Record<string, unknown> & ScenarioInput;
+    const s = validScenario() as unknown as Record<string, unknown> & ScenarioInput;
     s.name = 'Bad';
     s.segments = [
       { name: 'ens192', subnet: '192.168.1.0/31' },
@@ -180,7 +161,7 @@ describe('one pass, the true reason', () => {
   });
 
   it('a step with a bad field still has its references checked', () => {
-    const s = valid() as unknown as { steps: unknown[] };
+    const s = validScenario() as unknown as { steps: unknown[] };
     s.steps = [
       { ping: { from: 'nsX', to: '256.1.1.1' }, expect: { ttl: 'x' } },
       { route: { node: 'host0', to: 'nowhere', dev: '{veth:zz}' } },
@@ -198,7 +179,7 @@ describe('one pass, the true reason', () => {
   });
 
   it('tells an address that is not one from an unknown node', () => {
-    const s = valid();
+    const s = validScenario();
     s.steps = [{ ping: { from: 'ns0', to: '256.1.1.1' } }];
     expect(issuesOf(s)).toEqual(['steps[0].ping.to: "256.1.1.1" is not an IPv4 address']);
   });
@@ -211,14 +192,14 @@ describe('one pass, the true reason', () => {
 
 describe('BGP settings and fault steps', () => {
   it('rejects reflectors that are not hosts and BGP steps without BGP routing', () => {
-    const s = valid();
+    const s = validScenario();
     s.bgp = { reflectors: ['ns0'] };
     s.steps = [{ stopBgp: 'host0' }, { bgp: {} }];
     expect(issuesOf(s)).toEqual(['bgp.reflectors[0]: "ns0" is not a host', 'steps[0].stopBgp: needs routing: "bgp"', 'steps[1].bgp: needs routing: "bgp"']);
   });
 
   it('rejects workloads of one host spread over several blocks, and blocks shared by hosts', () => {
-    const s = valid();
+    const s = validScenario();
     s.routing = 'bgp';
     s.bgp = { block: 26 };
     s.hosts[0]!.workloads!.push({ name: 'ns9', address: '10.20.1.70' });
@@ -230,7 +211,7 @@ describe('BGP settings and fault steps', () => {
   });
 
   it('names a fault on an unknown node and a malformed rate', () => {
-    const s = valid();
+    const s = validScenario();
     s.steps = [{ linkDown: 'ns7' }, { netem: { node: 'host0', rate: 'fast' } }];
     expect(issuesOf(s)).toEqual([
       'steps[0].linkDown: unknown node "ns7" (nodes: host0, ns0, host1, ns1)',
@@ -241,7 +222,7 @@ describe('BGP settings and fault steps', () => {
 
 describe('encapsulation', () => {
   const encapsulated = (mode: 'ipip' | 'vxlan'): ScenarioInput => {
-    const s: ScenarioInput = { ...valid(), encapsulation: mode, bgp: { block: 26 } };
+    const s: ScenarioInput = { ...validScenario(), encapsulation: mode, bgp: { block: 26 } };
     s.hosts[1]!.workloads![0]!.address = '10.20.2.3';
     return s;
   };
@@ -258,7 +239,7 @@ describe('encapsulation', () => {
   });
 
   it('needs a tunnel address for every host, unicast, off the segments, not link-local, not shared', () => {
-    const s: ScenarioInput = { ...valid(), encapsulation: 'ipip' };
+    const s: ScenarioInput = { ...validScenario(), encapsulation: 'ipip' };
     s.hosts[1]!.tunnelAddress = '192.168.1.77';
     expect(issuesOf(s)).toEqual([
       'hosts[0]: encapsulation "ipip" needs a tunnel address for host0: set tunnelAddress, or bgp.block so that it comes from the host\'s block',
@@ -289,14 +270,14 @@ describe('encapsulation', () => {
     expect(issuesOf({ ...encapsulated('ipip'), routing: 'none', steps: [] })).toEqual([
       'encapsulation: "ipip" needs routing "static": with routing "none" nothing is routed into the tunnel',
     ]);
-    const direct = valid();
+    const direct = validScenario();
     direct.crossSubnet = true;
     direct.hosts[0]!.tunnelAddress = '10.99.0.1';
     expect(issuesOf(direct)).toEqual([
       'hosts[0].tunnelAddress: needs encapsulation "ipip" or "vxlan"',
       'crossSubnet: needs encapsulation "ipip" or "vxlan": it says between which hosts to encapsulate',
     ]);
-    expect(issuesOf({ ...valid(), encapsulation: 'gre' })[0]).toMatch(/^encapsulation: /);
+    expect(issuesOf({ ...validScenario(), encapsulation: 'gre' })[0]).toMatch(/^encapsulation: /);
   });
 });
 
