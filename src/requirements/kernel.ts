@@ -13,14 +13,14 @@ export const KERNEL_FEATURES = {
   },
   vxlan: {
     config: 'CONFIG_VXLAN',
-    probe: 'ip link add testbed-probe type vxlan id 1 dstport 4789',
+    probe: 'ip link add testbed-vxlan type vxlan id 1 dstport 4789',
     probeNeeds: 'ip',
     usedFor: 'encapsulation "vxlan" (vxlan.calico)',
   },
   ipip: {
     config: 'CONFIG_NET_IPIP',
     // The module also gives every namespace its catch-all tunl0, which hosts use.
-    probe: 'ip link add testbed-probe type ipip && ip link show dev tunl0',
+    probe: 'ip link add testbed-ipip type ipip && ip link show dev tunl0',
     probeNeeds: 'ip',
     usedFor: 'encapsulation "ipip" (tunl0)',
   },
@@ -28,7 +28,10 @@ export const KERNEL_FEATURES = {
 
 export interface KernelFeatureInfo {
   config: string;
-  /** A shell command that succeeds only where the feature works; it may change the namespace it runs in. */
+  /**
+   * A shell command that succeeds only where the feature works; it may change the namespace it
+   * runs in, which the other probes share: what it creates has a name of its own.
+   */
   probe: string;
   /** The program the probe runs: without it the feature cannot be told. */
   probeNeeds: ProgramName;

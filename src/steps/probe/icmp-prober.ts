@@ -41,7 +41,8 @@ my $setns;
 for my $s (@sources) {
   my $ns = $home;
   if ($s->{ns} ne '-') {
-    open($ns, '<', $s->{ns}) or die "$s->{name}: $s->{ns}: $!\n";
+    open(my $file, '<', $s->{ns}) or die "$s->{name}: $s->{ns}: $!\n";
+    $ns = $file;
   }
   if ($s->{ns} ne '-' || defined $setns) {
     $setns //= setns_number();
