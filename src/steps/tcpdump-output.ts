@@ -4,7 +4,7 @@ export interface CapturedPacket {
   iface: string;
   /** In, Out, B (broadcast), M (multicast), P (to another host). */
   direction: string;
-  /** The link-layer source address. */
+  /** The link-layer source address ('' on a device without one, such as tunl0). */
   mac: string;
   arp?: { op: 'request' | 'reply'; address: string; asker?: string; answer?: string };
   /** The innermost IP packet (the one inside a tunnel, where there is one). */
@@ -27,7 +27,8 @@ export interface Encapsulation {
   vni?: number;
 }
 
-const header = /^(\d\d:\d\d:\d\d\.\d+) (\S+)\s+(In|Out|B|M|P)\s+ifindex \d+ ([0-9a-f:]{17}) ethertype (\S+)/;
+/** The link-layer address is missing where there is none (tunl0). */
+const header = /^(\d\d:\d\d:\d\d\.\d+) (\S+)\s+(In|Out|B|M|P)\s+ifindex \d+ (?:([0-9a-f:]{17}) )?ethertype (\S+)/;
 const arpRequest = /Request who-has ([\d.]+) tell ([\d.]+)/;
 const arpReply = /Reply ([\d.]+) is-at ([0-9a-f:]{17})/;
 /** An IPv4 header as -v prints it; IPIP puts a second one after the outer addresses. */
@@ -47,7 +48,7 @@ export function parseTcpdump(text: string): CapturedPacket[] {
     const h = header.exec(line);
     const current = h ? undefined : packets.at(-1);
     if (h) {
-      const packet: CapturedPacket = { time: h[1]!, iface: h[2]!, direction: h[3]!, mac: h[4]! };
+      const packet: CapturedPacket = { time: h[1]!, iface: h[2]!, direction: h[3]!, mac: h[4] ?? '' };
       const request = arpRequest.exec(line);
       const reply = arpReply.exec(line);
       if (request) packet.arp = { op: 'request', address: request[1]!, asker: request[2]! };
@@ -65,7 +66,10 @@ export function parseTcpdump(text: string): CapturedPacket[] {
       if (vni) entry.vni = Number(vni[1]);
     }
     const ip = ipHeader.exec(addresses ? addresses[3]! : line);
-    if (ip) entry.layers.push({ ttl: Number(ip[1]), proto: ip[2]!, src: '', dst: '', what: '' });
+    // A second header is a packet inside a tunnel only under IPIP or VXLAN; elsewhere it is the
+    // request an ICMP error quotes, which is no packet of its own.
+    const inTunnel = entry.layers.length === 1 && (entry.layers[0]!.proto === 'IPIP' || entry.vni !== undefined);
+    if (ip && (entry.layers.length === 0 || inTunnel)) entry.layers.push({ ttl: Number(ip[1]), proto: ip[2]!, src: '', dst: '', what: '' });
   }
   return packets.map(({ packet, layers, vni }) => {
     const inner = layers.at(-1);

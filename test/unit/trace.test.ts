@@ -72,4 +72,30 @@ describe('reading a trace off tcpdump', () => {
     });
     expect(captures[1]!.packets.every((p) => p.outer === undefined)).toBe(true);
   });
+
+  it('reads tunl0, which has no link-layer address, as a packet of its own', () => {
+    const text = [
+      '10:00:00.000001 cali895f3d3973a In  ifindex 3 4a:1b:2c:3d:4e:5f ethertype IPv4 (0x0800), length 104: (tos 0x0, ttl 64, id 35001, offset 0, flags [DF], proto ICMP (1), length 84)',
+      '    10.20.0.2 > 10.20.1.2: ICMP echo request, id 27, seq 1, length 64',
+      '10:00:00.000002 tunl0 Out ifindex 5 ethertype IPv4 (0x0800), length 104: (tos 0x0, ttl 63, id 35001, offset 0, flags [DF], proto ICMP (1), length 84)',
+      '    10.20.0.2 > 10.20.1.2: ICMP echo request, id 27, seq 1, length 64',
+    ].join('\n');
+    const packets = parseTcpdump(text);
+    expect(packets).toHaveLength(2);
+    expect(packets[1]).toMatchObject({ iface: 'tunl0', direction: 'Out', mac: '', ip: { ttl: 63, src: '10.20.0.2', dst: '10.20.1.2' } });
+    expect(tracePath([{ node: 'host0', packets }], '10.20.0.2', '10.20.1.2')[0]).toMatchObject({ in: { ttl: 64 }, out: { iface: 'tunl0', ttl: 63 } });
+  });
+
+  it('does not take the request an ICMP error quotes for the request itself', () => {
+    const text = [
+      '10:00:00.000003 eth0  In  ifindex 2 ee:ee:ee:ee:ee:ee ethertype IPv4 (0x0800), length 132: (tos 0xc0, ttl 63, id 1, offset 0, flags [none], proto ICMP (1), length 112)',
+      '    192.168.1.16 > 10.20.1.2: ICMP 10.20.1.3 unreachable - need to frag (mtu 1400), length 92',
+      '\t(tos 0x0, ttl 63, id 2, offset 0, flags [DF], proto ICMP (1), length 84)',
+      '    10.20.1.2 > 10.20.1.3: ICMP echo request, id 1, seq 1, length 64',
+    ].join('\n');
+    const [error] = parseTcpdump(text);
+    expect(error).toMatchObject({ ip: { ttl: 63, src: '192.168.1.16', dst: '10.20.1.2', what: 'ICMP 10.20.1.3 unreachable - need to frag (mtu 1400)' } });
+    expect(error!.outer).toBeUndefined();
+    expect(tracePath([{ node: 'ns0', packets: [error!] }], '10.20.1.2', '10.20.1.3')).toEqual([]);
+  });
 });
