@@ -49,6 +49,12 @@ export default defineScenario({
       ping: { from: 'ns0', to: 'ns2', count: 1, size: 1422, dontFragment: true },
       expect: { ttl: 62 },
     },
-    { name: 'every pair, ttl by the topology', matrix: {}, expect: { ttl: 'topology' } },
+    {
+      // Hosts too: a host's own traffic into the tunnel leaves from its tunnel address; the reply
+      // to a host's segment address crosses the fabric directly.
+      name: 'every pair of hosts and workloads, ttl by the topology',
+      matrix: { among: ['host0', 'host1', 'host2', 'ns0', 'ns1', 'ns2'] },
+      expect: { ttl: 'topology' },
+    },
   ],
 });

@@ -28,8 +28,12 @@ export function notUnicastSubnet(subnet: Cidr): string | undefined {
   return undefined;
 }
 
-/** Interface names the kernel keeps for itself: the loopback, and the sysctl folders of every interface. */
-export const RESERVED_INTERFACE_NAMES = ['lo', 'all', 'default'];
+/**
+ * Interface names taken before a scenario names anything: the loopback and the sysctl folders of
+ * every interface; the catch-all tunnel devices the kernel puts in every namespace once their
+ * module is loaded (tunl0 for IPIP, and the others'); and Calico's VXLAN device, which testbed makes.
+ */
+export const RESERVED_INTERFACE_NAMES = ['lo', 'all', 'default', 'tunl0', 'gre0', 'gretap0', 'erspan0', 'ip_vti0', 'ip6_vti0', 'sit0', 'ip6tnl0', 'ip6gre0', 'vxlan.calico'];
 
 /** Pure: why a MAC cannot be a veth's own address (the kernel refuses multicast and all-zero ones). */
 export function notUnicastMac(mac: string): string | undefined {

@@ -260,6 +260,10 @@ function checkEncapsulation(s: Draft, owners: Map<string, string>, segments: Map
     });
     return;
   }
+  const segmentsInUse = new Set(s.hosts.flatMap((h) => (h ? [h.segment ?? rawName(s.raw.segments[0])] : [])));
+  if (s.crossSubnet && segmentsInUse.size === 1) {
+    fail(['crossSubnet'], 'every host is on one segment, so nothing would be encapsulated: use encapsulation "direct", or put hosts on several segments');
+  }
   if (s.routing === 'none') fail(['encapsulation'], `"${mode}" needs routing "static": with routing "none" nothing is routed into the tunnel`);
   if (s.routing === 'bgp') {
     fail(
@@ -274,10 +278,8 @@ function checkEncapsulation(s: Draft, owners: Map<string, string>, segments: Map
     const path: Path = ['hosts', i, 'tunnelAddress'];
     const address = tunnelAddressOf(h, s.bgp?.block);
     if (address === undefined) {
-      return fail(
-        ['hosts', i],
-        `encapsulation "${mode}" needs a tunnel address for ${h.name}: set tunnelAddress, or bgp.block so that it comes from the host's block`,
-      );
+      const from = s.bgp?.block === undefined ? "or bgp.block so that it comes from the host's block" : 'as it has no workloads, it has no block to take one from';
+      return fail(['hosts', i], `encapsulation "${mode}" needs a tunnel address for ${h.name}: set tunnelAddress, ${from}`);
     }
     if (!isIpv4(address)) return;
     const special = notUnicast(address);
@@ -328,7 +330,7 @@ function checkBgp(bgp: LabDefinition['bgp'], s: Draft, fail: Fail): void {
   });
 }
 
-const reservedName = (name: string) => `"${name}" is a name the kernel keeps for itself (${RESERVED_INTERFACE_NAMES.join(', ')})`;
+const reservedName = (name: string) => `"${name}" is taken: the kernel or testbed names an interface so (${RESERVED_INTERFACE_NAMES.join(', ')})`;
 
 /**
  * Workloads are reached by routing: their address is a unicast host address, and the on-link

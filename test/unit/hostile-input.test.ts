@@ -70,16 +70,17 @@ describe('addresses that cannot be a unicast host address are refused, with the 
 });
 
 describe('what the kernel would refuse is refused at load time, with the field', () => {
-  it.each(['lo', 'all', 'default'])('interface name %s', (name) => {
+  it.each(['lo', 'all', 'default', 'tunl0', 'sit0', 'vxlan.calico'])('interface name %s', (name) => {
     const s = validScenario();
     s.segments[0]!.name = name;
     s.hosts.forEach((h) => (h.segment = name));
     s.hosts[0]!.workloads![0]!.interface = name;
     s.hosts[1]!.workloads![0]!.hostInterface = name;
+    const taken = `"${name}" is taken: the kernel or testbed names an interface so (lo, all, default, tunl0, gre0, gretap0, erspan0, ip_vti0, ip6_vti0, sit0, ip6tnl0, ip6gre0, vxlan.calico)`;
     expect(issuesOf(s)).toEqual([
-      `segments[0].name: "${name}" is a name the kernel keeps for itself (lo, all, default)`,
-      `hosts[0].workloads[0].interface: "${name}" is a name the kernel keeps for itself (lo, all, default)`,
-      `hosts[1].workloads[0].hostInterface: "${name}" is a name the kernel keeps for itself (lo, all, default)`,
+      `segments[0].name: ${taken}`,
+      `hosts[0].workloads[0].interface: ${taken}`,
+      `hosts[1].workloads[0].hostInterface: ${taken}`,
     ]);
   });
 

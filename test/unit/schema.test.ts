@@ -278,6 +278,13 @@ describe('encapsulation', () => {
       'crossSubnet: needs encapsulation "ipip" or "vxlan": it says between which hosts to encapsulate',
     ]);
     expect(issuesOf({ ...validScenario(), encapsulation: 'gre' })[0]).toMatch(/^encapsulation: /);
+    expect(issuesOf({ ...encapsulated('vxlan'), crossSubnet: true })).toEqual([
+      'crossSubnet: every host is on one segment, so nothing would be encapsulated: use encapsulation "direct", or put hosts on several segments',
+    ]);
+    const bare = encapsulated('ipip');
+    bare.hosts[1]!.workloads = [];
+    bare.steps = [];
+    expect(issuesOf(bare)).toEqual(['hosts[1]: encapsulation "ipip" needs a tunnel address for host1: set tunnelAddress, as it has no workloads, it has no block to take one from']);
   });
 });
 

@@ -31,16 +31,18 @@ export function planFabric(topology: Topology): Section[] {
       ],
     };
   });
+  // Through a tunnel the fabric sees only the hosts' own addresses, as a real one would.
+  const direct = topology.encapsulation === 'direct';
   const routing: Section[] =
     topology.segments.length > 1 && topology.routing !== 'none'
       ? [
           {
-            comment: 'Several segments: the fabric routes between them, to each workload via its host.',
+            comment: direct
+              ? 'Several segments: the fabric routes between them, to each workload via its host.'
+              : 'Several segments: the fabric routes between them; workload traffic crosses it inside the tunnel.',
             ops: [
               sysctl(FABRIC, 'net/ipv4/ip_forward', 1),
-              ...topology.hosts.flatMap((h) =>
-                h.workloads.map((w) => ip(FABRIC, 'route', 'add', w.address.address, 'via', h.address)),
-              ),
+              ...(direct ? topology.hosts.flatMap((h) => h.workloads.map((w) => ip(FABRIC, 'route', 'add', w.address.address, 'via', h.address))) : []),
             ],
           },
         ]
