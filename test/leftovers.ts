@@ -11,6 +11,13 @@ export interface MachineResources {
   volumes: string[];
 }
 
+/**
+ * Root links that are no test's leftover: Docker's veths and bridges (their containers and networks
+ * are counted), and the catch-all tunnel devices the kernel adds once a module loads (a kernel
+ * probe loads it; they cannot be removed).
+ */
+const NOT_LEFT_BY_TESTS = /^(veth|br-|docker0$|tunl0$|gre0$|gretap0$|erspan0$|ip_vti0$|ip6_vti0$|sit0$|ip6tnl0$|ip6gre0$)/;
+
 export async function machineResources(docker: Docker | undefined): Promise<MachineResources> {
   const links = JSON.parse((await runProcess('ip', ['-j', 'link', 'show'])).stdout) as { ifname: string }[];
   const [containers, networks, volumes] = docker
@@ -18,8 +25,7 @@ export async function machineResources(docker: Docker | undefined): Promise<Mach
     : [[], [], { Volumes: [] }];
   return {
     namespaces: readdirOrNothing('/run/netns'),
-    // Docker's own veths come and go with containers that are counted themselves.
-    links: links.map((l) => l.ifname).filter((name) => !name.startsWith('veth')),
+    links: links.map((l) => l.ifname).filter((name) => !NOT_LEFT_BY_TESTS.test(name)),
     containers: containers.map((c) => `${c.Names[0]?.slice(1)} (${c.Id.slice(0, 12)})`),
     networks: networks.map((n) => n.Name),
     volumes: (volumes.Volumes ?? []).map((v) => v.Name),
