@@ -45,8 +45,8 @@ export default defineScenario({
       within: 10,
     },
     {
-      name: 'the largest packet the workload MTU allows crosses the racks with DF set (1422 + 28 = 1450)',
-      ping: { from: 'ns0', to: 'ns2', count: 1, size: 1422, dontFragment: true },
+      name: 'the largest packet the workload MTU allows crosses the racks with DF set (1450 - 28 = 1422 bytes)',
+      ping: { from: 'ns0', to: 'ns2', count: 1, size: 'largest', dontFragment: true },
       expect: { ttl: 62 },
     },
     {

@@ -24,13 +24,13 @@ export default defineScenario({
       route: { node: 'host0', to: '10.20.1.2', via: '192.168.1.16', dev: 'tunl0' },
     },
     {
-      name: 'the largest packet the workload MTU allows crosses with DF set (1452 + 28 = 1480)',
-      ping: { from: 'ns0', to: 'ns1', count: 1, size: 1452, dontFragment: true },
+      name: 'the largest packet the workload MTU allows crosses with DF set (1480 - 28 = 1452 bytes with an Ethernet uplink)',
+      ping: { from: 'ns0', to: 'ns1', count: 1, size: 'largest', dontFragment: true },
       expect: { ttl: 62 },
     },
     {
       name: 'one byte more cannot leave the workload',
-      ping: { from: 'ns0', to: 'ns1', count: 1, size: 1453, dontFragment: true },
+      ping: { from: 'ns0', to: 'ns1', count: 1, size: 'tooLarge', dontFragment: true },
       expect: { reachable: false },
     },
     {

@@ -28,13 +28,13 @@ export default defineScenario({
       neighbour: { node: 'host0', address: '10.20.1.0', lladdr: '66:ca:c0:a8:01:10' },
     },
     {
-      name: 'the largest packet the workload MTU allows crosses with DF set (1422 + 28 = 1450)',
-      ping: { from: 'ns0', to: 'ns1', count: 1, size: 1422, dontFragment: true },
+      name: 'the largest packet the workload MTU allows crosses with DF set (1450 - 28 = 1422 bytes with an Ethernet uplink)',
+      ping: { from: 'ns0', to: 'ns1', count: 1, size: 'largest', dontFragment: true },
       expect: { ttl: 62 },
     },
     {
       name: 'one byte more cannot leave the workload',
-      ping: { from: 'ns0', to: 'ns1', count: 1, size: 1423, dontFragment: true },
+      ping: { from: 'ns0', to: 'ns1', count: 1, size: 'tooLarge', dontFragment: true },
       expect: { reachable: false },
     },
     {

@@ -23,6 +23,8 @@ describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('encapsulation on %s', (ba
     expect(steps.filter((s) => !s.passed).map((s) => [s.name, s.failures])).toEqual([]);
     expect(result.code).toBe(0);
     expect(steps.map((s) => s.metrics.ttl).slice(0, 2)).toEqual([62, 62]);
+    expect(steps[4]!.metrics).toMatchObject({ size: 1422, mtu: 1450, ttl: 62 });
+    expect(steps[5]!.metrics).toMatchObject({ size: 1423, mtu: 1450, received: 0 });
     expect(String(steps[5]!.metrics.error)).toMatch(/message too long, mtu=1450/);
     expect(steps[6]!.metrics).toMatchObject({ encapsulation: 'vxlan', tunnel: 'VXLAN (UDP 4789, vni 4096, 192.168.1.32 → 192.168.1.16)' });
     // The device as the kernel reports it, read back from a lab kept up.
@@ -44,6 +46,7 @@ describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('encapsulation on %s', (ba
     const { result, steps } = await runScenario('scenarios/ipip.ts', backend, `${backend}-ipip`);
     expect(steps.filter((s) => !s.passed).map((s) => [s.name, s.failures])).toEqual([]);
     expect(result.code).toBe(0);
+    expect(steps[3]!.metrics).toMatchObject({ size: 1452, mtu: 1480, ttl: 62 });
     expect(String(steps[4]!.metrics.error)).toMatch(/message too long, mtu=1480/);
     expect(steps[5]!.metrics).toMatchObject({ encapsulation: 'ipip' });
   });

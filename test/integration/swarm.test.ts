@@ -120,6 +120,14 @@ describe.skipIf(!hasDocker || !isRoot)('swarm: hosts spread over simulated machi
     expect(String(steps[1]!.metrics.error)).toMatch(/message too long, mtu=1450/);
   }, SWARM_TEST_MS);
 
+  it('vxlan across engines: Calico\'s tunnel inside the overlay, the workload MTU 1450 - 50 = 1400', async () => {
+    const { code, steps } = await run('scenarios/vxlan.ts', urls.slice(0, 2).map((u) => u[0]!));
+    expect(steps.filter((s) => !s.passed).map((s) => [s.name, s.failures])).toEqual([]);
+    expect(code).toBe(0);
+    expect(steps[4]!.metrics).toMatchObject({ size: 1372, mtu: 1400, ttl: 62 });
+    expect(steps[6]!.metrics).toMatchObject({ encapsulation: 'vxlan' });
+  }, SWARM_TEST_MS);
+
   it('faults, a host losing power and coming back across engines', async () => {
     const engines = urls.map((u) => u[0]!);
     const restart = await run('test/fixtures/host-restart.ts', engines);

@@ -288,6 +288,17 @@ describe('encapsulation', () => {
   });
 });
 
+describe('ping sizes from the MTU', () => {
+  it('takes "largest" and "tooLarge" with dontFragment only', () => {
+    const s = validScenario();
+    s.steps = [
+      { ping: { from: 'ns0', to: 'ns1', size: 'largest', dontFragment: true } },
+      { ping: { from: 'ns0', to: 'ns1', size: 'tooLarge' } },
+    ];
+    expect(issuesOf(s)).toEqual(['steps[1].ping.size: "largest" and "tooLarge" need dontFragment: true (without it the kernel fragments)']);
+  });
+});
+
 describe('loadScenario', () => {
   it('loads every shipped scenario', async () => {
     for (const file of ['two-host', 'seed-lab', 'same-host', 'bgp-mesh', 'route-reflector', 'faults'].map((n) => `scenarios/${n}.ts`)) {

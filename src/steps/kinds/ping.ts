@@ -16,14 +16,20 @@ const schema = z.strictObject({
     count: z.number().int().min(1).max(10_000).default(3),
     /** Seconds between echo requests. */
     interval: z.number().min(0.002).default(0.2),
-    /** ICMP payload bytes. */
-    size: z.number().int().min(0).max(65_507).default(56),
+    /**
+     * ICMP payload bytes; "largest": the most that fits the MTU of the link the sender routes the
+     * target through, unfragmented (MTU - 28); "tooLarge": one byte more. Both need dontFragment.
+     */
+    size: z.union([z.number().int().min(0).max(65_507), z.enum(['largest', 'tooLarge'])]).default(56),
     /** Seconds to wait for the last reply. */
     timeout: seconds.default(1),
     /** Seconds the whole ping may take before it is stopped. Default: twice its schedule, plus `timeout` and 10 s. */
     deadline: seconds.optional(),
     /** Set DF and never fragment (ping -M do): a packet over a link's MTU fails instead of being split. */
     dontFragment: z.boolean().default(false),
+  }).refine((p) => typeof p.size === 'number' || p.dontFragment, {
+    message: '"largest" and "tooLarge" need dontFragment: true (without it the kernel fragments)',
+    path: ['size'],
   }),
   expect: z
     .strictObject({
@@ -56,8 +62,9 @@ export const ping = defineStepKind({
   needs: () => [program('ping')],
   attempt: runPing,
   figures(m) {
-    if (m.received === 0) return `unreachable${m.error ? ` (${m.error})` : ''}`;
-    return `ttl=${m.ttl} loss=${m.lossPercent}% rtt min/avg/max=${m.rttMinMs}/${m.rttAvgMs}/${m.rttMaxMs} ms`;
+    const size = m.mtu === null ? '' : `${m.size} bytes (MTU ${m.mtu}): `;
+    if (m.received === 0) return `${size}unreachable${m.error ? ` (${m.error})` : ''}`;
+    return `${size}ttl=${m.ttl} loss=${m.lossPercent}% rtt min/avg/max=${m.rttMinMs}/${m.rttAvgMs}/${m.rttMaxMs} ms`;
   },
 });
 
@@ -75,9 +82,25 @@ function pingTarget(ctx: StepContext, to: string): string {
   return node ? nodeAddress(node) : to;
 }
 
+/** IPv4 and ICMP headers: what a payload has around it in an MTU. */
+const HEADERS = 28;
+
+/** The MTU of the link `from` routes `target` through, as the kernel reports it. */
+async function pathMtu(ctx: StepContext, from: string, target: string): Promise<number> {
+  const route = await ctx.exec(from, ['ip', '-j', 'route', 'get', target]);
+  const dev = route.code === 0 ? (JSON.parse(route.stdout) as { dev?: string }[])[0]?.dev : undefined;
+  if (!dev) throw new Error(`${from} has no route to ${target}: ${route.stderr.trim()}`);
+  const link = await ctx.exec(from, ['ip', '-j', 'link', 'show', 'dev', dev]);
+  const mtu = link.code === 0 ? (JSON.parse(link.stdout) as { mtu?: number }[])[0]?.mtu : undefined;
+  if (!mtu) throw new Error(`reading the MTU of ${dev} in ${from}: ${link.stderr.trim()}`);
+  return mtu;
+}
+
 async function runPing(ctx: StepContext, step: PingStep): Promise<Attempt> {
-  const { from, to, count, interval, size, timeout, dontFragment } = step.ping;
+  const { from, to, count, interval, timeout, dontFragment } = step.ping;
   const target = pingTarget(ctx, to);
+  const mtu = typeof step.ping.size === 'number' ? null : await pathMtu(ctx, from, target);
+  const size = mtu === null ? (step.ping.size as number) : mtu - HEADERS + (step.ping.size === 'tooLarge' ? 1 : 0);
   const df = dontFragment ? ['-M', 'do'] : [];
   const args = ['ping', '-n', ...df, '-c', String(count), '-i', String(interval), '-s', String(size), '-W', String(timeout), target];
   const deadline = pingDeadline(step);
@@ -89,6 +112,8 @@ async function runPing(ctx: StepContext, step: PingStep): Promise<Attempt> {
   const ttl = ttls.length === 1 ? ttls[0]! : ttls.length === 0 ? null : ttls.join('/');
   const metrics = {
     target,
+    size,
+    mtu,
     transmitted: out.transmitted,
     received: out.received,
     lossPercent: out.lossPercent,
