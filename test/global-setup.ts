@@ -39,7 +39,13 @@ async function removeLeftovers(docker: Docker | undefined, left: string[]): Prom
   }
   for (const namespace of of('namespaces')) {
     const pids = (await runProcess('ip', ['netns', 'pids', namespace])).stdout.split('\n').filter(Boolean);
-    for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
+    for (const pid of pids) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // ended meanwhile
+      }
+    }
     await runProcess('ip', ['netns', 'del', namespace]);
   }
   for (const link of of('links')) await runProcess('ip', ['link', 'del', link]);

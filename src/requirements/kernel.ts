@@ -19,8 +19,9 @@ export const KERNEL_FEATURES = {
   },
   ipip: {
     config: 'CONFIG_NET_IPIP',
-    // The module also gives every namespace its catch-all tunl0, which hosts use.
-    probe: 'ip link add testbed-ipip type ipip && ip link show dev tunl0',
+    // With a remote of its own (TEST-NET-1; the device never goes up): without one it would be the
+    // catch-all tunl0 again, which the module gives every namespace and the kernel refuses twice.
+    probe: 'ip link add testbed-ipip type ipip remote 192.0.2.1 && ip link show dev tunl0',
     probeNeeds: 'ip',
     usedFor: 'encapsulation "ipip" (tunl0)',
   },

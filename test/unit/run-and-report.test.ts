@@ -64,6 +64,30 @@ describe('running a step (fake backend)', () => {
     expect(result.diagnostics?.match(/^--- (\S+) ---$/gm)).toEqual(['--- ns0 ---', '--- host0 ---', '--- ns1 ---', '--- host1 ---']);
   });
 
+  it("sizes a ping from the first hop's MTU, and judges a target without a route as unreachable", async () => {
+    const s = spec([
+      { ping: { from: 'ns0', to: 'ns1', count: 1, size: 'largest', dontFragment: true } },
+      { ping: { from: 'host0', to: 'host0', count: 1, size: 'tooLarge', dontFragment: true }, expect: { reachable: false } },
+      { ping: { from: 'ns0', to: '10.99.0.1', count: 1, size: 'largest', dontFragment: true }, expect: { reachable: false } },
+    ]);
+    const mtus: Record<string, number> = { eth0: 1450, lo: 65_536 };
+    const backend = new FakeBackend((call) => {
+      const [program, , object, verb, target] = call.argv;
+      if (program === 'ip' && object === 'route' && verb === 'get') {
+        if (target === '10.99.0.1') return { code: 2, stderr: 'RTNETLINK answers: Invalid argument' };
+        return { stdout: JSON.stringify([{ dst: target, dev: call.node === 'host0' ? 'lo' : 'eth0' }]) };
+      }
+      if (program === 'ip' && object === 'link') return { stdout: JSON.stringify([{ ifname: call.argv.at(-1), mtu: mtus[call.argv.at(-1)!] }]) };
+      return pinging(62)(call, 0);
+    });
+    const [largest, local, nowhere] = await Promise.all(s.steps.map((step, i) => runStep(ctxOf(backend, s), step, i)));
+    expect(largest!.metrics).toMatchObject({ size: 1422, mtu: 1450, ttl: 62 });
+    expect(backend.commandsOn('ns0')).toContain('ping -n -M do -c 1 -i 0.2 -s 1422 -W 1 10.20.1.3');
+    // Loopback's MTU allows more than an ICMP payload can hold.
+    expect(local!.metrics).toMatchObject({ size: 65_507, mtu: 65_536 });
+    expect(nowhere).toMatchObject({ passed: true, metrics: { received: 0, size: null, error: 'no route to 10.99.0.1 (RTNETLINK answers: Invalid argument)' } });
+  });
+
   it('a check that cannot be made fails its step with the error, and does not throw', async () => {
     const s = spec([{ route: { node: 'host0', to: '10.20.1.3' } }]);
     const backend = new FakeBackend((call) => (call.argv[0] === 'ip' ? { stdout: 'not json' } : undefined));

@@ -294,8 +294,12 @@ describe('ping sizes from the MTU', () => {
     s.steps = [
       { ping: { from: 'ns0', to: 'ns1', size: 'largest', dontFragment: true } },
       { ping: { from: 'ns0', to: 'ns1', size: 'tooLarge' } },
+      { ping: { from: 'ns0', to: 'ns1', size: 'huge' as 'largest', dontFragment: true } },
     ];
-    expect(issuesOf(s)).toEqual(['steps[1].ping.size: "largest" and "tooLarge" need dontFragment: true (without it the kernel fragments)']);
+    expect(issuesOf(s)).toEqual([
+      'steps[1].ping.size: "largest" and "tooLarge" need dontFragment: true (without it the kernel fragments)',
+      'steps[2].ping.size: is a payload size 0-65507, "largest" or "tooLarge"',
+    ]);
   });
 });
 

@@ -8,8 +8,9 @@ export const fabricPortName = (host: string) => fitInterfaceName(`to-${host}`, '
 /**
  * Pure: the lab fabric of the netns backend. Each segment is a bridge in the lab's own namespace
  * holding the segment gateway; each host is plugged in by a veth whose far end, inside the host,
- * carries the segment's name. With several segments and routing on, the fabric also routes each
- * workload to its host, as a data-centre fabric that learned the routes would.
+ * carries the segment's name. With several segments and routing on, the fabric routes between
+ * them: each workload to its host, as a data-centre fabric that learned the routes would, or,
+ * with an encapsulation, only the hosts' own addresses.
  */
 export function planFabric(topology: Topology): Section[] {
   const segments = topology.segments.map((segment): Section => {

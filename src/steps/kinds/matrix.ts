@@ -49,7 +49,7 @@ const PROBER_CONCURRENCY = Math.min(16, Math.max(2, availableParallelism() * 2))
 /**
  * Echo requests in flight at once, all probers together: enough to keep the kernel busy, few enough
  * that no queue (ARP's, a socket's) overflows on a busy machine. Each source keeps at least 8, so
- * a host of more than 128 sources goes beyond it.
+ * where probers at once × sources per host exceed 128 the sum goes beyond it.
  */
 const REQUESTS_IN_FLIGHT = 1024;
 /** From this many ARP entries on, a matrix watches the kernel's table (reading it costs a container on docker). */

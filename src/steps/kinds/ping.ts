@@ -4,7 +4,7 @@ import { program } from '../../requirements/requirement.js';
 import { findNode, nodeAddress } from '../../topology/topology.js';
 import { defineStepKind } from '../kind.js';
 import { pathProbes } from '../probes.js';
-import { parsePingOutput, percentile } from '../ping-output.js';
+import { parsePingOutput, percentile, type PingOutput } from '../ping-output.js';
 import { compare, type Attempt, type StepContext } from '../result.js';
 
 const schema = z.strictObject({
@@ -20,7 +20,9 @@ const schema = z.strictObject({
      * ICMP payload bytes; "largest": the most that fits the MTU of the link the sender routes the
      * target through, unfragmented (MTU - 28); "tooLarge": one byte more. Both need dontFragment.
      */
-    size: z.union([z.number().int().min(0).max(65_507), z.enum(['largest', 'tooLarge'])]).default(56),
+    size: z
+      .union([z.number().int().min(0).max(65_507), z.enum(['largest', 'tooLarge'])], { error: 'is a payload size 0-65507, "largest" or "tooLarge"' })
+      .default(56),
     /** Seconds to wait for the last reply. */
     timeout: seconds.default(1),
     /** Seconds the whole ping may take before it is stopped. Default: twice its schedule, plus `timeout` and 10 s. */
@@ -85,35 +87,47 @@ function pingTarget(ctx: StepContext, to: string): string {
 /** IPv4 and ICMP headers: what a payload has around it in an MTU. */
 const HEADERS = 28;
 
-/** The MTU of the link `from` routes `target` through, as the kernel reports it. */
-async function pathMtu(ctx: StepContext, from: string, target: string): Promise<number> {
+/** The largest ICMP payload (loopback's MTU would allow more). */
+const MAX_PAYLOAD = 65_507;
+
+/**
+ * The MTU of the link `from` sends to `target` on (the first hop's; a smaller MTU further on shows
+ * as the target unreachable), as the kernel reports it; or why there is no such link.
+ */
+async function firstHopMtu(ctx: StepContext, from: string, target: string): Promise<{ mtu: number } | { error: string }> {
   const route = await ctx.exec(from, ['ip', '-j', 'route', 'get', target]);
   const dev = route.code === 0 ? (JSON.parse(route.stdout) as { dev?: string }[])[0]?.dev : undefined;
-  if (!dev) throw new Error(`${from} has no route to ${target}: ${route.stderr.trim()}`);
+  if (!dev) return { error: `no route to ${target} (${route.stderr.trim() || 'ip route get named no device'})` };
   const link = await ctx.exec(from, ['ip', '-j', 'link', 'show', 'dev', dev]);
   const mtu = link.code === 0 ? (JSON.parse(link.stdout) as { mtu?: number }[])[0]?.mtu : undefined;
   if (!mtu) throw new Error(`reading the MTU of ${dev} in ${from}: ${link.stderr.trim()}`);
-  return mtu;
+  return { mtu };
 }
 
 async function runPing(ctx: StepContext, step: PingStep): Promise<Attempt> {
   const { from, to, count, interval, timeout, dontFragment } = step.ping;
   const target = pingTarget(ctx, to);
-  const mtu = typeof step.ping.size === 'number' ? null : await pathMtu(ctx, from, target);
-  const size = mtu === null ? (step.ping.size as number) : mtu - HEADERS + (step.ping.size === 'tooLarge' ? 1 : 0);
+  const hop = typeof step.ping.size === 'number' ? undefined : await firstHopMtu(ctx, from, target);
+  // No way out is an unreachable target, judged as one (an expected `reachable: false` passes).
+  if (hop && 'error' in hop) return judge(step, { target, size: null, mtu: null }, parsePingOutput(''), hop.error);
+  const mtu = hop ? hop.mtu : null;
+  const size = mtu === null ? (step.ping.size as number) : Math.min(MAX_PAYLOAD, mtu - HEADERS + (step.ping.size === 'tooLarge' ? 1 : 0));
   const df = dontFragment ? ['-M', 'do'] : [];
   const args = ['ping', '-n', ...df, '-c', String(count), '-i', String(interval), '-s', String(size), '-W', String(timeout), target];
   const deadline = pingDeadline(step);
   const result = await ctx.exec(from, args, { timeoutMs: deadline * 1000 });
   const out = parsePingOutput(`${result.stdout}\n${result.stderr}`);
   if (result.code === KILLED && !out.transmitted) out.error ??= `ping did not finish within ${deadline} s (set ping.deadline to allow more)`;
+  const error = out.error ?? (result.code > 1 && !out.transmitted ? result.stderr.trim() || `exit ${result.code}` : null);
+  return judge(step, { target, size, mtu }, out, error);
+}
 
+/** What ping said, against the step's expectation. */
+function judge(step: PingStep, sent: { target: string; size: number | null; mtu: number | null }, out: PingOutput, error: string | null): Attempt {
   const ttls = [...new Set(out.ttls)];
   const ttl = ttls.length === 1 ? ttls[0]! : ttls.length === 0 ? null : ttls.join('/');
   const metrics = {
-    target,
-    size,
-    mtu,
+    ...sent,
     transmitted: out.transmitted,
     received: out.received,
     lossPercent: out.lossPercent,
@@ -125,7 +139,7 @@ async function runPing(ctx: StepContext, step: PingStep): Promise<Attempt> {
     rttMaxMs: out.rtt?.max ?? null,
     rttMdevMs: out.rtt?.mdev ?? null,
     rttP99Ms: percentile(out.rtts, 99) ?? null,
-    error: out.error ?? (result.code > 1 && !out.transmitted ? result.stderr.trim() || `exit ${result.code}` : null),
+    error,
   };
 
   const e = step.expect;
