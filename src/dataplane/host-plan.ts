@@ -2,7 +2,8 @@ import { formatCidr } from '../net/ipv4.js';
 import type { Host, Topology, Workload } from '../topology/topology.js';
 import { peerRoutes, TUNNELS, tunnelSection, vtepEntries, workloadMtu } from './encapsulation.js';
 import { bgpPeers, birdConfig, type BirdPaths } from './bird.js';
-import { file, ip, netns, run, sysctl, type HostPlan, type Section } from './ops.js';
+import { file, ip, netns, run, sysctl, type HostPlan, type Op, type Section } from './ops.js';
+import { formatCidr6 } from '../net/ipv6.js';
 
 /** The gateway every Calico workload routes through; it exists on no interface. */
 export const WORKLOAD_GATEWAY = '169.254.1.1';
@@ -65,29 +66,55 @@ function uplinkSection(host: Host): Section {
   return {
     comment:
       `Uplink ${dev} on segment ${formatCidr(subnet)}. The default route via the gateway matters:\n` +
-      `proxy ARP answers only for destinations routed out of another interface.`,
+      `proxy ARP answers only for destinations routed out of another interface.` +
+      (host.address6 ? `\nIPv6 beside it on ${formatCidr6(host.segment.subnet6!)}, without duplicate address detection (nothing to detect in a lab).` : ''),
     ops: [
+      // Before the link is up: a host forwards only once its link-local address has passed DAD (about 2 s).
+      ...(host.address6 ? [sysctl(host.name, `net/ipv6/conf/${dev}/accept_dad`, 0, { early: true })] : []),
       ip(host.name, 'link', 'set', 'dev', 'lo', 'up'),
       ip(host.name, 'addr', 'add', `${host.address}/${subnet.prefix}`, 'dev', dev),
       ip(host.name, 'link', 'set', 'dev', dev, 'up'),
       ip(host.name, 'route', 'add', 'default', 'via', gateway, 'dev', dev),
       sysctl(host.name, 'net/ipv4/ip_forward', 1),
+      ...uplink6(host),
     ],
   };
 }
 
+/** A dual-stack host's IPv6 address, default route and forwarding. */
+function uplink6(host: Host): Op[] {
+  if (!host.address6) return [];
+  const { name: dev, subnet6, gateway6 } = host.segment;
+  return [
+    ip(host.name, 'addr', 'add', `${host.address6}/${subnet6!.prefix}`, 'dev', dev, 'nodad'),
+    ip(host.name, 'route', 'add', 'default', 'via', gateway6!, 'dev', dev),
+    sysctl(host.name, 'net/ipv6/conf/all/forwarding', 1),
+  ];
+}
+
 function adoptedUplinkSection(host: Host, current: string): Section {
   const { name: dev, gateway } = host.segment;
+  // The backend may hand the host over with IPv6 off (Docker does on its IPv4 networks).
+  // And without DAD, which would keep the host from forwarding IPv6 for about 2 s.
+  const enable6 = host.address6
+    ? [
+        sysctl(host.name, `net/ipv6/conf/${current}/accept_dad`, 0, { early: true }),
+        ...['all', 'default', current].map((conf) => sysctl(host.name, `net/ipv6/conf/${conf}/disable_ipv6`, 0, { early: true })),
+      ]
+    : [];
   return {
     comment:
       `Uplink: the backend attached ${current} with ${host.address}; rename it ${dev} as on the seed's\n` +
-      `hosts and route by default via the gateway (proxy ARP needs a route out of another interface).`,
+      `hosts and route by default via the gateway (proxy ARP needs a route out of another interface).` +
+      (host.address6 ? `\nIPv6 beside it: the backend had turned it off; on again before any link, without duplicate\naddress detection (until DAD passes a host forwards no IPv6, about 2 s).` : ''),
     ops: [
+      ...enable6,
       ip(host.name, 'link', 'set', 'dev', current, 'down'),
       ip(host.name, 'link', 'set', 'dev', current, 'name', dev),
       ip(host.name, 'link', 'set', 'dev', dev, 'up'),
       ip(host.name, 'route', 'replace', 'default', 'via', gateway, 'dev', dev),
       sysctl(host.name, 'net/ipv4/ip_forward', 1),
+      ...uplink6(host),
     ],
   };
 }
@@ -101,17 +128,29 @@ function workloadSection(w: Workload, mtu: number | undefined, mtuSource: string
       `Workload ${w.name} (${formatCidr(w.address)}): a namespace wired to the host by a veth pair.\n` +
       `Inside, ${WORKLOAD_GATEWAY} is the gateway although no interface has it; ${veth} answers\n` +
       `its ARP by proxy${w.hostMac === 'kernel' ? '' : ` with MAC ${w.hostMac}`}.` +
+      (w.address6
+        ? `\nIPv6: ${w.address6}/128 inside, and no proxy: the gateway is ${w.gateway6}, the link-local address\n` +
+          `that MAC gives ${veth} (EUI-64), set by hand with nodad (and none generated on either end) so it works at once.`
+        : '') +
       (mtu === undefined ? '' : `\nBoth ends take ${mtuSource}, ${mtu}, so no packet is too big for the way out.`),
     ops: [
       netns(w.name),
       ip(w.host, 'link', 'add', 'name', veth, ...linkMtu, ...mac, 'type', 'veth', 'peer', 'name', w.interface, ...linkMtu, 'netns', { netns: w.name }),
+      ...(w.address6 ? [ip(w.host, 'link', 'set', 'dev', veth, 'addrgenmode', 'none')] : []),
       ip(w.host, 'link', 'set', 'dev', veth, 'up'),
       ip(w.host, 'route', 'add', w.address.address, 'dev', veth, 'scope', 'link'),
+      ...(w.address6
+        ? [ip(w.host, 'addr', 'add', `${w.gateway6!}/64`, 'dev', veth, 'nodad'), ip(w.host, 'route', 'add', w.address6, 'dev', veth)]
+        : []),
       ip(w.name, 'link', 'set', 'dev', 'lo', 'up'),
       ip(w.name, 'addr', 'add', formatCidr(w.address), 'dev', w.interface),
+      ...(w.address6 ? [ip(w.name, 'link', 'set', 'dev', w.interface, 'addrgenmode', 'none')] : []),
       ip(w.name, 'link', 'set', 'dev', w.interface, 'up'),
       ip(w.name, 'route', 'add', WORKLOAD_GATEWAY, 'dev', w.interface, 'scope', 'link'),
       ip(w.name, 'route', 'add', 'default', 'via', WORKLOAD_GATEWAY, 'dev', w.interface),
+      ...(w.address6
+        ? [ip(w.name, 'addr', 'add', `${w.address6}/128`, 'dev', w.interface, 'nodad'), ip(w.name, 'route', 'add', 'default', 'via', w.gateway6!, 'dev', w.interface)]
+        : []),
       sysctl(w.host, `net/ipv4/conf/${veth}/forwarding`, 1),
       sysctl(w.host, `net/ipv4/conf/${veth}/proxy_arp`, 1),
       ...(w.proxyDelay === 'kernel' ? [] : [sysctl(w.host, `net/ipv4/neigh/${veth}/proxy_delay`, w.proxyDelay)]),

@@ -7,7 +7,8 @@ export type Op =
   | { kind: 'ip'; ns: string; args: IpArg[] }
   /** A `bridge` command (forwarding entries of a VXLAN device); runs after every `ip` operation. */
   | { kind: 'bridge'; ns: string; args: string[] }
-  | { kind: 'sysctl'; ns: string; path: string; value: string }
+  /** `early`: before every `ip` operation (a setting the links need from the start), else after them. */
+  | { kind: 'sysctl'; ns: string; path: string; value: string; early?: boolean }
   /** Write a file (creating its folder); runs after the links, addresses and sysctls. */
   | { kind: 'file'; ns: string; path: string; content: string }
   /** Run a command to completion, last of all (e.g. start a daemon that forks). */
@@ -38,9 +39,10 @@ export const file = (ns: string, path: string, content: string): Op => ({ kind: 
 export const run = (ns: string, ...argv: string[]): Op => ({ kind: 'run', ns, argv });
 export const netns = (ns: string): Op => ({ kind: 'netns', ns });
 /** `key` in /proc/sys path form: net/ipv4/conf/eth0/proxy_arp. */
-export const sysctl = (ns: string, path: string, value: string | number): Op => ({
+export const sysctl = (ns: string, path: string, value: string | number, { early = false } = {}): Op => ({
   kind: 'sysctl',
   ns,
   path,
   value: String(value),
+  ...(early ? { early } : {}),
 });

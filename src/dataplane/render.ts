@@ -77,7 +77,8 @@ export function renderPlanText(plan: { fabric?: { title: string; sections: Secti
  * An executable sh script running inside the namespace of `self`. Ops are grouped by phase so
  * each namespace gets a single `ip -batch`: namespaces first (unless `createNamespaces` is off,
  * when the backend made them already), then `self`, then the other namespaces in order of first
- * use, then each namespace's `bridge -batch`, then sysctls, then files and commands in plan order. A plan orders ops so that this
+ * use (after the sysctls marked early), then each namespace's `bridge -batch`, then sysctls, then
+ * files and commands in plan order. A plan orders ops so that this
  * regrouping never breaks a dependency.
  */
 export function renderScript(
@@ -90,6 +91,7 @@ export function renderScript(
   const batches = new Map<string, string[]>([[self, []]]);
   const bridgeBatches = new Map<string, string[]>();
   const sysctls: string[] = [];
+  const earlySysctls: string[] = [];
   const last: string[] = [];
   const namespaces: string[] = [];
   for (const op of ops) {
@@ -100,7 +102,7 @@ export function renderScript(
       batches.set(op.ns, lines);
     } else if (op.kind === 'bridge') {
       bridgeBatches.set(op.ns, [...(bridgeBatches.get(op.ns) ?? []), ipLine(op.args, name)]);
-    } else if (op.kind === 'sysctl') sysctls.push(...inNamespace([sysctlLine(op)], op.ns, self, name, enter.script));
+    } else if (op.kind === 'sysctl') (op.early ? earlySysctls : sysctls).push(...inNamespace([sysctlLine(op)], op.ns, self, name, enter.script));
     else if (op.kind === 'file') last.push(...inNamespace(fileLines(op), op.ns, self, name, enter.script));
     else last.push(...inNamespace([op.argv.map(shellWord).join(' ')], op.ns, self, name, enter.script));
   }
@@ -108,6 +110,7 @@ export function renderScript(
   if (createNamespaces && namespaces.length > 0) {
     script.push(`ip -batch - <<'EOF'`, ...namespaces.map((n) => `netns add ${n}`), 'EOF');
   }
+  script.push(...earlySysctls);
   for (const [program, perNamespace] of [['ip', batches], ['bridge', bridgeBatches]] as const) {
     for (const [ns, lines] of perNamespace) {
       if (lines.length === 0) continue;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isIpv4, parseCidr } from '../net/ipv4.js';
+import { isIpv6, parseCidr6 } from '../net/ipv6.js';
 
 /** Linux IFNAMSIZ is 16 including the terminating NUL. */
 export const IFNAME_MAX = 15;
@@ -22,6 +23,10 @@ export const labName = z
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and "-", starting with a letter or digit');
 
 export const ipv4 = z.string().refine(isIpv4, { message: 'is not an IPv4 address' });
+
+export const ipv6 = z.string().refine(isIpv6, { message: 'is not an IPv6 address' });
+
+export const cidr6 = z.string().refine((t) => parseCidr6(t) !== undefined, { message: 'is not an IPv6 CIDR such as fd00:192:168:1::/64' });
 
 export const cidr = z.string().refine((t) => t.includes('/') && parseCidr(t) !== undefined, {
   message: 'is not an IPv4 CIDR such as 192.168.1.0/24',

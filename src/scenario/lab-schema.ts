@@ -9,8 +9,9 @@ import {
   parseCidr,
   type Cidr,
 } from '../net/ipv4.js';
+import { canonical6, contains6, firstHostAddress6, formatCidr6, networkAddress6, notUnicast6, parseCidr6, type Cidr6 } from '../net/ipv6.js';
 import { LINK_LOCAL, notUnicast, notUnicastMac, notUnicastSubnet, overlaps, RESERVED_INTERFACE_NAMES } from '../net/special.js';
-import { addressWithOptionalPrefix, cidr, interfaceName, ipv4, labName, mac, nodeName, text, withoutNul } from './fields.js';
+import { addressWithOptionalPrefix, cidr, cidr6, interfaceName, ipv4, ipv6, labName, mac, nodeName, text, withoutNul } from './fields.js';
 
 const segmentSchema = z.strictObject({
   /** The host-side interface name of this segment, e.g. "ens192". */
@@ -18,6 +19,10 @@ const segmentSchema = z.strictObject({
   subnet: cidr,
   /** Default route of every host on the segment; proxy ARP needs it. Default: the subnet's first address. */
   gateway: ipv4.optional(),
+  /** The segment's IPv6 network, for hosts with an address6 (dual stack). */
+  subnet6: cidr6.optional(),
+  /** IPv6 default route of its hosts. Default: the first address of subnet6. */
+  gateway6: ipv6.optional(),
 });
 
 const workloadSchema = z.strictObject({
@@ -32,6 +37,8 @@ const workloadSchema = z.strictObject({
   hostMac: z.union([mac, z.literal('kernel')]).default('ee:ee:ee:ee:ee:ee'),
   /** neigh/<if>/proxy_delay in 1/100 s; "kernel" leaves the kernel default (80: up to 0.8 s). */
   proxyDelay: z.union([z.number().int().min(0), z.literal('kernel')]).default(0),
+  /** The workload's IPv6 address (a /128), beside its IPv4 one. */
+  address6: ipv6.optional(),
 });
 
 const hostSchema = z.strictObject({
@@ -45,6 +52,8 @@ const hostSchema = z.strictObject({
    * VTEP). Default: the first address of the host's block (bgp.block), as Calico's IPAM gives it.
    */
   tunnelAddress: ipv4.optional(),
+  /** The host's IPv6 address on its segment (the segment's subnet6 prefix applies). */
+  address6: ipv6.optional(),
   workloads: z.array(workloadSchema).default([]),
 });
 
@@ -245,6 +254,74 @@ function checkLab(s: Draft, fail: Fail): void {
   });
   if (s.bgp) checkBgp(s.bgp, s, fail);
   checkEncapsulation(s, owners, segments, fail);
+  checkIpv6(s, fail);
+}
+
+/**
+ * Dual stack: a segment's subnet6 holds its hosts' address6; a workload's address6 is routed via
+ * its host's, and its gateway is the link-local address its host end's MAC gives. Static routing,
+ * no encapsulation (the rest is IPv4 only so far).
+ */
+function checkIpv6(s: Draft, fail: Fail): void {
+  const subnets = new Map<string, Cidr6>();
+  s.segments.forEach((seg, i) => {
+    if (!seg?.subnet6) {
+      if (seg?.gateway6 !== undefined) fail(['segments', i, 'gateway6'], 'needs subnet6');
+      return;
+    }
+    const subnet = parseCidr6(seg.subnet6)!;
+    const network = networkAddress6(subnet);
+    if (network !== subnet.address) return fail(['segments', i, 'subnet6'], `${seg.subnet6} has host bits set; the network is ${network}/${subnet.prefix}`);
+    if (subnet.prefix > 126) return fail(['segments', i, 'subnet6'], `/${subnet.prefix} leaves no room for a gateway and hosts`);
+    const special = notUnicast6(network);
+    if (special) return fail(['segments', i, 'subnet6'], `${seg.subnet6} is ${special}`);
+    for (const [other, taken] of subnets) {
+      if (contains6(taken, network) || contains6(subnet, taken.address)) return fail(['segments', i, 'subnet6'], `${seg.subnet6} overlaps segment ${other} (${formatCidr6(taken)})`);
+    }
+    if (seg.gateway6 !== undefined && !contains6(subnet, seg.gateway6)) fail(['segments', i, 'gateway6'], `${seg.gateway6} is outside ${seg.subnet6}`);
+    subnets.set(seg.name, subnet);
+  });
+  const owners = new Map<string, string>();
+  const claim = (address: string, owner: string, path: Path) => {
+    const key = canonical6(address);
+    const previous = owners.get(key);
+    if (previous) fail(path, `duplicate address ${address} (already used by ${previous})`);
+    else owners.set(key, owner);
+  };
+  s.segments.forEach((seg) => {
+    const subnet = seg && subnets.get(seg.name);
+    if (subnet) owners.set(canonical6(seg.gateway6 ?? firstHostAddress6(subnet)), `the gateway of segment ${seg.name}`);
+  });
+  let dualStack = false;
+  s.hosts.forEach((h, i) => {
+    if (!h) return;
+    const segmentName = h.segment ?? rawName(s.raw.segments[0]);
+    const subnet = segmentName === undefined ? undefined : subnets.get(segmentName);
+    if (h.address6 !== undefined) {
+      dualStack = true;
+      const path: Path = ['hosts', i, 'address6'];
+      if (!subnet) fail(path, `needs subnet6 on segment ${segmentName ?? '?'}`);
+      else if (!contains6(subnet, h.address6)) fail(path, `${h.address6} is outside segment ${segmentName} (${formatCidr6(subnet)})`);
+      else if (canonical6(h.address6) === networkAddress6(subnet)) fail(path, `${h.address6} is the network address of ${formatCidr6(subnet)}`);
+      else claim(h.address6, `host ${h.name}`, path);
+    }
+    h.workloads.forEach((w, j) => {
+      if (w?.address6 === undefined) return;
+      dualStack = true;
+      const path: Path = ['hosts', i, 'workloads', j, 'address6'];
+      if (h.address6 === undefined) return fail(path, `needs an address6 on host ${h.name}: it is the next hop of routes to this workload`);
+      if (w.hostMac === 'kernel') return fail(['hosts', i, 'workloads', j, 'hostMac'], 'must be a fixed MAC with an address6: the link-local address it gives is the workload\'s IPv6 gateway');
+      const special = notUnicast6(w.address6);
+      if (special) return fail(path, `${w.address6} is ${special}`);
+      for (const [name, subnet] of subnets) {
+        if (contains6(subnet, w.address6)) return fail(path, `${w.address6} is inside segment ${name} (${formatCidr6(subnet)}); workloads are routed, not bridged`);
+      }
+      claim(w.address6, `workload ${w.name}`, path);
+    });
+  });
+  if (!dualStack) return;
+  if (s.routing === 'bgp') fail(['routing'], 'IPv6 addresses go with routing "static" so far (BIRD here announces IPv4 only)');
+  if (s.encapsulation !== undefined && s.encapsulation !== 'direct') fail(['encapsulation'], 'IPv6 addresses go with encapsulation "direct" so far');
 }
 
 /**

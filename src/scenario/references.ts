@@ -1,4 +1,5 @@
 import { isIpv4 } from '../net/ipv4.js';
+import { isIpv6 } from '../net/ipv6.js';
 import { vethToken } from './fields.js';
 import type { Fail, Path } from './lab-schema.js';
 
@@ -40,7 +41,9 @@ export function collectReferences(raw: unknown, fail: Fail): References {
     },
     nodeOrAddress(path, text) {
       if (typeof text !== 'string') return;
-      if (!/^[\d.]+$/.test(text)) node(path, text);
+      if (text.includes(':')) {
+        if (!isIpv6(text)) fail(path, `"${text}" is not an IPv6 address`);
+      } else if (!/^[\d.]+$/.test(text)) node(path, text);
       else if (!isIpv4(text)) fail(path, `"${text}" is not an IPv4 address`);
     },
     veths(path, text) {

@@ -1,4 +1,5 @@
 import { firstHostAddress, networkAddress, parseCidr, type Cidr } from '../net/ipv4.js';
+import { canonical6, firstHostAddress6, linkLocalFromMac, parseCidr6, type Cidr6 } from '../net/ipv6.js';
 import { tunnelAddressOf, type LabDefinition } from '../scenario/lab-schema.js';
 import { caliName } from './names.js';
 
@@ -22,6 +23,9 @@ export interface Segment {
   name: string;
   subnet: Cidr;
   gateway: string;
+  /** Dual stack: the segment's IPv6 network and its hosts' IPv6 default route. */
+  subnet6?: Cidr6;
+  gateway6?: string;
 }
 
 export interface Host {
@@ -33,6 +37,8 @@ export interface Host {
   block?: Cidr;
   /** With an encapsulation: the address of its tunnel device. */
   tunnelAddress?: string;
+  /** Dual stack: its IPv6 address on the segment (canonical form). */
+  address6?: string;
 }
 
 export interface Workload {
@@ -43,6 +49,9 @@ export interface Workload {
   hostInterface: string;
   hostMac: string | 'kernel';
   proxyDelay: number | 'kernel';
+  /** Dual stack: its IPv6 address (a /128, canonical form), and its IPv6 gateway: the link-local address of its host end. */
+  address6?: string;
+  gateway6?: string;
 }
 
 export type Node = { kind: 'host'; host: Host } | { kind: 'workload'; workload: Workload; host: Host };
@@ -51,7 +60,9 @@ export type Node = { kind: 'host'; host: Host } | { kind: 'workload'; workload: 
 export function resolveTopology(scenario: LabDefinition, lab: string = scenario.name): Topology {
   const segments = scenario.segments.map((s): Segment => {
     const subnet = parseCidr(s.subnet)!;
-    return { name: s.name, subnet, gateway: s.gateway ?? firstHostAddress(subnet) };
+    const subnet6 = s.subnet6 === undefined ? undefined : parseCidr6(s.subnet6)!;
+    const v6 = subnet6 ? { subnet6, gateway6: canonical6(s.gateway6 ?? firstHostAddress6(subnet6)) } : {};
+    return { name: s.name, subnet, gateway: s.gateway ?? firstHostAddress(subnet), ...v6 };
   });
   const blockOf = (h: LabDefinition['hosts'][number]): Cidr | undefined => {
     const first = h.workloads[0];
@@ -66,6 +77,7 @@ export function resolveTopology(scenario: LabDefinition, lab: string = scenario.
     return {
       ...(block ? { block } : {}),
       ...(tunnelAddress ? { tunnelAddress } : {}),
+      ...(h.address6 ? { address6: canonical6(h.address6) } : {}),
       name: h.name,
       segment: segments.find((s) => s.name === segmentName)!,
       address: h.address,
@@ -77,6 +89,7 @@ export function resolveTopology(scenario: LabDefinition, lab: string = scenario.
         hostInterface: w.hostInterface ?? caliName(lab, h.name, w.name),
         hostMac: w.hostMac,
         proxyDelay: w.proxyDelay,
+        ...(w.address6 && w.hostMac !== 'kernel' ? { address6: canonical6(w.address6), gateway6: linkLocalFromMac(w.hostMac) } : {}),
       })),
     };
   });

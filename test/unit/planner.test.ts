@@ -199,3 +199,22 @@ describe('encapsulation', () => {
     expect(script.indexOf("bridge -batch - <<'EOF'\nfdb append 66:ca:c0:a8:01:10")).toBeGreaterThan(script.lastIndexOf("ip -batch - <<'EOF'"));
   });
 });
+
+describe('dual stack', () => {
+  it("IPv6 beside IPv4: addresses without DAD, the cali end's EUI-64 link-local as the workload's gateway, routes via the peers (golden)", async () => {
+    const topology = resolveTopology(await loadScenario('scenarios/dual-stack.ts'));
+    expectGolden(renderPlanText({ hosts: hostPlans(topology), fabric: { title: 'fabric', sections: planFabric(topology) } }), 'dual-stack.plan.txt');
+  });
+
+  it('in a Docker host, turns IPv6 on (without DAD) before any ip command runs', async () => {
+    const topology = resolveTopology(await loadScenario('scenarios/dual-stack.ts'));
+    const host0 = hostPlans(topology, { adopt: 'eth0' })[0]!;
+    const script = renderScript(host0.sections, host0.host, (n) => n, { createNamespaces: true });
+    const firstIp = script.indexOf("ip -batch - <<'EOF'\nlink set dev eth0 down");
+    for (const line of ['echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_dad', 'echo 0 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6']) {
+      expect(script.indexOf(line)).toBeGreaterThan(-1);
+      expect(script.indexOf(line)).toBeLessThan(firstIp);
+    }
+    expect(script.indexOf('echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_dad')).toBeLessThan(script.indexOf('echo 0 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6'));
+  });
+});

@@ -4,6 +4,7 @@ import { loadScenario } from '../../src/lab/load.js';
 import { parseScenario } from '../../src/steps/scenario.js';
 import type { ScenarioInput } from '../../src/steps/scenario.js';
 import { tunnelAddressOf } from '../../src/scenario/lab-schema.js';
+import { resolveTopology } from '../../src/topology/topology.js';
 
 
 
@@ -171,7 +172,7 @@ describe('one pass, the true reason', () => {
       'steps[0].expect.ttl: Invalid input: expected number, received string',
       'steps[0].ping.from: unknown node "nsX" (nodes: host0, ns0, host1, ns1)',
       'steps[0].ping.to: "256.1.1.1" is not an IPv4 address',
-      'steps[1].route.to: is neither an IPv4 destination nor "default"',
+      'steps[1].route.to: is neither an IPv4 or IPv6 destination nor "default"',
       'steps[1].route.dev: {veth:zz} names no workload',
       'steps[2].wait.command: Too small: expected array to have >=1 items',
       'steps[2].wait.node: unknown node "ghost" (nodes: host0, ns0, host1, ns1)',
@@ -285,6 +286,55 @@ describe('encapsulation', () => {
     bare.hosts[1]!.workloads = [];
     bare.steps = [];
     expect(issuesOf(bare)).toEqual(['hosts[1]: encapsulation "ipip" needs a tunnel address for host1: set tunnelAddress, as it has no workloads, it has no block to take one from']);
+  });
+});
+
+describe('dual stack', () => {
+  const dual = (): ScenarioInput => {
+    const s = validScenario();
+    s.segments[0]!.subnet6 = 'fd00:192:168:1::/64';
+    s.hosts[0]!.address6 = 'fd00:192:168:1::32';
+    s.hosts[1]!.address6 = 'fd00:192:168:1::16';
+    s.hosts[0]!.workloads![0]!.address6 = 'fd00:10:20:1::2';
+    s.hosts[1]!.workloads![0]!.address6 = 'fd00:10:20:1::3';
+    return s;
+  };
+
+  it('gives each workload the link-local address its host end has as IPv6 gateway', () => {
+    const topology = resolveTopology(parseScenario('s.ts', dual()));
+    expect(topology.segments[0]).toMatchObject({ subnet6: { address: 'fd00:192:168:1::', prefix: 64 }, gateway6: 'fd00:192:168:1::1' });
+    expect(topology.workloads[0]).toMatchObject({ address6: 'fd00:10:20:1::2', gateway6: 'fe80::ecee:eeff:feee:eeee' });
+  });
+
+  it('refuses addresses out of place, used twice, or without what routes them', () => {
+    const s = dual();
+    s.hosts[0]!.address6 = 'fd00:99::32';
+    s.hosts[1]!.workloads![0]!.address6 = 'fd00:192:168:1::77';
+    s.hosts[0]!.workloads![0]!.address6 = 'fe80::2';
+    expect(issuesOf(s)).toEqual([
+      'hosts[0].address6: fd00:99::32 is outside segment ens192 (fd00:192:168:1::/64)',
+      'hosts[0].workloads[0].address6: fe80::2 is link-local (fe80::/10)',
+      'hosts[1].workloads[0].address6: fd00:192:168:1::77 is inside segment ens192 (fd00:192:168:1::/64); workloads are routed, not bridged',
+    ]);
+    const twice = dual();
+    twice.hosts[1]!.workloads![0]!.address6 = 'FD00:10:20:1:0::2';
+    expect(issuesOf(twice)).toEqual(['hosts[1].workloads[0].address6: duplicate address FD00:10:20:1:0::2 (already used by workload ns0)']);
+    const bare = dual();
+    delete bare.segments[0]!.subnet6;
+    delete bare.hosts[1]!.address6;
+    bare.hosts[0]!.workloads![0]!.hostMac = 'kernel';
+    expect(issuesOf(bare)).toEqual([
+      'hosts[0].address6: needs subnet6 on segment ens192',
+      "hosts[0].workloads[0].hostMac: must be a fixed MAC with an address6: the link-local address it gives is the workload's IPv6 gateway",
+      'hosts[1].workloads[0].address6: needs an address6 on host host1: it is the next hop of routes to this workload',
+    ]);
+  });
+
+  it('goes with static routing and no encapsulation so far', () => {
+    expect(issuesOf({ ...dual(), routing: 'bgp' })).toEqual(['routing: IPv6 addresses go with routing "static" so far (BIRD here announces IPv4 only)']);
+    const tunnelled: ScenarioInput = { ...dual(), encapsulation: 'vxlan', bgp: { block: 26 } };
+    tunnelled.hosts[1]!.workloads![0]!.address = '10.20.2.3';
+    expect(issuesOf(tunnelled)).toEqual(['encapsulation: IPv6 addresses go with encapsulation "direct" so far']);
   });
 });
 

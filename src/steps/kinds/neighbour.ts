@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ipv4, mac, nodeName, presence, stepCommon } from '../../scenario/fields.js';
+import { ipv4, ipv6, mac, nodeName, presence, stepCommon } from '../../scenario/fields.js';
+import { canonical6 } from '../../net/ipv6.js';
 import { program } from '../../requirements/requirement.js';
 import { defineStepKind } from '../kind.js';
 import { readJson, resolveVeths } from '../node-state.js';
@@ -9,7 +10,8 @@ const schema = z.strictObject({
   ...stepCommon,
   neighbour: z.strictObject({
     node: nodeName,
-    address: ipv4,
+    /** IPv4 (ARP) or IPv6 (neighbour discovery, `ip -6`). */
+    address: z.union([ipv4, ipv6], { error: 'is not an IPv4 or IPv6 address' }),
     lladdr: mac.optional(),
     dev: z.string().min(1).optional(),
   }),
@@ -41,8 +43,10 @@ interface NeighbourEntry {
 
 async function checkNeighbour(ctx: StepContext, step: NeighbourStep): Promise<Attempt> {
   const want = { ...step.neighbour, dev: step.neighbour.dev && resolveVeths(ctx.topology, step.neighbour.dev) };
-  const entries = await readJson<NeighbourEntry[]>(ctx, want.node, ['ip', '-j', 'neigh', 'show']);
-  const toDst = entries.filter((n) => n.dst === want.address && (want.dev === undefined || n.dev === want.dev));
+  const v6 = want.address.includes(':');
+  const entries = await readJson<NeighbourEntry[]>(ctx, want.node, ['ip', ...(v6 ? ['-6'] : []), '-j', 'neigh', 'show']);
+  const same = (dst: string) => (v6 ? dst.includes(':') && canonical6(dst) === canonical6(want.address) : dst === want.address);
+  const toDst = entries.filter((n) => same(n.dst) && (want.dev === undefined || n.dev === want.dev));
   const resolved = toDst.filter((n) => n.lladdr !== undefined && (want.lladdr === undefined || n.lladdr === want.lladdr));
   const describe = (n: NeighbourEntry) =>
     `${n.dst} dev ${n.dev ?? '?'} ${n.lladdr ? `lladdr ${n.lladdr} ` : ''}${(n.state ?? []).join(',')}`.trim();

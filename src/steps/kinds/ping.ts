@@ -84,8 +84,8 @@ function pingTarget(ctx: StepContext, to: string): string {
   return node ? nodeAddress(node) : to;
 }
 
-/** IPv4 and ICMP headers: what a payload has around it in an MTU. */
-const HEADERS = 28;
+/** IP and ICMP headers: what a payload has around it in an MTU (IPv4: 20 + 8, IPv6: 40 + 8). */
+const headers = (target: string) => (target.includes(':') ? 48 : 28);
 
 /** The largest ICMP payload (loopback's MTU would allow more). */
 const MAX_PAYLOAD = 65_507;
@@ -111,7 +111,7 @@ async function runPing(ctx: StepContext, step: PingStep): Promise<Attempt> {
   // No way out is an unreachable target, judged as one (an expected `reachable: false` passes).
   if (hop && 'error' in hop) return judge(step, { target, size: null, mtu: null }, parsePingOutput(''), hop.error);
   const mtu = hop ? hop.mtu : null;
-  const size = mtu === null ? (step.ping.size as number) : Math.min(MAX_PAYLOAD, mtu - HEADERS + (step.ping.size === 'tooLarge' ? 1 : 0));
+  const size = mtu === null ? (step.ping.size as number) : Math.min(MAX_PAYLOAD, mtu - headers(target) + (step.ping.size === 'tooLarge' ? 1 : 0));
   const df = dontFragment ? ['-M', 'do'] : [];
   const args = ['ping', '-n', ...df, '-c', String(count), '-i', String(interval), '-s', String(size), '-W', String(timeout), target];
   const deadline = pingDeadline(step);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ipv4, nodeName, presence, stepCommon } from '../../scenario/fields.js';
+import { ipv4, ipv6, nodeName, presence, stepCommon } from '../../scenario/fields.js';
+import { canonical6, isIpv6, parseCidr6 } from '../../net/ipv6.js';
 import { parseCidr } from '../../net/ipv4.js';
 import { program } from '../../requirements/requirement.js';
 import { defineStepKind } from '../kind.js';
@@ -10,9 +11,13 @@ const schema = z.strictObject({
   ...stepCommon,
   route: z.strictObject({
     node: nodeName,
-    /** Destination as `ip route` prints it: "10.20.1.3", "10.20.1.0/24" or "default". */
-    to: z.string().min(1).refine((t) => t === 'default' || parseCidr(t) !== undefined, 'is neither an IPv4 destination nor "default"'),
-    via: ipv4.optional(),
+    /** Destination as `ip route` prints it: "10.20.1.3", "10.20.1.0/24", "fd00::3", "fd00::/64" or "default". */
+    to: z
+      .string()
+      .min(1)
+      .refine((t) => t === 'default' || parseCidr(t) !== undefined || isIpv6(t) || parseCidr6(t) !== undefined, 'is neither an IPv4 or IPv6 destination nor "default"'),
+    /** IPv4 or IPv6; an IPv6 `to` or `via` looks in the IPv6 table (`ip -6`). */
+    via: z.union([ipv4, ipv6], { error: 'is not an IPv4 or IPv6 address' }).optional(),
     /** Interface name, or "{veth:WORKLOAD}" for a workload's host-side veth. */
     dev: z.string().min(1).optional(),
     scope: z.enum(['link', 'global', 'host']).optional(),
@@ -49,8 +54,13 @@ interface RouteEntry {
   type?: string;
 }
 
-/** `ip` leaves out defaults: scope global, protocol boot, and /32 on host routes. */
-const normaliseDst = (dst: string) => dst.replace(/\/32$/, '');
+/** `ip` leaves out defaults: scope global, protocol boot, and /32 (/128) on host routes; IPv6 in canonical form. */
+function normaliseDst(dst: string): string {
+  if (!dst.includes(':')) return dst.replace(/\/32$/, '');
+  const [address, prefix] = dst.split('/');
+  return prefix === undefined || prefix === '128' ? canonical6(address!) : `${canonical6(address!)}/${prefix}`;
+}
+const sameGateway = (a: string | undefined, b: string) => a !== undefined && (b.includes(':') ? a.includes(':') && canonical6(a) === canonical6(b) : a === b);
 const routeScope = (r: RouteEntry) => r.scope ?? 'global';
 const routeProto = (r: RouteEntry) => r.protocol ?? 'boot';
 
@@ -69,11 +79,12 @@ export function formatRoute(r: RouteEntry): string {
 
 async function checkRoute(ctx: StepContext, step: RouteStep): Promise<Attempt> {
   const want = { ...step.route, dev: step.route.dev && resolveVeths(ctx.topology, step.route.dev) };
-  const routes = await readJson<RouteEntry[]>(ctx, want.node, ['ip', '-j', 'route', 'show']);
+  const v6 = want.to.includes(':') || (want.via?.includes(':') ?? false);
+  const routes = await readJson<RouteEntry[]>(ctx, want.node, ['ip', ...(v6 ? ['-6'] : []), '-j', 'route', 'show']);
   const toDst = routes.filter((r) => normaliseDst(r.dst) === normaliseDst(want.to));
   const matching = toDst.filter(
     (r) =>
-      (want.via === undefined || r.gateway === want.via) &&
+      (want.via === undefined || sameGateway(r.gateway, want.via)) &&
       (want.dev === undefined || r.dev === want.dev) &&
       (want.scope === undefined || routeScope(r) === want.scope) &&
       (want.proto === undefined || routeProto(r) === want.proto),
