@@ -27,5 +27,12 @@ export default defineScenario({
     },
     { name: 'host0 routes ns0 to its cali veth', route: { node: 'host0', to: 'fd00:10:20:1::2', dev: veth('ns0') } },
     { name: 'host0 routes ns1 via host1', route: { node: 'host0', to: 'fd00:10:20:1::3', via: 'fd00:192:168:1::16', dev: 'ens192' } },
+    // A link set down loses its IPv6 addresses as well as its routes; linkUp gives both back.
+    { linkDown: 'ns1' },
+    { linkUp: 'ns1' },
+    { name: "IPv6 to ns1 again after its veth's down and up", ping: { from: 'ns0', to: 'fd00:10:20:1::3' }, expect: { ttl: 62 }, within: 5 },
+    { linkDown: 'host1' },
+    { linkUp: 'host1' },
+    { name: "IPv6 to ns1 again after host1's uplink's down and up", ping: { from: 'ns0', to: 'fd00:10:20:1::3' }, expect: { ttl: 62 }, within: 5 },
   ],
 });

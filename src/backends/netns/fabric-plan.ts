@@ -21,6 +21,7 @@ export function planFabric(topology: Topology): Section[] {
       ops: [
         ip(FABRIC, 'link', 'add', 'name', bridge, 'type', 'bridge'),
         ip(FABRIC, 'addr', 'add', `${segment.gateway}/${segment.subnet.prefix}`, 'dev', bridge),
+        ...(segment.subnet6 ? [ip(FABRIC, 'addr', 'add', `${segment.gateway6!}/${segment.subnet6.prefix}`, 'dev', bridge, 'nodad')] : []),
         ip(FABRIC, 'link', 'set', 'dev', bridge, 'up'),
         ...hosts.flatMap((h) => {
           const port = fabricPortName(h.name);
@@ -44,6 +45,10 @@ export function planFabric(topology: Topology): Section[] {
             ops: [
               sysctl(FABRIC, 'net/ipv4/ip_forward', 1),
               ...(direct ? topology.hosts.flatMap((h) => h.workloads.map((w) => ip(FABRIC, 'route', 'add', w.address.address, 'via', h.address))) : []),
+              ...(topology.segments.some((s) => s.subnet6) ? [sysctl(FABRIC, 'net/ipv6/conf/all/forwarding', 1)] : []),
+              ...topology.hosts.flatMap((h) =>
+                h.workloads.flatMap((w) => (direct && w.address6 && h.address6 ? [ip(FABRIC, 'route', 'add', w.address6, 'via', h.address6)] : [])),
+              ),
             ],
           },
         ]
