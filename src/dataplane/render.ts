@@ -76,9 +76,9 @@ export function renderPlanText(plan: { fabric?: { title: string; sections: Secti
 /**
  * An executable sh script running inside the namespace of `self`. Ops are grouped by phase so
  * each namespace gets a single `ip -batch`: namespaces first (unless `createNamespaces` is off,
- * when the backend made them already), then `self`, then the other namespaces in order of first
- * use (after the sysctls marked early), then each namespace's `bridge -batch`, then sysctls, then
- * files and commands in plan order. A plan orders ops so that this
+ * when the backend made them already), then the sysctls marked early, then the `ip -batch` of
+ * `self` and of the other namespaces in order of first use, then each namespace's `bridge -batch`,
+ * then the other sysctls, then files and commands in plan order. A plan orders ops so that this
  * regrouping never breaks a dependency.
  */
 export function renderScript(

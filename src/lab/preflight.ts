@@ -24,6 +24,8 @@ export function scenarioNeeds(spec: LabSpec, { captures = false } = {}): Need[] 
   const needs: Need[] = [lab(program('ip'), 'every lab'), lab(program('sh'), 'every lab'), lab(program('nsenter'), 'every lab')];
   if (captures) needs.push(lab(program('tcpdump'), '--captures'));
   if (topology.routing === 'bgp') needs.push(lab(program('bird'), 'routing: "bgp"'));
+  // Swarm's overlay networks are IPv4 here; IPv6 between engines is not proven.
+  if (topology.hosts.some((h) => h.address6)) needs.push(lab(capability('ipv6'), 'address6'));
   if (topology.encapsulation !== 'direct') needs.push(lab(kernel(topology.encapsulation), `encapsulation: "${topology.encapsulation}"`));
   if (topology.encapsulation === 'vxlan') needs.push(lab(program('bridge'), 'encapsulation: "vxlan"'));
   if (topology.segments.length > 1 && topology.routing !== 'none') {

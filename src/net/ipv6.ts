@@ -49,9 +49,25 @@ export function notUnicast6(address: string): string | undefined {
   if (a.isLoopback()) return 'the loopback address (::1)';
   if (a.isLinkLocal() || a.isInSubnet(new Address6('fe80::/10'))) return 'link-local (fe80::/10)';
   if (a.isMulticast()) return 'multicast (ff00::/8)';
-  if (a.is4()) return 'an IPv4-mapped address (::ffff:0:0/96)';
+  if (a.isInSubnet(new Address6('::ffff:0:0/96'))) return 'an IPv4-mapped address (::ffff:0:0/96)';
   return undefined;
 }
+
+/** Why a prefix cannot hold routed unicast addresses: it overlaps one of the ranges above. */
+export function notUnicastSubnet6(subnet: Cidr6): string | undefined {
+  for (const [range, why] of SPECIAL6) {
+    const special = parseCidr6(range)!;
+    if (contains6(special, subnet.address) || contains6(subnet, special.address)) return `overlaps ${why} (${range})`;
+  }
+  return undefined;
+}
+
+const SPECIAL6: [string, string][] = [
+  ['::/127', 'the unspecified and loopback addresses'],
+  ['::ffff:0:0/96', 'IPv4-mapped addresses'],
+  ['fe80::/10', 'link-local addresses'],
+  ['ff00::/8', 'multicast'],
+];
 
 /**
  * The link-local address the kernel derives from a MAC (modified EUI-64): ee:ee:ee:ee:ee:ee gives

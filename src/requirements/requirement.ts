@@ -2,11 +2,12 @@ import type { KernelFeature } from './kernel.js';
 import type { ProgramName } from './programs.js';
 
 /** What a backend may or may not be able to do, declared in its profile. */
-export type BackendCapability = 'power' | 'routedSegments';
+export type BackendCapability = 'power' | 'routedSegments' | 'ipv6';
 
 export const CAPABILITY_DESCRIPTIONS: Record<BackendCapability, string> = {
   power: 'stopping and starting hosts',
   routedSegments: 'routing between several segments',
+  ipv6: 'IPv6 between hosts',
 };
 
 /** Something a scenario needs where its hosts run: a program, a kernel feature, a backend capability. */

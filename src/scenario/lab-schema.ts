@@ -9,7 +9,7 @@ import {
   parseCidr,
   type Cidr,
 } from '../net/ipv4.js';
-import { canonical6, contains6, firstHostAddress6, formatCidr6, networkAddress6, notUnicast6, parseCidr6, type Cidr6 } from '../net/ipv6.js';
+import { canonical6, contains6, firstHostAddress6, formatCidr6, networkAddress6, notUnicast6, notUnicastSubnet6, parseCidr6, type Cidr6 } from '../net/ipv6.js';
 import { LINK_LOCAL, notUnicast, notUnicastMac, notUnicastSubnet, overlaps, RESERVED_INTERFACE_NAMES } from '../net/special.js';
 import { addressWithOptionalPrefix, cidr, cidr6, interfaceName, ipv4, ipv6, labName, mac, nodeName, text, withoutNul } from './fields.js';
 
@@ -273,12 +273,15 @@ function checkIpv6(s: Draft, fail: Fail): void {
     const network = networkAddress6(subnet);
     if (network !== subnet.address) return fail(['segments', i, 'subnet6'], `${seg.subnet6} has host bits set; the network is ${network}/${subnet.prefix}`);
     if (subnet.prefix > 126) return fail(['segments', i, 'subnet6'], `/${subnet.prefix} leaves no room for a gateway and hosts`);
-    const special = notUnicast6(network);
-    if (special) return fail(['segments', i, 'subnet6'], `${seg.subnet6} is ${special}`);
+    const special = notUnicastSubnet6(subnet);
+    if (special) return fail(['segments', i, 'subnet6'], `${seg.subnet6} ${special}`);
     for (const [other, taken] of subnets) {
       if (contains6(taken, network) || contains6(subnet, taken.address)) return fail(['segments', i, 'subnet6'], `${seg.subnet6} overlaps segment ${other} (${formatCidr6(taken)})`);
     }
     if (seg.gateway6 !== undefined && !contains6(subnet, seg.gateway6)) fail(['segments', i, 'gateway6'], `${seg.gateway6} is outside ${seg.subnet6}`);
+    else if (seg.gateway6 !== undefined && canonical6(seg.gateway6) === network) {
+      fail(['segments', i, 'gateway6'], `${seg.gateway6} is the network address of ${seg.subnet6} (the subnet-router anycast address every router answers)`);
+    }
     subnets.set(seg.name, subnet);
   });
   const owners = new Map<string, string>();

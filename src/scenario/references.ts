@@ -1,5 +1,5 @@
 import { isIpv4 } from '../net/ipv4.js';
-import { isIpv6 } from '../net/ipv6.js';
+import { contains6, isIpv6 } from '../net/ipv6.js';
 import { vethToken } from './fields.js';
 import type { Fail, Path } from './lab-schema.js';
 
@@ -8,7 +8,7 @@ export interface References {
   /** A host or a workload. */
   node(path: Path, name: string): void;
   host(path: Path, name: string): void;
-  /** A node name, or an IPv4 address of anything. */
+  /** A node name, or an IPv4 or (global) IPv6 address of anything. */
   nodeOrAddress(path: Path, text: string): void;
   /** Every `{veth:WORKLOAD}` in `text` names a workload. */
   veths(path: Path, text: string | undefined): void;
@@ -43,6 +43,7 @@ export function collectReferences(raw: unknown, fail: Fail): References {
       if (typeof text !== 'string') return;
       if (text.includes(':')) {
         if (!isIpv6(text)) fail(path, `"${text}" is not an IPv6 address`);
+        else if (contains6({ address: 'fe80::', prefix: 10 }, text)) fail(path, `"${text}" is link-local: which link cannot be said here; ping a global address`);
       } else if (!/^[\d.]+$/.test(text)) node(path, text);
       else if (!isIpv4(text)) fail(path, `"${text}" is not an IPv4 address`);
     },

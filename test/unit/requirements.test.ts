@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { LabSpec } from '../../src/lab/spec.js';
-import { checkSize, judgeNeeds, scenarioNeeds } from '../../src/lab/preflight.js';
+import { checkSize, findMissing, judgeNeeds, scenarioNeeds } from '../../src/lab/preflight.js';
 import { KERNEL_FEATURES, type KernelFeature } from '../../src/requirements/kernel.js';
 import { parseProbe, probeScript } from '../../src/requirements/probe.js';
 import { browserTestPackages, imageBuildPackages, imagePackages, machinePackages } from '../../src/requirements/programs.js';
@@ -133,6 +133,20 @@ describe('judging what a scenario needs against what is missing', () => {
     expect(skips.get(1)).toBe('needs sch_netem: this kernel was built without CONFIG_NET_SCH_NETEM');
     expect(skips.get(2)).toBe('it observes the effect of step 2, which was skipped');
     expect(skips.get(6)).toBe('it observes the effect of step 6, which was skipped');
+  });
+
+  it('asks the backend for IPv6 where a host has an address6, and the kernel for the tunnel of an encapsulation', async () => {
+    const dual = spec({ ...base, routing: 'static', steps: [], segments: [{ name: 'ens192', subnet: '192.168.1.0/24', subnet6: 'fd00:1::/64' }], hosts: base.hosts.map((h, i) => ({ ...h, address6: `fd00:1::${i + 10}` })) });
+    const swarmLike = await findMissing(
+      { profile: { name: 'swarm', capabilities: ['power'], programHome: netns.programHome }, probe: async () => ({ code: 0, stdout: '', stderr: '' }) } as never,
+      scenarioNeeds(dual).map((n) => n.requirement),
+      () => {},
+    );
+    expect(judgeNeeds(dual, scenarioNeeds(dual), swarmLike, netns, false).fatal).toEqual([
+      's.ts needs IPv6 between hosts for address6: the swarm backend cannot do that (the docker backend or the netns backend can)',
+    ]);
+    const vxlan = spec({ ...base, routing: 'static', steps: [], encapsulation: 'vxlan', bgp: { block: 26 } });
+    expect(scenarioNeeds(vxlan).map((n) => n.requirement)).toEqual(expect.arrayContaining([{ kernel: 'vxlan' }, { program: 'bridge' }]));
   });
 
   it('never skips what the lab itself needs', () => {

@@ -330,6 +330,31 @@ describe('dual stack', () => {
     ]);
   });
 
+  it('keeps subnets clear of special ranges and steps to one family', () => {
+    const s = dual();
+    s.segments[0]!.subnet6 = 'fe00::/7';
+    expect(issuesOf(s)[0]).toBe('segments[0].subnet6: fe00::/7 overlaps link-local addresses (fe80::/10)');
+    const g = dual();
+    g.segments[0]!.gateway6 = 'fd00:192:168:1::';
+    expect(issuesOf(g)).toEqual(['segments[0].gateway6: fd00:192:168:1:: is the network address of fd00:192:168:1::/64 (the subnet-router anycast address every router answers)']);
+    const mapped = dual();
+    mapped.hosts[0]!.workloads![0]!.address6 = '::ffff:a14:102';
+    expect(issuesOf(mapped)).toEqual(['hosts[0].workloads[0].address6: ::ffff:a14:102 is an IPv4-mapped address (::ffff:0:0/96)']);
+    const embedded = dual();
+    embedded.hosts[0]!.workloads![0]!.address6 = 'fd00::10.20.1.2';
+    expect(issuesOf(embedded)).toEqual([]);
+    const steps = dual();
+    steps.steps = [
+      { ping: { from: 'ns0', to: 'fe80::ecee:eeff:feee:eeee' } },
+      { route: { node: 'host0', to: '10.20.1.3', via: 'fd00:192:168:1::16' } },
+      { route: { node: 'ns0', to: '::/0', via: 'fe80::ecee:eeff:feee:eeee' } },
+    ];
+    expect(issuesOf(steps)).toEqual([
+      'steps[0].ping.to: "fe80::ecee:eeff:feee:eeee" is link-local: which link cannot be said here; ping a global address',
+      'steps[1].route.via: is of the other IP family than route.to',
+    ]);
+  });
+
   it('goes with static routing and no encapsulation so far', () => {
     expect(issuesOf({ ...dual(), routing: 'bgp' })).toEqual(['routing: IPv6 addresses go with routing "static" so far (BIRD here announces IPv4 only)']);
     const tunnelled: ScenarioInput = { ...dual(), encapsulation: 'vxlan', bgp: { block: 26 } };

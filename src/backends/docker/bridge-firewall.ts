@@ -14,16 +14,29 @@ import { runOneOff } from './one-off.js';
  * daemon runs (local, Docker Desktop's VM, over ssh), with whichever iptables backend Docker uses.
  */
 const ADD = `set -e
+done4=
 for ipt in iptables-nft iptables-legacy; do
   if $ipt -w -S DOCKER-ISOLATION-STAGE-1 2>/dev/null | grep -q -- "-o $BRIDGE "; then
     $ipt -w -I DOCKER-USER -i "$BRIDGE" -o "$BRIDGE" -m comment --comment "testbed:$LAB" -j ACCEPT
-    exit 0
+    done4=1
+    break
   fi
 done
-echo "no Docker isolation rules for $BRIDGE found in iptables-nft or iptables-legacy" >&2
-exit 1`;
+if [ -z "$done4" ]; then
+  echo "no Docker isolation rules for $BRIDGE found in iptables-nft or iptables-legacy" >&2
+  exit 1
+fi
+# Where Docker manages ip6tables too (Docker 27 and later by default), IPv6 on a lab bridge
+# meets a FORWARD policy of DROP: the same rule, for dual-stack labs.
+for ipt in ip6tables-nft ip6tables-legacy; do
+  if $ipt -w -S DOCKER-USER >/dev/null 2>&1; then
+    $ipt -w -I DOCKER-USER -i "$BRIDGE" -o "$BRIDGE" -m comment --comment "testbed:$LAB" -j ACCEPT
+    break
+  fi
+done
+exit 0`;
 
-const REMOVE = `for ipt in iptables-nft iptables-legacy; do
+const REMOVE = `for ipt in iptables-nft iptables-legacy ip6tables-nft ip6tables-legacy; do
   rules=$($ipt -w -S DOCKER-USER 2>/dev/null) || continue
   printf '%s\\n' "$rules" | grep -F -- "\\"testbed:$LAB\\"" | sed 's/^-A/-D/' | while read -r rule; do
     eval "$ipt -w $rule"

@@ -13,7 +13,7 @@ export type DockerOptions = z.output<typeof options>;
 export const dockerProfile: BackendProfile = {
   name: 'docker',
   description: 'hosts are containers on internal Docker networks (needs a Docker daemon; laptops, GitHub Actions)',
-  capabilities: ['power'],
+  capabilities: ['power', 'ipv6'],
   programHome: { where: 'in the host image', fix: 'rebuild it with: testbed image build' },
   hostConcurrency: 8,
   uplink: { adopt: DOCKER_UPLINK },

@@ -11,14 +11,15 @@ const schema = z.strictObject({
   ...stepCommon,
   ping: z.strictObject({
     from: nodeName,
-    /** A node name or an IPv4 address. */
+    /** A node name, or an IPv4 or IPv6 address. */
     to: z.string().min(1),
     count: z.number().int().min(1).max(10_000).default(3),
     /** Seconds between echo requests. */
     interval: z.number().min(0.002).default(0.2),
     /**
      * ICMP payload bytes; "largest": the most that fits the MTU of the link the sender routes the
-     * target through, unfragmented (MTU - 28); "tooLarge": one byte more. Both need dontFragment.
+     * target through, unfragmented (MTU - 28, or - 48 for IPv6); "tooLarge": one byte more. Both
+     * need dontFragment.
      */
     size: z
       .union([z.number().int().min(0).max(65_507), z.enum(['largest', 'tooLarge'])], { error: 'is a payload size 0-65507, "largest" or "tooLarge"' })

@@ -22,6 +22,9 @@ const schema = z.strictObject({
     dev: z.string().min(1).optional(),
     scope: z.enum(['link', 'global', 'host']).optional(),
     proto: z.string().min(1).optional(),
+  }).refine((r) => r.via === undefined || r.to === 'default' || r.to.includes(':') === r.via.includes(':'), {
+    message: 'is of the other IP family than route.to',
+    path: ['via'],
   }),
   expect: presence,
 });
@@ -56,9 +59,10 @@ interface RouteEntry {
 
 /** `ip` leaves out defaults: scope global, protocol boot, and /32 (/128) on host routes; IPv6 in canonical form. */
 function normaliseDst(dst: string): string {
+  if (dst === '0.0.0.0/0' || dst === '::/0') return 'default';
   if (!dst.includes(':')) return dst.replace(/\/32$/, '');
   const [address, prefix] = dst.split('/');
-  return prefix === undefined || prefix === '128' ? canonical6(address!) : `${canonical6(address!)}/${prefix}`;
+  return prefix === undefined || Number(prefix) === 128 ? canonical6(address!) : `${canonical6(address!)}/${Number(prefix)}`;
 }
 const sameGateway = (a: string | undefined, b: string) => a !== undefined && (b.includes(':') ? a.includes(':') && canonical6(a) === canonical6(b) : a === b);
 const routeScope = (r: RouteEntry) => r.scope ?? 'global';
