@@ -169,6 +169,15 @@ export function validateLab(raw: unknown, fail: Fail, zodFail: ZodFail, options:
   return { ...definition, segments: draft.segments as SegmentDef[], hosts: draft.hosts.map((h) => ({ ...h!, workloads: h!.workloads as WorkloadDef[] })) };
 }
 
+/** Records who uses each address (by `key`, its one spelling), failing at the second user. */
+function claimer(owners: Map<string, string>, fail: Fail, key: (address: string) => string = (a) => a) {
+  return (address: string, owner: string, path: Path): void => {
+    const previous = owners.get(key(address));
+    if (previous) fail(path, `duplicate address ${address} (already used by ${previous})`);
+    else owners.set(key(address), owner);
+  };
+}
+
 /** Cross-field rules of the lab zod cannot express field by field: uniqueness, containment, addresses. */
 function checkLab(s: Draft, fail: Fail): void {
   const segmentNames = s.raw.segments.map(rawName);
@@ -209,11 +218,7 @@ function checkLab(s: Draft, fail: Fail): void {
   });
 
   const owners = new Map<string, string>();
-  const claim = (address: string, owner: string, path: Path) => {
-    const previous = owners.get(address);
-    if (previous) fail(path, `duplicate address ${address} (already used by ${previous})`);
-    else owners.set(address, owner);
-  };
+  const claim = claimer(owners, fail);
   for (const [name, { gateway }] of segments) owners.set(gateway, `the gateway of segment ${name}`);
 
   s.hosts.forEach((host, h) => {
@@ -285,12 +290,7 @@ function checkIpv6(s: Draft, fail: Fail): void {
     subnets.set(seg.name, subnet);
   });
   const owners = new Map<string, string>();
-  const claim = (address: string, owner: string, path: Path) => {
-    const key = canonical6(address);
-    const previous = owners.get(key);
-    if (previous) fail(path, `duplicate address ${address} (already used by ${previous})`);
-    else owners.set(key, owner);
-  };
+  const claim = claimer(owners, fail, canonical6);
   s.segments.forEach((seg) => {
     const subnet = seg && subnets.get(seg.name);
     if (subnet) owners.set(canonical6(seg.gateway6 ?? firstHostAddress6(subnet)), `the gateway of segment ${seg.name}`);
