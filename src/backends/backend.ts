@@ -97,6 +97,11 @@ export interface Backend {
    * absent where `createLab` makes every host at once.
    */
   createHost?(plan: LabPlan, host: string): Promise<void>;
+  /**
+   * Waits until the hosts of each segment reach each other, where a segment's links come up on
+   * their own time after the hosts do (Swarm's overlay); throws InfraError when they never do.
+   */
+  awaitSegments?(plan: LabPlan, progress: Progress): Promise<void>;
   /** Records on the lab that its build finished (`ls` tells a complete lab from a partial one). */
   markReady(plan: LabPlan): Promise<void>;
   /** Removes every resource of the lab; false when there was nothing. Idempotent. */

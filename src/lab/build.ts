@@ -23,6 +23,7 @@ export async function buildLab(backend: Backend, plan: LabPlan, progress: Progre
       progress(`${host.host} ready`);
     });
     throwIfInterrupted();
+    await backend.awaitSegments?.(plan, progress);
     await backend.markReady(plan);
   } catch (error) {
     await backend.destroy(lab);

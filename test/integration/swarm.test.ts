@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dockerClient } from '../../src/backends/docker/client.js';
 import { ensureImage } from '../../src/backends/docker/image-build.js';
 import { connect, TESTBED_KNOWN_HOSTS } from '../../src/backends/swarm/engines.js';
@@ -88,6 +88,18 @@ describe.skipIf(!hasDocker || !isRoot)('swarm: hosts spread over simulated machi
     await removeMachineNetwork(dockerClient());
   }, 300_000);
 
+  // What the engines said, for a failure that only their logs explain (an overlay that did not connect).
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail') return;
+    for (const machine of started) {
+      const logs = await dockerClient().getContainer(machine.getId()).logs({ stdout: true, stderr: true, tail: 30, follow: false });
+      // A log without a terminal comes in frames: 8 bytes of header (stream, 0, 0, 0, size), then the bytes.
+      let text = '';
+      for (let at = 0; at + 8 <= logs.length; at += 8 + logs.readUInt32BE(at + 4)) text += logs.subarray(at + 8, at + 8 + logs.readUInt32BE(at + 4)).toString();
+      console.error(`[swarm] the last lines of ${machine.getName()}'s log:\n${text}`);
+    }
+  });
+
   it('two-host across two engines, one reached over ssh: ttl 62, proxy ARP, routes; host0 and host1 on different engines', async () => {
     const engines = [urls[0]![0]!, urls[1]![1]!];
     const up = await cli(['up', 'scenarios/two-host.ts', '--backend', 'swarm', ...engines.flatMap((e) => ['--engine', e])], { deadlineMs: SWARM_DEADLINE_MS });
@@ -136,6 +148,18 @@ describe.skipIf(!hasDocker || !isRoot)('swarm: hosts spread over simulated machi
     const faults = await run('scenarios/faults.ts', engines, ['--skip-unsupported']);
     expect(faults.steps.filter((s) => !s.passed && !s.skipped).map((s) => s.failures)).toEqual([]);
     expect(faults.code).toBe(0);
+  }, SWARM_TEST_MS);
+
+  it('an engine whose VXLAN port is blocked: exit 3 naming the hosts the overlay does not connect, nothing left', async () => {
+    const rule = ['INPUT', '-p', 'udp', '--dport', '4789', '-j', 'DROP'];
+    expect((await started[2]!.exec(['iptables', '-I', ...rule])).exitCode).toBe(0);
+    try {
+      const result = await cli(['run', 'scenarios/bgp-mesh.ts', '--backend', 'swarm', ...urls.flatMap((u) => ['--engine', u[0]!])], { deadlineMs: SWARM_DEADLINE_MS });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(/testbed: the overlay does not connect host0 → host2, host1 → host2, host2 → host0, host2 → host1 after 60 s \(what each engine's Swarm gossip knows: bgp-mesh_ens192: tcp:.*\); engines of a Swarm must reach each other on 7946\/tcp\+udp and 4789\/udp/);
+    } finally {
+      await started[2]!.exec(['iptables', '-D', ...rule]);
+    }
   }, SWARM_TEST_MS);
 
   it('leaves nothing on any engine: no lab container or network, no Swarm membership testbed made', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBirdProtocols } from '../../src/steps/kinds/bgp.js';
 import { parseIperf3 } from '../../src/steps/kinds/iperf3.js';
 import { expectedTtl } from '../../src/steps/kinds/matrix.js';
-import { ICMP_PROBER, parseProber } from '../../src/steps/probe/icmp-prober.js';
+import { ICMP_PROBER, parseProber } from '../../src/net/icmp-prober.js';
 import { parseScenario } from '../../src/steps/scenario.js';
 import { findNode, resolveTopology } from '../../src/topology/topology.js';
 

@@ -16,6 +16,7 @@ import { claimLab, execInContainer, explainedDocker, hostsHold, labLabels, locat
 import { removeNetwork } from '../docker/networks.js';
 import { runOneOff } from '../docker/one-off.js';
 import { ensureSwarm, findManager, leaveSwarm } from './cluster.js';
+import { awaitOverlayReach, type OverlayHost } from './overlay-reach.js';
 import { checkEngines, connect, engineUrls, explainEngineError, type Engine } from './engines.js';
 import { swarmProfile, type SwarmOptions } from './profile.js';
 
@@ -168,6 +169,37 @@ export class SwarmBackend implements Backend {
     });
   }
 
+  awaitSegments(plan: LabPlan, progress: Progress): Promise<void> {
+    return this.awaitReach(plan.topology.lab, undefined, progress);
+  }
+
+  /** Waits until `only` (or every host) reaches the other hosts of its overlay. */
+  private async awaitReach(lab: string, only: string | undefined, progress: Progress): Promise<void> {
+    this.hostIndex.delete(lab);
+    const hosts = (await this.hostsOf(lab)).flatMap(({ container }): OverlayHost[] =>
+      Object.entries(container.NetworkSettings.Networks).map(([network, settings]) => ({ name: container.Labels[LABEL.node]!, address: settings.IPAddress, segment: network })),
+    );
+    const from = only === undefined ? hosts : hosts.filter((h) => h.name === only);
+    await awaitOverlayReach(hosts, from, {
+      exec: (host, argv, options) => this.exec(lab, host, argv, options),
+      peersOf: (network) => this.peersOf(network),
+      progress,
+    });
+  }
+
+  /** Per engine, the nodes its Swarm gossip has as taking part in an overlay network. */
+  private async peersOf(network: string): Promise<string[]> {
+    return Promise.all(
+      this.engines.map(async (engine) => {
+        // dockerode's types lack inspect's options; the Engine API takes `verbose` for Swarm networks.
+        const overlay = engine.docker.getNetwork(network) as unknown as { inspect(opts: { verbose: boolean }): Promise<{ Peers?: { Name: string; IP: string }[] }> };
+        const info = await overlay.inspect({ verbose: true }).catch(() => undefined);
+        if (!info) return `${engine.url} has no such network`;
+        return `${engine.url} sees ${(info.Peers ?? []).map((p) => `${p.Name} (${p.IP})`).join(', ') || 'no peer'}`;
+      }),
+    );
+  }
+
   readonly power = {
     stop: async (lab: string, host: string): Promise<void> => {
       const container = await this.hostContainer(lab, host);
@@ -178,6 +210,8 @@ export class SwarmBackend implements Backend {
       const container = await this.hostContainer(lab, host);
       await container.start();
       await execCapture(container, ['rm', '-rf', '/run/netns']);
+      // A restarted container is announced to the other engines anew, which takes its time.
+      await this.awaitReach(lab, host, () => {});
     },
   };
 

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { mapLimit } from '../../util/process.js';
 import type { NeighbourTable } from '../../backends/neighbour-table.js';
 import { tunnelBetween } from '../../dataplane/encapsulation.js';
-import { ICMP_PROBER, parseProber, type ProbeReply } from '../probe/icmp-prober.js';
+import { ICMP_PROBER, parseProber, type ProbeReply } from '../../net/icmp-prober.js';
 import { neighbourEntriesOfMatrix, neighbourLimitFix } from '../probe/neighbour-budget.js';
 import { defineStepKind } from '../kind.js';
 import type { Attempt, StepContext } from '../result.js';
