@@ -201,7 +201,7 @@ async function main(): Promise<void> {
       const runs: number[] = [];
       let pairs = 0;
       for (let r = 0; r < REPS; r++) {
-        const result = await runStep(stepContext(netns, labSpec.topology, []), { matrix: { count: 1, timeout: 1 }, expect: { reachable: true, ttl: 'topology' } }, 0);
+        const result = await runStep(stepContext(netns, labSpec.topology, []), { matrix: { count: 1, timeout: 1, family: 4 }, expect: { reachable: true, ttl: 'topology' } }, 0);
         if (!result.passed) throw new Error(`matrix ${k}: ${result.failures.join('; ')}`);
         runs.push(Number(result.metrics.matrixMs));
         pairs = Number(result.metrics.pairs);

@@ -52,7 +52,8 @@ function bgpSection(topology: Topology, host: Host, paths: BirdPaths): Section {
   return {
     comment:
       `BGP: BIRD announces ${host.block ? `block ${formatCidr(host.block)}` : 'this host\'s workloads'} and learns the ` +
-      `others' (proto bird),\npeering with ${peers.join(', ') || 'nobody'} in AS ${topology.bgp.asn}.`,
+      `others' (proto bird),\npeering with ${peers.join(', ') || 'nobody'} in AS ${topology.bgp.asn}.` +
+      (host.address6 ? `\nIPv6: its workloads' /128s too, over sessions between the hosts' IPv6 addresses.` : ''),
     ops: [
       file(host.name, paths.config, birdConfig(topology, host, paths)),
       ...(folder(paths.socket) === folder(paths.config) ? [] : [run(host.name, 'mkdir', '-p', folder(paths.socket))]),

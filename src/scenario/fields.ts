@@ -42,6 +42,10 @@ export const mac = z
 
 export const seconds = z.number().positive();
 
+/** Which of a node's addresses its name stands for: its IPv4 address, or (dual stack) its IPv6 one. */
+export const family = z.union([z.literal(4), z.literal(6)], { error: 'is 4 or 6' }).default(4);
+export type Family = z.output<typeof family>;
+
 /** Free text for reports: any characters but control characters (a NUL cannot even reach a process). */
 export const text = z.string().regex(/^[^\p{Cc}]*$/u, 'may not contain control characters (newlines, tabs, NUL)');
 

@@ -323,7 +323,6 @@ function checkIpv6(s: Draft, fail: Fail): void {
     });
   });
   if (!dualStack) return;
-  if (s.routing === 'bgp') fail(['routing'], 'IPv6 addresses go with routing "static" so far (BIRD here announces IPv4 only)');
   if (s.encapsulation !== undefined && s.encapsulation !== 'direct') fail(['encapsulation'], 'IPv6 addresses go with encapsulation "direct" so far');
 }
 

@@ -121,7 +121,8 @@ export function findNode(topology: Topology, name: string): Node | undefined {
   return undefined;
 }
 
-/** The address a node is reached at: a host's segment address, a workload's own address. */
-export function nodeAddress(node: Node): string {
+/** The address a node is reached at: a host's segment address, a workload's own address (with family 6 their IPv6 ones, which references checked). */
+export function nodeAddress(node: Node, family: 4 | 6 = 4): string {
+  if (family === 6) return (node.kind === 'host' ? node.host.address6 : node.workload.address6)!;
   return node.kind === 'host' ? node.host.address : node.workload.address.address;
 }

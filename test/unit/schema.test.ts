@@ -355,11 +355,31 @@ describe('dual stack', () => {
     ]);
   });
 
-  it('goes with static routing and no encapsulation so far', () => {
-    expect(issuesOf({ ...dual(), routing: 'bgp' })).toEqual(['routing: IPv6 addresses go with routing "static" so far (BIRD here announces IPv4 only)']);
+  it('goes with static or BGP routing, and no encapsulation so far', () => {
+    expect(issuesOf({ ...dual(), routing: 'bgp' })).toEqual([]);
     const tunnelled: ScenarioInput = { ...dual(), encapsulation: 'vxlan', bgp: { block: 26 } };
     tunnelled.hosts[1]!.workloads![0]!.address = '10.20.2.3';
     expect(issuesOf(tunnelled)).toEqual(['encapsulation: IPv6 addresses go with encapsulation "direct" so far']);
+  });
+
+  it('family 6: node names stand for their IPv6 addresses in ping, trace and matrix; only of nodes that have an address6, and no proxyArp', () => {
+    const s = dual();
+    s.hosts[1]!.workloads!.push({ name: 'v4only', address: '10.20.1.9' });
+    s.steps = [
+      { ping: { from: 'ns0', to: 'ns1', family: 6 } },
+      { ping: { from: 'ns0', to: 'v4only', family: 6 } },
+      { trace: { from: 'ns0', to: 'ns1', family: 6 } },
+      { trace: { from: 'v4only', to: 'ns1', family: 6 }, expect: { proxyArp: true } },
+      { matrix: { among: ['ns0', 'v4only'], family: 6 } },
+      { matrix: { family: 5 as 6 } },
+    ];
+    expect(issuesOf(s)).toEqual([
+      'steps[1].ping.to: v4only has no address6, which family 6 needs',
+      "steps[3].expect.proxyArp: proxy ARP is IPv4's: over IPv6 the workload's gateway is a link-local address its host end really has",
+      'steps[3].trace.from: v4only has no address6, which family 6 needs',
+      'steps[4].matrix.among[1]: v4only has no address6, which family 6 needs',
+      'steps[5].matrix.family: is 4 or 6',
+    ]);
   });
 });
 

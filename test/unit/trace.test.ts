@@ -6,7 +6,7 @@ import { arpAnswer, parseTcpdump, tracePath } from '../../src/steps/tcpdump-outp
 // Real captures of one ping from ns0 (10.20.1.2) to ns1 (10.20.1.3) in the two-host lab, one per namespace.
 const capture = (node: string) => ({ node, packets: parseTcpdump(readFileSync(`test/fixtures/tcpdump/${node}.txt`, 'utf8')) });
 const captures = ['ns0', 'host0', 'host1', 'ns1'].map(capture);
-const step = (expect: TraceStep['expect']): TraceStep => ({ trace: { from: 'ns0', to: 'ns1' }, expect });
+const step = (expect: TraceStep['expect']): TraceStep => ({ trace: { from: 'ns0', to: 'ns1', family: 4 }, expect });
 
 describe('reading a trace off tcpdump', () => {
   it('parses interface, direction, MAC, ARP and the ttl of IP packets', () => {
@@ -25,7 +25,7 @@ describe('reading a trace off tcpdump', () => {
 
   it('tells the story: 64, 63, 62, and the gateway answered by proxy ARP', () => {
     const hops = tracePath(captures, '10.20.1.2', '10.20.1.3');
-    const arp = arpAnswer(captures[0]!.packets, '169.254.1.1');
+    const arp = { family: 4 as const, ...arpAnswer(captures[0]!.packets, '169.254.1.1') };
     const passed = judge(step({ hops: ['ns0', 'host0', 'host1', 'ns1'], ttls: [64, 63, 62], proxyArp: true }), hops, arp, true);
     expect(passed.failures).toEqual([]);
     expect(passed.metrics).toMatchObject({ hops: 'ns0,host0,host1,ns1', ttls: '64,63,62', arpAnswer: 'ee:ee:ee:ee:ee:ee' });
@@ -38,7 +38,7 @@ describe('reading a trace off tcpdump', () => {
   });
 
   it('reports a packet seen nowhere as no hops', () => {
-    const none = judge(step({ hops: ['ns0', 'ns1'] }), [], { asked: true }, false);
+    const none = judge(step({ hops: ['ns0', 'ns1'] }), [], { family: 4, asked: true }, false);
     expect(none.failures).toEqual(['hops: expected ns0 → ns1, actual none']);
     expect(none.metrics.hops).toBeNull();
   });
@@ -53,10 +53,10 @@ describe('reading a trace off tcpdump', () => {
     const [hop] = tracePath([{ node: 'host0', packets }], '10.20.0.2', '10.20.1.2');
     // The hop's ttls are the packet's own (on the cali veth and vxlan.calico), the tunnel beside them.
     expect(hop).toMatchObject({ in: { iface: 'cali79d2f51c603', ttl: 64 }, out: { iface: 'vxlan.calico', ttl: 63 }, outer: { kind: 'vxlan' } });
-    const result = judge(step({ encapsulation: 'vxlan' }), [hop!], { asked: true }, true);
+    const result = judge(step({ encapsulation: 'vxlan' }), [hop!], { family: 4, asked: true }, true);
     expect(result.failures).toEqual([]);
     expect(result.metrics.tunnel).toBe('VXLAN (UDP 4789, vni 4096, 192.168.1.32 → 192.168.1.16)');
-    expect(judge(step({ encapsulation: 'none' }), [hop!], { asked: true }, true).failures).toEqual(['encapsulation: expected none, actual vxlan']);
+    expect(judge(step({ encapsulation: 'none' }), [hop!], { family: 4, asked: true }, true).failures).toEqual(['encapsulation: expected none, actual vxlan']);
   });
 
   it('reads a packet inside IPIP (as tcpdump -v prints protocol 4: the inner header after the outer addresses)', () => {

@@ -170,27 +170,31 @@ export const graphCommand = {
 
 export const traceCommand = {
   command: 'trace <file> <from> <to>',
-  describe: 'Follow one packet through a running lab: the namespaces and interfaces it crosses, the ttl on each link, the ARP it needed',
+  describe: 'Follow one packet through a running lab: the namespaces and interfaces it crosses, the ttl on each link, the ARP (or IPv6 neighbour discovery) it needed',
   builder: (y: Argv) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'The scenario the lab was built from' })
       .positional('from', { type: 'string', demandOption: true, describe: 'The node that sends one echo request' })
       .positional('to', { type: 'string', demandOption: true, describe: 'The node it is sent to' })
+      .option('family', { type: 'number', choices: [4, 6], default: 4, describe: '6: between the nodes\' IPv6 addresses (dual stack)' })
       .option('name', nameOption)
       .option('backend', searchBackendOption)
       .options(backendFlagOptions())
       .example('$0 up scenarios/two-host.ts && $0 trace scenarios/two-host.ts ns0 ns1', 'ns0 → host0 → host1 → ns1, ttl 64 → 63 → 62'),
-  handler: async (args: { file: string; from: string; to: string; name?: string; backend: string; [flag: string]: unknown }): Promise<number> => {
+  handler: async (args: { file: string; from: string; to: string; family: 4 | 6; name?: string; backend: string; [flag: string]: unknown }): Promise<number> => {
     const spec = await loadLab(args.file, args.name);
-    for (const node of [args.from, args.to]) {
-      if (!findNode(spec.topology, node)) throw new UsageError(`${args.file} has no node "${node}"`);
+    for (const name of [args.from, args.to]) {
+      const node = findNode(spec.topology, name);
+      if (!node) throw new UsageError(`${args.file} has no node "${name}"`);
+      if (args.family === 6 && !(node.kind === 'host' ? node.host.address6 : node.workload.address6)) throw new UsageError(`${name} has no address6 in ${args.file}, which --family 6 needs`);
     }
-    const step: Step = STEP_KINDS.trace.schema.parse({ trace: { from: args.from, to: args.to } });
+    const step: Step = STEP_KINDS.trace.schema.parse({ trace: { from: args.from, to: args.to, family: args.family } });
     const backend = await backendOfLab(args.backend as BackendChoice, spec.topology.lab, backendSettings(args));
     const result = await runStep(stepContext(backend, spec.topology, []), step, 0);
     if (result.error) throw new InfraError(`trace ${args.from} -> ${args.to}: ${result.error}`);
     console.log(String(result.metrics.path ?? 'the echo request was seen nowhere').split('; ').join('\n'));
-    if (result.metrics.arpAnswer) console.log(`169.254.1.1 (the gateway of ${args.from}) was answered by ${result.metrics.arpAnswer}: proxy ARP`);
+    if (result.metrics.arpAnswer) console.log(`${result.metrics.gateway} (the gateway of ${args.from}) was answered by ${result.metrics.arpAnswer}: proxy ARP`);
+    if (result.metrics.ndAnswer) console.log(`${result.metrics.gateway} (the gateway of ${args.from}) was advertised by ${result.metrics.ndAnswer}: neighbour discovery`);
     console.log(`ttl on each link: ${String(result.metrics.ttls ?? 'none').split(',').join(' → ')}${result.metrics.answered ? '' : '; no reply came back'}`);
     return result.metrics.answered ? ExitCode.passed : ExitCode.stepFailed;
   },

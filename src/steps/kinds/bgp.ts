@@ -51,9 +51,15 @@ export function parseBirdProtocols(text: string): BgpSession[] {
   });
 }
 
-/** The destinations a host must have learned from the others: their workloads, or their blocks. */
+/**
+ * The destinations a host must have learned from the others: their workloads, or their blocks;
+ * and with dual stack, between hosts that both have IPv6, their workloads' IPv6 addresses.
+ */
 export function expectedBgpRoutes(topology: Topology, host: Host): string[] {
-  return segmentPeers(topology, host).flatMap((h) => (h.block ? [formatCidr(h.block)] : h.workloads.map((w) => w.address.address)));
+  return segmentPeers(topology, host).flatMap((h) => [
+    ...(h.block ? [formatCidr(h.block)] : h.workloads.map((w) => w.address.address)),
+    ...(host.address6 && h.address6 ? h.workloads.flatMap((w) => (w.address6 ? [w.address6] : [])) : []),
+  ]);
 }
 
 /** All sessions of the hosts Established and (by default) every remote route in their kernels as proto bird. */
@@ -64,8 +70,9 @@ async function checkBgp(ctx: StepContext, step: BgpStep): Promise<Attempt> {
     hosts.map(async (host) => {
       const birdc = await ctx.exec(host.name, ['birdc', '-s', backend.profile.birdPaths(topology.lab, host.name).socket, 'show', 'protocols']);
       const sessions = birdc.code === 0 ? parseBirdProtocols(birdc.stdout) : [];
-      const routes = step.bgp.routes ? await ctx.exec(host.name, ['ip', '-j', 'route', 'show', 'proto', 'bird']) : undefined;
-      const learned = new Set(routes?.code === 0 ? parseRouteDestinations(routes.stdout) : []);
+      const families = step.bgp.routes ? (host.address6 ? ['-4', '-6'] : ['-4']) : [];
+      const routes = await Promise.all(families.map((f) => ctx.exec(host.name, ['ip', f, '-j', 'route', 'show', 'proto', 'bird'])));
+      const learned = new Set(routes.flatMap((r) => (r.code === 0 ? parseRouteDestinations(r.stdout) : [])));
       const missing = step.bgp.routes ? expectedBgpRoutes(topology, host).filter((d) => !learned.has(d)) : [];
       const down = sessions.filter((s) => !s.info.startsWith('Established'));
       const problem =

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nodeName, seconds, stepCommon } from '../../scenario/fields.js';
+import { family, nodeName, seconds, stepCommon, type Family } from '../../scenario/fields.js';
 import { program } from '../../requirements/requirement.js';
 import { findNode, nodeAddress, type Node, type Topology } from '../../topology/topology.js';
 import { availableParallelism } from 'node:os';
@@ -14,8 +14,10 @@ import type { Attempt, StepContext } from '../result.js';
 const schema = z.strictObject({
   ...stepCommon,
   matrix: z.strictObject({
-    /** Workloads (or hosts) that must reach each other, every ordered pair. Default: every workload. */
+    /** Workloads (or hosts) that must reach each other, every ordered pair. Default: every workload (with family 6, every one with an address6). */
     among: z.array(nodeName).min(2).refine((names) => new Set(names).size === names.length, 'names a node twice').optional(),
+    /** 6: over IPv6, between the nodes' IPv6 addresses (the hop limit checked as ttl). */
+    family,
     count: z.number().int().min(1).max(100).default(1),
     /** Seconds to wait for each reply. */
     timeout: seconds.default(1),
@@ -35,9 +37,11 @@ export const matrix = defineStepKind({
   key: 'matrix',
   schema,
   references(s, refs, path) {
-    s.matrix.among?.forEach((n, j) => refs.node([...path, 'matrix', 'among', j], n));
+    s.matrix.among?.forEach((n, j) => (s.matrix.family === 6 ? refs.node6 : refs.node)([...path, 'matrix', 'among', j], n));
   },
-  name: (s) => `every pair of ${s.matrix.among?.join(', ') ?? 'workloads'} ${s.expect.reachable ? 'reachable' : 'unreachable'}`,
+  name: (s) =>
+    `every pair of ${s.matrix.among?.join(', ') ?? (s.matrix.family === 6 ? 'dual-stack workloads' : 'workloads')} ${s.expect.reachable ? 'reachable' : 'unreachable'}` +
+    (s.matrix.family === 6 ? ' over IPv6' : ''),
   nodes: () => [],
   needs: () => [program('perl')],
   attempt: runMatrix,
@@ -74,7 +78,7 @@ export function expectedTtl(topology: Topology, from: Node, to: Node): number {
 const nameOf = (n: Node) => (n.kind === 'host' ? n.host.name : n.workload.name);
 
 function members(topology: Topology, step: MatrixStep): Node[] {
-  const names = step.matrix.among ?? topology.workloads.map((w) => w.name);
+  const names = step.matrix.among ?? topology.workloads.filter((w) => step.matrix.family === 4 || w.address6).map((w) => w.name);
   return names.map((n) => findNode(topology, n)!);
 }
 
@@ -83,17 +87,18 @@ function members(topology: Topology, step: MatrixStep): Node[] {
  * socket in each of the host's sources' namespaces (a process, let alone a `docker exec`, per
  * source costs more than the probing). Resolves to the replies by source name, then by target.
  */
-async function probeAll(ctx: StepContext, nodes: Node[], count: number, timeout: number): Promise<Map<string, Map<string, ProbeReply>>> {
+async function probeAll(ctx: StepContext, nodes: Node[], count: number, timeout: number, family: Family): Promise<Map<string, Map<string, ProbeReply>>> {
+  const address = (n: Node) => nodeAddress(n, family);
   const byHost = new Map<Node['host'], Node[]>();
   for (const n of nodes) byHost.set(n.host, [...(byHost.get(n.host) ?? []), n]);
   const running = Math.min(PROBER_CONCURRENCY, byHost.size);
-  const targets = nodes.map(nodeAddress);
+  const targets = nodes.map(address);
   const replies = new Map<string, Map<string, ProbeReply>>();
   await mapLimit([...byHost], PROBER_CONCURRENCY, async ([host, sources]) => {
     const namespace = (n: Node) => (n.kind === 'host' ? '-' : `/run/netns/${ctx.backend.profile.namespaceName(ctx.topology.lab, n.workload.name)}`);
     const window = Math.max(8, Math.floor(REQUESTS_IN_FLIGHT / running / sources.length));
     const argv = ['perl', '-', String(window), String(count), String(timeout), String(sources.length)];
-    for (const source of sources) argv.push(nameOf(source), namespace(source), nodeAddress(source));
+    for (const source of sources) argv.push(nameOf(source), namespace(source), address(source));
     argv.push(...targets);
     // Long enough for every request to go unanswered, a window at a time.
     const timeoutMs = (Math.ceil((count * targets.length) / window) * (timeout + 0.1) + PROBER_SLACK_S) * 1000;
@@ -117,7 +122,7 @@ async function tableOverflow(ctx: StepContext, before: NeighbourTable, entries: 
 
 /** Every ordered pair of `among`, each judged by reachability and the ttl of its replies. */
 async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
-  const { count, timeout } = step.matrix;
+  const { count, timeout, family } = step.matrix;
   const { reachable: wantReachable, ttl: wantTtl } = step.expect;
   const nodes = members(ctx.topology, step);
   const started = performance.now();
@@ -127,11 +132,12 @@ async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
   const rtts: number[] = [];
 
   const entries = neighbourEntriesOfMatrix(nodes);
-  const tableBefore = entries >= WATCHED_NEIGHBOUR_ENTRIES ? await ctx.backend.neighbourTable?.() : undefined;
-  const replies = await probeAll(ctx, nodes, count, timeout);
+  // The budget is the IPv4 table's (IPv6 has its own, and no proxy to fill it).
+  const tableBefore = family === 4 && entries >= WATCHED_NEIGHBOUR_ENTRIES ? await ctx.backend.neighbourTable?.() : undefined;
+  const replies = await probeAll(ctx, nodes, count, timeout, family);
   for (const from of nodes) {
     for (const to of nodes.filter((n) => n !== from)) {
-      const reply = replies.get(nameOf(from))?.get(nodeAddress(to));
+      const reply = replies.get(nameOf(from))?.get(nodeAddress(to, family));
       const answered = reply !== undefined && reply.received > 0;
       if (answered) {
         reached++;

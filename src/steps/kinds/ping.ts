@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nodeName, seconds, stepCommon } from '../../scenario/fields.js';
+import { family, nodeName, seconds, stepCommon, type Family } from '../../scenario/fields.js';
 import { program } from '../../requirements/requirement.js';
 import { findNode, nodeAddress } from '../../topology/topology.js';
 import { defineStepKind } from '../kind.js';
@@ -13,6 +13,8 @@ const schema = z.strictObject({
     from: nodeName,
     /** A node name, or an IPv4 or IPv6 address. */
     to: z.string().min(1),
+    /** 6: a node name in `to` stands for its IPv6 address (dual stack). */
+    family,
     count: z.number().int().min(1).max(10_000).default(3),
     /** Seconds between echo requests. */
     interval: z.number().min(0.002).default(0.2),
@@ -57,11 +59,12 @@ export const ping = defineStepKind({
   schema,
   references(s, refs, path) {
     refs.node([...path, 'ping', 'from'], s.ping.from);
-    refs.nodeOrAddress([...path, 'ping', 'to'], s.ping.to);
+    if (s.ping.family === 6 && !s.ping.to.includes(':') && !/^[\d.]+$/.test(s.ping.to)) refs.node6([...path, 'ping', 'to'], s.ping.to);
+    else refs.nodeOrAddress([...path, 'ping', 'to'], s.ping.to);
   },
-  name: (s) => `ping ${s.ping.from} -> ${s.ping.to}${s.expect.reachable ? '' : ' (unreachable)'}`,
+  name: (s) => `ping ${s.ping.from} -> ${s.ping.to}${s.ping.family === 6 ? ' over IPv6' : ''}${s.expect.reachable ? '' : ' (unreachable)'}`,
   nodes: (s) => [s.ping.from, s.ping.to],
-  probes: (s, topology) => pathProbes(topology, s.ping.from, s.ping.to),
+  probes: (s, topology) => pathProbes(topology, s.ping.from, s.ping.to, s.ping.family),
   needs: () => [program('ping')],
   attempt: runPing,
   figures(m) {
@@ -80,9 +83,9 @@ export function pingDeadline(step: PingStep): number {
   return deadline ?? Math.ceil(count * interval * 2 + timeout + 10);
 }
 
-function pingTarget(ctx: StepContext, to: string): string {
+function pingTarget(ctx: StepContext, to: string, family: Family): string {
   const node = findNode(ctx.topology, to);
-  return node ? nodeAddress(node) : to;
+  return node ? nodeAddress(node, family) : to;
 }
 
 /** IP and ICMP headers: what a payload has around it in an MTU (IPv4: 20 + 8, IPv6: 40 + 8). */
@@ -107,7 +110,7 @@ async function firstHopMtu(ctx: StepContext, from: string, target: string): Prom
 
 async function runPing(ctx: StepContext, step: PingStep): Promise<Attempt> {
   const { from, to, count, interval, timeout, dontFragment } = step.ping;
-  const target = pingTarget(ctx, to);
+  const target = pingTarget(ctx, to, step.ping.family);
   const hop = typeof step.ping.size === 'number' ? undefined : await firstHopMtu(ctx, from, target);
   // No way out is an unreachable target, judged as one (an expected `reachable: false` passes).
   if (hop && 'error' in hop) return judge(step, { target, size: null, mtu: null }, parsePingOutput(''), hop.error);

@@ -1,19 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { WORKLOAD_GATEWAY } from '../../dataplane/host-plan.js';
-import { nodeName, stepCommon } from '../../scenario/fields.js';
+import { family, nodeName, stepCommon } from '../../scenario/fields.js';
 import { program } from '../../requirements/requirement.js';
 import { findNode, nodeAddress } from '../../topology/topology.js';
 import { defineStepKind } from '../kind.js';
 import { pathProbes } from '../probes.js';
 import { compare, type Attempt, type StepContext } from '../result.js';
-import { arpAnswer, parseTcpdump, tracePath, type Encapsulation, type Hop } from '../tcpdump-output.js';
+import { arpAnswer, ndAnswer, parseTcpdump, tracePath, type Encapsulation, type Hop } from '../tcpdump-output.js';
 
 const schema = z.strictObject({
   ...stepCommon,
   trace: z.strictObject({
     from: nodeName,
     to: nodeName,
+    /** 6: the echo request goes between the nodes' IPv6 addresses (the hop limit read as ttl). */
+    family,
   }),
   expect: z
     .strictObject({
@@ -21,12 +23,15 @@ const schema = z.strictObject({
       hops: z.array(nodeName).min(1).optional(),
       /** The ttl on each link between them, e.g. [64, 63, 62]. */
       ttls: z.array(z.number().int().min(0).max(255)).min(1).optional(),
-      /** The gateway 169.254.1.1 was asked for and answered by proxy ARP (a workload sender only). */
+      /** The gateway 169.254.1.1 was asked for and answered by proxy ARP (a workload sender only, IPv4). */
       proxyArp: z.boolean().optional(),
       /** The header the packet wore between the hosts: "none" (routed as it is), "ipip" or "vxlan". */
       encapsulation: z.enum(['none', 'ipip', 'vxlan']).optional(),
     })
     .default({}),
+}).refine((s) => s.trace.family === 4 || s.expect.proxyArp === undefined, {
+  message: 'proxy ARP is IPv4\'s: over IPv6 the workload\'s gateway is a link-local address its host end really has',
+  path: ['expect', 'proxyArp'],
 });
 
 export type TraceStep = z.output<typeof schema>;
@@ -35,18 +40,23 @@ export const trace = defineStepKind({
   key: 'trace',
   schema,
   references(s, refs, path) {
-    refs.node([...path, 'trace', 'from'], s.trace.from);
-    refs.node([...path, 'trace', 'to'], s.trace.to);
+    const node = s.trace.family === 6 ? refs.node6 : refs.node;
+    node([...path, 'trace', 'from'], s.trace.from);
+    node([...path, 'trace', 'to'], s.trace.to);
     s.expect.hops?.forEach((n, i) => refs.node([...path, 'expect', 'hops', i], n));
   },
-  name: (s) => `trace ${s.trace.from} -> ${s.trace.to}`,
+  name: (s) => `trace ${s.trace.from} -> ${s.trace.to}${s.trace.family === 6 ? ' over IPv6' : ''}`,
   nodes: (s) => [s.trace.from, s.trace.to],
-  probes: (s, topology) => pathProbes(topology, s.trace.from, s.trace.to),
+  probes: (s, topology) => pathProbes(topology, s.trace.from, s.trace.to, s.trace.family),
   needs: () => [program('tcpdump'), program('ping'), program('sh'), program('ip')],
   attempt: runTrace,
   figures(m) {
     if (!m.hops) return 'the echo request was seen nowhere';
-    const arp = m.arpAnswer ? `; ${WORKLOAD_GATEWAY} answered by ${m.arpAnswer} (proxy ARP)` : '';
+    const arp = m.arpAnswer
+      ? `; ${WORKLOAD_GATEWAY} answered by ${m.arpAnswer} (proxy ARP)`
+      : m.ndAnswer
+        ? `; ${m.gateway} advertised by ${m.ndAnswer} (neighbour discovery)`
+        : '';
     const tunnel = m.tunnel ? `; between the hosts inside ${m.tunnel}` : '';
     return `${String(m.hops).split(',').join(' → ')}, ttl ${String(m.ttls).split(',').join(' → ')}${arp}${tunnel}`;
   },
@@ -54,7 +64,7 @@ export const trace = defineStepKind({
 
 /** Starts tcpdump on a node ($1: output, $2: errors) and prints its pid once it listens; fails if it does not within 10 s. */
 const START =
-  'tcpdump --immediate-mode -l -n -e -v -i any "icmp or arp or ip proto 4 or udp port 4789" </dev/null >"$1" 2>"$2" & pid=$!; ' +
+  'tcpdump --immediate-mode -l -n -e -v -i any "icmp or icmp6 or arp or ip proto 4 or udp port 4789" </dev/null >"$1" 2>"$2" & pid=$!; ' +
   'for i in $(seq 200); do if grep -q listening "$2" 2>/dev/null; then echo $pid; exit 0; fi; sleep 0.05; done; ' +
   'kill $pid 2>/dev/null; cat "$2" >&2; rm -f "$1" "$2"; exit 1';
 /** Stops it ($3: pid), waits for it to flush, prints what it saw, and removes its files. */
@@ -72,10 +82,10 @@ function pathNodes(ctx: StepContext, from: string, to: string): string[] {
  * the path it took, the ttl on each link, and how the sender resolved its gateway.
  */
 async function runTrace(ctx: StepContext, step: TraceStep): Promise<Attempt> {
-  const { from, to } = step.trace;
+  const { from, to, family } = step.trace;
   const sender = findNode(ctx.topology, from)!;
-  const src = nodeAddress(sender);
-  const dst = nodeAddress(findNode(ctx.topology, to)!);
+  const src = nodeAddress(sender, family);
+  const dst = nodeAddress(findNode(ctx.topology, to)!, family);
   const tag = `${ctx.topology.lab}-${randomBytes(4).toString('hex')}`;
   const nodes = pathNodes(ctx, from, to);
   const files = (node: string) => [`/tmp/testbed-trace-${tag}-${node}.out`, `/tmp/testbed-trace-${tag}-${node}.err`];
@@ -87,15 +97,16 @@ async function runTrace(ctx: StepContext, step: TraceStep): Promise<Attempt> {
     const failed = started.findIndex((r) => r.code !== 0);
     if (failed >= 0) throw new Error(`tcpdump did not start on ${nodes[failed]}: ${started[failed]!.stderr.trim() || `exit ${started[failed]!.code}`}`);
     // The sender forgets its gateway's address first, so that the trace shows how it is resolved.
-    if (sender.kind === 'workload') await ctx.exec(from, ['ip', 'neigh', 'flush', 'dev', sender.workload.interface]);
+    if (sender.kind === 'workload') await ctx.exec(from, ['ip', `-${family}`, 'neigh', 'flush', 'dev', sender.workload.interface]);
     ping = await ctx.exec(from, ['ping', '-n', '-c', '1', '-W', '2', dst], { timeoutMs: 10_000 });
   } finally {
     stopped = await stop();
   }
   const captures = nodes.map((node, i) => ({ node, packets: parseTcpdump(stopped[i]!.stdout) }));
   const hops = tracePath(captures, src, dst);
-  const arp = sender.kind === 'workload' ? arpAnswer(captures[0]!.packets, WORKLOAD_GATEWAY) : { asked: false };
-  return judge(step, hops, arp, ping.code === 0);
+  const gateway = sender.kind === 'workload' ? (family === 6 ? sender.workload.gateway6! : WORKLOAD_GATEWAY) : undefined;
+  const asked = gateway === undefined ? { asked: false } : (family === 6 ? ndAnswer : arpAnswer)(captures[0]!.packets, gateway);
+  return judge(step, hops, { family, gateway, ...asked }, ping.code === 0);
 }
 
 function describeTunnel(outer: Encapsulation): string {
@@ -103,8 +114,16 @@ function describeTunnel(outer: Encapsulation): string {
   return outer.kind === 'vxlan' ? `VXLAN (UDP 4789, vni ${outer.vni}, ${ends})` : `IPIP (protocol 4, ${ends})`;
 }
 
+/** How the sender found its gateway's MAC: by ARP (IPv4, answered by proxy), or by neighbour discovery (IPv6). */
+export interface GatewayLookup {
+  family: 4 | 6;
+  gateway?: string;
+  asked: boolean;
+  answer?: string;
+}
+
 /** Pure: the trace against its expectation. */
-export function judge(step: TraceStep, hops: Hop[], arp: { asked: boolean; answer?: string }, answered: boolean): Attempt {
+export function judge(step: TraceStep, hops: Hop[], lookup: GatewayLookup, answered: boolean): Attempt {
   const names = hops.map((h) => h.node);
   // The ttl on each link: what the packet left a node with.
   const ttls = hops.slice(0, -1).map((h) => h.out?.ttl ?? h.in!.ttl);
@@ -118,8 +137,8 @@ export function judge(step: TraceStep, hops: Hop[], arp: { asked: boolean; answe
     ttls: ttls.join(',') || null,
     path: path || null,
     answered,
-    arpAsked: arp.asked,
-    arpAnswer: arp.answer ?? null,
+    gateway: lookup.gateway ?? null,
+    ...(lookup.family === 6 ? { ndAsked: lookup.asked, ndAnswer: lookup.answer ?? null } : { arpAsked: lookup.asked, arpAnswer: lookup.answer ?? null }),
   };
   const e = step.expect;
   const expected: Attempt['expected'] = {};
@@ -141,7 +160,7 @@ export function judge(step: TraceStep, hops: Hop[], arp: { asked: boolean; answe
     failures.push(...compare('encapsulation', e.encapsulation, encapsulation, encapsulation === e.encapsulation));
   }
   if (e.proxyArp !== undefined) {
-    const proxied = arp.asked && arp.answer !== undefined;
+    const proxied = lookup.asked && lookup.answer !== undefined;
     expected.proxyArp = e.proxyArp;
     actual.proxyArp = proxied;
     failures.push(...compare('proxyArp', e.proxyArp, proxied, proxied === e.proxyArp));
