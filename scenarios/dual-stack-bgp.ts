@@ -27,6 +27,7 @@ export default defineScenario({
     { name: 'IPv4: every pair of workloads', matrix: {} },
     { stopBgp: 'host2' },
     { name: "host2's /128 leaves host0 with its session", route: { node: 'host0', to: 'fd00:10:20:1::4', proto: 'bird' }, expect: 'absent', within: 15 },
+    { name: 'without a route, ns0 and ns2 cannot reach each other over IPv6', matrix: { among: ['ns0', 'ns2'], family: 6 }, expect: { reachable: false } },
     { startBgp: 'host2' },
     { name: 'converged again', bgp: {} },
   ],

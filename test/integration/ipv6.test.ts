@@ -29,4 +29,28 @@ describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('dual stack on %s', (backe
     expect(addresses.filter((a) => a.tentative)).toEqual([]);
     expect((await cli(['down', lab, '--backend', backend])).code).toBe(0);
   });
+
+  it('dual stack with BGP: /128s learned over IPv6 sessions, hop limits read by ping, trace and the matrix over IPv6', async () => {
+    const lab = labFor(`${backend}-dual-bgp`);
+    labs.push(lab);
+    const result = await cli(['run', 'scenarios/dual-stack-bgp.ts', '--backend', backend, '--name', lab, '--json']);
+    const steps = result.stdout ? ((JSON.parse(result.stdout) as JsonReport).runs[0]?.steps ?? []) : [];
+    expect(steps.filter((s) => !s.passed).map((s) => [s.name, s.failures]), result.stderr).toEqual([]);
+    expect(result.code).toBe(0);
+    const by = (kind: string) => steps.filter((s) => s.kind === kind).map((s) => s.metrics);
+    // Three hosts, each with two IPv4 and two IPv6 sessions, learning two /32s and two /128s.
+    expect(by('bgp')[0]).toMatchObject({ sessions: 12, established: 12, birdRoutes: 12 });
+    expect(by('ping')[0]).toMatchObject({ target: 'fd00:10:20:1::4', ttl: 62 });
+    expect(by('trace')[0]).toMatchObject({ hops: 'ns0,host0,host1,ns1', ttls: '64,63,62', gateway: 'fe80::ecee:eeff:feee:eeee', ndAnswer: 'ee:ee:ee:ee:ee:ee' });
+    expect(by('matrix').map((m) => [m.pairs, m.reached, m.ttlMismatches])).toEqual([
+      [6, 6, 0],
+      [6, 6, 0],
+      [2, 0, 0],
+    ]);
+    // A wrong hop limit is seen as one: the prober reads it from each reply.
+    const wrong = await cli(['run', 'test/fixtures/dual-stack-ttl.ts', '--backend', backend, '--name', lab, '--json']);
+    const wrongSteps = wrong.stdout ? ((JSON.parse(wrong.stdout) as JsonReport).runs[0]?.steps ?? []) : [];
+    expect(wrong.code, wrong.stderr).toBe(1);
+    expect(wrongSteps.map((s) => s.failures)).toEqual([['ns0 -> ns1: ttl expected 63, actual 62', 'ns1 -> ns0: ttl expected 63, actual 62']]);
+  });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { judge, type TraceStep } from '../../src/steps/kinds/trace.js';
-import { arpAnswer, parseTcpdump, tracePath } from '../../src/steps/tcpdump-output.js';
+import { arpAnswer, ndAnswer, parseTcpdump, tracePath } from '../../src/steps/tcpdump-output.js';
 
 // Real captures of one ping from ns0 (10.20.1.2) to ns1 (10.20.1.3) in the two-host lab, one per namespace.
 const capture = (node: string) => ({ node, packets: parseTcpdump(readFileSync(`test/fixtures/tcpdump/${node}.txt`, 'utf8')) });
@@ -35,6 +35,27 @@ describe('reading a trace off tcpdump', () => {
       'ttls: expected 64 → 62, actual 64 → 63 → 62',
       'proxyArp: expected false, actual true',
     ]);
+  });
+
+  it('reads IPv6: the hop limit as ttl, and the gateway found by neighbour discovery (real captures of the dual-stack lab)', () => {
+    const ns0 = parseTcpdump(readFileSync('test/fixtures/tcpdump/ipv6-ns0.txt', 'utf8'));
+    const host0 = parseTcpdump(readFileSync('test/fixtures/tcpdump/ipv6-host0.txt', 'utf8'));
+    // The option lines -v prints under a neighbour discovery packet are no packets.
+    expect(ns0).toHaveLength(4);
+    expect(ns0[0]).toMatchObject({ direction: 'Out', nd: { op: 'solicitation', address: 'fe80::ecee:eeff:feee:eeee' } });
+    expect(ns0[2]).toMatchObject({ ip: { ttl: 64, src: 'fd00:10:20:1::2', dst: 'fd00:10:20:1::3', what: 'ICMP6 echo request' } });
+    expect(ns0[3]).toMatchObject({ ip: { ttl: 62, what: 'ICMP6 echo reply' } });
+    expect(ndAnswer(ns0, 'fe80::ecee:eeff:feee:eeee')).toEqual({ asked: true, answer: 'ee:ee:ee:ee:ee:ee' });
+    expect(ndAnswer(ns0, 'fe80::1')).toEqual({ asked: false });
+    const hops = tracePath([{ node: 'host0', packets: host0 }, { node: 'ns0', packets: ns0 }], 'fd00:10:20:1::2', 'fd00:10:20:1::3');
+    expect(hops).toMatchObject([
+      { node: 'ns0', out: { iface: 'eth0', ttl: 64 } },
+      { node: 'host0', in: { iface: 'cali70950044624', ttl: 64 }, out: { iface: 'ens192', ttl: 63 } },
+    ]);
+    const result = judge({ trace: { from: 'ns0', to: 'ns1', family: 6 }, expect: { hops: ['ns0', 'host0'], ttls: [64] } }, hops, { family: 6, gateway: 'fe80::ecee:eeff:feee:eeee', ...ndAnswer(ns0, 'fe80::ecee:eeff:feee:eeee') }, true);
+    expect(result.failures).toEqual([]);
+    expect(result.metrics).toMatchObject({ ndAsked: true, ndAnswer: 'ee:ee:ee:ee:ee:ee', gateway: 'fe80::ecee:eeff:feee:eeee' });
+    expect(result.metrics).not.toHaveProperty('arpAnswer');
   });
 
   it('reports a packet seen nowhere as no hops', () => {
