@@ -28,7 +28,7 @@ export function bgpPeers(topology: Topology, host: Host): { peer: Host; rrClient
 /** What a host announces: its workloads as /32s, or its block (Calico's IPAM block) as a blackhole. */
 export function announcedRoutes(host: Host): string[] {
   if (host.block) return [`route ${formatCidr(host.block)} blackhole;`];
-  return host.workloads.map((w) => `route ${w.address.address}/32 via "${w.hostInterface}";`);
+  return host.workloads.flatMap((w) => (w.address ? [`route ${w.address.address}/32 via "${w.hostInterface}";`] : []));
 }
 
 /** What a dual-stack host announces over IPv6: its workloads' /128s. */

@@ -91,7 +91,7 @@ export function peerRoutes(topology: Topology, host: Host): PeerRoute[] {
           : [peer.address, 'dev', host.segment.name];
     // Through a tunnel also the peer's tunnel address: what a host sends into its tunnel comes from
     // its own, and the replies go back to it (Calico routes the whole block, which holds it).
-    const destinations = [...peer.workloads.map((w) => w.address.address), ...(tunnel ? [peer.tunnelAddress!] : [])];
+    const destinations = [...peer.workloads.flatMap((w) => (w.address ? [w.address.address] : [])), ...(tunnel ? [peer.tunnelAddress!] : [])];
     // Dual stack (direct only): the workloads' IPv6 addresses via the peer's.
     const v6 = !tunnel && host.address6 && peer.address6 ? peer.workloads.flatMap((w) => (w.address6 ? [{ route: [w.address6, 'via', peer.address6!, 'dev', host.segment.name] }] : [])) : [];
     return [...destinations.map((to) => ({ route: [to, 'via', ...via], ...(tunnel ? { tunnel } : {}) })), ...v6];

@@ -1,5 +1,5 @@
 import { formatCidr } from '../net/ipv4.js';
-import type { Host, Topology, Workload } from '../topology/topology.js';
+import { workloadAddresses, type Host, type Topology, type Workload } from '../topology/topology.js';
 import { peerRoutes, TUNNELS, tunnelSection, vtepEntries, workloadMtu } from './encapsulation.js';
 import { bgpPeers, birdConfig, type BirdPaths } from './bird.js';
 import { file, ip, netns, run, sysctl, type HostPlan, type Op, type Section } from './ops.js';
@@ -124,37 +124,42 @@ function workloadSection(w: Workload, mtu: number | undefined, mtuSource: string
   const veth = w.hostInterface;
   const mac = w.hostMac === 'kernel' ? [] : ['address', w.hostMac];
   const linkMtu = mtu === undefined ? [] : ['mtu', String(mtu)];
+  const v4 = w.address;
+  const v6 = w.address6;
   return {
     comment:
-      `Workload ${w.name} (${formatCidr(w.address)}): a namespace wired to the host by a veth pair.\n` +
-      `Inside, ${WORKLOAD_GATEWAY} is the gateway although no interface has it; ${veth} answers\n` +
-      `its ARP by proxy${w.hostMac === 'kernel' ? '' : ` with MAC ${w.hostMac}`}.` +
-      (w.address6
-        ? `\nIPv6: ${w.address6}/128 inside, and no proxy: the gateway is ${w.gateway6}, the link-local address\n` +
+      `Workload ${w.name} (${workloadAddresses(w).join(', ')}): a namespace wired to the host by a veth pair.\n` +
+      (v4
+        ? `Inside, ${WORKLOAD_GATEWAY} is the gateway although no interface has it; ${veth} answers\n` +
+          `its ARP by proxy${w.hostMac === 'kernel' ? '' : ` with MAC ${w.hostMac}`}.`
+        : 'IPv6 only: no IPv4 address, gateway or proxy ARP.') +
+      (v6
+        ? `\nIPv6: ${v6}/128 inside, and no proxy: the gateway is ${w.gateway6}, the link-local address\n` +
           `that MAC gives ${veth} (EUI-64), set by hand with nodad (and none generated on either end) so it works at once.`
         : '') +
       (mtu === undefined ? '' : `\nBoth ends take ${mtuSource}, ${mtu}, so no packet is too big for the way out.`),
     ops: [
       netns(w.name),
       ip(w.host, 'link', 'add', 'name', veth, ...linkMtu, ...mac, 'type', 'veth', 'peer', 'name', w.interface, ...linkMtu, 'netns', { netns: w.name }),
-      ...(w.address6 ? [ip(w.host, 'link', 'set', 'dev', veth, 'addrgenmode', 'none')] : []),
+      ...(v6 ? [ip(w.host, 'link', 'set', 'dev', veth, 'addrgenmode', 'none')] : []),
       ip(w.host, 'link', 'set', 'dev', veth, 'up'),
-      ip(w.host, 'route', 'add', w.address.address, 'dev', veth, 'scope', 'link'),
-      ...(w.address6
-        ? [ip(w.host, 'addr', 'add', `${w.gateway6!}/64`, 'dev', veth, 'nodad'), ip(w.host, 'route', 'add', w.address6, 'dev', veth)]
-        : []),
+      ...(v4 ? [ip(w.host, 'route', 'add', v4.address, 'dev', veth, 'scope', 'link')] : []),
+      ...(v6 ? [ip(w.host, 'addr', 'add', `${w.gateway6!}/64`, 'dev', veth, 'nodad'), ip(w.host, 'route', 'add', v6, 'dev', veth)] : []),
       ip(w.name, 'link', 'set', 'dev', 'lo', 'up'),
-      ip(w.name, 'addr', 'add', formatCidr(w.address), 'dev', w.interface),
-      ...(w.address6 ? [ip(w.name, 'link', 'set', 'dev', w.interface, 'addrgenmode', 'none')] : []),
+      ...(v4 ? [ip(w.name, 'addr', 'add', formatCidr(v4), 'dev', w.interface)] : []),
+      ...(v6 ? [ip(w.name, 'link', 'set', 'dev', w.interface, 'addrgenmode', 'none')] : []),
       ip(w.name, 'link', 'set', 'dev', w.interface, 'up'),
-      ip(w.name, 'route', 'add', WORKLOAD_GATEWAY, 'dev', w.interface, 'scope', 'link'),
-      ip(w.name, 'route', 'add', 'default', 'via', WORKLOAD_GATEWAY, 'dev', w.interface),
-      ...(w.address6
-        ? [ip(w.name, 'addr', 'add', `${w.address6}/128`, 'dev', w.interface, 'nodad'), ip(w.name, 'route', 'add', 'default', 'via', w.gateway6!, 'dev', w.interface)]
+      ...(v4
+        ? [ip(w.name, 'route', 'add', WORKLOAD_GATEWAY, 'dev', w.interface, 'scope', 'link'), ip(w.name, 'route', 'add', 'default', 'via', WORKLOAD_GATEWAY, 'dev', w.interface)]
         : []),
-      sysctl(w.host, `net/ipv4/conf/${veth}/forwarding`, 1),
-      sysctl(w.host, `net/ipv4/conf/${veth}/proxy_arp`, 1),
-      ...(w.proxyDelay === 'kernel' ? [] : [sysctl(w.host, `net/ipv4/neigh/${veth}/proxy_delay`, w.proxyDelay)]),
+      ...(v6 ? [ip(w.name, 'addr', 'add', `${v6}/128`, 'dev', w.interface, 'nodad'), ip(w.name, 'route', 'add', 'default', 'via', w.gateway6!, 'dev', w.interface)] : []),
+      ...(v4
+        ? [
+            sysctl(w.host, `net/ipv4/conf/${veth}/forwarding`, 1),
+            sysctl(w.host, `net/ipv4/conf/${veth}/proxy_arp`, 1),
+            ...(w.proxyDelay === 'kernel' ? [] : [sysctl(w.host, `net/ipv4/neigh/${veth}/proxy_delay`, w.proxyDelay)]),
+          ]
+        : []),
     ],
   };
 }

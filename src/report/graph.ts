@@ -1,6 +1,6 @@
 import { bgpPeers } from '../dataplane/bird.js';
 import { formatCidr } from '../net/ipv4.js';
-import type { Host, Topology } from '../topology/topology.js';
+import { workloadAddresses, type Host, type Topology } from '../topology/topology.js';
 
 /** The BGP sessions of a lab, each once: [host, host, kind]. */
 function sessions(topology: Topology): [Host, Host, string][] {
@@ -31,7 +31,7 @@ export function mermaidOf(topology: Topology): string {
     lines.push(`  ${id('h', h)}["${mermaidText(`${host.name}<br/>${host.address} on ${host.segment.name}`)}"]`);
     lines.push(`  ${id('s', s)} --- ${id('h', h)}`);
     for (const workload of host.workloads) {
-      lines.push(`  ${id('w', w)}(["${mermaidText(`${workload.name}<br/>${formatCidr(workload.address)}<br/>${workload.hostInterface}`)}"])`);
+      lines.push(`  ${id('w', w)}(["${mermaidText(`${workload.name}<br/>${workloadAddresses(workload).join('<br/>')}<br/>${workload.hostInterface}`)}"])`);
       lines.push(`  ${id('h', h)} --- ${id('w', w)}`);
       w++;
     }
@@ -89,7 +89,7 @@ export function svgOf(topology: Topology): string {
         out.push(
           `<line x1="${x + 14}" y1="${wy - gap}" x2="${x + 14}" y2="${wy}" stroke="#3c8d5a"/>`,
           `<rect x="${x + 6}" y="${wy}" width="${column - 32}" height="${workloadHeight}" rx="10" fill="#e7f5ec" stroke="#3c8d5a"/>`,
-          `<text x="${x + 14}" y="${wy + 17}">${xml(`${workload.name}  ${formatCidr(workload.address)}`)}</text>`,
+          `<text x="${x + 14}" y="${wy + 17}">${xml(`${workload.name}  ${workloadAddresses(workload).join('  ')}`)}</text>`,
           `<text x="${x + 14}" y="${wy + 34}" fill="#555">${xml(workload.hostInterface)}</text>`,
         );
       });

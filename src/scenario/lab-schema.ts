@@ -27,8 +27,8 @@ const segmentSchema = z.strictObject({
 
 const workloadSchema = z.strictObject({
   name: nodeName,
-  /** "10.20.1.2" (a /32, as Calico assigns) or "10.20.1.2/24" (the seed's lab variant). */
-  address: addressWithOptionalPrefix,
+  /** "10.20.1.2" (a /32, as Calico assigns) or "10.20.1.2/24" (the seed's lab variant); may be left out for an IPv6-only workload. */
+  address: addressWithOptionalPrefix.optional(),
   /** The interface inside the workload. */
   interface: interfaceName.default('eth0'),
   /** The host end of the veth. Default: "cali" + 11 hex chars derived from lab, host and workload. */
@@ -37,7 +37,7 @@ const workloadSchema = z.strictObject({
   hostMac: z.union([mac, z.literal('kernel')]).default('ee:ee:ee:ee:ee:ee'),
   /** neigh/<if>/proxy_delay in 1/100 s; "kernel" leaves the kernel default (80: up to 0.8 s). */
   proxyDelay: z.union([z.number().int().min(0), z.literal('kernel')]).default(0),
-  /** The workload's IPv6 address (a /128), beside its IPv4 one. */
+  /** The workload's IPv6 address (a /128), beside its IPv4 one or instead of it. */
   address6: ipv6.optional(),
 });
 
@@ -239,7 +239,8 @@ function checkLab(s: Draft, fail: Fail): void {
     host.workloads.forEach((w, i) => {
       if (!w) return;
       const path: Path = [...hostPath, 'workloads', i];
-      const address = parseCidr(w.address);
+      if (w.address === undefined && w.address6 === undefined) fail([...path, 'address'], 'is required, unless the workload has an address6 (IPv6 only)');
+      const address = w.address === undefined ? undefined : parseCidr(w.address);
       if (address) {
         claim(address.address, `workload ${w.name}`, [...path, 'address']);
         checkWorkloadAddress(address, [...path, 'address'], segments, fail);
@@ -374,10 +375,10 @@ function checkEncapsulation(s: Draft, owners: Map<string, string>, segments: Map
 }
 
 /** A host's tunnel address: its own, or the first address of its block (the block's network address, as Calico hands out). */
-export function tunnelAddressOf(host: { tunnelAddress?: string | undefined; workloads: ({ address: string } | undefined)[] }, block: number | undefined): string | undefined {
+export function tunnelAddressOf(host: { tunnelAddress?: string | undefined; workloads: ({ address?: string | undefined } | undefined)[] }, block: number | undefined): string | undefined {
   if (host.tunnelAddress !== undefined) return host.tunnelAddress;
-  const first = host.workloads.find((w) => w !== undefined);
-  const address = first && parseCidr(first.address);
+  const first = host.workloads.find((w) => w?.address !== undefined);
+  const address = first?.address === undefined ? undefined : parseCidr(first.address);
   return block !== undefined && address ? networkAddress({ address: address.address, prefix: block }) : undefined;
 }
 
@@ -394,7 +395,7 @@ function checkBgp(bgp: LabDefinition['bgp'], s: Draft, fail: Fail): void {
     if (!h) return;
     const blocks = new Set(
       h.workloads.flatMap((w) => {
-        const address = w && parseCidr(w.address);
+        const address = w?.address === undefined ? undefined : parseCidr(w.address);
         return address ? [networkAddress({ address: address.address, prefix: block })] : [];
       }),
     );

@@ -10,8 +10,11 @@ export interface References {
   host(path: Path, name: string): void;
   /** A node name, or an IPv4 or (global) IPv6 address of anything. */
   nodeOrAddress(path: Path, text: string): void;
-  /** A node that has an IPv6 address (`address6`), which its name stands for with family 6. */
-  node6(path: Path, name: string): void;
+  /**
+   * A node with an address of the family, which its name stands for: IPv4 (every host, and
+   * every workload but an IPv6-only one) or IPv6 (`address6`).
+   */
+  nodeWith(family: 4 | 6): (path: Path, name: string) => void;
   /** Every `{veth:WORKLOAD}` in `text` names a workload. */
   veths(path: Path, text: string | undefined): void;
   /** The scenario routes with BGP. */
@@ -32,7 +35,8 @@ export function collectReferences(raw: unknown, fail: Fail): References {
   const hosts = names(hostItems);
   const workloads = hostItems.flatMap((h) => names(list(record(h).workloads)));
   const nodes = new Set(hostItems.flatMap((h) => names([h, ...list(record(h).workloads)])));
-  const dualStack = new Set(hostItems.flatMap((h) => names([h, ...list(record(h).workloads)].filter((n) => record(n).address6 !== undefined))));
+  const withAddress6 = new Set(hostItems.flatMap((h) => names([h, ...list(record(h).workloads)].filter((n) => record(n).address6 !== undefined))));
+  const ipv6Only = new Set(hostItems.flatMap((h) => names(list(record(h).workloads).filter((w) => record(w).address === undefined))));
   // On a step that did not parse, fields may be anything: only strings are names to check.
   const node = (path: Path, name: unknown) => {
     if (typeof name === 'string' && !nodes.has(name)) fail(path, `unknown node "${name}" (nodes: ${[...nodes].join(', ')})`);
@@ -50,9 +54,10 @@ export function collectReferences(raw: unknown, fail: Fail): References {
       } else if (!/^[\d.]+$/.test(text)) node(path, text);
       else if (!isIpv4(text)) fail(path, `"${text}" is not an IPv4 address`);
     },
-    node6(path, name) {
+    nodeWith: (family) => (path, name) => {
       if (typeof name !== 'string' || !nodes.has(name)) return node(path, name);
-      if (!dualStack.has(name)) fail(path, `${name} has no address6, which family 6 needs`);
+      if (family === 6 && !withAddress6.has(name)) fail(path, `${name} has no address6, which family 6 needs`);
+      if (family === 4 && ipv6Only.has(name)) fail(path, `${name} has only an IPv6 address: give family: 6`);
     },
     veths(path, text) {
       if (typeof text !== 'string') return;

@@ -1,4 +1,4 @@
-import { firstHostAddress, networkAddress, parseCidr, type Cidr } from '../net/ipv4.js';
+import { firstHostAddress, formatCidr, networkAddress, parseCidr, type Cidr } from '../net/ipv4.js';
 import { canonical6, firstHostAddress6, linkLocalFromMac, parseCidr6, type Cidr6 } from '../net/ipv6.js';
 import { tunnelAddressOf, type LabDefinition } from '../scenario/lab-schema.js';
 import { caliName } from './names.js';
@@ -33,7 +33,7 @@ export interface Host {
   segment: Segment;
   address: string;
   workloads: Workload[];
-  /** With BGP blocks: the block this host's workloads come from, which it announces. */
+  /** With BGP blocks: the block this host's IPv4 workloads come from, which it announces. */
   block?: Cidr;
   /** With an encapsulation: the address of its tunnel device. */
   tunnelAddress?: string;
@@ -44,7 +44,8 @@ export interface Host {
 export interface Workload {
   name: string;
   host: string;
-  address: Cidr;
+  /** Its IPv4 address; absent on an IPv6-only workload (which has address6). */
+  address?: Cidr;
   interface: string;
   hostInterface: string;
   hostMac: string | 'kernel';
@@ -65,10 +66,10 @@ export function resolveTopology(scenario: LabDefinition, lab: string = scenario.
     return { name: s.name, subnet, gateway: s.gateway ?? firstHostAddress(subnet), ...v6 };
   });
   const blockOf = (h: LabDefinition['hosts'][number]): Cidr | undefined => {
-    const first = h.workloads[0];
+    const first = h.workloads.find((w) => w.address !== undefined);
     if (scenario.bgp.block === undefined || !first) return undefined;
     const prefix = scenario.bgp.block;
-    return { address: networkAddress({ address: parseCidr(first.address)!.address, prefix }), prefix };
+    return { address: networkAddress({ address: parseCidr(first.address!)!.address, prefix }), prefix };
   };
   const hosts = scenario.hosts.map((h): Host => {
     const segmentName = h.segment ?? segments[0]!.name;
@@ -84,7 +85,7 @@ export function resolveTopology(scenario: LabDefinition, lab: string = scenario.
       workloads: h.workloads.map((w) => ({
         name: w.name,
         host: h.name,
-        address: parseCidr(w.address)!,
+        ...(w.address === undefined ? {} : { address: parseCidr(w.address)! }),
         interface: w.interface,
         hostInterface: w.hostInterface ?? caliName(lab, h.name, w.name),
         hostMac: w.hostMac,
@@ -121,8 +122,13 @@ export function findNode(topology: Topology, name: string): Node | undefined {
   return undefined;
 }
 
+/** A workload's addresses as written in a lab's pictures: its IPv4 CIDR and IPv6 /128, whichever it has. */
+export function workloadAddresses(w: Workload): string[] {
+  return [...(w.address ? [formatCidr(w.address)] : []), ...(w.address6 ? [`${w.address6}/128`] : [])];
+}
+
 /** The address a node is reached at: a host's segment address, a workload's own address (with family 6 their IPv6 ones, which references checked). */
 export function nodeAddress(node: Node, family: 4 | 6 = 4): string {
   if (family === 6) return (node.kind === 'host' ? node.host.address6 : node.workload.address6)!;
-  return node.kind === 'host' ? node.host.address : node.workload.address.address;
+  return node.kind === 'host' ? node.host.address : node.workload.address!.address;
 }

@@ -217,4 +217,15 @@ describe('dual stack', () => {
     }
     expect(script.indexOf('echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_dad')).toBeLessThan(script.indexOf('echo 0 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6'));
   });
+  it('an IPv6-only workload: no IPv4 address, gateway or proxy ARP; BIRD announces its /128 only (golden)', async () => {
+    const topology = resolveTopology(await loadScenario('scenarios/dual-stack-bgp.ts'));
+    const host2 = hostPlans(topology).find((p) => p.host === 'host2')!;
+    const text = renderPlanText({ hosts: [host2] });
+    expectGolden(text, 'ipv6-only.plan.txt');
+    expect(text).not.toContain('169.254.1.1');
+    expect(text).not.toContain('proxy_arp');
+    expect(text).toContain('ip -n ns2 route add default via fe80::ecee:eeff:feee:eeee dev eth0');
+    expect(text).toContain('route fd00:10:20:1::4/128 via "cali');
+    expect(text).not.toMatch(/route \S+\/32/);
+  });
 });

@@ -362,6 +362,28 @@ describe('dual stack', () => {
     expect(issuesOf(tunnelled)).toEqual(['encapsulation: IPv6 addresses go with encapsulation "direct" so far']);
   });
 
+  it('takes a workload with only an address6, and names it only with family 6; a workload with neither address is refused', () => {
+    const s = dual();
+    s.hosts[1]!.workloads!.push({ name: 'v6only', address6: 'fd00:10:20:1::9' }, { name: 'none' } as never);
+    s.steps = [
+      { ping: { from: 'ns0', to: 'v6only', family: 6 } },
+      { ping: { from: 'ns0', to: 'v6only' } },
+      { matrix: { among: ['ns0', 'v6only'] } },
+      { iperf3: { from: 'ns0', to: 'v6only' } },
+    ];
+    expect(issuesOf(s)).toEqual([
+      'hosts[1].workloads[2].address: is required, unless the workload has an address6 (IPv6 only)',
+      'steps[1].ping.to: v6only has only an IPv6 address: give family: 6',
+      'steps[2].matrix.among[1]: v6only has only an IPv6 address: give family: 6',
+      'steps[3].iperf3.to: v6only has only an IPv6 address: give family: 6',
+    ]);
+    s.hosts[1]!.workloads!.pop();
+    s.steps = [];
+    const v6only = resolveTopology(parseScenario('s.ts', s)).workloads.find((w) => w.name === 'v6only')!;
+    expect(v6only).not.toHaveProperty('address');
+    expect(v6only).toMatchObject({ address6: 'fd00:10:20:1::9', gateway6: 'fe80::ecee:eeff:feee:eeee' });
+  });
+
   it('family 6: node names stand for their IPv6 addresses in ping, trace and matrix; only of nodes that have an address6, and no proxyArp', () => {
     const s = dual();
     s.hosts[1]!.workloads!.push({ name: 'v4only', address: '10.20.1.9' });

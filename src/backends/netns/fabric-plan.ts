@@ -44,7 +44,7 @@ export function planFabric(topology: Topology): Section[] {
               : 'Several segments: the fabric routes between them; workload traffic crosses it inside the tunnel.',
             ops: [
               sysctl(FABRIC, 'net/ipv4/ip_forward', 1),
-              ...(direct ? topology.hosts.flatMap((h) => h.workloads.map((w) => ip(FABRIC, 'route', 'add', w.address.address, 'via', h.address))) : []),
+              ...(direct ? topology.hosts.flatMap((h) => h.workloads.flatMap((w) => (w.address ? [ip(FABRIC, 'route', 'add', w.address.address, 'via', h.address)] : []))) : []),
               ...(topology.segments.some((s) => s.subnet6) ? [sysctl(FABRIC, 'net/ipv6/conf/all/forwarding', 1)] : []),
               ...topology.hosts.flatMap((h) =>
                 h.workloads.flatMap((w) => (direct && w.address6 && h.address6 ? [ip(FABRIC, 'route', 'add', w.address6, 'via', h.address6)] : [])),

@@ -57,7 +57,7 @@ export function parseBirdProtocols(text: string): BgpSession[] {
  */
 export function expectedBgpRoutes(topology: Topology, host: Host): string[] {
   return segmentPeers(topology, host).flatMap((h) => [
-    ...(h.block ? [formatCidr(h.block)] : h.workloads.map((w) => w.address.address)),
+    ...(h.block ? [formatCidr(h.block)] : h.workloads.flatMap((w) => (w.address ? [w.address.address] : []))),
     ...(host.address6 && h.address6 ? h.workloads.flatMap((w) => (w.address6 ? [w.address6] : [])) : []),
   ]);
 }

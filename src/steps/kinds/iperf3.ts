@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nodeName, stepCommon } from '../../scenario/fields.js';
+import { family, nodeName, stepCommon } from '../../scenario/fields.js';
 import { program } from '../../requirements/requirement.js';
 import { findNode, nodeAddress } from '../../topology/topology.js';
 import { defineStepKind } from '../kind.js';
@@ -19,6 +19,8 @@ const schema = z.strictObject({
     /** Target bitrate, e.g. "100M" (iperf3 -b); UDP defaults to iperf3's 1 Mbit/s. */
     bitrate: z.string().regex(/^\d+(\.\d+)?[KMG]?$/, 'is not a bitrate such as 100M').optional(),
     port: z.number().int().min(1).max(65_535).default(5201),
+    /** 6: the client connects to the server's IPv6 address (dual stack). */
+    family,
   }),
   expect: z
     .strictObject({
@@ -38,11 +40,11 @@ export const iperf3 = defineStepKind({
   schema,
   references(s, refs, path) {
     refs.node([...path, 'iperf3', 'from'], s.iperf3.from);
-    refs.node([...path, 'iperf3', 'to'], s.iperf3.to);
+    refs.nodeWith(s.iperf3.family)([...path, 'iperf3', 'to'], s.iperf3.to);
   },
-  name: (s) => `iperf3 ${s.iperf3.protocol} ${s.iperf3.from} -> ${s.iperf3.to}`,
+  name: (s) => `iperf3 ${s.iperf3.protocol} ${s.iperf3.from} -> ${s.iperf3.to}${s.iperf3.family === 6 ? ' over IPv6' : ''}`,
   nodes: (s) => [s.iperf3.from, s.iperf3.to],
-  probes: (s, topology) => pathProbes(topology, s.iperf3.from, s.iperf3.to),
+  probes: (s, topology) => pathProbes(topology, s.iperf3.from, s.iperf3.to, s.iperf3.family),
   needs: () => [program('iperf3'), program('ss'), program('sh')],
   attempt: runIperf3,
   figures(m) {
@@ -91,7 +93,7 @@ const STOP_SERVER = '[ -f "$1" ] && kill "$(cat "$1")" 2>/dev/null; rm -f "$1"; 
 async function runIperf3(ctx: StepContext, step: Iperf3Step): Promise<Attempt> {
   const { lab } = ctx.topology;
   const { from, to, protocol, duration, parallel, bitrate, port } = step.iperf3;
-  const target = nodeAddress(findNode(ctx.topology, to)!);
+  const target = nodeAddress(findNode(ctx.topology, to)!, step.iperf3.family);
   const pidFile = `/tmp/testbed-iperf3-${lab}-${to}-${port}.pid`;
   const server = await ctx.exec(to, ['sh', '-c', START_SERVER, 'sh', String(port), pidFile]);
   try {

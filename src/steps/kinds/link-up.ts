@@ -26,7 +26,7 @@ export const linkUp = defineStepKind({
       ? workload.gateway6 ? [[`${workload.gateway6}/64`, 'dev', dev, 'nodad']] : []
       : host.address6 ? [[`${host.address6}/${segment.subnet6!.prefix}`, 'dev', dev, 'nodad']] : [];
     const routes = workload
-      ? [[workload.address.address, 'dev', dev, 'scope', 'link'], ...(workload.address6 ? [[workload.address6, 'dev', dev]] : [])]
+      ? [...(workload.address ? [[workload.address.address, 'dev', dev, 'scope', 'link']] : []), ...(workload.address6 ? [[workload.address6, 'dev', dev]] : [])]
       : [
           ['default', 'via', segment.gateway, 'dev', dev],
           ...(host.address6 ? [['default', 'via', segment.gateway6!, 'dev', dev]] : []),

@@ -14,7 +14,7 @@ import type { Attempt, StepContext } from '../result.js';
 const schema = z.strictObject({
   ...stepCommon,
   matrix: z.strictObject({
-    /** Workloads (or hosts) that must reach each other, every ordered pair. Default: every workload (with family 6, every one with an address6). */
+    /** Workloads (or hosts) that must reach each other, every ordered pair. Default: every workload with an address of the family. */
     among: z.array(nodeName).min(2).refine((names) => new Set(names).size === names.length, 'names a node twice').optional(),
     /** 6: over IPv6, between the nodes' IPv6 addresses (the hop limit checked as ttl). */
     family,
@@ -37,7 +37,7 @@ export const matrix = defineStepKind({
   key: 'matrix',
   schema,
   references(s, refs, path) {
-    s.matrix.among?.forEach((n, j) => (s.matrix.family === 6 ? refs.node6 : refs.node)([...path, 'matrix', 'among', j], n));
+    s.matrix.among?.forEach((n, j) => refs.nodeWith(s.matrix.family)([...path, 'matrix', 'among', j], n));
   },
   name: (s) =>
     `every pair of ${s.matrix.among?.join(', ') ?? (s.matrix.family === 6 ? 'dual-stack workloads' : 'workloads')} ${s.expect.reachable ? 'reachable' : 'unreachable'}` +
@@ -78,7 +78,7 @@ export function expectedTtl(topology: Topology, from: Node, to: Node): number {
 const nameOf = (n: Node) => (n.kind === 'host' ? n.host.name : n.workload.name);
 
 function members(topology: Topology, step: MatrixStep): Node[] {
-  const names = step.matrix.among ?? topology.workloads.filter((w) => step.matrix.family === 4 || w.address6).map((w) => w.name);
+  const names = step.matrix.among ?? topology.workloads.filter((w) => (step.matrix.family === 4 ? w.address : w.address6)).map((w) => w.name);
   return names.map((n) => findNode(topology, n)!);
 }
 

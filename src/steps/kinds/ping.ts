@@ -59,7 +59,7 @@ export const ping = defineStepKind({
   schema,
   references(s, refs, path) {
     refs.node([...path, 'ping', 'from'], s.ping.from);
-    if (s.ping.family === 6 && !s.ping.to.includes(':') && !/^[\d.]+$/.test(s.ping.to)) refs.node6([...path, 'ping', 'to'], s.ping.to);
+    if (!s.ping.to.includes(':') && !/^[\d.]+$/.test(s.ping.to)) refs.nodeWith(s.ping.family)([...path, 'ping', 'to'], s.ping.to);
     else refs.nodeOrAddress([...path, 'ping', 'to'], s.ping.to);
   },
   name: (s) => `ping ${s.ping.from} -> ${s.ping.to}${s.ping.family === 6 ? ' over IPv6' : ''}${s.expect.reachable ? '' : ' (unreachable)'}`,

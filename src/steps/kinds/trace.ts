@@ -40,7 +40,7 @@ export const trace = defineStepKind({
   key: 'trace',
   schema,
   references(s, refs, path) {
-    const node = s.trace.family === 6 ? refs.node6 : refs.node;
+    const node = refs.nodeWith(s.trace.family);
     node([...path, 'trace', 'from'], s.trace.from);
     node([...path, 'trace', 'to'], s.trace.to);
     s.expect.hops?.forEach((n, i) => refs.node([...path, 'expect', 'hops', i], n));
