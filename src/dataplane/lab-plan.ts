@@ -11,8 +11,8 @@ export interface PlanProfile {
   birdPaths(lab: string, host: string): BirdPaths;
   /** Sections a backend adds to a host's plan (after the planner's own). */
   hostExtras?(lab: string, host: string, topology: Topology): Section[];
-  /** The segments, where the backend builds them from plan operations. */
-  fabric?(topology: Topology): { title: string; sections: Section[] };
+  /** What connects the segments, where the backend builds it from plan operations (none where nothing has to). */
+  fabric?(topology: Topology): { title: string; sections: Section[] } | undefined;
 }
 
 /** A resolved lab and the operations that build it on one backend: what `testbed plan` prints. */
@@ -35,11 +35,12 @@ export function planLab(topology: Topology, scenarioFile: string, profile: PlanP
     birdPaths: (host) => profile.birdPaths(topology.lab, host),
     ...(profile.uplinkMtu ? { mtu: profile.uplinkMtu } : {}),
   });
+  const fabric = profile.fabric?.(topology);
   return {
     topology,
     scenarioFile,
     options,
-    ...(profile.fabric ? { fabric: profile.fabric(topology) } : {}),
+    ...(fabric ? { fabric } : {}),
     hosts: hosts.map((plan) => {
       const extras = profile.hostExtras?.(topology.lab, plan.host, topology) ?? [];
       return extras.length > 0 ? { ...plan, sections: [...plan.sections, ...extras] } : plan;

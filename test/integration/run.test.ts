@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JsonReport } from '../../src/report/json.js';
+import { dockerClient } from '../../src/backends/docker/client.js';
 import { BACKENDS, cli, labExists, labFor, removeLabs } from './helpers.js';
 
 const labs: string[] = [];
@@ -124,6 +125,9 @@ describe.skipIf(!BACKENDS.includes('netns'))('segments on netns', () => {
     const result = await cli(['run', 'test/fixtures/two-segments.ts', '--backend', 'netns', '--name', name, '--json']);
     expect(result.code).toBe(0);
     expect(stepsOf(result.stdout).map((s) => s.metrics.ttl ?? null)).toEqual([61, 61, null]);
+    const v6 = await cli(['run', 'test/fixtures/two-segments-v6.ts', '--backend', 'netns', '--name', name, '--json']);
+    expect(v6.code, v6.stderr).toBe(0);
+    expect(stepsOf(v6.stdout).map((s) => [s.metrics.target, s.metrics.ttl])).toEqual([['fd00:10:20:1::3', 61]]);
   });
 });
 
@@ -167,13 +171,30 @@ describe.skipIf(!BACKENDS.includes('docker'))('docker limits', () => {
     await removeLabs(holder);
   });
 
-  it('refuses routing between segments before creating anything, saying which backend can', async () => {
+  it('routes between segments through a router container holding each gateway, Docker\'s own gateway moved aside', async () => {
     const name = labFor('dsegs');
     labs.push(name);
-    const result = await cli(['run', 'test/fixtures/two-segments.ts', '--backend', 'docker', '--name', name]);
+    const result = await cli(['run', 'test/fixtures/two-segments.ts', '--backend', 'docker', '--name', name, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(stepsOf(result.stdout).map((s) => s.metrics.ttl ?? null)).toEqual([61, 61, null]);
+    // What Docker holds while the lab is up: the router at .1 on both networks, Docker's gateway at .254.
+    expect((await cli(['up', 'test/fixtures/two-segments.ts', '--backend', 'docker', '--name', name])).code).toBe(0);
+    const docker = dockerClient();
+    const router = await docker.getContainer(`${name}._router`).inspect();
+    expect(Object.values(router.NetworkSettings.Networks).map((n) => n.IPAddress).sort()).toEqual(['192.168.1.1', '192.168.2.1']);
+    const network = await docker.getNetwork(`${name}.ens224`).inspect();
+    expect(network.IPAM!.Config![0]!.Gateway).toBe('192.168.2.254');
+    expect((await cli(['down', name, '--backend', 'docker'])).code).toBe(0);
+    await expect(docker.getContainer(`${name}._router`).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it('refuses routing IPv6 between segments before creating anything, saying which backend can', async () => {
+    const name = labFor('dsegs6');
+    labs.push(name);
+    const result = await cli(['run', 'test/fixtures/two-segments-v6.ts', '--backend', 'docker', '--name', name]);
     expect(result.code).toBe(3);
     expect(result.stderr.trim()).toBe(
-      'testbed: test/fixtures/two-segments.ts needs routing between several segments for 2 segments with routing: "static": ' +
+      'testbed: test/fixtures/two-segments-v6.ts needs routing IPv6 between several segments for 2 segments with subnet6: ' +
         'the docker backend cannot do that (the netns backend can)',
     );
     expect(await labExists('docker', name)).toBe(false);

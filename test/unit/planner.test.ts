@@ -6,6 +6,7 @@ import { planFabric } from '../../src/backends/netns/fabric-plan.js';
 import { peerRoutes, tunnelBetween, vtepEntries, workloadMtu } from '../../src/dataplane/encapsulation.js';
 import { planHosts, staticRoutes, type UplinkMode } from '../../src/dataplane/host-plan.js';
 import { expectedTtl } from '../../src/steps/kinds/matrix.js';
+import { dockerGateway, routerPlan } from '../../src/backends/docker/router.js';
 import { FABRIC } from '../../src/dataplane/ops.js';
 import { renderPlanText, renderScript } from '../../src/dataplane/render.js';
 import { loadScenario } from '../../src/lab/load.js';
@@ -227,5 +228,38 @@ describe('dual stack', () => {
     expect(text).toContain('ip -n ns2 route add default via fe80::ecee:eeff:feee:eeee dev eth0');
     expect(text).toContain('route fd00:10:20:1::4/128 via "cali');
     expect(text).not.toMatch(/route \S+\/32/);
+  });
+});
+
+describe('the docker router between segments', () => {
+  it('takes each segment\'s gateway; Docker\'s own gateway moves to the highest address nobody uses', async () => {
+    const topology = resolveTopology(await loadScenario('test/fixtures/two-segments.ts'));
+    expect(topology.segments.map((s) => dockerGateway(topology, s))).toEqual(['192.168.1.254', '192.168.2.254']);
+    const plan = routerPlan(topology)!;
+    expect(plan.title).toBe("router (a container on every segment's network: 192.168.1.1 on ens192, 192.168.2.1 on ens224)");
+    expect(renderScript(plan.sections, FABRIC, (n) => n, { createNamespaces: false })).toContain('ip -batch - <<\'EOF\'\nroute add 10.20.1.2 via 192.168.1.32\nroute add 10.20.1.3 via 192.168.2.16\nEOF');
+  });
+
+  it('is not there with one segment, nor with routing "none": Docker keeps the gateway', async () => {
+    const one = resolveTopology(await loadScenario('scenarios/two-host.ts'));
+    expect(routerPlan(one)).toBeUndefined();
+    expect(dockerGateway(one, one.segments[0]!)).toBe('192.168.1.1');
+    const unrouted = resolveTopology(parseScenario('s.ts', { ...(await loadScenario('test/fixtures/two-segments.ts')), routing: 'none', steps: [] }));
+    expect(routerPlan(unrouted)).toBeUndefined();
+  });
+
+  it('skips addresses hosts hold, and says so when a subnet has none left', async () => {
+    const base = await loadScenario('test/fixtures/two-segments.ts');
+    const crowded = resolveTopology(parseScenario('s.ts', {
+      ...base,
+      segments: [{ name: 'ens192', subnet: '192.168.1.0/30' }, base.segments[1]!],
+      hosts: [{ ...base.hosts[0]!, address: '192.168.1.2' }, base.hosts[1]!],
+      steps: [],
+    }));
+    expect(() => dockerGateway(crowded, crowded.segments[0]!)).toThrow(
+      "segment ens192: 192.168.1.0/30 has no address left for Docker's own gateway (the lab's router holds 192.168.1.1, the hosts the rest): give it a larger subnet",
+    );
+    const skipping = resolveTopology(parseScenario('s.ts', { ...base, hosts: [{ ...base.hosts[0]!, address: '192.168.1.254' }, base.hosts[1]!], steps: [] }));
+    expect(dockerGateway(skipping, skipping.segments[0]!)).toBe('192.168.1.253');
   });
 });

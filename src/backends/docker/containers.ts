@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { Host } from '../../topology/topology.js';
 import { execCapture } from './exec.js';
-import { containerName, LABEL, networkName } from './labels.js';
+import { containerName, LABEL, networkName, routerName } from './labels.js';
 import { DOCKER_UPLINK } from './profile.js';
 
 /**
@@ -43,6 +43,22 @@ export function hostContainerSpec(
       ...(privileged ? { Privileged: true } : LEAST_PRIVILEGE),
     },
     NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: host.address } } } },
+  };
+}
+
+/**
+ * The lab's router: a container on the first segment's network at its gateway (the others are
+ * connected before it starts), with what it needs to forward and route; no node of the lab.
+ */
+export function routerContainerSpec(lab: string, image: string, labels: Record<string, string>, network: string, gateway: string): Docker.ContainerCreateOptions {
+  return {
+    name: routerName(lab),
+    Hostname: 'router',
+    Image: image,
+    Cmd: ['sleep', 'infinity'],
+    Labels: labels,
+    HostConfig: { NetworkMode: network, Init: true, CapAdd: ['NET_ADMIN'], SecurityOpt: LEAST_PRIVILEGE.SecurityOpt, MaskedPaths: [], ReadonlyPaths: [] },
+    NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: gateway } } } },
   };
 }
 

@@ -35,6 +35,8 @@ export const containerName = (lab: string, host: string) => `${lab}.${host}`;
 export const networkName = (lab: string, segment: string) => `${lab}.${segment}`;
 /** The lab's claim on its name: a container never started; host names start with a letter, so no host is "_claim". */
 export const claimName = (lab: string) => `${lab}._claim`;
+/** The lab's router between its segments: like the claim, a name no host can have. */
+export const routerName = (lab: string) => `${lab}._router`;
 /** Set explicitly (not br-<id>) so the bridge's name is known before Docker answers. */
 export const bridgeName = (lab: string, segment: string) => `tb-${createHash('sha1').update(`${lab}/${segment}`).digest('hex').slice(0, 12)}`;
 

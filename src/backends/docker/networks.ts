@@ -4,15 +4,18 @@ import { contains, formatCidr, parseCidr, type Cidr } from '../../net/ipv4.js';
 import type { Segment } from '../../topology/topology.js';
 import { bridgeName, dockerMessage, LABEL, networkName } from './labels.js';
 
-/** One internal bridge network per segment: no route out of the lab, the scenario's subnet and gateway. */
-export async function createSegmentNetwork(docker: Docker, lab: string, segment: Segment, labels: Record<string, string>): Promise<void> {
+/**
+ * One internal bridge network per segment: no route out of the lab, the scenario's subnet, and
+ * Docker's own gateway (on the bridge, in the machine) at `gateway`.
+ */
+export async function createSegmentNetwork(docker: Docker, lab: string, segment: Segment, gateway: string, labels: Record<string, string>): Promise<void> {
   await docker
     .createNetwork({
       Name: networkName(lab, segment.name),
       Driver: 'bridge',
       Internal: true,
       CheckDuplicate: true,
-      IPAM: { Driver: 'default', Config: [{ Subnet: formatCidr(segment.subnet), Gateway: segment.gateway }] },
+      IPAM: { Driver: 'default', Config: [{ Subnet: formatCidr(segment.subnet), Gateway: gateway }] },
       Options: { 'com.docker.network.bridge.name': bridgeName(lab, segment.name) },
       Labels: labels,
     })

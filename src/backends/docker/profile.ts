@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BackendProfile } from '../backend.js';
+import { routerPlan } from './router.js';
 
 /** Docker names a container's first network interface eth0; the plan renames it after the segment. */
 export const DOCKER_UPLINK = 'eth0';
@@ -13,12 +14,13 @@ export type DockerOptions = z.output<typeof options>;
 export const dockerProfile: BackendProfile = {
   name: 'docker',
   description: 'hosts are containers on internal Docker networks (needs a Docker daemon; laptops, GitHub Actions)',
-  capabilities: ['power', 'ipv6'],
+  capabilities: ['power', 'ipv6', 'routedSegments'],
   programHome: { where: 'in the host image', fix: 'rebuild it with: testbed image build' },
   hostConcurrency: 8,
   uplink: { adopt: DOCKER_UPLINK },
   namespaces: 'plan',
   namespaceName: (_lab, node) => node,
+  fabric: routerPlan,
   /** Inside its own container BIRD keeps Debian's default places, so a bare `birdc` finds it. */
   birdPaths: () => ({ config: '/etc/bird/bird.conf', socket: '/run/bird/bird.ctl', pid: '/run/bird/bird.pid', log: '/var/log/bird.log' }),
   options,

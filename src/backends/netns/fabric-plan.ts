@@ -1,6 +1,7 @@
 import { fitInterfaceName } from '../../topology/names.js';
 import type { Topology } from '../../topology/topology.js';
 import { FABRIC, ip, sysctl, type Section } from '../../dataplane/ops.js';
+import { segmentRouting } from '../../dataplane/segment-routing.js';
 
 export const bridgeName = (segment: string) => fitInterfaceName(`br-${segment}`, 'br-');
 export const fabricPortName = (host: string) => fitInterfaceName(`to-${host}`, 'to-');
@@ -9,8 +10,7 @@ export const fabricPortName = (host: string) => fitInterfaceName(`to-${host}`, '
  * Pure: the lab fabric of the netns backend. Each segment is a bridge in the lab's own namespace
  * holding the segment gateway; each host is plugged in by a veth whose far end, inside the host,
  * carries the segment's name. With several segments and routing on, the fabric routes between
- * them: each workload to its host, as a data-centre fabric that learned the routes would, or,
- * with an encapsulation, only the hosts' own addresses.
+ * them (segmentRouting).
  */
 export function planFabric(topology: Topology): Section[] {
   const segments = topology.segments.map((segment): Section => {
@@ -33,25 +33,7 @@ export function planFabric(topology: Topology): Section[] {
       ],
     };
   });
-  // Through a tunnel the fabric sees only the hosts' own addresses, as a real one would.
-  const direct = topology.encapsulation === 'direct';
-  const routing: Section[] =
-    topology.segments.length > 1 && topology.routing !== 'none'
-      ? [
-          {
-            comment: direct
-              ? 'Several segments: the fabric routes between them, to each workload via its host.'
-              : 'Several segments: the fabric routes between them; workload traffic crosses it inside the tunnel.',
-            ops: [
-              sysctl(FABRIC, 'net/ipv4/ip_forward', 1),
-              ...(direct ? topology.hosts.flatMap((h) => h.workloads.flatMap((w) => (w.address ? [ip(FABRIC, 'route', 'add', w.address.address, 'via', h.address)] : []))) : []),
-              ...(topology.segments.some((s) => s.subnet6) ? [sysctl(FABRIC, 'net/ipv6/conf/all/forwarding', 1)] : []),
-              ...topology.hosts.flatMap((h) =>
-                h.workloads.flatMap((w) => (direct && w.address6 && h.address6 ? [ip(FABRIC, 'route', 'add', w.address6, 'via', h.address6)] : [])),
-              ),
-            ],
-          },
-        ]
-      : [];
-  return [{ comment: 'The lab fabric.', ops: [ip(FABRIC, 'link', 'set', 'dev', 'lo', 'up')] }, ...segments, ...routing];
+  // A router forwards no IPv6 on a link until its link-local address there has passed DAD (about 2 s).
+  const noDad = topology.segments.some((s) => s.subnet6) ? [sysctl(FABRIC, 'net/ipv6/conf/default/accept_dad', 0, { early: true })] : [];
+  return [{ comment: 'The lab fabric.', ops: [...noDad, ip(FABRIC, 'link', 'set', 'dev', 'lo', 'up')] }, ...segments, ...segmentRouting(topology)];
 }

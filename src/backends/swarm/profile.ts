@@ -19,6 +19,8 @@ export const swarmProfile: BackendProfile = {
   capabilities: ['power'],
   programHome: { where: 'in the host image', fix: 'rebuild it with: testbed image build (it is loaded into every engine)' },
   uplinkMtu: OVERLAY_MTU,
+  // One segment only (no routedSegments): nothing connects segments.
+  fabric: undefined,
   options,
   checkOptions(settings, hosts) {
     const { placement, privileged } = settings as SwarmOptions;

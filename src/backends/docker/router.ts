@@ -1,0 +1,38 @@
+import { Address4 } from 'ip-address';
+import type { Section } from '../../dataplane/ops.js';
+import { segmentRouting } from '../../dataplane/segment-routing.js';
+import { InfraError } from '../../errors.js';
+import { broadcastAddress, formatCidr, networkAddress } from '../../net/ipv4.js';
+import type { Segment, Topology } from '../../topology/topology.js';
+
+/** Pure: whether the lab needs a router between its segments (several of them, and routing on). */
+export function needsRouter(topology: Topology): boolean {
+  return segmentRouting(topology).length > 0;
+}
+
+/**
+ * Pure: the address Docker's own gateway takes on a segment's network. Docker puts it on the
+ * bridge, in the machine. Where the lab has a router, the segment's gateway is the router's, so
+ * Docker's moves to the highest address nothing of the lab uses (the machine routes nothing of
+ * the lab: the networks are internal).
+ */
+export function dockerGateway(topology: Topology, segment: Segment): string {
+  if (!needsRouter(topology)) return segment.gateway;
+  const taken = new Set([segment.gateway, ...topology.hosts.filter((h) => h.segment === segment).map((h) => h.address)]);
+  const first = new Address4(networkAddress(segment.subnet)).bigInt() + 1n;
+  for (let a = new Address4(broadcastAddress(segment.subnet)).bigInt() - 1n; a >= first; a--) {
+    const address = Address4.fromBigInt(a).correctForm();
+    if (!taken.has(address)) return address;
+  }
+  throw new InfraError(
+    `segment ${segment.name}: ${formatCidr(segment.subnet)} has no address left for Docker's own gateway ` +
+      `(the lab's router holds ${segment.gateway}, the hosts the rest): give it a larger subnet`,
+  );
+}
+
+/** Pure: what runs in the router container, once Docker has put it on every segment at its gateway. */
+export function routerPlan(topology: Topology): { title: string; sections: Section[] } | undefined {
+  if (!needsRouter(topology)) return undefined;
+  const gateways = topology.segments.map((s) => `${s.gateway} on ${s.name}`).join(', ');
+  return { title: `router (a container on every segment's network: ${gateways})`, sections: segmentRouting(topology) };
+}

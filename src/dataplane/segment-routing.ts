@@ -1,0 +1,29 @@
+import type { Topology } from '../topology/topology.js';
+import { FABRIC, ip, sysctl, type Section } from './ops.js';
+
+/**
+ * Pure: how the lab's router (the fabric: a namespace on netns, a container on docker) routes
+ * between several segments: each workload via its host, as a data-centre fabric that learned the
+ * routes would, or, with an encapsulation, only the hosts' own addresses (which it has on its
+ * segments). Nothing with one segment or with routing "none".
+ */
+export function segmentRouting(topology: Topology): Section[] {
+  if (topology.segments.length < 2 || topology.routing === 'none') return [];
+  // Through a tunnel the fabric sees only the hosts' own addresses, as a real one would.
+  const direct = topology.encapsulation === 'direct';
+  return [
+    {
+      comment: direct
+        ? 'Several segments: the fabric routes between them, to each workload via its host.'
+        : 'Several segments: the fabric routes between them; workload traffic crosses it inside the tunnel.',
+      ops: [
+        sysctl(FABRIC, 'net/ipv4/ip_forward', 1),
+        ...(direct ? topology.hosts.flatMap((h) => h.workloads.flatMap((w) => (w.address ? [ip(FABRIC, 'route', 'add', w.address.address, 'via', h.address)] : []))) : []),
+        ...(topology.segments.some((s) => s.subnet6) ? [sysctl(FABRIC, 'net/ipv6/conf/all/forwarding', 1)] : []),
+        ...topology.hosts.flatMap((h) =>
+          h.workloads.flatMap((w) => (direct && w.address6 && h.address6 ? [ip(FABRIC, 'route', 'add', w.address6, 'via', h.address6)] : [])),
+        ),
+      ],
+    },
+  ];
+}
