@@ -35,11 +35,13 @@ sub pack6 {
   my ($text) = @_;
   return undef if $text !~ /^[0-9a-fA-F:]+$/ || $text =~ /::.*::|:::/;
   my ($head, $tail) = split(/::/, $text, -1);
-  my @groups = (split(/:/, $head // '', -1), defined $tail ? ('gap', split(/:/, $tail, -1)) : ());
-  @groups = grep { $_ ne '' } @groups;
-  my $missing = 9 - @groups;
-  return undef if (defined $tail ? $missing < 1 : @groups != 8) || grep { $_ ne 'gap' && !/^[0-9a-fA-F]{1,4}$/ } @groups;
-  return pack('n8', map { $_ eq 'gap' ? (0) x $missing : hex } @groups);
+  # Either side of "::" may be empty as a whole; no group may be.
+  my @head = $head eq '' ? () : split(/:/, $head, -1);
+  my @tail = !defined $tail || $tail eq '' ? () : split(/:/, $tail, -1);
+  return undef if grep { !/^[0-9a-fA-F]{1,4}$/ } @head, @tail;
+  my $missing = 8 - @head - @tail;
+  return undef if defined $tail ? $missing < 1 : $missing != 0;
+  return pack('n8', map { hex } @head, (0) x $missing, @tail);
 }
 
 sub setns_number {

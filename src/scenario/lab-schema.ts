@@ -325,6 +325,16 @@ function checkIpv6(s: Draft, fail: Fail): void {
   });
   if (!dualStack) return;
   if (s.encapsulation !== undefined && s.encapsulation !== 'direct') fail(['encapsulation'], 'IPv6 addresses go with encapsulation "direct" so far');
+  // Clients' /128s reach each other only through a reflector that peers over IPv6 too.
+  if (s.routing === 'bgp') {
+    const v6Hosts = s.hosts.flatMap((h) => (h?.address6 !== undefined ? [h.name] : []));
+    (s.bgp?.reflectors ?? []).forEach((r, i) => {
+      const reflector = s.hosts.find((h) => h?.name === r);
+      if (reflector && reflector.address6 === undefined && v6Hosts.length > 0) {
+        fail(['bgp', 'reflectors', i], `${r} needs an address6: ${v6Hosts.join(', ')} announce IPv6 through it`);
+      }
+    });
+  }
 }
 
 /**

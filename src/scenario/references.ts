@@ -15,6 +15,8 @@ export interface References {
    * every workload but an IPv6-only one) or IPv6 (`address6`).
    */
   nodeWith(family: 4 | 6): (path: Path, name: string) => void;
+  /** At least two workloads have an address of the family (a matrix of every such workload needs a pair). */
+  workloadPairOf(path: Path, family: 4 | 6): void;
   /** Every `{veth:WORKLOAD}` in `text` names a workload. */
   veths(path: Path, text: string | undefined): void;
   /** The scenario routes with BGP. */
@@ -33,7 +35,8 @@ export function collectReferences(raw: unknown, fail: Fail): References {
   const scenario = record(raw);
   const hostItems = list(scenario.hosts);
   const hosts = names(hostItems);
-  const workloads = hostItems.flatMap((h) => names(list(record(h).workloads)));
+  const workloadItems = hostItems.flatMap((h) => list(record(h).workloads));
+  const workloads = names(workloadItems);
   const nodes = new Set(hostItems.flatMap((h) => names([h, ...list(record(h).workloads)])));
   const withAddress6 = new Set(hostItems.flatMap((h) => names([h, ...list(record(h).workloads)].filter((n) => record(n).address6 !== undefined))));
   const ipv6Only = new Set(hostItems.flatMap((h) => names(list(record(h).workloads).filter((w) => record(w).address === undefined))));
@@ -58,6 +61,10 @@ export function collectReferences(raw: unknown, fail: Fail): References {
       if (typeof name !== 'string' || !nodes.has(name)) return node(path, name);
       if (family === 6 && !withAddress6.has(name)) fail(path, `${name} has no address6, which family 6 needs`);
       if (family === 4 && ipv6Only.has(name)) fail(path, `${name} has only an IPv6 address: give family: 6`);
+    },
+    workloadPairOf(path, family) {
+      const count = workloadItems.filter((w) => (family === 6 ? record(w).address6 !== undefined : record(w).address !== undefined)).length;
+      if (count < 2) fail(path, `needs two workloads with ${family === 6 ? 'an address6' : 'an IPv4 address'} or more (the lab has ${count}): or name the nodes in among`);
     },
     veths(path, text) {
       if (typeof text !== 'string') return;

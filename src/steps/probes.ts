@@ -1,5 +1,5 @@
 import type { Family } from '../scenario/fields.js';
-import { findNode, nodeAddress, type Topology } from '../topology/topology.js';
+import { addressOf, findNode, type Topology } from '../topology/topology.js';
 
 /**
  * What explains a failed exchange from `from` to `to` first: how each end routes to the other,
@@ -8,14 +8,15 @@ import { findNode, nodeAddress, type Topology } from '../topology/topology.js';
 export function pathProbes(topology: Topology, from: string, to: string, family: Family = 4): { node: string; argv: string[] }[] {
   const address = (name: string) => {
     const node = findNode(topology, name);
-    return node ? nodeAddress(node, family) : name;
+    return node ? addressOf(node, family) : name;
   };
+  const routeGet = (node: string, target: string | undefined) => (target === undefined ? [] : [{ node, argv: ['ip', 'route', 'get', target] }]);
   const v6 = family === 6 || to.includes(':');
   const sender = findNode(topology, from);
   return [
-    { node: from, argv: ['ip', 'route', 'get', address(to)] },
+    ...routeGet(from, address(to)),
     { node: from, argv: ['ip', ...(v6 ? ['-6'] : []), 'neigh', 'show'] },
-    ...(sender?.kind === 'workload' ? [{ node: sender.host.name, argv: ['ip', 'route', 'get', address(to)] }] : []),
-    ...(findNode(topology, to) ? [{ node: to, argv: ['ip', 'route', 'get', address(from)] }] : []),
+    ...(sender?.kind === 'workload' ? routeGet(sender.host.name, address(to)) : []),
+    ...(findNode(topology, to) ? routeGet(to, address(from)) : []),
   ];
 }

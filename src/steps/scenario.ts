@@ -3,6 +3,7 @@ import { ScenarioError } from '../errors.js';
 import { labShape, validateLab, type LabDefinition, type Path } from '../scenario/lab-schema.js';
 import { collectReferences, type References } from '../scenario/references.js';
 import type { Topology } from '../topology/topology.js';
+import { formatCidr } from '../net/ipv4.js';
 import { kindKeysOf, STEP_KIND_NAMES, STEP_KINDS, type Step, type StepInput } from './registry.js';
 
 /** A scenario as a file writes it; `defineScenario` checks this type in editors. */
@@ -92,7 +93,12 @@ export function validateStep(input: unknown, topology: Topology): { step?: Step;
   const zodFail = (error: z.ZodError, prefix: Path) => issues.push(...fromZod(error, prefix));
   const asWritten = {
     routing: topology.routing,
-    hosts: topology.hosts.map((h) => ({ name: h.name, workloads: h.workloads.map((w) => ({ name: w.name })) })),
+    // What references read: names, and which address families each node has.
+    hosts: topology.hosts.map((h) => ({
+      name: h.name,
+      address6: h.address6,
+      workloads: h.workloads.map((w) => ({ name: w.name, address: w.address && formatCidr(w.address), address6: w.address6 })),
+    })),
   };
   const step = checkStep(input, ['step'], collectReferences(asWritten, fail), fail, zodFail);
   return step && issues.length === 0 ? { step, issues } : { issues };

@@ -129,6 +129,11 @@ export function workloadAddresses(w: Workload): string[] {
 
 /** The address a node is reached at: a host's segment address, a workload's own address (with family 6 their IPv6 ones, which references checked). */
 export function nodeAddress(node: Node, family: 4 | 6 = 4): string {
-  if (family === 6) return (node.kind === 'host' ? node.host.address6 : node.workload.address6)!;
-  return node.kind === 'host' ? node.host.address : node.workload.address!.address;
+  return addressOf(node, family)!;
+}
+
+/** A node's address of the family, if it has one (an IPv6-only workload has no IPv4 address, not every node an IPv6 one). */
+export function addressOf(node: Node, family: 4 | 6): string | undefined {
+  if (family === 6) return node.kind === 'host' ? node.host.address6 : node.workload.address6;
+  return node.kind === 'host' ? node.host.address : node.workload.address?.address;
 }

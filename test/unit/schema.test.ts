@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { issuesOf, validScenario } from './scenario-input.js';
 import { loadScenario } from '../../src/lab/load.js';
-import { parseScenario } from '../../src/steps/scenario.js';
+import { parseScenario, validateStep } from '../../src/steps/scenario.js';
 import type { ScenarioInput } from '../../src/steps/scenario.js';
 import { tunnelAddressOf } from '../../src/scenario/lab-schema.js';
 import { resolveTopology } from '../../src/topology/topology.js';
@@ -382,6 +382,49 @@ describe('dual stack', () => {
     const v6only = resolveTopology(parseScenario('s.ts', s)).workloads.find((w) => w.name === 'v6only')!;
     expect(v6only).not.toHaveProperty('address');
     expect(v6only).toMatchObject({ address6: 'fd00:10:20:1::9', gateway6: 'fe80::ecee:eeff:feee:eeee' });
+  });
+
+  it('a sender needs an address of the family too; family 6 takes no IPv4 literal; a matrix needs a pair of the family', () => {
+    const s = dual();
+    s.hosts[1]!.workloads!.push({ name: 'v6only', address6: 'fd00:10:20:1::9' });
+    s.steps = [
+      { ping: { from: 'v6only', to: 'ns0' } },
+      { iperf3: { from: 'v6only', to: 'ns0' } },
+      { ping: { from: 'ns0', to: '10.20.1.3', family: 6 } },
+    ];
+    expect(issuesOf(s)).toEqual([
+      'steps[0].ping.from: v6only has only an IPv6 address: give family: 6',
+      'steps[1].iperf3.from: v6only has only an IPv6 address: give family: 6',
+      'steps[2].ping.to: is an IPv4 address, and family 6 names IPv6 ones',
+    ]);
+    const v4 = validScenario();
+    v4.steps = [{ matrix: { family: 6 } }, { matrix: { family: 6, among: ['ns0', 'ns1'] } }];
+    expect(issuesOf(v4)).toEqual([
+      'steps[0].matrix: needs two workloads with an address6 or more (the lab has 0): or name the nodes in among',
+      'steps[1].matrix.among[0]: ns0 has no address6, which family 6 needs',
+      'steps[1].matrix.among[1]: ns1 has no address6, which family 6 needs',
+    ]);
+  });
+
+  it('a route reflector of IPv6 clients peers over IPv6 too', () => {
+    const s = dual();
+    s.routing = 'bgp';
+    s.hosts.push({ name: 'rr', address: '192.168.1.5' });
+    s.bgp = { reflectors: ['rr'] };
+    expect(issuesOf(s)).toEqual(['bgp.reflectors[0]: rr needs an address6: host0, host1 announce IPv6 through it']);
+  });
+
+  it('the library checks a step against the lab as built: the families of its nodes known', async () => {
+    const twoHost = resolveTopology(await loadScenario('scenarios/two-host.ts'));
+    expect(validateStep({ ping: { from: 'ns0', to: 'ns1' } }, twoHost).issues).toEqual([]);
+    expect(validateStep({ ping: { from: 'ns0', to: 'ns1', family: 6 } }, twoHost).issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'step.ping.from: ns0 has no address6, which family 6 needs',
+      'step.ping.to: ns1 has no address6, which family 6 needs',
+    ]);
+    const dualBgp = resolveTopology(await loadScenario('scenarios/dual-stack-bgp.ts'));
+    expect(validateStep({ trace: { from: 'ns0', to: 'ns2', family: 6 } }, dualBgp).issues).toEqual([]);
+    expect(validateStep({ matrix: {} }, dualBgp).issues).toEqual([]);
+    expect(validateStep({ ping: { from: 'ns0', to: 'ns2' } }, dualBgp).issues.map((i) => i.message)).toEqual(['ns2 has only an IPv6 address: give family: 6']);
   });
 
   it('family 6: node names stand for their IPv6 addresses in ping, trace and matrix; only of nodes that have an address6, and no proxyArp', () => {

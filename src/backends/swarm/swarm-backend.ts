@@ -176,7 +176,9 @@ export class SwarmBackend implements Backend {
   /** Waits until `only` (or every host) reaches the other hosts of its overlay. */
   private async awaitReach(lab: string, only: string | undefined, progress: Progress): Promise<void> {
     this.hostIndex.delete(lab);
-    const hosts = (await this.hostsOf(lab)).flatMap(({ container }): OverlayHost[] =>
+    // A host that is off (stopHost) has no address on the overlay and nothing to reach.
+    const running = (await this.hostsOf(lab)).filter(({ container }) => container.State === 'running');
+    const hosts = running.flatMap(({ container }): OverlayHost[] =>
       Object.entries(container.NetworkSettings.Networks).map(([network, settings]) => ({ name: container.Labels[LABEL.node]!, address: settings.IPAddress, segment: network })),
     );
     const from = only === undefined ? hosts : hosts.filter((h) => h.name === only);

@@ -187,6 +187,7 @@ export const traceCommand = {
       const node = findNode(spec.topology, name);
       if (!node) throw new UsageError(`${args.file} has no node "${name}"`);
       if (args.family === 6 && !(node.kind === 'host' ? node.host.address6 : node.workload.address6)) throw new UsageError(`${name} has no address6 in ${args.file}, which --family 6 needs`);
+      if (args.family === 4 && node.kind === 'workload' && !node.workload.address) throw new UsageError(`${name} has only an IPv6 address in ${args.file}: give --family 6`);
     }
     const step: Step = STEP_KINDS.trace.schema.parse({ trace: { from: args.from, to: args.to, family: args.family } });
     const backend = await backendOfLab(args.backend as BackendChoice, spec.topology.lab, backendSettings(args));

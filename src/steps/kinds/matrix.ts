@@ -38,9 +38,10 @@ export const matrix = defineStepKind({
   schema,
   references(s, refs, path) {
     s.matrix.among?.forEach((n, j) => refs.nodeWith(s.matrix.family)([...path, 'matrix', 'among', j], n));
+    if (!s.matrix.among) refs.workloadPairOf([...path, 'matrix'], s.matrix.family);
   },
   name: (s) =>
-    `every pair of ${s.matrix.among?.join(', ') ?? (s.matrix.family === 6 ? 'dual-stack workloads' : 'workloads')} ${s.expect.reachable ? 'reachable' : 'unreachable'}` +
+    `every pair of ${s.matrix.among?.join(', ') ?? (s.matrix.family === 6 ? 'workloads with IPv6' : 'workloads')} ${s.expect.reachable ? 'reachable' : 'unreachable'}` +
     (s.matrix.family === 6 ? ' over IPv6' : ''),
   nodes: () => [],
   needs: () => [program('perl')],

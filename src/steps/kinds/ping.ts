@@ -32,10 +32,12 @@ const schema = z.strictObject({
     deadline: seconds.optional(),
     /** Set DF and never fragment (ping -M do): a packet over a link's MTU fails instead of being split. */
     dontFragment: z.boolean().default(false),
-  }).refine((p) => typeof p.size === 'number' || p.dontFragment, {
-    message: '"largest" and "tooLarge" need dontFragment: true (without it the kernel fragments)',
-    path: ['size'],
-  }),
+  })
+    .refine((p) => typeof p.size === 'number' || p.dontFragment, {
+      message: '"largest" and "tooLarge" need dontFragment: true (without it the kernel fragments)',
+      path: ['size'],
+    })
+    .refine((p) => p.family === 4 || !/^[\d.]+$/.test(p.to), { message: 'is an IPv4 address, and family 6 names IPv6 ones', path: ['to'] }),
   expect: z
     .strictObject({
       reachable: z.boolean().default(true),
@@ -58,7 +60,7 @@ export const ping = defineStepKind({
   key: 'ping',
   schema,
   references(s, refs, path) {
-    refs.node([...path, 'ping', 'from'], s.ping.from);
+    refs.nodeWith(s.ping.family)([...path, 'ping', 'from'], s.ping.from);
     if (!s.ping.to.includes(':') && !/^[\d.]+$/.test(s.ping.to)) refs.nodeWith(s.ping.family)([...path, 'ping', 'to'], s.ping.to);
     else refs.nodeOrAddress([...path, 'ping', 'to'], s.ping.to);
   },
