@@ -1,4 +1,4 @@
-import type { Host, Topology } from '../topology/topology.js';
+import type { Host, Topology, Workload } from '../topology/topology.js';
 import { bridge, ip, type Op, type Section } from './ops.js';
 
 /** The MTU of a segment where nothing says otherwise (Ethernet). */
@@ -12,11 +12,21 @@ export const TUNNELS = {
 
 export type Tunnel = keyof typeof TUNNELS;
 
-/** Pure: whether traffic from `from` to `to` is encapsulated (and how), or routed as it is. */
-export function tunnelBetween(topology: Topology, from: Host, to: Host): Tunnel | undefined {
-  if (topology.encapsulation === 'direct') return undefined;
-  if (topology.crossSubnet && from.segment === to.segment) return undefined;
-  return topology.encapsulation;
+/** Pure: whether traffic from host `from` to workload `to` is encapsulated (and how, as its pool says), or routed as it is. */
+export function tunnelTo(topology: Topology, from: Host, to: Workload): Tunnel | undefined {
+  if (to.encapsulation === 'direct') return undefined;
+  if (to.crossSubnet && from.segment === topology.hosts.find((h) => h.name === to.host)!.segment) return undefined;
+  return to.encapsulation;
+}
+
+/**
+ * Pure: the tunnel between two hosts, when either sends workload traffic to the other through
+ * it; their tunnel addresses (the source of what a host itself sends into it) then reach each
+ * other through it too.
+ */
+export function tunnelBetween(topology: Topology, a: Host, b: Host): Tunnel | undefined {
+  const ways = [...b.workloads.map((w) => tunnelTo(topology, a, w)), ...a.workloads.map((w) => tunnelTo(topology, b, w))];
+  return ways.find((t) => t !== undefined);
 }
 
 /** Pure: the MTU of workload links: the uplink's, less what the tunnel adds (any packet may take it). */
@@ -39,7 +49,12 @@ export function tunnelSection(topology: Topology, host: Host, uplinkMtu: number 
   if (mode === 'direct') return [];
   const mtu = String(workloadMtu(topology, uplinkMtu));
   const address = `${host.tunnelAddress!}/32`;
-  const where = topology.crossSubnet ? 'to hosts of other segments' : 'to the other hosts';
+  const tunnelled = topology.workloads.filter((w) => w.encapsulation !== 'direct');
+  const where = tunnelled.every((w) => w.crossSubnet)
+    ? 'to hosts of other segments'
+    : tunnelled.length < topology.workloads.length || tunnelled.some((w) => w.crossSubnet)
+      ? 'of the pools that say so'
+      : 'to the other hosts';
   if (mode === 'ipip') {
     return [
       {
@@ -74,35 +89,42 @@ export interface PeerRoute {
   tunnel?: Tunnel;
 }
 
-/** The other hosts a host routes to itself: all of them through a tunnel, else those of its segment (the fabric routes across). */
-function routedPeers(topology: Topology, host: Host): Host[] {
-  return topology.hosts.filter((h) => h !== host && (tunnelBetween(topology, host, h) !== undefined || h.segment === host.segment));
+/** The way to a peer: through a tunnel, or directly on the segment. */
+function viaTo(host: Host, peer: Host, tunnel: Tunnel | undefined): string[] {
+  if (tunnel === 'ipip') return [peer.address, 'dev', TUNNELS.ipip.device, 'onlink'];
+  if (tunnel === 'vxlan') return [peer.tunnelAddress!, 'dev', TUNNELS.vxlan.device, 'onlink'];
+  return [peer.address, 'dev', host.segment.name];
 }
 
-/** Pure: a host's routes to the workloads of the hosts it reaches directly or through its tunnel. */
+/**
+ * Pure: a host's routes to the workloads of other hosts: through the tunnel where their pool
+ * says so, directly to those of its segment otherwise (the fabric routes the rest across).
+ */
 export function peerRoutes(topology: Topology, host: Host): PeerRoute[] {
-  return routedPeers(topology, host).flatMap((peer) => {
-    const tunnel = tunnelBetween(topology, host, peer);
-    const via =
-      tunnel === 'ipip'
-        ? [peer.address, 'dev', TUNNELS.ipip.device, 'onlink']
-        : tunnel === 'vxlan'
-          ? [peer.tunnelAddress!, 'dev', TUNNELS.vxlan.device, 'onlink']
-          : [peer.address, 'dev', host.segment.name];
-    // Through a tunnel also the peer's tunnel address: what a host sends into its tunnel comes from
-    // its own, and the replies go back to it (Calico routes the whole block, which holds it).
-    const destinations = [...peer.workloads.flatMap((w) => (w.address ? [w.address.address] : [])), ...(tunnel ? [peer.tunnelAddress!] : [])];
-    // Dual stack (direct only): the workloads' IPv6 addresses via the peer's.
-    const v6 = !tunnel && host.address6 && peer.address6 ? peer.workloads.flatMap((w) => (w.address6 ? [{ route: [w.address6, 'via', peer.address6!, 'dev', host.segment.name] }] : [])) : [];
-    return [...destinations.map((to) => ({ route: [to, 'via', ...via], ...(tunnel ? { tunnel } : {}) })), ...v6];
-  });
+  return topology.hosts
+    .filter((peer) => peer !== host)
+    .flatMap((peer) => {
+      const sameSegment = peer.segment === host.segment;
+      const workloads = peer.workloads.flatMap((w): PeerRoute[] => {
+        const tunnel = tunnelTo(topology, host, w);
+        if (!w.address || (!tunnel && !sameSegment)) return [];
+        return [{ route: [w.address.address, 'via', ...viaTo(host, peer, tunnel)], ...(tunnel ? { tunnel } : {}) }];
+      });
+      // Through a tunnel also the peer's tunnel address: what a host sends into its tunnel comes from
+      // its own, and the replies go back to it (Calico routes the whole block, which holds it).
+      const tunnel = tunnelBetween(topology, host, peer);
+      const tunnelEnd = tunnel ? [{ route: [peer.tunnelAddress!, 'via', ...viaTo(host, peer, tunnel)], tunnel }] : [];
+      // Dual stack (direct only): the workloads' IPv6 addresses via the peer's.
+      const v6 = sameSegment && host.address6 && peer.address6 ? peer.workloads.flatMap((w) => (w.address6 ? [{ route: [w.address6, 'via', peer.address6!, 'dev', host.segment.name] }] : [])) : [];
+      return [...workloads, ...tunnelEnd, ...v6];
+    });
 }
 
 /** Pure: what a host must know of each VXLAN peer, as Felix programs it: the VTEP's MAC, and where that MAC lives. */
 export function vtepEntries(topology: Topology, host: Host): Op[] {
   const { device } = TUNNELS.vxlan;
-  return routedPeers(topology, host)
-    .filter((peer) => tunnelBetween(topology, host, peer) === 'vxlan')
+  return topology.hosts
+    .filter((peer) => peer !== host && tunnelBetween(topology, host, peer) === 'vxlan')
     .flatMap((peer) => [
       ip(host.name, 'neigh', 'add', peer.tunnelAddress!, 'lladdr', vtepMac(peer), 'dev', device, 'nud', 'permanent'),
       bridge(host.name, 'fdb', 'append', vtepMac(peer), 'dev', device, 'dst', peer.address, 'self', 'permanent'),

@@ -9,20 +9,23 @@ import { FABRIC, ip, sysctl, type Section } from './ops.js';
  */
 export function segmentRouting(topology: Topology): Section[] {
   if (topology.segments.length < 2 || topology.routing === 'none') return [];
-  // Through a tunnel the fabric sees only the hosts' own addresses, as a real one would.
-  const direct = topology.encapsulation === 'direct';
+  // Through a tunnel the fabric sees only the hosts' own addresses, as a real one would: it
+  // routes the workloads that cross it as they are (encapsulation "direct", of the lab or their pool).
+  const direct = (h: Topology['hosts'][number]) => h.workloads.filter((w) => w.encapsulation === 'direct');
+  const every = topology.workloads.every((w) => w.encapsulation === 'direct');
+  const none = topology.workloads.every((w) => w.encapsulation !== 'direct');
   return [
     {
-      comment: direct
+      comment: every
         ? 'Several segments: the fabric routes between them, to each workload via its host.'
-        : 'Several segments: the fabric routes between them; workload traffic crosses it inside the tunnel.',
+        : none
+          ? 'Several segments: the fabric routes between them; workload traffic crosses it inside the tunnel.'
+          : 'Several segments: the fabric routes between them, to each workload of a "direct" pool via its host\n(the others cross it inside the tunnel).',
       ops: [
         sysctl(FABRIC, 'net/ipv4/ip_forward', 1),
-        ...(direct ? topology.hosts.flatMap((h) => h.workloads.flatMap((w) => (w.address ? [ip(FABRIC, 'route', 'add', w.address.address, 'via', h.address)] : []))) : []),
+        ...topology.hosts.flatMap((h) => direct(h).flatMap((w) => (w.address ? [ip(FABRIC, 'route', 'add', w.address.address, 'via', h.address)] : []))),
         ...(topology.segments.some((s) => s.subnet6) ? [sysctl(FABRIC, 'net/ipv6/conf/all/forwarding', 1)] : []),
-        ...topology.hosts.flatMap((h) =>
-          h.workloads.flatMap((w) => (direct && w.address6 && h.address6 ? [ip(FABRIC, 'route', 'add', w.address6, 'via', h.address6)] : [])),
-        ),
+        ...topology.hosts.flatMap((h) => direct(h).flatMap((w) => (w.address6 && h.address6 ? [ip(FABRIC, 'route', 'add', w.address6, 'via', h.address6)] : []))),
       ],
     },
   ];

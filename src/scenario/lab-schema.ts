@@ -67,6 +67,16 @@ const bgpSchema = z.strictObject({
   extraConfig: withoutNul.optional(),
 });
 
+const encapsulationMode = z.enum(['direct', 'ipip', 'vxlan']);
+
+/** An IP pool, as Calico's: how workloads with an address in it are reached from other hosts. */
+const poolSchema = z.strictObject({
+  /** The workload addresses of the pool, e.g. "10.20.2.0/24". */
+  cidr,
+  encapsulation: encapsulationMode,
+  crossSubnet: z.boolean().default(false),
+});
+
 /** The lab a scenario describes: everything but its steps. */
 export const labShape = {
   name: labName,
@@ -78,9 +88,14 @@ export const labShape = {
    * How workload traffic crosses between hosts, as Calico's IP pools say: "direct" (routed as it
    * is), "ipip" (in IP-in-IP through tunl0) or "vxlan" (in VXLAN through vxlan.calico).
    */
-  encapsulation: z.enum(['direct', 'ipip', 'vxlan']).default('direct'),
+  encapsulation: encapsulationMode.default('direct'),
   /** With "ipip" or "vxlan": encapsulate only between hosts of different segments, route directly within one (CrossSubnet). */
   crossSubnet: z.boolean().default(false),
+  /**
+   * IP pools, as Calico's: a workload whose address is in a pool is reached as the pool says;
+   * the others as `encapsulation` and `crossSubnet` say.
+   */
+  pools: z.array(poolSchema).default([]),
   /** With routing "bgp": how BIRD is set up. */
   bgp: bgpSchema.default({ asn: 64512, reflectors: [] }),
   /** Settings of a backend, under its name (e.g. `docker: { privileged: ['host0'] }`); each backend checks its own. */
@@ -108,6 +123,7 @@ interface Draft {
   routing?: LabDefinition['routing'];
   encapsulation?: LabDefinition['encapsulation'];
   crossSubnet?: boolean;
+  pools: (LabDefinition['pools'][number] | undefined)[];
   bgp?: LabDefinition['bgp'];
   /** Node and segment names as written, also of elements that did not parse. */
   raw: { segments: unknown[]; hosts: unknown[] };
@@ -121,6 +137,7 @@ const labTop = z.strictObject({
   ...labShape,
   segments: z.array(z.unknown()).min(1, 'needs at least one segment'),
   hosts: z.array(z.unknown()).min(1, 'needs at least one host'),
+  pools: z.array(z.unknown()).default([]),
   steps: z.array(z.unknown()).default([]),
 });
 const hostHead = hostSchema.extend({ workloads: z.array(z.unknown()).default([]) });
@@ -156,6 +173,7 @@ export function validateLab(raw: unknown, fail: Fail, zodFail: ZodFail, options:
     routing: field('routing'),
     encapsulation: field('encapsulation'),
     crossSubnet: field('crossSubnet'),
+    pools: rawList(scenario.pools).map((pool, i) => parse(poolSchema, pool, ['pools', i])),
     bgp: field('bgp'),
     raw: { segments: rawList(scenario.segments), hosts: rawList(scenario.hosts) },
   };
@@ -166,7 +184,12 @@ export function validateLab(raw: unknown, fail: Fail, zodFail: ZodFail, options:
   });
   if (!before || !valid || !top.success) return undefined;
   const { steps: _, ...definition } = top.data;
-  return { ...definition, segments: draft.segments as SegmentDef[], hosts: draft.hosts.map((h) => ({ ...h!, workloads: h!.workloads as WorkloadDef[] })) };
+  return {
+    ...definition,
+    segments: draft.segments as SegmentDef[],
+    hosts: draft.hosts.map((h) => ({ ...h!, workloads: h!.workloads as WorkloadDef[] })),
+    pools: draft.pools as LabDefinition['pools'],
+  };
 }
 
 /** Records who uses each address (by `key`, its one spelling), failing at the second user. */
@@ -325,6 +348,9 @@ function checkIpv6(s: Draft, fail: Fail): void {
   });
   if (!dualStack) return;
   if (s.encapsulation !== undefined && s.encapsulation !== 'direct') fail(['encapsulation'], 'IPv6 addresses go with encapsulation "direct" so far');
+  s.pools.forEach((pool, i) => {
+    if (pool && pool.encapsulation !== 'direct') fail(['pools', i, 'encapsulation'], 'IPv6 addresses go with encapsulation "direct" so far');
+  });
   // Clients' /128s reach each other only through a reflector that peers over IPv6 too.
   if (s.routing === 'bgp') {
     const v6Hosts = s.hosts.flatMap((h) => (h?.address6 !== undefined ? [h.name] : []));
@@ -342,17 +368,31 @@ function checkIpv6(s: Draft, fail: Fail): void {
  * into a tunnel without Calico's patch), and every host needs a tunnel address of its own.
  */
 function checkEncapsulation(s: Draft, owners: Map<string, string>, segments: Map<string, { subnet: Cidr }>, fail: Fail): void {
-  const mode = s.encapsulation ?? 'direct';
+  const segmentsInUse = new Set(s.hosts.flatMap((h) => (h ? [h.segment ?? rawName(s.raw.segments[0])] : [])));
+  const checkCrossSubnet = (path: Path, encapsulation: string | undefined, crossSubnet: boolean | undefined) => {
+    if (!crossSubnet) return;
+    if ((encapsulation ?? 'direct') === 'direct') fail(path, 'needs encapsulation "ipip" or "vxlan": it says between which hosts to encapsulate');
+    else if (segmentsInUse.size === 1) fail(path, 'every host is on one segment, so nothing would be encapsulated: use encapsulation "direct", or put hosts on several segments');
+  };
+  checkCrossSubnet(['crossSubnet'], s.encapsulation, s.crossSubnet);
+  s.pools.forEach((pool, i) => {
+    if (!pool) return;
+    checkCrossSubnet(['pools', i, 'crossSubnet'], pool.encapsulation, pool.crossSubnet);
+    const cidr = parseCidr(pool.cidr)!;
+    if (networkAddress(cidr) !== cidr.address) fail(['pools', i, 'cidr'], `${pool.cidr} has host bits set; the network is ${networkAddress(cidr)}/${cidr.prefix}`);
+    const earlier = s.pools.findIndex((p, j) => j < i && p !== undefined && overlaps(parseCidr(p.cidr)!, cidr));
+    if (earlier >= 0) fail(['pools', i, 'cidr'], `${pool.cidr} overlaps pools[${earlier}] (${s.pools[earlier]!.cidr}): a workload belongs to one pool`);
+  });
+  const modes = [...new Set([s.encapsulation ?? 'direct', ...s.pools.map((p) => p?.encapsulation ?? 'direct')].filter((m) => m !== 'direct'))];
+  if (modes.length > 1) {
+    fail(['pools'], 'ipip and vxlan in one lab: each host has one tunnel address, so a lab encapsulates one way (or not at all)');
+  }
+  const mode = modes[0] ?? 'direct';
   if (mode === 'direct') {
-    if (s.crossSubnet) fail(['crossSubnet'], 'needs encapsulation "ipip" or "vxlan": it says between which hosts to encapsulate');
     s.hosts.forEach((h, i) => {
       if (h?.tunnelAddress !== undefined) fail(['hosts', i, 'tunnelAddress'], 'needs encapsulation "ipip" or "vxlan"');
     });
     return;
-  }
-  const segmentsInUse = new Set(s.hosts.flatMap((h) => (h ? [h.segment ?? rawName(s.raw.segments[0])] : [])));
-  if (s.crossSubnet && segmentsInUse.size === 1) {
-    fail(['crossSubnet'], 'every host is on one segment, so nothing would be encapsulated: use encapsulation "direct", or put hosts on several segments');
   }
   if (s.routing === 'none') fail(['encapsulation'], `"${mode}" needs routing "static": with routing "none" nothing is routed into the tunnel`);
   if (s.routing === 'bgp') {

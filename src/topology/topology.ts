@@ -1,4 +1,4 @@
-import { firstHostAddress, formatCidr, networkAddress, parseCidr, type Cidr } from '../net/ipv4.js';
+import { contains, firstHostAddress, formatCidr, networkAddress, parseCidr, type Cidr } from '../net/ipv4.js';
 import { canonical6, firstHostAddress6, linkLocalFromMac, parseCidr6, type Cidr6 } from '../net/ipv6.js';
 import { tunnelAddressOf, type LabDefinition } from '../scenario/lab-schema.js';
 import { caliName } from './names.js';
@@ -10,9 +10,8 @@ export interface Topology {
   name: string;
   description?: string;
   routing: LabDefinition['routing'];
+  /** The lab's tunnel: the one kind the scenario or any of its pools encapsulates with, else "direct". */
   encapsulation: LabDefinition['encapsulation'];
-  /** Encapsulate only between hosts of different segments. */
-  crossSubnet: boolean;
   bgp: LabDefinition['bgp'];
   segments: Segment[];
   hosts: Host[];
@@ -50,6 +49,10 @@ export interface Workload {
   hostInterface: string;
   hostMac: string | 'kernel';
   proxyDelay: number | 'kernel';
+  /** How other hosts reach it: as its pool says, else as the scenario does. */
+  encapsulation: LabDefinition['encapsulation'];
+  /** Encapsulated only from hosts of other segments. */
+  crossSubnet: boolean;
   /** Dual stack: its IPv6 address (a /128, canonical form), and its IPv6 gateway: the link-local address of its host end. */
   address6?: string;
   gateway6?: string;
@@ -65,6 +68,12 @@ export function resolveTopology(scenario: LabDefinition, lab: string = scenario.
     const v6 = subnet6 ? { subnet6, gateway6: canonical6(s.gateway6 ?? firstHostAddress6(subnet6)) } : {};
     return { name: s.name, subnet, gateway: s.gateway ?? firstHostAddress(subnet), ...v6 };
   });
+  const encapsulation = [scenario.encapsulation, ...scenario.pools.map((p) => p.encapsulation)].find((m) => m !== 'direct') ?? 'direct';
+  const pools = scenario.pools.map((p) => ({ cidr: parseCidr(p.cidr)!, encapsulation: p.encapsulation, crossSubnet: p.crossSubnet }));
+  const poolOf = (address: string | undefined): Pick<Workload, 'encapsulation' | 'crossSubnet'> => {
+    const pool = address === undefined ? undefined : pools.find((p) => contains(p.cidr, parseCidr(address)!.address));
+    return pool ? { encapsulation: pool.encapsulation, crossSubnet: pool.crossSubnet } : { encapsulation: scenario.encapsulation, crossSubnet: scenario.crossSubnet };
+  };
   const blockOf = (h: LabDefinition['hosts'][number]): Cidr | undefined => {
     const first = h.workloads.find((w) => w.address !== undefined);
     if (scenario.bgp.block === undefined || !first) return undefined;
@@ -74,7 +83,7 @@ export function resolveTopology(scenario: LabDefinition, lab: string = scenario.
   const hosts = scenario.hosts.map((h): Host => {
     const segmentName = h.segment ?? segments[0]!.name;
     const block = blockOf(h);
-    const tunnelAddress = scenario.encapsulation === 'direct' ? undefined : tunnelAddressOf(h, scenario.bgp.block);
+    const tunnelAddress = encapsulation === 'direct' ? undefined : tunnelAddressOf(h, scenario.bgp.block);
     return {
       ...(block ? { block } : {}),
       ...(tunnelAddress ? { tunnelAddress } : {}),
@@ -90,6 +99,7 @@ export function resolveTopology(scenario: LabDefinition, lab: string = scenario.
         hostInterface: w.hostInterface ?? caliName(lab, h.name, w.name),
         hostMac: w.hostMac,
         proxyDelay: w.proxyDelay,
+        ...poolOf(w.address),
         ...(w.address6 && w.hostMac !== 'kernel' ? { address6: canonical6(w.address6), gateway6: linkLocalFromMac(w.hostMac) } : {}),
       })),
     };
@@ -99,8 +109,7 @@ export function resolveTopology(scenario: LabDefinition, lab: string = scenario.
     name: scenario.name,
     ...(scenario.description ? { description: scenario.description } : {}),
     routing: scenario.routing,
-    encapsulation: scenario.encapsulation,
-    crossSubnet: scenario.crossSubnet,
+    encapsulation,
     bgp: scenario.bgp,
     segments,
     hosts,

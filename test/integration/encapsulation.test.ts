@@ -62,3 +62,17 @@ describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('crossSubnet on %s', (back
     expect(steps[7]!.metrics).toMatchObject({ pairs: 30, reached: 30, ttlMismatches: 0 });
   });
 });
+
+describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('IP pools on %s', (backend) => {
+  it('each workload reached as its pool says: the wire read by trace, ttl 61 for the direct pool across racks and 62 inside the tunnel', async () => {
+    const { result, steps } = await runScenario('scenarios/ip-pools.ts', backend, `${backend}-pools`);
+    expect(steps.filter((s) => !s.passed).map((s) => [s.name, s.failures])).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(steps.filter((s) => s.kind === 'trace').map((s) => s.metrics.encapsulation)).toEqual(['none', 'vxlan', 'vxlan', 'none']);
+    expect(steps.find((s) => s.kind === 'matrix')!.metrics).toMatchObject({ pairs: 12, reached: 12, ttlMismatches: 0 });
+    const racks = await runScenario('test/fixtures/pools-two-segments.ts', backend, `${backend}-pools2`);
+    expect(racks.steps.filter((s) => !s.passed).map((s) => [s.name, s.failures])).toEqual([]);
+    expect(racks.steps.slice(0, 2).map((s) => s.metrics.ttl)).toEqual([61, 62]);
+    expect(racks.steps[2]!.metrics).toMatchObject({ pairs: 30, reached: 30, ttlMismatches: 0 });
+  });
+});

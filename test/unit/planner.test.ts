@@ -263,3 +263,36 @@ describe('the docker router between segments', () => {
     expect(dockerGateway(skipping, skipping.segments[0]!)).toBe('192.168.1.253');
   });
 });
+
+describe('IP pools: the data path per pool of workload addresses', () => {
+  it('routes each remote workload as its pool says; the tunnel device and MTU are the lab\'s (golden)', async () => {
+    const topology = resolveTopology(await loadScenario('scenarios/ip-pools.ts'));
+    expectGolden(renderPlanText({ hosts: hostPlans(topology) }), 'ip-pools.plan.txt');
+    const [host0, host1] = topology.hosts;
+    expect(peerRoutes(topology, host0!).map((r) => [r.route.join(' '), r.tunnel ?? 'none'])).toEqual([
+      ['10.20.1.2 via 192.168.1.16 dev ens192', 'none'],
+      ['10.30.1.2 via 10.30.1.0 dev vxlan.calico onlink', 'vxlan'],
+      ['10.30.1.0 via 10.30.1.0 dev vxlan.calico onlink', 'vxlan'],
+    ]);
+    expect(tunnelBetween(topology, host0!, host1!)).toBe('vxlan');
+  });
+
+  it('across segments: the fabric routes the direct pool (ttl 61) and sees the other inside the tunnel (ttl 62)', async () => {
+    const base = await loadScenario('scenarios/ip-pools.ts');
+    const topology = resolveTopology(parseScenario('s.ts', {
+      ...base,
+      segments: [...base.segments, { name: 'ens224', subnet: '192.168.2.0/24' }],
+      hosts: [{ ...base.hosts[0]!, segment: 'ens192' }, { ...base.hosts[1]!, segment: 'ens224', address: '192.168.2.16' }],
+      steps: [],
+    }));
+    const node = (name: string) => findNode(topology, name)!;
+    expect(expectedTtl(topology, node('ns0'), node('ns1'))).toBe(61);
+    expect(expectedTtl(topology, node('vx0'), node('vx1'))).toBe(62);
+    // The reply decides: to ns0 (direct pool) it crosses the fabric as it is.
+    expect(expectedTtl(topology, node('ns0'), node('vx1'))).toBe(61);
+    expect(expectedTtl(topology, node('vx1'), node('ns0'))).toBe(62);
+    const fabric = renderScript(planFabric(topology), FABRIC, (n) => n, { createNamespaces: false });
+    expect(fabric).toContain('route add 10.20.0.2 via 192.168.1.32');
+    expect(fabric).not.toContain('10.30.0.2');
+  });
+});

@@ -287,6 +287,30 @@ describe('encapsulation', () => {
     bare.steps = [];
     expect(issuesOf(bare)).toEqual(['hosts[1]: encapsulation "ipip" needs a tunnel address for host1: set tunnelAddress, as it has no workloads, it has no block to take one from']);
   });
+  it('takes IP pools: one tunnel kind per lab, pools apart, network addresses, crossSubnet with an encapsulation', () => {
+    const withPools = (pools: unknown[]): ScenarioInput => {
+      const s = { ...encapsulated('vxlan'), encapsulation: 'direct', pools } as ScenarioInput;
+      return s;
+    };
+    const pooled = parseScenario('s.ts', withPools([{ cidr: '10.20.1.0/24', encapsulation: 'vxlan' }]));
+    // A pool's encapsulation makes the lab's tunnel: hosts need tunnel addresses, as with the scenario's.
+    expect(resolveTopology(pooled).encapsulation).toBe('vxlan');
+    // ns0 (10.20.1.2) is in the pool, ns1 (10.20.2.3) is not: the scenario's "direct" applies.
+    expect(resolveTopology(pooled).workloads.map((w) => w.encapsulation)).toEqual(['vxlan', 'direct']);
+    expect(issuesOf(withPools([
+      { cidr: '10.20.0.0/16', encapsulation: 'vxlan' },
+      { cidr: '10.20.1.0/24', encapsulation: 'direct' },
+      { cidr: '10.30.1.1/24', encapsulation: 'ipip' },
+      { cidr: '10.40.0.0/16', encapsulation: 'direct', crossSubnet: true },
+      { cidr: '10.50.0.0/16', encapsulation: 'gre' },
+    ]))).toEqual([
+      'pools: ipip and vxlan in one lab: each host has one tunnel address, so a lab encapsulates one way (or not at all)',
+      'pools[1].cidr: 10.20.1.0/24 overlaps pools[0] (10.20.0.0/16): a workload belongs to one pool',
+      'pools[2].cidr: 10.30.1.1/24 has host bits set; the network is 10.30.1.0/24',
+      'pools[3].crossSubnet: needs encapsulation "ipip" or "vxlan": it says between which hosts to encapsulate',
+      expect.stringMatching(/^pools\[4\]\.encapsulation: /),
+    ]);
+  });
 });
 
 describe('dual stack', () => {

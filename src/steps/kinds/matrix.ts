@@ -5,7 +5,7 @@ import { findNode, nodeAddress, type Node, type Topology } from '../../topology/
 import { availableParallelism } from 'node:os';
 import { mapLimit } from '../../util/process.js';
 import type { NeighbourTable } from '../../backends/neighbour-table.js';
-import { tunnelBetween } from '../../dataplane/encapsulation.js';
+import { tunnelTo } from '../../dataplane/encapsulation.js';
 import { ICMP_PROBER, parseProber, type ProbeReply } from '../../net/icmp-prober.js';
 import { neighbourEntriesOfMatrix, neighbourLimitFix } from '../probe/neighbour-budget.js';
 import { defineStepKind } from '../kind.js';
@@ -72,7 +72,11 @@ const SHOWN_FAILURES = 10;
 export function expectedTtl(topology: Topology, from: Node, to: Node): number {
   if (from.host === to.host) return from.kind === 'workload' && to.kind === 'workload' ? 63 : 64;
   const routers = (from.kind === 'workload' ? 1 : 0) + (to.kind === 'workload' ? 1 : 0);
-  const tunnelled = routers > 0 && tunnelBetween(topology, to.host, from.host) !== undefined;
+  // The reply is what arrives: to a workload, through the tunnel its pool says; to a host, through
+  // the tunnel when the host sent its request into it (from its tunnel address).
+  const tunnel =
+    from.kind === 'workload' ? tunnelTo(topology, to.host, from.workload) : to.kind === 'workload' ? tunnelTo(topology, from.host, to.workload) : undefined;
+  const tunnelled = tunnel !== undefined;
   return 64 - routers - (from.host.segment === to.host.segment || tunnelled ? 0 : 1);
 }
 
