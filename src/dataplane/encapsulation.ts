@@ -15,8 +15,16 @@ export type Tunnel = keyof typeof TUNNELS;
 /** Pure: whether traffic from host `from` to workload `to` is encapsulated (and how, as its pool says), or routed as it is. */
 export function tunnelTo(topology: Topology, from: Host, to: Workload): Tunnel | undefined {
   if (to.encapsulation === 'direct') return undefined;
-  if (to.crossSubnet && from.segment === topology.hosts.find((h) => h.name === to.host)!.segment) return undefined;
+  if (to.crossSubnet && from.segment === hostsByName(topology).get(to.host)!.segment) return undefined;
   return to.encapsulation;
+}
+
+/** A topology's hosts by name, made once: planning asks for them per pair of hosts and workloads. */
+const hostIndexes = new WeakMap<Topology, Map<string, Host>>();
+function hostsByName(topology: Topology): Map<string, Host> {
+  let index = hostIndexes.get(topology);
+  if (!index) hostIndexes.set(topology, (index = new Map(topology.hosts.map((h) => [h.name, h]))));
+  return index;
 }
 
 /**

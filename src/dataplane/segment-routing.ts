@@ -22,6 +22,11 @@ export function segmentRouting(topology: Topology): Section[] {
           ? 'Several segments: the fabric routes between them; workload traffic crosses it inside the tunnel.'
           : 'Several segments: the fabric routes between them, to each workload of a "direct" pool via its host\n(the others cross it inside the tunnel).',
       ops: [
+        // It routes no workload that crosses it inside a tunnel, yet sees their packets to hosts (and
+        // replies out of a tunnel) come from them: reverse-path filtering, which new namespaces take
+        // from the machine (loose on Ubuntu), would drop those. Before its links exist, so they inherit it.
+        sysctl(FABRIC, 'net/ipv4/conf/all/rp_filter', 0, { early: true }),
+        sysctl(FABRIC, 'net/ipv4/conf/default/rp_filter', 0, { early: true }),
         sysctl(FABRIC, 'net/ipv4/ip_forward', 1),
         ...topology.hosts.flatMap((h) => direct(h).flatMap((w) => (w.address ? [ip(FABRIC, 'route', 'add', w.address.address, 'via', h.address)] : []))),
         ...(topology.segments.some((s) => s.subnet6) ? [sysctl(FABRIC, 'net/ipv6/conf/all/forwarding', 1)] : []),

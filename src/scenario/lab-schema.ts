@@ -347,10 +347,9 @@ function checkIpv6(s: Draft, fail: Fail): void {
     });
   });
   if (!dualStack) return;
+  const tunnelledPool = s.pools.findIndex((pool) => pool !== undefined && pool.encapsulation !== 'direct');
   if (s.encapsulation !== undefined && s.encapsulation !== 'direct') fail(['encapsulation'], 'IPv6 addresses go with encapsulation "direct" so far');
-  s.pools.forEach((pool, i) => {
-    if (pool && pool.encapsulation !== 'direct') fail(['pools', i, 'encapsulation'], 'IPv6 addresses go with encapsulation "direct" so far');
-  });
+  else if (tunnelledPool >= 0) fail(['pools', tunnelledPool, 'encapsulation'], 'IPv6 addresses go with encapsulation "direct" so far');
   // Clients' /128s reach each other only through a reflector that peers over IPv6 too.
   if (s.routing === 'bgp') {
     const v6Hosts = s.hosts.flatMap((h) => (h?.address6 !== undefined ? [h.name] : []));
@@ -375,26 +374,39 @@ function checkEncapsulation(s: Draft, owners: Map<string, string>, segments: Map
     else if (segmentsInUse.size === 1) fail(path, 'every host is on one segment, so nothing would be encapsulated: use encapsulation "direct", or put hosts on several segments');
   };
   checkCrossSubnet(['crossSubnet'], s.encapsulation, s.crossSubnet);
+  const workloadAddresses = s.hosts.flatMap((h) => h?.workloads.flatMap((w) => (w?.address === undefined ? [] : [parseCidr(w.address)!.address])) ?? []);
   s.pools.forEach((pool, i) => {
     if (!pool) return;
+    const path: Path = ['pools', i, 'cidr'];
     checkCrossSubnet(['pools', i, 'crossSubnet'], pool.encapsulation, pool.crossSubnet);
     const cidr = parseCidr(pool.cidr)!;
-    if (networkAddress(cidr) !== cidr.address) fail(['pools', i, 'cidr'], `${pool.cidr} has host bits set; the network is ${networkAddress(cidr)}/${cidr.prefix}`);
+    if (networkAddress(cidr) !== cidr.address) return fail(path, `${pool.cidr} has host bits set; the network is ${networkAddress(cidr)}/${cidr.prefix}`);
+    const special = notUnicastSubnet(cidr);
+    if (special) return fail(path, `${pool.cidr} ${special}`);
+    for (const [name, { subnet }] of segments) {
+      if (overlaps(subnet, cidr)) return fail(path, `${pool.cidr} overlaps segment ${name} (${formatCidr(subnet)}); a pool holds workload addresses, which are routed`);
+    }
     const earlier = s.pools.findIndex((p, j) => j < i && p !== undefined && overlaps(parseCidr(p.cidr)!, cidr));
-    if (earlier >= 0) fail(['pools', i, 'cidr'], `${pool.cidr} overlaps pools[${earlier}] (${s.pools[earlier]!.cidr}): a workload belongs to one pool`);
+    if (earlier >= 0) return fail(path, `${pool.cidr} overlaps pools[${earlier}] (${s.pools[earlier]!.cidr}): a workload belongs to one pool`);
+    if (!workloadAddresses.some((a) => contains(cidr, a))) fail(path, `${pool.cidr} holds no workload's address: a pool decides only how its workloads are reached`);
   });
-  const modes = [...new Set([s.encapsulation ?? 'direct', ...s.pools.map((p) => p?.encapsulation ?? 'direct')].filter((m) => m !== 'direct'))];
-  if (modes.length > 1) {
+  // What follows depends on the lab's tunnel, which a pool that did not parse leaves unknown.
+  if (s.pools.some((p) => p === undefined)) return;
+  const tunnelled = [
+    ...(s.encapsulation !== undefined && s.encapsulation !== 'direct' ? [{ mode: s.encapsulation, path: ['encapsulation'] as Path }] : []),
+    ...s.pools.flatMap((p, i) => (p!.encapsulation === 'direct' ? [] : [{ mode: p!.encapsulation, path: ['pools', i, 'encapsulation'] as Path }])),
+  ];
+  if (new Set(tunnelled.map((t) => t.mode)).size > 1) {
     fail(['pools'], 'ipip and vxlan in one lab: each host has one tunnel address, so a lab encapsulates one way (or not at all)');
   }
-  const mode = modes[0] ?? 'direct';
+  const mode = tunnelled[0]?.mode ?? 'direct';
   if (mode === 'direct') {
     s.hosts.forEach((h, i) => {
       if (h?.tunnelAddress !== undefined) fail(['hosts', i, 'tunnelAddress'], 'needs encapsulation "ipip" or "vxlan"');
     });
     return;
   }
-  if (s.routing === 'none') fail(['encapsulation'], `"${mode}" needs routing "static": with routing "none" nothing is routed into the tunnel`);
+  if (s.routing === 'none') fail(tunnelled[0]!.path, `"${mode}" needs routing "static": with routing "none" nothing is routed into the tunnel`);
   if (s.routing === 'bgp') {
     fail(
       ['routing'],

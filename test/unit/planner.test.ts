@@ -236,7 +236,9 @@ describe('the docker router between segments', () => {
     const topology = resolveTopology(await loadScenario('test/fixtures/two-segments.ts'));
     expect(topology.segments.map((s) => dockerGateway(topology, s))).toEqual(['192.168.1.254', '192.168.2.254']);
     const plan = routerPlan(topology)!;
-    expect(plan.title).toBe("router (a container on every segment's network: 192.168.1.1 on ens192, 192.168.2.1 on ens224)");
+    expect(plan.title).toBe(
+      "router (a container on every segment's network: 192.168.1.1 on ens192 (Docker's own: 192.168.1.254), 192.168.2.1 on ens224 (Docker's own: 192.168.2.254))",
+    );
     expect(renderScript(plan.sections, FABRIC, (n) => n, { createNamespaces: false })).toContain('ip -batch - <<\'EOF\'\nroute add 10.20.1.2 via 192.168.1.32\nroute add 10.20.1.3 via 192.168.2.16\nEOF');
   });
 
@@ -256,6 +258,8 @@ describe('the docker router between segments', () => {
       hosts: [{ ...base.hosts[0]!, address: '192.168.1.2' }, base.hosts[1]!],
       steps: [],
     }));
+    // Refused when the lab is planned, before anything is built.
+    expect(() => routerPlan(crowded)).toThrow(/^segment ens192: 192\.168\.1\.0\/30 has no address left/);
     expect(() => dockerGateway(crowded, crowded.segments[0]!)).toThrow(
       "segment ens192: 192.168.1.0/30 has no address left for Docker's own gateway (the lab's router holds 192.168.1.1, the hosts the rest): give it a larger subnet",
     );

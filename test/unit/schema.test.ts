@@ -298,17 +298,31 @@ describe('encapsulation', () => {
     // ns0 (10.20.1.2) is in the pool, ns1 (10.20.2.3) is not: the scenario's "direct" applies.
     expect(resolveTopology(pooled).workloads.map((w) => w.encapsulation)).toEqual(['vxlan', 'direct']);
     expect(issuesOf(withPools([
-      { cidr: '10.20.0.0/16', encapsulation: 'vxlan' },
-      { cidr: '10.20.1.0/24', encapsulation: 'direct' },
-      { cidr: '10.30.1.1/24', encapsulation: 'ipip' },
-      { cidr: '10.40.0.0/16', encapsulation: 'direct', crossSubnet: true },
-      { cidr: '10.50.0.0/16', encapsulation: 'gre' },
+      { cidr: '10.20.1.0/24', encapsulation: 'vxlan' },
+      { cidr: '10.20.2.0/24', encapsulation: 'ipip' },
+      { cidr: '10.20.0.0/16', encapsulation: 'direct' },
+      { cidr: '10.30.1.1/24', encapsulation: 'direct' },
+      { cidr: '192.168.0.0/16', encapsulation: 'direct' },
+      { cidr: '169.254.0.0/16', encapsulation: 'direct' },
+      { cidr: '10.40.0.0/16', encapsulation: 'direct' },
     ]))).toEqual([
       'pools: ipip and vxlan in one lab: each host has one tunnel address, so a lab encapsulates one way (or not at all)',
-      'pools[1].cidr: 10.20.1.0/24 overlaps pools[0] (10.20.0.0/16): a workload belongs to one pool',
-      'pools[2].cidr: 10.30.1.1/24 has host bits set; the network is 10.30.1.0/24',
-      'pools[3].crossSubnet: needs encapsulation "ipip" or "vxlan": it says between which hosts to encapsulate',
-      expect.stringMatching(/^pools\[4\]\.encapsulation: /),
+      'pools[2].cidr: 10.20.0.0/16 overlaps pools[0] (10.20.1.0/24): a workload belongs to one pool',
+      'pools[3].cidr: 10.30.1.1/24 has host bits set; the network is 10.30.1.0/24',
+      'pools[4].cidr: 192.168.0.0/16 overlaps segment ens192 (192.168.1.0/24); a pool holds workload addresses, which are routed',
+      "pools[5].cidr: 169.254.0.0/16 overlaps link-local 169.254.0.0/16, where every workload's gateway 169.254.1.1 lives",
+      "pools[6].cidr: 10.40.0.0/16 holds no workload's address: a pool decides only how its workloads are reached",
+    ]);
+    // A pool that does not parse is reported alone: the lab's tunnel is unknown without it.
+    const tunnels = withPools([{ cidr: '10.20.1.0/24', encapsulation: 'vxlan', crossSubnet: 'yes' }]);
+    tunnels.hosts.forEach((h, i) => (h.tunnelAddress = `10.99.0.${i + 1}`));
+    expect(issuesOf(tunnels)).toEqual(['pools[0].crossSubnet: Invalid input: expected boolean, received string']);
+    expect(issuesOf({ ...withPools([{ cidr: '10.20.1.0/24', encapsulation: 'direct', crossSubnet: true }]) })).toEqual([
+      'pools[0].crossSubnet: needs encapsulation "ipip" or "vxlan": it says between which hosts to encapsulate',
+    ]);
+    // The error names the pool that asks for the tunnel.
+    expect(issuesOf({ ...withPools([{ cidr: '10.20.1.0/24', encapsulation: 'vxlan' }]), routing: 'none', steps: [] })).toEqual([
+      'pools[0].encapsulation: "vxlan" needs routing "static": with routing "none" nothing is routed into the tunnel',
     ]);
   });
 });

@@ -30,9 +30,12 @@ export function dockerGateway(topology: Topology, segment: Segment): string {
   );
 }
 
-/** Pure: what runs in the router container, once Docker has put it on every segment at its gateway. */
+/**
+ * Pure: what runs in the router container, once Docker has put it on every segment at its
+ * gateway. Throws, before anything is built, where a segment leaves Docker's gateway no address.
+ */
 export function routerPlan(topology: Topology): { title: string; sections: Section[] } | undefined {
   if (!needsRouter(topology)) return undefined;
-  const gateways = topology.segments.map((s) => `${s.gateway} on ${s.name}`).join(', ');
+  const gateways = topology.segments.map((s) => `${s.gateway} on ${s.name} (Docker's own: ${dockerGateway(topology, s)})`).join(', ');
   return { title: `router (a container on every segment's network: ${gateways})`, sections: segmentRouting(topology) };
 }
