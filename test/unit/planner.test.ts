@@ -298,5 +298,11 @@ describe('IP pools: the data path per pool of workload addresses', () => {
     const fabric = renderScript(planFabric(topology), FABRIC, (n) => n, { createNamespaces: false });
     expect(fabric).toContain('route add 10.20.0.2 via 192.168.1.32');
     expect(fabric).not.toContain('10.30.0.2');
+    // It filters no reverse path, set before its bridges exist (they inherit it): it sees packets
+    // from workloads it has no route to (vx0's to host1, vx1's replies to ns0).
+    const noFilter = fabric.indexOf('echo 0 > /proc/sys/net/ipv4/conf/default/rp_filter');
+    expect(noFilter).toBeGreaterThan(-1);
+    expect(fabric.indexOf('echo 0 > /proc/sys/net/ipv4/conf/all/rp_filter')).toBeGreaterThan(-1);
+    expect(noFilter).toBeLessThan(fabric.indexOf('type bridge'));
   });
 });
