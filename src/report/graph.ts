@@ -1,5 +1,6 @@
 import { bgpPeers } from '../dataplane/bird.js';
 import { formatCidr } from '../net/ipv4.js';
+import { formatCidr6 } from '../net/ipv6.js';
 import { workloadAddresses, type Host, type Topology } from '../topology/topology.js';
 
 /** The BGP sessions of a lab, each once: [host, host, kind]. */
@@ -50,8 +51,11 @@ const xml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0
  */
 export function svgOf(topology: Topology): string {
   const column = 200;
-  const hostHeight = 46;
-  const workloadHeight = 44;
+  const line = 17;
+  // Dual stack adds a line to a host (its IPv6 address) and to a workload with both addresses.
+  const hostHeight = 46 + (topology.hosts.some((h) => h.address6) ? line : 0);
+  const addressLines = Math.max(1, ...topology.workloads.map((w) => workloadAddresses(w).length));
+  const workloadHeight = 44 + (addressLines - 1) * line;
   const gap = 10;
   const arcRoom = 36;
   const rows = topology.segments.map((segment) => topology.hosts.filter((h) => h.segment === segment));
@@ -72,7 +76,7 @@ export function svgOf(topology: Topology): string {
     const barY = top + arcRoom;
     out.push(
       `<rect x="10" y="${barY}" width="${width - 20}" height="24" rx="4" fill="#e8eef7" stroke="#5b7db1"/>`,
-      `<text x="18" y="${barY + 16}">${xml(`segment ${segment.name}  ${formatCidr(segment.subnet)}  gateway ${segment.gateway}`)}</text>`,
+      `<text x="18" y="${barY + 16}">${xml(`segment ${segment.name}  ${formatCidr(segment.subnet)}  gateway ${segment.gateway}${segment.subnet6 ? `  ${formatCidr6(segment.subnet6)}` : ''}`)}</text>`,
     );
     hosts.forEach((host, i) => {
       const x = 20 + i * column;
@@ -83,14 +87,17 @@ export function svgOf(topology: Topology): string {
         `<rect x="${x}" y="${y}" width="${column - 20}" height="${hostHeight}" rx="4" fill="#fdf3e1" stroke="#c08a2e"/>`,
         `<text x="${x + 8}" y="${y + 18}" font-weight="bold">${xml(host.name)}</text>`,
         `<text x="${x + 8}" y="${y + 36}">${xml(`${host.address} on ${host.segment.name}`)}</text>`,
+        ...(host.address6 ? [`<text x="${x + 8}" y="${y + 36 + line}">${xml(host.address6)}</text>`] : []),
       );
       host.workloads.forEach((workload, k) => {
         const wy = y + hostHeight + gap + k * (workloadHeight + gap);
+        const [first, ...more] = workloadAddresses(workload);
         out.push(
           `<line x1="${x + 14}" y1="${wy - gap}" x2="${x + 14}" y2="${wy}" stroke="#3c8d5a"/>`,
           `<rect x="${x + 6}" y="${wy}" width="${column - 32}" height="${workloadHeight}" rx="10" fill="#e7f5ec" stroke="#3c8d5a"/>`,
-          `<text x="${x + 14}" y="${wy + 17}">${xml(`${workload.name}  ${workloadAddresses(workload).join('  ')}`)}</text>`,
-          `<text x="${x + 14}" y="${wy + 34}" fill="#555">${xml(workload.hostInterface)}</text>`,
+          `<text x="${x + 14}" y="${wy + 17}">${xml(`${workload.name}  ${first}`)}</text>`,
+          ...more.map((address, m) => `<text x="${x + 14}" y="${wy + 17 + (m + 1) * line}">${xml(address)}</text>`),
+          `<text x="${x + 14}" y="${wy + workloadHeight - 10}" fill="#555">${xml(workload.hostInterface)}</text>`,
         );
       });
     });
