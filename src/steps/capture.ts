@@ -1,12 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StepContext } from './result.js';
+import { waitEnded } from './wait-ended.js';
 
 /** Starts tcpdump writing a pcap ($1) on every interface of a node, and returns its pid once it listens ($2: its messages). */
 // Headers only (-s 256): a capture of an iperf3 step stays small.
 const START = 'tcpdump --immediate-mode -n -s 256 -i any -w "$1" </dev/null >/dev/null 2>"$2" & pid=$!; for i in $(seq 100); do grep -q listening "$2" 2>/dev/null && break; sleep 0.05; done; echo $pid';
 /** Stops it ($3: pid), waits until it has written its file, prints the file as base64, and removes it. */
-const STOP = 'kill -INT "$3" 2>/dev/null; for i in $(seq 40); do kill -0 "$3" 2>/dev/null || break; sleep 0.05; done; base64 -w0 "$1"; rm -f "$1" "$2"';
+const STOP = `kill -INT "$3" 2>/dev/null; ${waitEnded('$3', 2)}; base64 -w0 "$1"; rm -f "$1" "$2"`;
 
 export interface RunningCapture {
   node: string;

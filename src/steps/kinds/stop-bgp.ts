@@ -3,6 +3,7 @@ import { nodeName, stepCommon } from '../../scenario/fields.js';
 import { program } from '../../requirements/requirement.js';
 import { act } from '../act.js';
 import { actionFigures, defineStepKind } from '../kind.js';
+import { waitEnded } from '../wait-ended.js';
 
 const schema = z.strictObject({ ...stepCommon, stopBgp: nodeName });
 
@@ -10,9 +11,7 @@ const schema = z.strictObject({ ...stepCommon, stopBgp: nodeName });
  * `down` makes BIRD close its sessions with a notification, so peers withdraw the routes at once.
  * Then wait (up to 5 s) until it has exited: gone, or a zombie its parent has not reaped yet.
  */
-const STOP = `pid=$(cat "$1") && birdc -s "$2" down >/dev/null && for i in $(seq 100); do
-  kill -0 "$pid" 2>/dev/null || break; grep -q "^State:.*Z" "/proc/$pid/status" 2>/dev/null && break; sleep 0.05
-done`;
+const STOP = `pid=$(cat "$1") && birdc -s "$2" down >/dev/null && ${waitEnded('$pid', 5)}`;
 
 export const stopBgp = defineStepKind({
   key: 'stopBgp',

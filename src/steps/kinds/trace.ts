@@ -6,6 +6,7 @@ import { program } from '../../requirements/requirement.js';
 import { findNode, nodeAddress } from '../../topology/topology.js';
 import { defineStepKind } from '../kind.js';
 import { pathProbes } from '../probes.js';
+import { waitEnded } from '../wait-ended.js';
 import { compare, type Attempt, type StepContext } from '../result.js';
 import { arpAnswer, ndAnswer, parseTcpdump, tracePath, type Encapsulation, type Hop } from '../tcpdump-output.js';
 
@@ -68,7 +69,7 @@ const START =
   'for i in $(seq 200); do if grep -q listening "$2" 2>/dev/null; then echo $pid; exit 0; fi; sleep 0.05; done; ' +
   'kill $pid 2>/dev/null; cat "$2" >&2; rm -f "$1" "$2"; exit 1';
 /** Stops it ($3: pid), waits for it to flush, prints what it saw, and removes its files. */
-const STOP = 'kill -INT "$3" 2>/dev/null; for i in $(seq 40); do kill -0 "$3" 2>/dev/null || break; sleep 0.05; done; cat "$1"; rm -f "$1" "$2"';
+const STOP = `kill -INT "$3" 2>/dev/null; ${waitEnded('$3', 2)}; cat "$1"; rm -f "$1" "$2"`;
 
 /** The nodes a packet from `from` to `to` may cross: the workloads and their hosts, in order. */
 function pathNodes(ctx: StepContext, from: string, to: string): string[] {
