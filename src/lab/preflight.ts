@@ -30,7 +30,6 @@ export function scenarioNeeds(spec: LabSpec, { captures = false } = {}): Need[] 
   if (topology.encapsulation === 'vxlan') needs.push(lab(program('bridge'), 'encapsulation: "vxlan"'));
   if (topology.segments.length > 1 && topology.routing !== 'none') {
     needs.push(lab(capability('routedSegments'), `${topology.segments.length} segments with routing: "${topology.routing}"`));
-    if (topology.segments.some((s) => s.subnet6)) needs.push(lab(capability('routedSegments6'), `${topology.segments.length} segments with subnet6`));
   }
   spec.steps.forEach((step, index) => {
     for (const requirement of kindOf(step).needs(step)) needs.push({ requirement, step: index });

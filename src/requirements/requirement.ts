@@ -2,12 +2,11 @@ import type { KernelFeature } from './kernel.js';
 import type { ProgramName } from './programs.js';
 
 /** What a backend may or may not be able to do, declared in its profile. */
-export type BackendCapability = 'power' | 'routedSegments' | 'routedSegments6' | 'ipv6';
+export type BackendCapability = 'power' | 'routedSegments' | 'ipv6';
 
 export const CAPABILITY_DESCRIPTIONS: Record<BackendCapability, string> = {
   power: 'stopping and starting hosts',
   routedSegments: 'routing between several segments',
-  routedSegments6: 'routing IPv6 between several segments',
   ipv6: 'IPv6 between hosts',
 };
 

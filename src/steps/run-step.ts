@@ -5,6 +5,7 @@ import { findNode, type Topology } from '../topology/topology.js';
 import { resolveVeths } from './node-state.js';
 import { kindOf, type Step } from './registry.js';
 import type { Attempt, StepContext, StepResult } from './result.js';
+import { pause } from '../util/interrupt.js';
 
 const RETRY_PAUSE_MS = 200;
 
@@ -42,7 +43,7 @@ export async function runStep(ctx: StepContext, step: Step, index: number): Prom
     attempts++;
     last = await attemptOnce(ctx, step);
     if (last.failures.length === 0 || performance.now() + RETRY_PAUSE_MS > deadline) break;
-    await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
+    await pause(RETRY_PAUSE_MS);
   }
   const passed = last.failures.length === 0;
   return {

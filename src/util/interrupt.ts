@@ -38,6 +38,21 @@ export function throwIfInterrupted(): void {
   if (received) throw new InterruptedError(`interrupted by ${received}`);
 }
 
+/** Sleeps `ms`, or less: an interrupt ends the pause at once and throws, as throwIfInterrupted. */
+export async function pause(ms: number): Promise<void> {
+  throwIfInterrupted();
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    const forget = onInterruptAbort(done);
+    function done(): void {
+      clearTimeout(timer);
+      forget();
+      resolve();
+    }
+  });
+  throwIfInterrupted();
+}
+
 export function wasInterrupted(): boolean {
   return received !== undefined;
 }

@@ -69,8 +69,12 @@ describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('runs that die on %s', (ba
     for (const delayMs of [80, 150, 400, 900, 1500]) {
       const lab = labFor(`${backend}-term${delayMs}`);
       labs.push(lab);
-      const { code } = await runAndTerminate(['scenarios/two-host.ts', '--backend', backend, '--name', lab], delayMs);
+      // Its steps, then a wait: still running at the last moment, however fast the steps get.
+      const started = performance.now();
+      const { code } = await runAndTerminate(['test/fixtures/two-host-then-wait.ts', '--backend', backend, '--name', lab], delayMs);
       expect(code, `SIGTERM after ${delayMs} ms`).toBe(130);
+      // Not after the 30 s wait: a pause ends at the signal.
+      expect(performance.now() - started, `SIGTERM after ${delayMs} ms`).toBeLessThan(20_000);
       expect(await labExists(backend, lab), `lab left after SIGTERM at ${delayMs} ms`).toBe(false);
     }
   }, 180_000);

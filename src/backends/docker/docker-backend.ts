@@ -12,7 +12,8 @@ import { claimLab, execInContainer, explainedDocker, hostsHold, labLabels, locat
 import { anyHostImage, ensureHostImage, hostImage } from './image.js';
 import { bridgeName, containerName, isHost, LABEL, labFilter, networkName, readyMarker } from './labels.js';
 import { createSegmentNetwork, removeNetwork } from './networks.js';
-import { dockerGateway } from './router.js';
+import { dockerGateway, routerGateways6 } from './router.js';
+import type { Segment } from '../../topology/topology.js';
 import { FABRIC } from '../../dataplane/ops.js';
 import { renderScript } from '../../dataplane/render.js';
 import { InfraError } from '../../errors.js';
@@ -103,9 +104,22 @@ export class DockerBackend implements Backend {
       await this.docker.getNetwork(networkName(lab, segment.name)).connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: segment.gateway } } });
     }
     await container.start();
-    const script = renderScript(plan.fabric!.sections, FABRIC, (node) => node, { createNamespaces: false });
+    const gateways6 = routerGateways6(plan.topology, await this.interfacesOf(container, lab));
+    const script = renderScript([...gateways6, ...plan.fabric!.sections], FABRIC, (node) => node, { createNamespaces: false });
     const result = await execCapture(container, ['sh', '-s'], { input: script });
     if (result.code !== 0) throw new InfraError(`setting up the router: ${outputTail(result) || `exit ${result.code}`}`);
+  }
+
+  /** Which interface of a container is on a segment's network: the one with the MAC Docker gave that endpoint. */
+  private async interfacesOf(container: Docker.Container, lab: string): Promise<(segment: Segment) => string> {
+    const { NetworkSettings } = await container.inspect();
+    const links = await execCapture(container, ['ip', '-j', 'link', 'show']);
+    const byMac = new Map((JSON.parse(links.stdout || '[]') as { ifname: string; address?: string }[]).map((l) => [l.address, l.ifname]));
+    return (segment) => {
+      const ifname = byMac.get(NetworkSettings.Networks[networkName(lab, segment.name)]?.MacAddress);
+      if (!ifname) throw new InfraError(`the router has no interface on segment ${segment.name}`);
+      return ifname;
+    };
   }
 
   async createHost(plan: LabPlan, hostName: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { Address4 } from 'ip-address';
-import type { Section } from '../../dataplane/ops.js';
+import { FABRIC, ip, sysctl, type Section } from '../../dataplane/ops.js';
 import { segmentRouting } from '../../dataplane/segment-routing.js';
 import { InfraError } from '../../errors.js';
 import { broadcastAddress, formatCidr, networkAddress } from '../../net/ipv4.js';
@@ -31,8 +31,31 @@ export function dockerGateway(topology: Topology, segment: Segment): string {
 }
 
 /**
+ * Pure: the router's IPv6 gateways, on the interfaces Docker attached it with (found by their MAC
+ * once it runs, as `interfaceOf` says). Docker's networks are IPv4 here: IPv6 is off in the
+ * container until turned on, and without DAD, which would hold forwarding back about 2 s.
+ */
+export function routerGateways6(topology: Topology, interfaceOf: (segment: Segment) => string): Section[] {
+  const segments = topology.segments.filter((s) => s.subnet6);
+  if (segments.length === 0) return [];
+  const devices = segments.map(interfaceOf);
+  return [
+    {
+      comment: `IPv6 gateways: ${segments.map((s) => `${s.gateway6} on ${s.name}`).join(', ')}.`,
+      ops: [
+        ...['all', 'default', ...devices].flatMap((conf) => [
+          sysctl(FABRIC, `net/ipv6/conf/${conf}/accept_dad`, 0, { early: true }),
+          sysctl(FABRIC, `net/ipv6/conf/${conf}/disable_ipv6`, 0, { early: true }),
+        ]),
+        ...segments.map((s, i) => ip(FABRIC, 'addr', 'add', `${s.gateway6!}/${s.subnet6!.prefix}`, 'dev', devices[i]!, 'nodad')),
+      ],
+    },
+  ];
+}
+
+/**
  * Pure: what runs in the router container, once Docker has put it on every segment at its
- * gateway. Throws, before anything is built, where a segment leaves Docker's gateway no address.
+ * gateway (and its IPv6 gateways are on: routerGateways6). Throws, before anything is built, where a segment leaves Docker's gateway no address.
  */
 export function routerPlan(topology: Topology): { title: string; sections: Section[] } | undefined {
   if (!needsRouter(topology)) return undefined;

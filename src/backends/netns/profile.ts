@@ -41,7 +41,7 @@ function birdcWrapper(lab: string, host: string): Section {
 export const netnsProfile: BackendProfile = {
   name: 'netns',
   description: 'every host and workload a Linux network namespace on this machine (root, no Docker)',
-  capabilities: ['routedSegments', 'routedSegments6', 'ipv6'],
+  capabilities: ['routedSegments', 'ipv6'],
   programHome: { where: 'on this machine', fix: 'install it with: sh scripts/install-deps.sh' },
   hostConcurrency: 16,
   // BR_MAX_PORTS: port numbers are 10 bits, and 0 is not a port.

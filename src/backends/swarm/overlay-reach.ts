@@ -1,6 +1,7 @@
 import { InfraError } from '../../errors.js';
 import { ICMP_PROBER, parseProber } from '../../net/icmp-prober.js';
 import type { ProcessResult, RunOptions } from '../../util/process.js';
+import { pause } from '../../util/interrupt.js';
 import type { Progress } from '../backend.js';
 
 /** A host on an overlay segment, as the reach check sees it. */
@@ -77,6 +78,6 @@ export async function awaitOverlayReach(hosts: OverlayHost[], from: OverlayHost[
     }
     if (!told) check.progress(`waiting for the overlay to connect ${pairs.length} pairs of hosts (${pairs.slice(0, 3).join(', ')}${pairs.length > 3 ? ', …' : ''})`);
     told = true;
-    await new Promise((r) => setTimeout(r, ROUND_PAUSE_MS));
+    await pause(ROUND_PAUSE_MS);
   }
 }

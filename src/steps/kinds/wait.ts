@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { nodeName, stepCommon, withoutNul } from '../../scenario/fields.js';
 import { defineStepKind } from '../kind.js';
 import { compare, type Attempt, type StepContext } from '../result.js';
+import { pause } from '../../util/interrupt.js';
 
 const schema = z.strictObject({
   ...stepCommon,
@@ -32,7 +33,7 @@ export const wait = defineStepKind({
 async function runWait(ctx: StepContext, step: WaitStep): Promise<Attempt> {
   const wait = step.wait;
   if ('seconds' in wait) {
-    await new Promise((resolve) => setTimeout(resolve, wait.seconds * 1000));
+    await pause(wait.seconds * 1000);
     return { metrics: { seconds: wait.seconds }, expected: {}, actual: {}, failures: [] };
   }
   const result = await ctx.exec(wait.node, wait.command);
