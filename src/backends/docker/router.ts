@@ -43,10 +43,9 @@ export function routerGateways6(topology: Topology, interfaceOf: (segment: Segme
     {
       comment: `IPv6 gateways: ${segments.map((s) => `${s.gateway6} on ${s.name}`).join(', ')}.`,
       ops: [
-        ...['all', 'default', ...devices].flatMap((conf) => [
-          sysctl(FABRIC, `net/ipv6/conf/${conf}/accept_dad`, 0, { early: true }),
-          sysctl(FABRIC, `net/ipv6/conf/${conf}/disable_ipv6`, 0, { early: true }),
-        ]),
+        // Every link without DAD before any gets IPv6: turning "all" on turns each link on at once.
+        ...['all', 'default', ...devices].map((conf) => sysctl(FABRIC, `net/ipv6/conf/${conf}/accept_dad`, 0, { early: true })),
+        ...['all', 'default', ...devices].map((conf) => sysctl(FABRIC, `net/ipv6/conf/${conf}/disable_ipv6`, 0, { early: true })),
         ...segments.map((s, i) => ip(FABRIC, 'addr', 'add', `${s.gateway6!}/${s.subnet6!.prefix}`, 'dev', devices[i]!, 'nodad')),
       ],
     },
