@@ -6,18 +6,14 @@ import type { Backend, LabSummary, Progress } from '../backend.js';
 import { NEIGHBOUR_LIMIT_FILE, NEIGHBOUR_STATS_FILE, parseNeighbourTable, type NeighbourTable } from '../neighbour-table.js';
 import { allowLabBridge, removeLabRules } from './bridge-firewall.js';
 import { dockerClient, pingDocker } from './client.js';
-import { handBackUplink, hostContainerSpec, routerContainerSpec } from './containers.js';
+import { handBackUplink, hostContainerSpec } from './containers.js';
 import { execAttached, execCapture } from './exec.js';
 import { claimLab, execInContainer, explainedDocker, hostsHold, labLabels, locateNode, removeContainers, summarizeLabs } from './lab-containers.js';
 import { anyHostImage, ensureHostImage, hostImage } from './image.js';
 import { bridgeName, containerName, isHost, LABEL, labFilter, networkName, readyMarker } from './labels.js';
 import { createSegmentNetwork, removeNetwork } from './networks.js';
-import { dockerGateway, routerGateways6 } from './router.js';
-import type { Segment } from '../../topology/topology.js';
-import { FABRIC } from '../../dataplane/ops.js';
-import { renderScript } from '../../dataplane/render.js';
-import { InfraError } from '../../errors.js';
-import { outputTail } from '../../util/process.js';
+import { dockerGateway } from './router.js';
+import { startRouter } from './router-container.js';
 import { runOneOff } from './one-off.js';
 import { dockerProfile, type DockerOptions } from './profile.js';
 
@@ -89,37 +85,9 @@ export class DockerBackend implements Backend {
       progress(`creating networks ${segments.map((s) => networkName(lab, s.name)).join(', ')}`);
       for (const segment of segments) await createSegmentNetwork(this.docker, lab, segment, dockerGateway(plan.topology, segment), this.labelsOf(plan));
       for (const segment of segments) await allowLabBridge(this.docker, image, lab, bridgeName(lab, segment.name));
-      if (plan.fabric) await this.startRouter(plan, image, progress);
+      if (plan.fabric) await startRouter(this.docker, plan, image, this.labelsOf(plan), progress);
       progress(`starting ${plan.hosts.length} host containers`);
     });
-  }
-
-  /** The router between the segments: on every segment's network at its gateway, then set up by the lab plan's fabric part. */
-  private async startRouter(plan: LabPlan, image: string, progress: Progress): Promise<void> {
-    const { lab, segments } = plan.topology;
-    progress(`starting the router between ${segments.map((s) => s.name).join(', ')}`);
-    const [first, ...rest] = segments;
-    const container = await this.docker.createContainer(routerContainerSpec(lab, image, this.labelsOf(plan), networkName(lab, first!.name), first!.gateway));
-    for (const segment of rest) {
-      await this.docker.getNetwork(networkName(lab, segment.name)).connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: segment.gateway } } });
-    }
-    await container.start();
-    const gateways6 = routerGateways6(plan.topology, await this.interfacesOf(container, lab));
-    const script = renderScript([...gateways6, ...plan.fabric!.sections], FABRIC, (node) => node, { createNamespaces: false });
-    const result = await execCapture(container, ['sh', '-s'], { input: script });
-    if (result.code !== 0) throw new InfraError(`setting up the router: ${outputTail(result) || `exit ${result.code}`}`);
-  }
-
-  /** Which interface of a container is on a segment's network: the one with the MAC Docker gave that endpoint. */
-  private async interfacesOf(container: Docker.Container, lab: string): Promise<(segment: Segment) => string> {
-    const { NetworkSettings } = await container.inspect();
-    const links = await execCapture(container, ['ip', '-j', 'link', 'show']);
-    const byMac = new Map((JSON.parse(links.stdout || '[]') as { ifname: string; address?: string }[]).map((l) => [l.address, l.ifname]));
-    return (segment) => {
-      const ifname = byMac.get(NetworkSettings.Networks[networkName(lab, segment.name)]?.MacAddress);
-      if (!ifname) throw new InfraError(`the router has no interface on segment ${segment.name}`);
-      return ifname;
-    };
   }
 
   async createHost(plan: LabPlan, hostName: string): Promise<void> {
