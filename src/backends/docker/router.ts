@@ -59,5 +59,7 @@ export function routerGateways6(topology: Topology, interfaceOf: (segment: Segme
 export function routerPlan(topology: Topology): { title: string; sections: Section[] } | undefined {
   if (!needsRouter(topology)) return undefined;
   const gateways = topology.segments.map((s) => `${s.gateway} on ${s.name} (Docker's own: ${dockerGateway(topology, s)})`).join(', ');
-  return { title: `router (a container on every segment's network: ${gateways})`, sections: segmentRouting(topology) };
+  const v6 = topology.segments.filter((s) => s.gateway6).map((s) => `${s.gateway6} on ${s.name}`);
+  const gateways6 = v6.length > 0 ? `; IPv6 gateways ${v6.join(', ')}, on the interfaces Docker attached, found once it runs` : '';
+  return { title: `router (a container on every segment's network: ${gateways}${gateways6})`, sections: segmentRouting(topology) };
 }
