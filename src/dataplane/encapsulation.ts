@@ -1,5 +1,5 @@
 import type { Host, Topology, Workload } from '../topology/topology.js';
-import { bridge, ip, type Op, type Section } from './ops.js';
+import { bridge, ip, sysctl, type Op, type Section } from './ops.js';
 
 /** The MTU of a segment where nothing says otherwise (Ethernet). */
 export const ETHERNET_MTU = 1500;
@@ -72,6 +72,7 @@ export function tunnelSection(topology: Topology, host: Host, uplinkMtu: number 
           `what the host itself sends into the tunnel; its MTU, ${mtu}, leaves room for the 20-byte outer header.`,
         ops: [ip(host.name, 'addr', 'add', address, 'dev', 'tunl0'), ip(host.name, 'link', 'set', 'dev', 'tunl0', 'mtu', mtu, 'up')],
       },
+      noReversePathFilter(host, 'tunl0'),
     ];
   }
   const { device, vni, port } = TUNNELS.vxlan;
@@ -88,7 +89,20 @@ export function tunnelSection(topology: Topology, host: Host, uplinkMtu: number 
         ip(host.name, 'link', 'set', 'dev', device, 'up'),
       ],
     },
+    noReversePathFilter(host, device),
   ];
+}
+
+/**
+ * With a tunnel, a packet may come in on one link from a source the host routes out of another
+ * (out of the tunnel from a workload reached directly, or the reverse): a strict reverse-path
+ * filter, which namespaces take from the machine (Fedora's default), would drop it.
+ */
+function noReversePathFilter(host: Host, tunnel: string): Section {
+  return {
+    comment: 'No reverse-path filter: through a tunnel, a packet may come in on another link than its source is routed out of.',
+    ops: ['all', 'default', host.segment.name, tunnel].map((conf) => sysctl(host.name, `net/ipv4/conf/${conf}/rp_filter`, 0)),
+  };
 }
 
 /** A route of a host to a workload of another host; `tunnel` when it goes through one. */

@@ -6,7 +6,7 @@ import { planFabric } from '../../src/backends/netns/fabric-plan.js';
 import { peerRoutes, tunnelBetween, vtepEntries, workloadMtu } from '../../src/dataplane/encapsulation.js';
 import { planHosts, staticRoutes, type UplinkMode } from '../../src/dataplane/host-plan.js';
 import { expectedTtl } from '../../src/steps/kinds/matrix.js';
-import { dockerGateway, routerGateways6, routerPlan } from '../../src/backends/docker/router.js';
+import { dockerGateway, routerLinks, routerPlan } from '../../src/backends/docker/router.js';
 import { FABRIC } from '../../src/dataplane/ops.js';
 import { renderPlanText, renderScript } from '../../src/dataplane/render.js';
 import { loadScenario } from '../../src/lab/load.js';
@@ -244,7 +244,7 @@ describe('the docker router between segments', () => {
 
   it('puts the IPv6 gateways on the interfaces Docker attached it with, IPv6 on and DAD off first', async () => {
     const topology = resolveTopology(await loadScenario('test/fixtures/two-segments-v6.ts'));
-    const sections = routerGateways6(topology, (segment) => (segment.name === 'ens192' ? 'eth0' : 'eth1'));
+    const sections = routerLinks(topology, (segment) => (segment.name === 'ens192' ? 'eth0' : 'eth1'));
     const script = renderScript([...sections, ...routerPlan(topology)!.sections], FABRIC, (n) => n, { createNamespaces: false });
     expect(script).toContain("addr add fd00:192:168:1::1/64 dev eth0 nodad\naddr add fd00:192:168:2::1/64 dev eth1 nodad\nroute add 10.20.1.2 via 192.168.1.32");
     expect(script).toContain('route add fd00:10:20:1::3 via fd00:192:168:2::16');
@@ -253,7 +253,10 @@ describe('the docker router between segments', () => {
       // Turning "all" on turns every link on: each must be without DAD before.
       expect(script.indexOf(`echo 0 > /proc/sys/net/ipv6/conf/${conf}/accept_dad`)).toBeLessThan(script.indexOf('echo 0 > /proc/sys/net/ipv6/conf/all/disable_ipv6'));
     }
-    expect(routerGateways6(resolveTopology(await loadScenario('test/fixtures/two-segments.ts')), () => 'eth0')).toEqual([]);
+    expect(script).toContain('echo 0 > /proc/sys/net/ipv4/conf/eth1/rp_filter');
+    // IPv4 only: the links' filter, no IPv6.
+    const v4 = routerLinks(resolveTopology(await loadScenario('test/fixtures/two-segments.ts')), (segment) => (segment.name === 'ens192' ? 'eth0' : 'eth1'));
+    expect(v4.flatMap((s) => s.ops).map((op) => (op.kind === 'sysctl' ? op.path : op.kind))).toEqual(['net/ipv4/conf/eth0/rp_filter', 'net/ipv4/conf/eth1/rp_filter']);
   });
 
   it('is not there with one segment, nor with routing "none": Docker keeps the gateway', async () => {

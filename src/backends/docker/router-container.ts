@@ -9,7 +9,7 @@ import type { Progress } from '../backend.js';
 import { routerContainerSpec } from './containers.js';
 import { execCapture } from './exec.js';
 import { networkName } from './labels.js';
-import { routerGateways6 } from './router.js';
+import { routerLinks } from './router.js';
 
 /** The router between the segments: on every segment's network at its gateway, then set up by the lab plan's fabric part. */
 export async function startRouter(docker: Docker, plan: LabPlan, image: string, labels: Record<string, string>, progress: Progress): Promise<void> {
@@ -21,8 +21,8 @@ export async function startRouter(docker: Docker, plan: LabPlan, image: string, 
     await docker.getNetwork(networkName(lab, segment.name)).connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: segment.gateway } } });
   }
   await container.start();
-  const gateways6 = routerGateways6(plan.topology, await interfacesOf(container, lab));
-  const script = renderScript([...gateways6, ...plan.fabric!.sections], FABRIC, (node) => node, { createNamespaces: false });
+  const links = routerLinks(plan.topology, await interfacesOf(container, lab));
+  const script = renderScript([...links, ...plan.fabric!.sections], FABRIC, (node) => node, { createNamespaces: false });
   const result = await execCapture(container, ['sh', '-s'], { input: script });
   if (result.code !== 0) throw new InfraError(`setting up the router: ${outputTail(result) || `exit ${result.code}`}`);
 }

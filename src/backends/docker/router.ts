@@ -31,15 +31,22 @@ export function dockerGateway(topology: Topology, segment: Segment): string {
 }
 
 /**
- * Pure: the router's IPv6 gateways, on the interfaces Docker attached it with (found by their MAC
- * once it runs, as `interfaceOf` says). Docker's networks are IPv4 here: IPv6 is off in the
+ * Pure: what the router's own links need, on the interfaces Docker attached it with (found by
+ * their MAC once it runs, as `interfaceOf` says). They exist before anything is set in the
+ * container, so they keep the machine's reverse-path filter unless told (the fabric's setting
+ * for new links comes too late for them). Docker's networks are IPv4 here: IPv6 is off in the
  * container until turned on, and without DAD, which would hold forwarding back about 2 s.
  */
-export function routerGateways6(topology: Topology, interfaceOf: (segment: Segment) => string): Section[] {
+export function routerLinks(topology: Topology, interfaceOf: (segment: Segment) => string): Section[] {
+  const noFilter: Section = {
+    comment: 'No reverse-path filter on the links Docker attached either.',
+    ops: topology.segments.map((s) => sysctl(FABRIC, `net/ipv4/conf/${interfaceOf(s)}/rp_filter`, 0)),
+  };
   const segments = topology.segments.filter((s) => s.subnet6);
-  if (segments.length === 0) return [];
+  if (segments.length === 0) return [noFilter];
   const devices = segments.map(interfaceOf);
   return [
+    noFilter,
     {
       comment: `IPv6 gateways: ${segments.map((s) => `${s.gateway6} on ${s.name}`).join(', ')}.`,
       ops: [
@@ -54,7 +61,7 @@ export function routerGateways6(topology: Topology, interfaceOf: (segment: Segme
 
 /**
  * Pure: what runs in the router container, once Docker has put it on every segment at its
- * gateway (and its IPv6 gateways are on: routerGateways6). Throws, before anything is built, where a segment leaves Docker's gateway no address.
+ * gateway (and its links are set: routerLinks). Throws, before anything is built, where a segment leaves Docker's gateway no address.
  */
 export function routerPlan(topology: Topology): { title: string; sections: Section[] } | undefined {
   if (!needsRouter(topology)) return undefined;
