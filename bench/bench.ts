@@ -71,8 +71,8 @@ async function mininetAvailable(): Promise<boolean> {
   if ((await runProcess('sh', ['-c', 'command -v mn && command -v brctl'])).code === 0) return true;
   if (process.getuid?.() !== 0) return false;
   log('installing mininet and bridge-utils from the distribution');
-  const apt = await runProcess('sh', ['-c', 'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mininet bridge-utils']);
-  return apt.code === 0;
+  const install = await runProcess('sh', ['scripts/install-deps.sh', '--bench']);
+  return install.code === 0;
 }
 
 /** Mininet's whole run: build N hosts on one Linux bridge, no controller, no test, tear down. */

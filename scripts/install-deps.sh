@@ -5,7 +5,8 @@
 #                                        (the host image can then be built without a registry),
 #                                        and starts dockerd unless a daemon already answers
 #   sh scripts/install-deps.sh --browser also Chromium, which the test suite opens HTML reports in
-#   sh scripts/install-deps.sh --list [--docker] [--browser]
+#   sh scripts/install-deps.sh --bench   also Mininet and bridge-utils, which `npm run bench` compares with
+#   sh scripts/install-deps.sh --list [--docker] [--browser] [--bench]
 #                                        print the package names only, one per line, install nothing
 # The package lists below are the "machine", "imageBuild" and "browserTests" columns of
 # src/requirements/programs.ts; a unit test keeps them equal.
@@ -14,21 +15,25 @@ set -eu
 MACHINE_PACKAGES="iproute2 iputils-ping procps bird2 iperf3 tcpdump perl"
 DOCKER_PACKAGES="debootstrap docker.io"
 BROWSER_PACKAGES="chromium"
+BENCH_PACKAGES="mininet bridge-utils"
 
 docker=no
 browser=no
+bench=no
 list=no
 for arg in "$@"; do
   case "$arg" in
     --docker) docker=yes ;;
     --browser) browser=yes ;;
+    --bench) bench=yes ;;
     --list) list=yes ;;
-    *) echo "install-deps: unknown argument $arg (use --docker, --browser, --list)" >&2; exit 2 ;;
+    *) echo "install-deps: unknown argument $arg (use --docker, --browser, --bench, --list)" >&2; exit 2 ;;
   esac
 done
 
 packages="$MACHINE_PACKAGES"
 [ "$docker" = no ] || packages="$packages $DOCKER_PACKAGES"
+[ "$bench" = no ] || packages="$packages $BENCH_PACKAGES"
 # A Chrome or Chromium already there does (GitHub's runners have Chrome; Ubuntu's chromium is a snap).
 if [ "$browser" = yes ] && { [ "$list" = yes ] || ! command -v google-chrome chromium-browser >/dev/null 2>&1; }; then
   packages="$packages $BROWSER_PACKAGES"
