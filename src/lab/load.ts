@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
 import { BACKEND_NAMES, profileOf, type BackendName } from '../backends/registry.js';
 import { ScenarioError, UsageError } from '../errors.js';
@@ -9,8 +8,11 @@ import { fromZod, validateScenario, type Issue, type Scenario } from '../steps/s
 import { resolveTopology, type Topology } from '../topology/topology.js';
 import type { LabSpec } from './spec.js';
 
-/** Scenario files import from "testbed"; point that at this very package wherever the file lives. */
-const packageEntry = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../index.ts' : '../index.js', import.meta.url));
+/**
+ * Scenario files import from "testbed": they get this very package, wherever the file lives, as
+ * the module already loaded (transpiling the package again for every scenario cost seconds).
+ */
+const packageEntry = new URL(import.meta.url.endsWith('.ts') ? '../index.ts' : '../index.js', import.meta.url).href;
 /** A scenario module that has not finished loading by then waits on something that never comes. */
 const LOAD_TIMEOUT_MS = 20_000;
 
@@ -24,7 +26,11 @@ export async function loadScenario(file: string): Promise<Scenario> {
   let module: Record<string, unknown>;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const jiti = createJiti(import.meta.url, { alias: { testbed: packageEntry }, moduleCache: false, interopDefault: false });
+    const jiti = createJiti(import.meta.url, {
+      virtualModules: { testbed: (await import(packageEntry)) as unknown },
+      moduleCache: false,
+      interopDefault: false,
+    });
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`did not finish loading within ${LOAD_TIMEOUT_MS / 1000} s (a top-level await that never settles?)`)), LOAD_TIMEOUT_MS);
     });
