@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { ExitCode, TestbedError } from '../errors.js';
-import { wasInterrupted } from '../util/interrupt.js';
+import { interruptedBy, wasInterrupted } from '../util/interrupt.js';
 import { downCommand, execCommand, graphCommand, lsCommand, planCommand, traceCommand, upCommand } from './commands/lab.js';
 import { imageBuildCommand } from './commands/image.js';
 import { machinesCommand } from './commands/machines.js';
@@ -65,11 +65,16 @@ function reportError(error: unknown, argv: string[]): number {
     process.stderr.write(`testbed: ${error.message} (see ${help})\n`);
     return ExitCode.badInput;
   }
+  // What failed after a signal failed because of it (a command it cut short): the signal is the news.
+  const signal = interruptedBy();
+  if (signal) {
+    process.stderr.write(`testbed: interrupted by ${signal}\n`);
+    return ExitCode.interrupted;
+  }
   if (error instanceof TestbedError) {
     process.stderr.write(error.message.replace(/^/gm, 'testbed: ') + '\n');
-    return wasInterrupted() ? ExitCode.interrupted : error.exitCode;
+    return error.exitCode;
   }
-  if (wasInterrupted()) return ExitCode.interrupted;
   process.stderr.write(`testbed: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return ExitCode.infrastructure;
 }

@@ -15,6 +15,8 @@ export async function buildLab(backend: Backend, plan: LabPlan, progress: Progre
   // Until the name is ours, nothing of this lab is: a failure here removes nothing.
   await backend.claim(plan, progress);
   try {
+    // A signal during the claim: what the claim made is ours now, and removed.
+    throwIfInterrupted();
     await backend.createLab(plan, progress);
     await mapLimit(plan.hosts, backend.profile.hostConcurrency, async (host) => {
       throwIfInterrupted();

@@ -56,3 +56,8 @@ export async function pause(ms: number): Promise<void> {
 export function wasInterrupted(): boolean {
   return received !== undefined;
 }
+
+/** The signal that interrupted this process, if one did. */
+export function interruptedBy(): NodeJS.Signals | undefined {
+  return received;
+}

@@ -43,7 +43,8 @@ export class NetnsBackend implements Backend {
   /** The lab's own namespace, alone: `ip netns add` creates its file exclusively. */
   async claim(plan: LabPlan): Promise<void> {
     const { lab } = plan.topology;
-    const claim = await runProcess('ip', ['netns', 'add', this.profile.namespaceName(lab, FABRIC)]);
+    // Never cut short: killed half-way, `ip` could leave the namespace made but the claim unknown to the caller.
+    const claim = await runProcess('ip', ['netns', 'add', this.profile.namespaceName(lab, FABRIC)], { uninterruptible: true });
     if (claim.code !== 0) {
       if (/exists/i.test(claim.stderr)) throw new LabExistsError(lab, this.profile.name);
       throw new InfraError(`creating the lab's namespace: ${claim.stderr.trim()}`);
