@@ -60,7 +60,8 @@ export type BackendName = keyof typeof BACKENDS;
 export const BACKEND_NAMES = Object.keys(BACKENDS) as BackendName[];
 export const BACKEND_CHOICES = ['auto', ...BACKEND_NAMES] as const;
 export type BackendChoice = BackendName | 'auto';
-const AUTO_NAMES = BACKEND_NAMES.filter((name) => BACKENDS[name].auto);
+/** The backends `auto` tries, in order: those that build a lab on this one machine. */
+export const AUTO_BACKEND_NAMES = BACKEND_NAMES.filter((name) => BACKENDS[name].auto);
 
 /** Whose plan `testbed plan` prints by default: the one that reads like the seed, every namespace named. */
 export const PLAN_BACKEND: BackendName = 'netns';
@@ -74,13 +75,13 @@ export function backendsWith(capability: BackendCapability): string[] {
 }
 
 /** What `--backend auto` means when a lab is built, for --help. */
-export const AUTO_DESCRIPTION = `the first that works here, in the order ${AUTO_NAMES.join(', ')}`;
+export const AUTO_DESCRIPTION = `the first that works here, in the order ${AUTO_BACKEND_NAMES.join(', ')}`;
 
 /** The backend to build with, checked: `auto` takes the first of the auto backends that works here. */
 export async function selectBackend(choice: BackendChoice, settings: BackendSettings = {}): Promise<Backend> {
   if (choice === 'auto') {
-    for (const name of AUTO_NAMES) if (await BACKENDS[name].available(settings)) return BACKENDS[name].create(settings);
-    throw new InfraError(`no backend can run here: ${await whyNone(AUTO_NAMES, settings)}`);
+    for (const name of AUTO_BACKEND_NAMES) if (await BACKENDS[name].available(settings)) return BACKENDS[name].create(settings);
+    throw new InfraError(`no backend can run here: ${await whyNone(AUTO_BACKEND_NAMES, settings)}`);
   }
   const backend = createBackend(choice, settings);
   await backend.preflight();
@@ -106,7 +107,7 @@ export async function backendsToSearch(choice: BackendChoice, settings: BackendS
   if (choice !== 'auto') return [await selectBackend(choice, settings)];
   const usable: Backend[] = [];
   for (const name of BACKEND_NAMES) if (await BACKENDS[name].available(settings)) usable.push(BACKENDS[name].create(settings));
-  if (usable.length === 0) throw new InfraError(`no backend works here: ${await whyNone(AUTO_NAMES, settings)}`);
+  if (usable.length === 0) throw new InfraError(`no backend works here: ${await whyNone(AUTO_BACKEND_NAMES, settings)}`);
   return usable;
 }
 

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JsonReport } from '../../src/report/json.js';
-import { BACKENDS, cli, labFor, removeLabs } from './helpers.js';
+import { needs } from '../support/abilities.js';
+import { cli, labFor, removeLabs } from './helpers.js';
 
-const both = BACKENDS.includes('netns') && BACKENDS.includes('docker');
 const labs: string[] = [];
 afterAll(() => removeLabs(...labs));
 
@@ -19,7 +19,7 @@ async function outcome(file: string, backend: string, lab: string) {
   }));
 }
 
-describe.skipIf(!both)('netns and docker agree', () => {
+describe('netns and docker agree', await needs('netns', 'docker'), () => {
   it.each(['scenarios/two-host.ts', 'scenarios/seed-lab.ts', 'scenarios/same-host.ts'])(
     '%s: same step results on both backends',
     async (file) => {

@@ -2,28 +2,24 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerClient, pingDocker } from '../../src/backends/docker/client.js';
 import { createBackend, type BackendName } from '../../src/backends/registry.js';
 import { parseNamespace } from '../../src/backends/netns/names.js';
 import { runProcess } from '../../src/util/process.js';
+import type { SuiteOptions } from 'vitest';
+import { abilityOf, has, LOCAL_BACKENDS, needs } from '../support/abilities.js';
 
-export const isRoot = process.getuid?.() === 0;
+/** The local backends this machine has, for removing what tests made on each. */
+const present = async () => (await Promise.all(LOCAL_BACKENDS.map(async (b) => ((await has(abilityOf(b))) ? [b] : [])))).flat();
 
-async function dockerAnswers(): Promise<boolean> {
-  try {
-    await pingDocker(dockerClient());
-    return true;
-  } catch (error) {
-    // CI sets this: there a missing daemon is a failure, not a reason to skip.
-    if (process.env.TESTBED_REQUIRE_DOCKER) throw error;
-    return false;
-  }
+/**
+ * One backend for a group that shows something any backend shows: the first this machine has,
+ * with the group's gate (skipped, naming every backend's reason, where it has none).
+ */
+export async function anyLocalBackend(): Promise<{ backend: BackendName; gate: SuiteOptions }> {
+  const backend = (await present())[0];
+  if (backend) return { backend, gate: await needs(abilityOf(backend)) };
+  return { backend: LOCAL_BACKENDS[0]!, gate: await needs(...LOCAL_BACKENDS.map(abilityOf)) };
 }
-
-export const hasDocker = await dockerAnswers();
-
-/** The backends this machine can run integration tests on. */
-export const BACKENDS: BackendName[] = [...(isRoot ? (['netns'] as const) : []), ...(hasDocker ? (['docker'] as const) : [])];
 
 const bin = new URL('../../bin/testbed.js', import.meta.url).pathname;
 
@@ -78,7 +74,7 @@ export function labExists(backend: BackendName, lab: string): Promise<boolean> {
 
 /** Removes labs a test created, on every backend, also when it failed half-way. */
 export async function removeLabs(...labs: string[]): Promise<void> {
-  for (const name of BACKENDS) {
+  for (const name of await present()) {
     const backend = createBackend(name);
     for (const lab of labs) await backend.destroy(lab);
   }
@@ -138,3 +134,52 @@ export function pathWithout(left: string[]): string {
   process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
   return folder;
 }
+
+/** A moment of a run, seen from outside: `spawned` (nothing done yet), or a line it printed on stdout. */
+export type Stage = 'spawned' | RegExp;
+
+export interface SignalledRun extends CliResult {
+  /** The signal that ended the process, where one did (it came before testbed handled signals). */
+  signal: NodeJS.Signals | null;
+  /** Whether the stage was reached, so the signal was sent. */
+  sent: boolean;
+}
+
+/**
+ * Runs `testbed ARGS` and sends it `signal` once it reaches `stage` (and then `also` holds, where
+ * given); resolves when it has ended. No clock decides when: a run that never reaches the stage
+ * ends on its own, unsignalled.
+ */
+export function signalAt(args: string[], stage: Stage, signal: NodeJS.Signals, also?: () => Promise<void>): Promise<SignalledRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    let seen = false;
+    const send = () => {
+      if (seen) return;
+      seen = true;
+      void (also ?? (async () => {}))().then(
+        () => {
+          sent = true;
+          child.kill(signal);
+        },
+        (error: unknown) => {
+          stderr += `\n[test: ${(error as Error).message}]`;
+          child.kill('SIGKILL');
+        },
+      );
+    };
+    if (stage === 'spawned') send();
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stage !== 'spawned' && stage.test(stdout)) send();
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, endedBy) => resolve({ code, signal: endedBy, stdout, stderr, sent }));
+  });
+}
+
+export { waitFor } from '../support/wait.js';

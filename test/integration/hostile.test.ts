@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JsonReport } from '../../src/report/json.js';
-import { BACKENDS, cli, labExists, labFor, removeLabs } from './helpers.js';
+import { abilityOf, LOCAL_BACKENDS, needs } from '../support/abilities.js';
+import { cli, labExists, labFor, removeLabs } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'testbed-hostile-'));
 const labs: string[] = [];
@@ -24,7 +25,7 @@ function payload(marker: string): string {
 /** The markers any payload left behind, where testbed and its shells run: none, when every user string stayed data. */
 const markers = () => [...readdirSync('.'), ...readdirSync(dir), ...readdirSync('/')].filter((f) => f.startsWith('marker'));
 
-describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('user strings stay data on %s', (backend) => {
+for (const backend of LOCAL_BACKENDS) describe(`user strings stay data on ${backend}`, await needs(abilityOf(backend)), () => {
   it('a scenario file name, description and step names full of shell and ip syntax run nothing', async () => {
     const lab = labFor(`${backend}-inject`);
     labs.push(lab);
@@ -85,7 +86,7 @@ describe('user strings that cannot be data are refused at load time', () => {
         hosts: [{ name: 'host0', address: '192.168.1.32' }],
         steps: [{ name: 'a\\nb', wait: { seconds: 0 } }, { wait: { node: 'host0', command: ['echo', 'a\\u0000b'] } }] };\n`,
     );
-    const result = await cli(['run', file, '--backend', BACKENDS[0] ?? 'netns']);
+    const result = await cli(['run', file, '--backend', 'netns']);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([
       `testbed: ${file}: steps[0].name: may not contain control characters (newlines, tabs, NUL)`,

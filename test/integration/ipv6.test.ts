@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JsonReport } from '../../src/report/json.js';
-import { BACKENDS, cli, labFor, removeLabs } from './helpers.js';
+import { abilityOf, LOCAL_BACKENDS, needs } from '../support/abilities.js';
+import { cli, labFor, removeLabs } from './helpers.js';
 
 const labs: string[] = [];
 afterAll(() => removeLabs(...labs));
 
-describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('dual stack on %s', (backend) => {
+for (const backend of LOCAL_BACKENDS) describe(`dual stack on ${backend}`, await needs(abilityOf(backend)), () => {
   it('IPv6 beside IPv4: hop limit 62 both ways, the gateway fe80::ecee:eeff:feee:eeee resolved to ee:ee:ee:ee:ee:ee, routes via the peers', async () => {
     const lab = labFor(`${backend}-dual`);
     labs.push(lab);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { startLab } from 'testbed';
-import { BACKENDS, labExists, labFor } from './helpers.js';
+import { abilityOf, LOCAL_BACKENDS, needs } from '../support/abilities.js';
+import { labExists, labFor } from './helpers.js';
 
-describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('the library on %s', (backend) => {
+for (const backend of LOCAL_BACKENDS) describe(`the library on ${backend}`, await needs(abilityOf(backend)), () => {
   it('starts a lab from a file, pings, checks any step, runs its steps, and `await using` removes it', async () => {
     const name = labFor(`${backend}-lib`);
     const progress: string[] = [];

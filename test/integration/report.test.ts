@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JsonReport } from '../../src/report/json.js';
-import { BACKENDS, cli, labFor, removeLabs } from './helpers.js';
+import { CHROMIUM_PATHS, needs } from '../support/abilities.js';
+import { anyLocalBackend, cli, labFor, removeLabs } from './helpers.js';
 
-/** Debian's Chromium (install-deps.sh --browser), or the Chrome GitHub's runners have. */
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/google-chrome', '/usr/bin/chromium-browser'].find((path) => existsSync(path)) ?? '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_PATHS.find((path) => existsSync(path)) ?? CHROMIUM_PATHS[0]!;
 const dir = mkdtempSync(join(tmpdir(), 'testbed-report-'));
 const labs: string[] = [];
 afterAll(async () => {
@@ -34,50 +34,51 @@ async function inBrowser<T>(file: string, check: (page: import('playwright-core'
   }
 }
 
-// CI installs Chromium (install-deps.sh --browser); elsewhere the browser checks need it too, or are skipped.
-const browser = existsSync(CHROMIUM) || Boolean(process.env.CI);
-const backend = BACKENDS[0]!;
+const { backend, gate } = await anyLocalBackend();
+const browserGate = await needs('browser');
 
-describe.skipIf(BACKENDS.length === 0)(`reports a person can read, on ${backend}`, () => {
-  it.skipIf(!browser)('a failing scenario: the failed step open in the page, with leading diagnostics and its captures', async () => {
-    const lab = labFor('html-fail');
-    labs.push(lab);
-    const [html, captures] = [join(dir, 'fail.html'), join(dir, 'captures')];
-    const result = await cli(['run', 'test/fixtures/ttl61.ts', '--backend', backend, '--name', lab, '--html', html, '--captures', captures, '--json']);
-    expect(result.code).toBe(1);
-    const failed = (JSON.parse(result.stdout) as JsonReport).runs[0]!.steps[0]!;
-    expect(failed.diagnostics).toMatch(/^\$ ip route get 10\.20\.1\.3 {3}\(on ns0\)\n10\.20\.1\.3 via 169\.254\.1\.1 dev eth0/);
-    expect(failed.attachments?.map((a) => a.replace(captures, ''))).toEqual(
-      ['ns0', 'host0', 'ns1', 'host1'].map((node) => `/${lab}/step1-${node}.pcap`),
-    );
-    for (const pcap of failed.attachments!) expect(readFileSync(pcap).readUInt32LE(0)).toBe(0xa1b2c3d4);
+describe(`reports a person can read, on ${backend}`, gate, () => {
+  describe('in a browser', browserGate, () => {
+    it('a failing scenario: the failed step open in the page, with leading diagnostics and its captures', async () => {
+      const lab = labFor('html-fail');
+      labs.push(lab);
+      const [html, captures] = [join(dir, 'fail.html'), join(dir, 'captures')];
+      const result = await cli(['run', 'test/fixtures/ttl61.ts', '--backend', backend, '--name', lab, '--html', html, '--captures', captures, '--json']);
+      expect(result.code).toBe(1);
+      const failed = (JSON.parse(result.stdout) as JsonReport).runs[0]!.steps[0]!;
+      expect(failed.diagnostics).toMatch(/^\$ ip route get 10\.20\.1\.3 {3}\(on ns0\)\n10\.20\.1\.3 via 169\.254\.1\.1 dev eth0/);
+      expect(failed.attachments?.map((a) => a.replace(captures, ''))).toEqual(
+        ['ns0', 'host0', 'ns1', 'host1'].map((node) => `/${lab}/step1-${node}.pcap`),
+      );
+      for (const pcap of failed.attachments!) expect(readFileSync(pcap).readUInt32LE(0)).toBe(0xa1b2c3d4);
 
-    const { errors, found } = await inBrowser(html, async (page) => {
-      const step = page.locator('details[data-state="fail"]').first();
-      return {
-        visible: await step.isVisible(),
-        open: await step.evaluate((e) => (e as HTMLDetailsElement).open),
-        text: await step.innerText(),
-        link: await step.locator('a').first().getAttribute('href'),
-        graph: await page.locator('.graph svg').count(),
-      };
-    });
-    expect(errors).toEqual([]);
-    expect(found).toMatchObject({ visible: true, open: true, graph: 1 });
-    expect(found.text).toContain('ttl: expected 61, actual 62');
-    expect(existsSync(join(dir, found.link!))).toBe(true);
-  }, 120_000);
+      const { errors, found } = await inBrowser(html, async (page) => {
+        const step = page.locator('details[data-state="fail"]').first();
+        return {
+          visible: await step.isVisible(),
+          open: await step.evaluate((e) => (e as HTMLDetailsElement).open),
+          text: await step.innerText(),
+          link: await step.locator('a').first().getAttribute('href'),
+          graph: await page.locator('.graph svg').count(),
+        };
+      });
+      expect(errors).toEqual([]);
+      expect(found).toMatchObject({ visible: true, open: true, graph: 1 });
+      expect(found.text).toContain('ttl: expected 61, actual 62');
+      expect(existsSync(join(dir, found.link!))).toBe(true);
+    }, 120_000);
 
-  it.skipIf(!browser)('two-host: the page shows the lab and the ns0 → ns1 trace, 64 → 63 → 62, and the proxy ARP answer', async () => {
-    const lab = labFor('html-pass');
-    labs.push(lab);
-    const html = join(dir, 'pass.html');
-    expect((await cli(['run', 'scenarios/two-host.ts', '--backend', backend, '--name', lab, '--html', html])).code).toBe(0);
-    const { errors, found } = await inBrowser(html, (page) => page.locator('[data-trace]').innerText());
-    expect(errors).toEqual([]);
-    expect(found.replace(/\s+/g, ' ')).toBe('ns0 — ttl 64 → host0 — ttl 63 → host1 — ttl 62 → ns1');
-    expect(readFileSync(html, 'utf8')).toContain('169.254.1.1 answered by ee:ee:ee:ee:ee:ee (proxy ARP)');
-  }, 120_000);
+    it('two-host: the page shows the lab and the ns0 → ns1 trace, 64 → 63 → 62, and the proxy ARP answer', async () => {
+      const lab = labFor('html-pass');
+      labs.push(lab);
+      const html = join(dir, 'pass.html');
+      expect((await cli(['run', 'scenarios/two-host.ts', '--backend', backend, '--name', lab, '--html', html])).code).toBe(0);
+      const { errors, found } = await inBrowser(html, (page) => page.locator('[data-trace]').innerText());
+      expect(errors).toEqual([]);
+      expect(found.replace(/\s+/g, ' ')).toBe('ns0 — ttl 64 → host0 — ttl 63 → host1 — ttl 62 → ns1');
+      expect(readFileSync(html, 'utf8')).toContain('169.254.1.1 answered by ee:ee:ee:ee:ee:ee (proxy ARP)');
+    }, 120_000);
+  });
 
   it('the GitHub action\'s run step: reports in its folder, the summary appended to GITHUB_STEP_SUMMARY, the exit code as output', async () => {
     const summary = join(dir, 'step-summary.md');

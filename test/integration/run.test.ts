@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JsonReport } from '../../src/report/json.js';
 import { dockerClient } from '../../src/backends/docker/client.js';
-import { BACKENDS, cli, labExists, labFor, removeLabs } from './helpers.js';
+import { abilityOf, LOCAL_BACKENDS, needs } from '../support/abilities.js';
+import { anyLocalBackend, cli, labExists, labFor, removeLabs } from './helpers.js';
 
 const labs: string[] = [];
 const tmp = mkdtempSync(join(tmpdir(), 'testbed-run-'));
@@ -16,7 +17,7 @@ afterAll(async () => {
 
 const stepsOf = (stdout: string) => (JSON.parse(stdout) as JsonReport).runs.flatMap((r) => r.steps);
 
-describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('testbed run on %s', (backend) => {
+for (const backend of LOCAL_BACKENDS) describe(`testbed run on ${backend}`, await needs(abilityOf(backend)), () => {
   const lab = (tag: string) => {
     const name = labFor(`${backend}-${tag}`);
     labs.push(name);
@@ -118,7 +119,7 @@ describe.skipIf(BACKENDS.length === 0).each(BACKENDS)('testbed run on %s', (back
   });
 });
 
-describe.skipIf(!BACKENDS.includes('netns'))('segments on netns', () => {
+describe('segments on netns', await needs('netns'), () => {
   it('routes between segments through the fabric: one more hop, ttl 61', async () => {
     const name = labFor('segs');
     labs.push(name);
@@ -131,7 +132,7 @@ describe.skipIf(!BACKENDS.includes('netns'))('segments on netns', () => {
   });
 });
 
-describe.skipIf(!BACKENDS.includes('docker'))('docker limits', () => {
+describe('docker limits', await needs('docker'), () => {
   it('refuses a second lab on a subnet in use, naming the lab that holds it', async () => {
     const [first, second] = [labFor('holder'), labFor('second')];
     labs.push(first, second);
@@ -197,10 +198,11 @@ describe.skipIf(!BACKENDS.includes('docker'))('docker limits', () => {
   });
 });
 
-describe.skipIf(BACKENDS.length === 0)('the matrix still catches what differs', () => {
+const any = await anyLocalBackend();
+describe(`the matrix still catches what differs, on ${any.backend}`, any.gate, () => {
   it('unreachable pairs and ttl mismatches, named pair by pair', async () => {
     const name = labFor('matrix-bad');
-    const result = await cli(['run', 'test/fixtures/isolated.ts', '--backend', BACKENDS[0]!, '--name', name, '--json']);
+    const result = await cli(['run', 'test/fixtures/isolated.ts', '--backend', any.backend, '--name', name, '--json']);
     expect(result.code).toBe(1);
     const [all, ttl] = (JSON.parse(result.stdout) as JsonReport).runs[0]!.steps;
     expect(all!.metrics).toMatchObject({ pairs: 12, reached: 4, ttlMismatches: 0 });

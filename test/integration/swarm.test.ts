@@ -7,7 +7,8 @@ import { ensureImage } from '../../src/backends/docker/image-build.js';
 import { connect, TESTBED_KNOWN_HOSTS } from '../../src/backends/swarm/engines.js';
 import { ensureMachineNetwork, loadHostImage, removeMachineNetwork, MACHINE_IMAGE, machineHostConfig, machineKey, readyMachine } from '../../src/backends/swarm/machines.js';
 import type { JsonReport } from '../../src/report/json.js';
-import { cli, hasDocker, isRoot } from './helpers.js';
+import { needs } from '../support/abilities.js';
+import { cli } from './helpers.js';
 
 // No registry here: testcontainers' reaper image cannot be had, so each test removes what it started.
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
@@ -64,7 +65,7 @@ async function run(file: string, engines: string[], extra: string[] = []): Promi
 const SWARM_DEADLINE_MS = 150_000;
 const SWARM_TEST_MS = 2 * SWARM_DEADLINE_MS + 30_000;
 
-describe.skipIf(!hasDocker || !isRoot)('swarm: hosts spread over simulated machines', () => {
+describe('swarm: hosts spread over simulated machines', await needs('swarm'), () => {
   beforeAll(async () => {
     const docker = dockerClient();
     await removeStaleMachines(docker);

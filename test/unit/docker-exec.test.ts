@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterEach, describe, expect, it } from 'vitest';
 import { execCapture } from '../../src/backends/docker/exec.js';
+import { waitFor } from '../support/wait.js';
 
 /**
  * An Engine API that creates execs but refuses to start them, as dockerd does once the container
@@ -51,7 +52,7 @@ describe('docker exec', () => {
       rmSync(engine.dir, { recursive: true, force: true });
     };
     await expect(execCapture(engine.docker.getContainer('c1'), ['ip', '-batch', '-'], options)).rejects.toMatchObject({ statusCode: 409 });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(openPipes()).toBe(before);
+    // Closing is asynchronous: wait for it, with a deadline, rather than for a guessed while.
+    await waitFor('the connection to close', () => openPipes() === before, 10_000);
   });
 });

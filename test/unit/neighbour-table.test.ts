@@ -20,14 +20,10 @@ describe("the kernel's neighbour table", () => {
     expect(parseNeighbourTable('1024', 'entries table_fulls\n')).toBeUndefined();
   });
 
-  it("reads this machine's table where testbed runs in the initial namespace (as root)", async () => {
-    let limit: string;
-    try {
-      limit = readFileSync(NEIGHBOUR_LIMIT_FILE, 'utf8');
-    } catch {
-      return;
-    }
-    expect(await readLocalNeighbourTable()).toMatchObject({ limit: Number(limit) });
+  it("reads this machine's table (any user may read it)", async () => {
+    const limit = Number(readFileSync(NEIGHBOUR_LIMIT_FILE, 'utf8'));
+    expect(limit).toBeGreaterThan(0);
+    expect(await readLocalNeighbourTable()).toMatchObject({ limit });
   });
 
   it('counts the entries a matrix makes: gateway and host side per workload, and the hosts of a segment each other', () => {
