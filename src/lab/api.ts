@@ -1,5 +1,5 @@
 import type { Backend, Progress } from '../backends/backend.js';
-import { selectBackend, type BackendChoice } from '../backends/registry.js';
+import type { BackendChoice } from '../backends/registry.js';
 import type { LabPlan } from '../dataplane/lab-plan.js';
 import { ScenarioError } from '../errors.js';
 import type { StepInput } from '../steps/registry.js';
@@ -8,13 +8,8 @@ import type { Metric, StepContext, StepResult } from '../steps/result.js';
 import { validateStep, type ScenarioInput } from '../steps/scenario.js';
 import type { Topology } from '../topology/topology.js';
 import type { ProcessResult } from '../util/process.js';
-import { buildLab } from './build.js';
-import { checkScenario, loadLab, specOf } from './load.js';
-import { planFor } from './plan.js';
-import { preflight } from './preflight.js';
-import { reapOrphans } from './reap.js';
-import { currentOwner } from '../util/owner.js';
-import type { LabSpec } from './spec.js';
+import { runSteps } from './run.js';
+import { LabSession, type SessionLab } from './session.js';
 
 export interface StartLabOptions {
   /** Which backend builds the lab; default `auto` (docker where a daemon answers, else netns). */
@@ -25,6 +20,8 @@ export interface StartLabOptions {
   progress?: Progress;
   /** Settings of the backend's runtime, e.g. `{ engine: ['tcp://10.0.0.5:2375'] }` for swarm. */
   settings?: Record<string, unknown>;
+  /** As `testbed run --skip-unsupported`: steps that need what this machine lacks are skipped by `run`, not refused. */
+  skipUnsupported?: boolean;
 }
 
 /** The options of a ping through the library: the ping step's fields. */
@@ -39,11 +36,18 @@ export class Lab implements AsyncDisposable {
   private stopped = false;
 
   constructor(
-    readonly backend: Backend,
-    private readonly spec: LabSpec,
-    readonly plan: LabPlan,
+    private readonly session: LabSession,
+    private readonly lab: SessionLab,
   ) {
-    this.ctx = stepContext(backend, plan.topology, plan.hosts);
+    this.ctx = stepContext(session.backend, lab.plan.topology, lab.plan.hosts);
+  }
+
+  get backend(): Backend {
+    return this.session.backend;
+  }
+
+  get plan(): LabPlan {
+    return this.lab.plan;
   }
 
   get name(): string {
@@ -71,18 +75,16 @@ export class Lab implements AsyncDisposable {
     return runStep(this.ctx, step, 0);
   }
 
-  /** Runs the scenario's own steps, in order; their results. */
-  async run(): Promise<StepResult[]> {
-    const results: StepResult[] = [];
-    for (const [index, step] of this.spec.steps.entries()) results.push(await runStep(this.ctx, step, index));
-    return results;
+  /** Runs the scenario's own steps, in order, as `testbed run` does (those this machine cannot run reported as skipped); their results. */
+  run(): Promise<StepResult[]> {
+    return runSteps(this.backend, this.lab, { stepDone: () => {} });
   }
 
   /** Removes the lab and everything in it; repeating it is harmless. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await this.backend.destroy(this.name);
+    await this.session.teardown(this.lab);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -95,14 +97,15 @@ export class Lab implements AsyncDisposable {
  * returns it running. Progress goes to `options.progress`, not to the console.
  */
 export async function startLab(source: string | ScenarioInput, options: StartLabOptions = {}): Promise<Lab> {
-  const spec = typeof source === 'string' ? await loadLab(source, options.name) : specOf('(scenario)', checkScenario('(scenario)', source), options.name);
-  const backend = await selectBackend(options.backend ?? 'auto', options.settings ?? {});
-  const progress = options.progress ?? (() => {});
-  await reapOrphans([backend], progress);
-  await preflight(backend, [spec], false, progress);
   // Owned by this process: if it dies without stopping the lab, the next testbed command removes it.
-  const plan = planFor(backend.profile, spec, {}, currentOwner());
-  await buildLab(backend, plan, progress);
-  return new Lab(backend, spec, plan);
+  const session = await LabSession.open([typeof source === 'string' ? source : { file: '(scenario)', scenario: source }], {
+    backend: options.backend ?? 'auto',
+    settings: options.settings ?? {},
+    ...(options.name !== undefined ? { name: options.name } : {}),
+    skipUnsupported: options.skipUnsupported ?? false,
+    progress: options.progress ?? (() => {}),
+  });
+  const lab = session.labs[0]!;
+  await session.build(lab);
+  return new Lab(session, lab);
 }
-

@@ -21,6 +21,7 @@ export async function buildLab(backend: Backend, plan: LabPlan, progress: Progre
     await mapLimit(plan.hosts, backend.profile.hostConcurrency, async (host) => {
       throwIfInterrupted();
       await backend.createHost?.(plan, host.host);
+      throwIfInterrupted();
       await applyHostPlan(backend, lab, host);
       progress(`${host.host} ready`);
     });

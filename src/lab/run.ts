@@ -1,14 +1,11 @@
-import type { Backend } from '../backends/backend.js';
-import type { LabPlan } from '../dataplane/lab-plan.js';
-import type { LabSpec } from './spec.js';
 import { join } from 'node:path';
+import type { Backend } from '../backends/backend.js';
 import { startCaptures, stopCaptures } from '../steps/capture.js';
-import { involvedNodes, runStep, skippedStep, stepContext } from '../steps/run-step.js';
 import { kindOf, type Step } from '../steps/registry.js';
-import type { StepContext } from '../steps/result.js';
-import type { StepResult } from '../steps/result.js';
-import { buildLab } from './build.js';
+import type { StepContext, StepResult } from '../steps/result.js';
+import { involvedNodes, runStep, skippedStep, stepContext } from '../steps/run-step.js';
 import { throwIfInterrupted } from '../util/interrupt.js';
+import type { SessionLab } from './session.js';
 
 /** The outcome of running one scenario; console, JSON and JUnit reports all render from it. */
 export interface RunReport {
@@ -25,83 +22,37 @@ export interface RunReport {
 }
 
 export interface RunEvents {
-  progress(message: string): void;
   labReady(lab: string, setupMs: number): void;
   stepDone(result: StepResult, total: number): void;
 }
 
-export interface RunOptions {
-  /** Leave the lab running afterwards. */
-  keep?: boolean;
-  /** Steps not to run, by index, with the reason (what this machine or backend cannot do). */
-  skips?: Map<number, string>;
-  /** A folder for pcap captures: every step's nodes are captured while it runs; a failed step has them attached. */
-  captures?: string;
-}
-
-/** Builds the lab, runs every step, tears the lab down (unless `keep`), and reports. */
-export async function runScenario(
+/**
+ * Runs a built lab's steps in order, the skipped ones reported as such; with `captures`, every
+ * step's nodes are captured while it runs and a failed step has its pcaps attached.
+ */
+export async function runSteps(
   backend: Backend,
-  spec: LabSpec,
-  plan: LabPlan,
-  events: RunEvents,
-  { keep = false, skips = new Map(), captures }: RunOptions = {},
-): Promise<RunReport> {
-  const { topology } = plan;
-  const scenarioSteps = spec.steps;
-  const started = performance.now();
-  const steps: StepResult[] = [];
-  let stepsMs = 0;
-  let teardownMs = 0;
-  let failed = true;
-  await buildLab(backend, plan, (m) => events.progress(m));
-  const setupMs = performance.now() - started;
-  events.labReady(topology.lab, setupMs);
-  try {
-    const stepsStarted = performance.now();
-    const ctx = stepContext(backend, topology, plan.hosts, stepsStarted);
-    for (const [index, step] of scenarioSteps.entries()) {
-      throwIfInterrupted();
-      const skip = skips.get(index);
-      const result =
-        skip !== undefined
-          ? skippedStep(ctx, step, index, skip)
-          : captures === undefined
-            ? await runStep(ctx, step, index)
-            : await runCaptured(ctx, step, index, join(captures, topology.lab));
-      throwIfInterrupted();
-      steps.push(result);
-      events.stepDone(result, scenarioSteps.length);
-    }
-    stepsMs = performance.now() - stepsStarted;
-    failed = false;
-  } finally {
-    if (failed || !keep) {
-      const teardownStarted = performance.now();
-      events.progress(`removing lab ${topology.lab}`);
-      await backend.destroy(topology.lab);
-      teardownMs = performance.now() - teardownStarted;
-    }
+  lab: Pick<SessionLab, 'spec' | 'plan' | 'skips'>,
+  events: Pick<RunEvents, 'stepDone'>,
+  { stepsStarted, captures }: { stepsStarted?: number; captures?: string | undefined } = {},
+): Promise<StepResult[]> {
+  const { topology } = lab.plan;
+  const ctx = stepContext(backend, topology, lab.plan.hosts, stepsStarted);
+  const results: StepResult[] = [];
+  for (const [index, step] of lab.spec.steps.entries()) {
+    throwIfInterrupted();
+    const skip = lab.skips.get(index);
+    const result =
+      skip !== undefined
+        ? skippedStep(ctx, step, index, skip)
+        : captures === undefined
+          ? await runStep(ctx, step, index)
+          : await runCaptured(ctx, step, index, join(captures, topology.lab));
+    throwIfInterrupted();
+    results.push(result);
+    events.stepDone(result, lab.spec.steps.length);
   }
-  return {
-    scenario: {
-      name: topology.name,
-      file: plan.scenarioFile,
-      ...(topology.description ? { description: topology.description } : {}),
-    },
-    backend: backend.profile.name,
-    lab: topology.lab,
-    // A run whose every step was skipped proved nothing.
-    passed: steps.every((s) => s.passed || s.skipped) && (steps.length === 0 || steps.some((s) => !s.skipped)),
-    timings: {
-      setupMs: Math.round(setupMs),
-      stepsMs: Math.round(stepsMs),
-      teardownMs: Math.round(teardownMs),
-      totalMs: Math.round(performance.now() - started),
-    },
-    steps,
-    kept: keep,
-  };
+  return results;
 }
 
 /** Runs a step with tcpdump on its nodes; the pcaps go to `dir`, and are attached when the step failed. */

@@ -35,13 +35,25 @@ export class FakeBackend implements Backend {
   readonly events: string[] = [];
   private readonly labs = new Set<string>();
 
-  constructor(private readonly respond: Responder = () => undefined) {}
+  /**
+   * `probe`: what the preflight's probe prints here (nothing: every program and kernel feature is
+   * there); `onEvent`: told of each event as it happens (e.g. to interrupt the run right there).
+   */
+  constructor(
+    private readonly respond: Responder = () => undefined,
+    private readonly options: { probe?: string; onEvent?: (event: string) => void } = {},
+  ) {}
+
+  private record(event: string): void {
+    this.events.push(event);
+    this.options.onEvent?.(event);
+  }
 
   async preflight(): Promise<void> {}
 
   async probe(script: string): Promise<ProcessResult> {
-    this.events.push('probe');
-    return { code: 0, stdout: '', stderr: script.length > 0 ? '' : 'empty' };
+    this.record('probe');
+    return { code: 0, stdout: this.options.probe ?? '', stderr: script.length > 0 ? '' : 'empty' };
   }
 
   async exists(lab: string): Promise<boolean> {
@@ -49,28 +61,29 @@ export class FakeBackend implements Backend {
   }
 
   async claim(plan: LabPlan): Promise<void> {
-    this.events.push(`claim ${plan.topology.lab}`);
+    this.record(`claim ${plan.topology.lab}`);
   }
 
   async createLab(plan: LabPlan): Promise<void> {
-    this.events.push(`createLab ${plan.topology.lab}`);
+    this.record(`createLab ${plan.topology.lab}`);
     this.labs.add(plan.topology.lab);
   }
 
   async createHost(_plan: LabPlan, host: string): Promise<void> {
-    this.events.push(`createHost ${host}`);
+    this.record(`createHost ${host}`);
   }
 
   async markReady(plan: LabPlan): Promise<void> {
-    this.events.push(`ready ${plan.topology.lab}`);
+    this.record(`ready ${plan.topology.lab}`);
   }
 
   async destroy(lab: string): Promise<boolean> {
-    this.events.push(`destroy ${lab}`);
+    this.record(`destroy ${lab}`);
     return this.labs.delete(lab);
   }
 
   async list(): Promise<LabSummary[]> {
+    this.record('list');
     return [...this.labs].map((lab) => ({ lab, backend: profile.name, nodes: [], state: 'complete' as const }));
   }
 
@@ -78,6 +91,7 @@ export class FakeBackend implements Backend {
     const call: Recorded = { lab, node, argv, ...(options.input !== undefined ? { input: options.input } : {}) };
     const nth = this.calls.filter((c) => c.node === node && c.argv.join(' ') === argv.join(' ')).length;
     this.calls.push(call);
+    this.record(`exec ${node} ${argv[0]}`);
     return { code: 0, stdout: '', stderr: '', ...this.respond(call, nth) };
   }
 
@@ -86,8 +100,8 @@ export class FakeBackend implements Backend {
   }
 
   readonly power = {
-    stop: async (_lab: string, host: string) => void this.events.push(`stop ${host}`),
-    start: async (_lab: string, host: string) => void this.events.push(`start ${host}`),
+    stop: async (_lab: string, host: string) => void this.record(`stop ${host}`),
+    start: async (_lab: string, host: string) => void this.record(`start ${host}`),
   };
 
   /** The commands run on `node`, as lines. */

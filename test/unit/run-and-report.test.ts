@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planFor } from '../../src/lab/plan.js';
-import { runScenario, type RunReport } from '../../src/lab/run.js';
+import type { RunReport } from '../../src/lab/run.js';
+import { LabSession } from '../../src/lab/session.js';
 import type { LabSpec } from '../../src/lab/spec.js';
 import { ConsoleReporter } from '../../src/report/console.js';
 import { buildJsonReport } from '../../src/report/json.js';
@@ -33,6 +33,9 @@ const pinging =
     const count = Number(call.argv[call.argv.indexOf('-c') + 1]);
     return nth < silentFirst ? { code: 1, stdout: pingSilence(target, count) } : { stdout: pingReplies(target, count, ttl) };
   };
+
+/** What the preflight's probe prints on a kernel built without netem. */
+const NO_NETEM = 'kernel sch_netem error Error: Specified qdisc kind is unknown.\nkernel sch_netem config # CONFIG_NET_SCH_NETEM is not set\n';
 
 const ctxOf = (backend: FakeBackend, s: LabSpec) => stepContext(backend, s.topology, []);
 
@@ -113,13 +116,15 @@ describe('running a scenario and reporting it (fake backend)', () => {
   ];
 
   async function run(): Promise<{ backend: FakeBackend; report: RunReport; console: string }> {
-    const backend = new FakeBackend((call, nth) => pinging(62)(call, nth) ?? (call.argv[0] === 'ip' && call.argv[1] === '-j' ? { stdout: '[]' } : undefined));
-    const s = spec(steps);
+    const respond: Responder = (call, nth) => pinging(62)(call, nth) ?? (call.argv[0] === 'ip' && call.argv[1] === '-j' ? { stdout: '[]' } : undefined);
+    const backend = new FakeBackend(respond, { probe: NO_NETEM });
     let text = '';
     const stream = { write: (chunk: string) => ((text += chunk), true), isTTY: false } as unknown as NodeJS.WriteStream;
     const reporter = new ConsoleReporter(stream);
-    reporter.begin(s.topology.name, backend.profile.name, s.topology.lab);
-    const report = await runScenario(backend, s, planFor(backend.profile, s), reporter, { skips: new Map([[3, 'needs sch_netem: this kernel was built without CONFIG_NET_SCH_NETEM']]) });
+    const session = await LabSession.open([{ file: 'fake.ts', scenario: { ...twoHosts, steps } }], { backend, skipUnsupported: true, progress: () => {} });
+    const lab = session.labs[0]!;
+    reporter.begin(lab.plan.topology.name, backend.profile.name, lab.plan.topology.lab);
+    const report = await session.run(lab, reporter);
     reporter.end(report);
     reporter.summary([report]);
     return { backend, report, console: text };
@@ -127,7 +132,7 @@ describe('running a scenario and reporting it (fake backend)', () => {
 
   it('builds through the seam: lab, hosts, one plan script per host on stdin, then removes the lab', async () => {
     const { backend, report } = await run();
-    expect(backend.events.slice(0, 4)).toEqual(['claim fake-lab', 'createLab fake-lab', 'createHost host0', 'createHost host1']);
+    expect(backend.events.filter((e) => !e.startsWith('exec'))).toEqual(['list', 'probe', 'claim fake-lab', 'createLab fake-lab', 'createHost host0', 'createHost host1', 'ready fake-lab', 'destroy fake-lab']);
     expect(backend.events.at(-1)).toBe('destroy fake-lab');
     const setups = backend.calls.filter((c) => c.argv.join(' ') === 'sh -s');
     expect(setups.map((c) => c.node)).toEqual(['host0', 'host1']);

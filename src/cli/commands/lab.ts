@@ -1,18 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { mermaidOf, svgOf } from '../../report/graph.js';
-import { backendOfLab, backendsToSearch, profileOf, selectBackend, type BackendChoice, type BackendName } from '../../backends/registry.js';
+import { backendOfLab, backendsToSearch, profileOf, type BackendChoice, type BackendName } from '../../backends/registry.js';
 import { renderPlanText } from '../../dataplane/render.js';
 import { ExitCode, InfraError, UsageError } from '../../errors.js';
 import { runStep, stepContext } from '../../steps/run-step.js';
 import { STEP_KINDS, type Step } from '../../steps/registry.js';
 import { findNode } from '../../topology/topology.js';
-import { installInterruptHandler } from '../../util/interrupt.js';
-import { buildLab } from '../../lab/build.js';
 import { loadLab } from '../../lab/load.js';
 import { planFor } from '../../lab/plan.js';
-import { preflight } from '../../lab/preflight.js';
 import { reapOrphans } from '../../lab/reap.js';
+import { LabSession } from '../../lab/session.js';
 import { ConsoleReporter, ms } from '../../report/console.js';
 import { backendFlagOptions, backendFlagValues, backendOption, backendSettings, nameOption, planBackendOption, searchBackendOption } from '../options.js';
 
@@ -29,22 +27,26 @@ export const upCommand = {
       .example('$0 up scenarios/two-host.ts --backend docker', 'Hosts as containers: docker ps shows them')
       .example('$0 up scenarios/two-host.ts --name demo', 'The same lab under another name, beside the first'),
   handler: async (args: { file: string; backend: string; name?: string; [flag: string]: unknown }): Promise<number> => {
-    const spec = await loadLab(args.file, args.name);
-    const backend = await selectBackend(args.backend as BackendChoice, backendSettings(args));
-    const plan = planFor(backend.profile, spec, backendFlagValues(args, backend.profile));
     const reporter = new ConsoleReporter(process.stdout);
-    installInterruptHandler((m) => reporter.progress(m));
-    await reapOrphans([backend], (m) => reporter.progress(m));
-    // Without steps, only what building the lab needs is checked.
-    await preflight(backend, [{ ...spec, steps: [] }], false, (m) => reporter.progress(m));
-    const { lab } = plan.topology;
-    reporter.begin(plan.topology.name, backend.profile.name, lab);
+    // Without steps, only what building the lab needs is checked; the lab outlives this command.
+    const session = await LabSession.open([args.file], {
+      backend: args.backend as BackendChoice,
+      settings: backendSettings(args),
+      flags: (profile) => backendFlagValues(args, profile),
+      ...(args.name !== undefined ? { name: args.name } : {}),
+      keep: true,
+      steps: false,
+      handleSignals: true,
+      progress: (m) => reporter.progress(m),
+    });
+    const [lab] = session.labs;
+    const { topology } = lab!.plan;
+    reporter.begin(topology.name, session.backend.profile.name, topology.lab);
     const started = performance.now();
-    await buildLab(backend, plan, (m) => reporter.progress(m));
-    const first = plan.topology.hosts[0]!.name;
-    console.log(`lab ${lab} is up on ${backend.profile.name} (${ms(performance.now() - started)})`);
-    console.log(`  look inside:  testbed exec ${lab} ${first} -- ip route`);
-    console.log(`  remove it:    testbed down ${lab}`);
+    await session.build(lab!);
+    console.log(`lab ${topology.lab} is up on ${session.backend.profile.name} (${ms(performance.now() - started)})`);
+    console.log(`  look inside:  testbed exec ${topology.lab} ${topology.hosts[0]!.name} -- ip route`);
+    console.log(`  remove it:    testbed down ${topology.lab}`);
     return ExitCode.passed;
   },
 };

@@ -1,18 +1,13 @@
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { selectBackend, type BackendChoice } from '../../backends/registry.js';
+import type { BackendChoice } from '../../backends/registry.js';
 import { ExitCode, InfraError, UsageError } from '../../errors.js';
-import { installInterruptHandler } from '../../util/interrupt.js';
-import { loadLab } from '../../lab/load.js';
-import { preflight } from '../../lab/preflight.js';
-import { reapOrphans } from '../../lab/reap.js';
-import { currentOwner } from '../../util/owner.js';
-import { runScenario, type RunReport } from '../../lab/run.js';
+import type { RunReport } from '../../lab/run.js';
+import { LabSession } from '../../lab/session.js';
 import { ConsoleReporter } from '../../report/console.js';
+import { writeReports } from '../../report/outputs.js';
 import type { Topology } from '../../topology/topology.js';
-import { buildJsonReport } from '../../report/json.js';
-import { planFor } from '../../lab/plan.js';
 import { backendFlagOptions, backendFlagValues, backendOption, backendSettings, nameOption } from '../options.js';
 
 interface RunArgs {
@@ -68,32 +63,31 @@ export const runCommand = {
       if (file !== undefined) checkWritable(file, option);
     }
     if (args.captures !== undefined) makeFolder(args.captures, '--captures');
-    const topologies = new Map<string, Topology>();
     const reporter = new ConsoleReporter(args.json ? process.stderr : process.stdout);
-    installInterruptHandler((m) => reporter.progress(m));
+    const progress = (m: string) => reporter.progress(m);
     const loadStarted = performance.now();
     let loadMs = 0;
     const reports: RunReport[] = [];
+    const topologies = new Map<string, Topology>();
     let error: unknown;
     try {
       // Every file is validated, and checked against the backend, before anything is created.
-      const specs = [];
-      for (const file of args.files) specs.push(await loadLab(file, args.name));
-      const backend = await selectBackend(args.backend as BackendChoice, backendSettings(args));
-      await reapOrphans([backend], (m) => reporter.progress(m));
-      // A kept lab outlives the run, as one of `up` does: it has no owner to be reaped after.
-      const owner = args.keep ? undefined : currentOwner();
-      const plans = specs.map((spec) => planFor(backend.profile, spec, backendFlagValues(args, backend.profile), owner));
-      for (const plan of plans) topologies.set(plan.topology.lab, plan.topology);
-      const skips = await preflight(backend, specs, args.skipUnsupported, (m) => reporter.progress(m), { captures: args.captures !== undefined });
+      const session = await LabSession.open(args.files, {
+        backend: args.backend as BackendChoice,
+        settings: backendSettings(args),
+        flags: (profile) => backendFlagValues(args, profile),
+        ...(args.name !== undefined ? { name: args.name } : {}),
+        keep: args.keep,
+        skipUnsupported: args.skipUnsupported,
+        ...(args.captures !== undefined ? { captures: resolve(args.captures) } : {}),
+        handleSignals: true,
+        progress,
+      });
       loadMs = performance.now() - loadStarted;
-      for (const [i, plan] of plans.entries()) {
-        reporter.begin(plan.topology.name, backend.profile.name, plan.topology.lab);
-        const report = await runScenario(backend, specs[i]!, plan, reporter, {
-          keep: args.keep,
-          skips: skips[i],
-          ...(args.captures !== undefined ? { captures: resolve(args.captures) } : {}),
-        });
+      for (const lab of session.labs) {
+        topologies.set(lab.plan.topology.lab, lab.plan.topology);
+        reporter.begin(lab.plan.topology.name, session.backend.profile.name, lab.plan.topology.lab);
+        const report = await session.run(lab, reporter);
         reporter.end(report);
         reports.push(report);
       }
@@ -104,32 +98,10 @@ export const runCommand = {
     // reports are written whatever happened, with the reason the run stopped.
     if (reports.length > 0) reporter.summary(reports);
     const reason = error === undefined ? undefined : error instanceof Error ? error.message : String(error);
-    if (args.json) {
-      const document = buildJsonReport(reports, processStartMs, loadMs || performance.now() - loadStarted, reason);
-      process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-    }
-    if (args.junit) {
-      // Loaded on demand: the XML builder costs ~50 ms of start-up that most runs do not need.
-      const { renderJunit } = await import('../../report/junit.js');
-      try {
-        writeFileSync(args.junit, renderJunit(reports, reason));
-      } catch (caught) {
-        error ??= new InfraError(`--junit ${args.junit}: ${(caught as Error).message}`);
-      }
-    }
-    const outputs: [string | undefined, () => Promise<string>][] = [
-      [args.html, async () => (await import('../../report/html.js')).renderHtml(reports, topologies, dirname(resolve(args.html!)), reason)],
-      [args.summary, async () => (await import('../../report/summary.js')).renderSummary(reports, reason)],
-    ];
-    for (const [file, render] of outputs) {
-      if (file === undefined) continue;
-      try {
-        writeFileSync(file, await render());
-      } catch (caught) {
-        error ??= new InfraError(`${file}: ${(caught as Error).message}`);
-      }
-    }
+    const times = { processStartMs, loadMs: loadMs || performance.now() - loadStarted };
+    const unwritten = await writeReports(args, reports, topologies, times, reason);
     if (error) throw error;
+    if (unwritten) throw new InfraError(unwritten);
     return reports.every((r) => r.passed) ? ExitCode.passed : ExitCode.stepFailed;
   },
 };
