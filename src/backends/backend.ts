@@ -30,7 +30,7 @@ export type Progress = (message: string) => void;
 
 /** A command-line flag a backend takes. */
 export interface BackendFlag {
-  type: 'boolean' | 'string';
+  type: 'boolean' | 'string' | 'number';
   array?: boolean;
   describe: string;
   /** Read by the runtime (where its engines are), not an option of the lab. */
@@ -60,6 +60,8 @@ export interface BackendProfile extends PlanProfile {
   readonly namespaces: 'backend' | 'plan';
   /** The name a node's namespace has where its host's plan runs. */
   namespaceName(lab: string, node: string): string;
+  /** The file of a node's network namespace, as commands on its host see it (`nsenter --net=…`). */
+  namespacePath(lab: string, node: string): string;
   /** The options this backend takes (scenario `backendOptions.<name>`, command-line flags). */
   readonly options: z.ZodType<Record<string, unknown>>;
   /** What the schema cannot check alone: options against the scenario's host names. */

@@ -43,12 +43,15 @@ export function backendSettings(args: Record<string, unknown>): Record<string, u
   return Object.fromEntries(Object.keys(backendFlags()).flatMap((flag) => (given(args[flag]) ? [[flag, args[flag]]] : [])));
 }
 
-/** The values of the chosen backend's flags; a flag of another backend is a usage error. */
+/** The option a flag sets: `--overlay-timeout` sets `overlayTimeout`. */
+const optionOf = (flag: string) => flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+
+/** The values of the chosen backend's flags, by the option each sets; a flag of another backend is a usage error. */
 export function backendFlagValues(args: Record<string, unknown>, profile: BackendProfile): Record<string, unknown> {
   for (const flag of Object.keys(backendFlags())) {
     if (given(args[flag]) && !(flag in profile.flags)) {
       throw new UsageError(`--${flag} is not an option of the ${profile.name} backend (${backendFlags()[flag]!.describe})`);
     }
   }
-  return Object.fromEntries(Object.entries(profile.flags).flatMap(([flag, spec]) => (spec.runtime || !given(args[flag]) ? [] : [[flag, args[flag]]])));
+  return Object.fromEntries(Object.entries(profile.flags).flatMap(([flag, spec]) => (spec.runtime || !given(args[flag]) ? [] : [[optionOf(flag), args[flag]]])));
 }

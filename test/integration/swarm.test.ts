@@ -155,9 +155,11 @@ describe('swarm: hosts spread over simulated machines', await needs('swarm'), ()
     const rule = ['INPUT', '-p', 'udp', '--dport', '4789', '-j', 'DROP'];
     expect((await started[2]!.exec(['iptables', '-I', ...rule])).exitCode).toBe(0);
     try {
-      const result = await cli(['run', 'scenarios/bgp-mesh.ts', '--backend', 'swarm', ...urls.flatMap((u) => ['--engine', u[0]!])], { deadlineMs: SWARM_DEADLINE_MS });
+      // 20 s rather than the default minute: the connected pairs take a second or two, the blocked ones never connect.
+      const engines = urls.flatMap((u) => ['--engine', u[0]!]);
+      const result = await cli(['run', 'scenarios/bgp-mesh.ts', '--backend', 'swarm', ...engines, '--overlay-timeout', '20'], { deadlineMs: SWARM_DEADLINE_MS });
       expect(result.code).toBe(3);
-      expect(result.stderr).toMatch(/testbed: the overlay does not connect host0 → host2, host1 → host2, host2 → host0, host2 → host1 after 60 s \(what each engine's Swarm gossip knows: bgp-mesh_ens192: tcp:.*\); engines of a Swarm must reach each other on 7946\/tcp\+udp and 4789\/udp/);
+      expect(result.stderr).toMatch(/testbed: the overlay does not connect host0 → host2, host1 → host2, host2 → host0, host2 → host1 after 20 s \(what each engine's Swarm gossip knows: bgp-mesh_ens192: tcp:.*\); engines of a Swarm must reach each other on 7946\/tcp\+udp and 4789\/udp/);
     } finally {
       await started[2]!.exec(['iptables', '-D', ...rule]);
     }

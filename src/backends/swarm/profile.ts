@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BackendProfile } from '../backend.js';
 import { dockerProfile } from '../docker/profile.js';
+import { OVERLAY_REACH_DEADLINE_MS } from './overlay-reach.js';
 
 /** An overlay network's MTU: 1500 less the VXLAN header. Workload veths follow the uplink. */
 export const OVERLAY_MTU = 1450;
@@ -9,6 +10,8 @@ const options = z.strictObject({
   /** Which engine holds a host: its index in the engine list (from 0) or its URL. Default: round robin. */
   placement: z.record(z.string(), z.union([z.number().int().min(0), z.string().min(1)])).default({}),
   privileged: z.union([z.boolean(), z.array(z.string())], { error: 'must be true, false or a list of host names' }).default(false),
+  /** Seconds to wait for every host to reach every other over the overlay before the lab counts as broken. */
+  overlayTimeout: z.number().int().min(1).max(3600).default(OVERLAY_REACH_DEADLINE_MS / 1000),
 });
 export type SwarmOptions = z.output<typeof options>;
 
@@ -33,5 +36,9 @@ export const swarmProfile: BackendProfile = {
   flags: {
     privileged: dockerProfile.flags.privileged!,
     engine: { type: 'string', array: true, runtime: true, describe: 'swarm: a Docker engine URL (unix://, tcp://, ssh://user@host); repeat it; default: TESTBED_ENGINES' },
+    'overlay-timeout': {
+      type: 'number',
+      describe: `swarm: seconds to wait for every host to reach every other over the overlay before giving up (default ${OVERLAY_REACH_DEADLINE_MS / 1000})`,
+    },
   },
 };

@@ -170,11 +170,11 @@ export class SwarmBackend implements Backend {
   }
 
   awaitSegments(plan: LabPlan, progress: Progress): Promise<void> {
-    return this.awaitReach(plan.topology.lab, undefined, progress);
+    return this.awaitReach(plan.topology.lab, undefined, progress, (plan.options as SwarmOptions).overlayTimeout * 1000);
   }
 
   /** Waits until `only` (or every host) reaches the other hosts of its overlay. */
-  private async awaitReach(lab: string, only: string | undefined, progress: Progress): Promise<void> {
+  private async awaitReach(lab: string, only: string | undefined, progress: Progress, deadlineMs?: number): Promise<void> {
     this.hostIndex.delete(lab);
     // A host that is off (stopHost) has no address on the overlay and nothing to reach.
     const running = (await this.hostsOf(lab)).filter(({ container }) => container.State === 'running');
@@ -186,7 +186,7 @@ export class SwarmBackend implements Backend {
       exec: (host, argv, options) => this.exec(lab, host, argv, options),
       peersOf: (network) => this.peersOf(network),
       progress,
-    });
+    }, deadlineMs);
   }
 
   /** Per engine, the nodes its Swarm gossip has as taking part in an overlay network. */
