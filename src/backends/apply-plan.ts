@@ -12,6 +12,7 @@ export async function applyHostPlan(backend: Backend, lab: string, host: HostPla
   const { profile } = backend;
   const script = renderScript(host.sections, host.host, (node) => profile.namespaceName(lab, node), {
     createNamespaces: profile.namespaces === 'plan',
+    pathOf: (node) => profile.namespacePath(lab, node),
   });
   const result = await backend.exec(lab, host.host, ['sh', '-s'], { input: script });
   if (result.code !== 0) throw new InfraError(`setting up ${host.host}: ${outputTail(result) || `exit ${result.code}`}`);

@@ -63,7 +63,7 @@ function bgpSection(topology: Topology, host: Host, paths: BirdPaths): Section {
 }
 
 function uplinkSection(host: Host): Section {
-  const { name: dev, subnet, gateway } = host.segment;
+  const { name: dev, subnet } = host.segment;
   return {
     comment:
       `Uplink ${dev} on segment ${formatCidr(subnet)}. The default route via the gateway matters:\n` +
@@ -75,26 +75,41 @@ function uplinkSection(host: Host): Section {
       ip(host.name, 'link', 'set', 'dev', 'lo', 'up'),
       ip(host.name, 'addr', 'add', `${host.address}/${subnet.prefix}`, 'dev', dev),
       ip(host.name, 'link', 'set', 'dev', dev, 'up'),
-      ip(host.name, 'route', 'add', 'default', 'via', gateway, 'dev', dev),
+      ip(host.name, 'route', 'add', ...defaultRoute(host)),
       sysctl(host.name, 'net/ipv4/ip_forward', 1),
       ...uplink6(host),
     ],
   };
 }
 
+/** A host's default route, via its segment's gateway. */
+export const defaultRoute = (host: Host): string[] => ['default', 'via', host.segment.gateway, 'dev', host.segment.name];
+
+/** A dual-stack host's IPv6 address on its uplink and its IPv6 default route (none without address6). */
+export function uplink6Parts(host: Host): { address: string[]; route: string[] } | undefined {
+  if (!host.address6) return undefined;
+  const { name: dev, subnet6, gateway6 } = host.segment;
+  return { address: [`${host.address6}/${subnet6!.prefix}`, 'dev', dev, 'nodad'], route: ['default', 'via', gateway6!, 'dev', dev] };
+}
+
 /** A dual-stack host's IPv6 address, default route and forwarding. */
 function uplink6(host: Host): Op[] {
-  if (!host.address6) return [];
-  const { name: dev, subnet6, gateway6 } = host.segment;
-  return [
-    ip(host.name, 'addr', 'add', `${host.address6}/${subnet6!.prefix}`, 'dev', dev, 'nodad'),
-    ip(host.name, 'route', 'add', 'default', 'via', gateway6!, 'dev', dev),
-    sysctl(host.name, 'net/ipv6/conf/all/forwarding', 1),
-  ];
+  const v6 = uplink6Parts(host);
+  if (!v6) return [];
+  return [ip(host.name, 'addr', 'add', ...v6.address), ip(host.name, 'route', 'add', ...v6.route), sysctl(host.name, 'net/ipv6/conf/all/forwarding', 1)];
+}
+
+/** The host end of a workload's veth: the routes to the workload, and the IPv6 gateway address it carries. */
+export function workloadHostSide(w: Workload): { routes: string[][]; address6?: string[] } {
+  const veth = w.hostInterface;
+  return {
+    routes: [...(w.address ? [[w.address.address, 'dev', veth, 'scope', 'link']] : []), ...(w.address6 ? [[w.address6, 'dev', veth]] : [])],
+    ...(w.address6 ? { address6: [`${w.gateway6!}/64`, 'dev', veth, 'nodad'] } : {}),
+  };
 }
 
 function adoptedUplinkSection(host: Host, current: string): Section {
-  const { name: dev, gateway } = host.segment;
+  const { name: dev } = host.segment;
   // The backend may hand the host over with IPv6 off (Docker does on its IPv4 networks).
   // And without DAD, which would keep the host from forwarding IPv6 for about 2 s.
   const enable6 = host.address6
@@ -113,7 +128,7 @@ function adoptedUplinkSection(host: Host, current: string): Section {
       ip(host.name, 'link', 'set', 'dev', current, 'down'),
       ip(host.name, 'link', 'set', 'dev', current, 'name', dev),
       ip(host.name, 'link', 'set', 'dev', dev, 'up'),
-      ip(host.name, 'route', 'replace', 'default', 'via', gateway, 'dev', dev),
+      ip(host.name, 'route', 'replace', ...defaultRoute(host)),
       sysctl(host.name, 'net/ipv4/ip_forward', 1),
       ...uplink6(host),
     ],
@@ -126,6 +141,7 @@ function workloadSection(w: Workload, mtu: number | undefined, mtuSource: string
   const linkMtu = mtu === undefined ? [] : ['mtu', String(mtu)];
   const v4 = w.address;
   const v6 = w.address6;
+  const hostSide = workloadHostSide(w);
   return {
     comment:
       `Workload ${w.name} (${workloadAddresses(w).join(', ')}): a namespace wired to the host by a veth pair.\n` +
@@ -143,8 +159,8 @@ function workloadSection(w: Workload, mtu: number | undefined, mtuSource: string
       ip(w.host, 'link', 'add', 'name', veth, ...linkMtu, ...mac, 'type', 'veth', 'peer', 'name', w.interface, ...linkMtu, 'netns', { netns: w.name }),
       ...(v6 ? [ip(w.host, 'link', 'set', 'dev', veth, 'addrgenmode', 'none')] : []),
       ip(w.host, 'link', 'set', 'dev', veth, 'up'),
-      ...(v4 ? [ip(w.host, 'route', 'add', v4.address, 'dev', veth, 'scope', 'link')] : []),
-      ...(v6 ? [ip(w.host, 'addr', 'add', `${w.gateway6!}/64`, 'dev', veth, 'nodad'), ip(w.host, 'route', 'add', v6, 'dev', veth)] : []),
+      ...(v4 ? [ip(w.host, 'route', 'add', ...hostSide.routes[0]!)] : []),
+      ...(v6 ? [ip(w.host, 'addr', 'add', ...hostSide.address6!), ip(w.host, 'route', 'add', ...hostSide.routes.at(-1)!)] : []),
       ip(w.name, 'link', 'set', 'dev', 'lo', 'up'),
       ...(v4 ? [ip(w.name, 'addr', 'add', formatCidr(v4), 'dev', w.interface)] : []),
       ...(v6 ? [ip(w.name, 'link', 'set', 'dev', w.interface, 'addrgenmode', 'none')] : []),

@@ -35,15 +35,13 @@ const shellWord = (word: string) => (PLAIN_WORD.test(word) ? word : `'${word.rep
  * network namespace, where `ip netns exec` and `ip -n` also copy the whole mount table (one mount
  * per namespace on the machine), which makes a lab of thousands of namespaces slow to build.
  */
-const enter = {
-  teaching: (ns: string) => `ip netns exec ${ns}`,
-  script: (ns: string) => `nsenter --net=/run/netns/${ns}`,
-};
+const enterByName = (name: NamespaceNamer) => (node: string) => `ip netns exec ${plain(name(node))}`;
+const enterByPath = (pathOf: NamespaceNamer) => (node: string) => `nsenter --net=${plain(pathOf(node))}`;
 
-/** Lines that run in `self`'s namespace as they are, elsewhere through `via`. */
-function inNamespace(lines: string[], ns: string, self: string, name: NamespaceNamer, via: (ns: string) => string): string[] {
+/** Lines that run in `self`'s namespace as they are, elsewhere through `enter`. */
+function inNamespace(lines: string[], ns: string, self: string, enter: (node: string) => string): string[] {
   if (ns === self) return lines;
-  return [`${via(plain(name(ns)))} sh -c ${shellWord(lines.join('\n'))}`];
+  return [`${enter(ns)} sh -c ${shellWord(lines.join('\n'))}`];
 }
 
 /**
@@ -51,19 +49,32 @@ function inNamespace(lines: string[], ns: string, self: string, name: NamespaceN
  * reading like the seed (`ip netns add ns0`, `ip -n ns0 addr add ...`).
  */
 export function renderCommands(sections: Section[], self: string, name: NamespaceNamer = (n) => n): string {
+  const enter = enterByName(name);
   return sections
     .map((section) => {
       const lines = section.ops.map((op) => {
         if (op.kind === 'netns') return `ip netns add ${name(op.ns)}`;
         if (op.kind === 'ip') return `ip ${op.ns === self ? '' : `-n ${name(op.ns)} `}${ipLine(op.args, name)}`;
         if (op.kind === 'bridge') return `bridge ${op.ns === self ? '' : `-n ${name(op.ns)} `}${ipLine(op.args, name)}`;
-        if (op.kind === 'file') return inNamespace(fileLines(op), op.ns, self, name, enter.teaching).join('\n');
-        if (op.kind === 'run') return inNamespace([op.argv.map(shellWord).join(' ')], op.ns, self, name, enter.teaching).join('\n');
-        return inNamespace([sysctlLine(op)], op.ns, self, name, enter.teaching).join('\n');
+        if (op.kind === 'file') return inNamespace(fileLines(op), op.ns, self, enter).join('\n');
+        if (op.kind === 'run') return inNamespace([op.argv.map(shellWord).join(' ')], op.ns, self, enter).join('\n');
+        return inNamespace([sysctlLine(op)], op.ns, self, enter).join('\n');
       });
       return [...section.comment.split('\n').map((c) => `# ${c}`), ...lines].join('\n');
     })
     .join('\n\n');
+}
+
+/** `ip` operations of one namespace as the lines of one `ip -batch` (a step's change to a running lab). */
+export function renderIpBatch(ops: Op[]): string {
+  return ops.map((op) => `${ipWords([op]).join(' ')}\n`).join('');
+}
+
+/** The arguments of `ip` for the one `ip` operation in `ops`, as an argv would hold them. */
+export function ipWords(ops: Op[]): string[] {
+  const [op] = ops;
+  if (ops.length !== 1 || op?.kind !== 'ip') throw new Error('expected one ip operation');
+  return ipLine(op.args, (n) => n).split(' ');
 }
 
 /** The teaching view of a whole lab: the fabric (if the backend builds one from operations), then each host. */
@@ -85,8 +96,9 @@ export function renderScript(
   sections: Section[],
   self: string,
   name: NamespaceNamer,
-  { createNamespaces }: { createNamespaces: boolean },
+  { createNamespaces, pathOf }: { createNamespaces: boolean; pathOf: NamespaceNamer },
 ): string {
+  const enter = enterByPath(pathOf);
   const ops = sections.flatMap((s) => s.ops);
   const batches = new Map<string, string[]>([[self, []]]);
   const bridgeBatches = new Map<string, string[]>();
@@ -102,9 +114,9 @@ export function renderScript(
       batches.set(op.ns, lines);
     } else if (op.kind === 'bridge') {
       bridgeBatches.set(op.ns, [...(bridgeBatches.get(op.ns) ?? []), ipLine(op.args, name)]);
-    } else if (op.kind === 'sysctl') (op.early ? earlySysctls : sysctls).push(...inNamespace([sysctlLine(op)], op.ns, self, name, enter.script));
-    else if (op.kind === 'file') last.push(...inNamespace(fileLines(op), op.ns, self, name, enter.script));
-    else last.push(...inNamespace([op.argv.map(shellWord).join(' ')], op.ns, self, name, enter.script));
+    } else if (op.kind === 'sysctl') (op.early ? earlySysctls : sysctls).push(...inNamespace([sysctlLine(op)], op.ns, self, enter));
+    else if (op.kind === 'file') last.push(...inNamespace(fileLines(op), op.ns, self, enter));
+    else last.push(...inNamespace([op.argv.map(shellWord).join(' ')], op.ns, self, enter));
   }
   const script = ['set -e'];
   if (createNamespaces && namespaces.length > 0) {
@@ -114,7 +126,7 @@ export function renderScript(
   for (const [program, perNamespace] of [['ip', batches], ['bridge', bridgeBatches]] as const) {
     for (const [ns, lines] of perNamespace) {
       if (lines.length === 0) continue;
-      script.push(`${ns === self ? '' : `${enter.script(plain(name(ns)))} `}${program} -batch - <<'EOF'`, ...lines, 'EOF');
+      script.push(`${ns === self ? '' : `${enter(ns)} `}${program} -batch - <<'EOF'`, ...lines, 'EOF');
     }
   }
   script.push(...sysctls, ...last);

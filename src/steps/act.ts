@@ -1,4 +1,3 @@
-import { findNode } from '../topology/topology.js';
 import type { Attempt, StepContext } from './result.js';
 
 /** Runs a command on a node; the step fails with the command's own message when it does. */
@@ -11,12 +10,4 @@ export async function act(ctx: StepContext, node: string, argv: string[], what: 
     actual: { [what]: result.code === 0 ? 'done' : output || `exit ${result.code}` },
     failures: result.code === 0 ? [] : [`${what} on ${node}: ${output || `exit ${result.code}`}`],
   };
-}
-
-/** The interface a link fault acts on, and its host: a host's uplink, or a workload's host-side veth. */
-export function linkOf(ctx: StepContext, name: string) {
-  const node = findNode(ctx.topology, name)!;
-  return node.kind === 'host'
-    ? { host: node.host, dev: node.host.segment.name, workload: undefined }
-    : { host: node.host, dev: node.workload.hostInterface, workload: node.workload };
 }

@@ -23,6 +23,7 @@ const profile: BackendProfile = {
   uplink: 'configure',
   namespaces: 'plan',
   namespaceName: (_lab, node) => node,
+  namespacePath: (_lab, node) => `/fake/netns/${node}`,
   birdPaths: (lab, host) => ({ config: `/fake/${lab}/${host}/bird.conf`, socket: `/fake/${lab}/${host}/bird.ctl`, pid: `/fake/${lab}/${host}/bird.pid`, log: `/fake/${lab}/${host}/bird.log` }),
   options: z.strictObject({}),
   flags: {},

@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { dockerProfile } from '../../src/backends/docker/profile.js';
 import { fabricNamespace, nodeNamespace } from '../../src/backends/netns/names.js';
+import { netnsProfile } from '../../src/backends/netns/profile.js';
 import { birdConfig } from '../../src/dataplane/bird.js';
 import { planFabric } from '../../src/backends/netns/fabric-plan.js';
 import { peerRoutes, tunnelBetween, vtepEntries, workloadMtu } from '../../src/dataplane/encapsulation.js';
@@ -19,6 +21,9 @@ function expectGolden(actual: string, file: string): void {
   if (process.env.UPDATE_GOLDEN) writeFileSync(path, actual);
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }
+
+/** Where the docker backend's plans find a namespace (inside the host or router container). */
+const dockerPath = (node: string) => dockerProfile.namespacePath('lab', node);
 
 const twoHost = async (lab?: string) => resolveTopology(await loadScenario('scenarios/two-host.ts'), lab);
 
@@ -39,7 +44,7 @@ describe('planner', () => {
     const topology = await twoHost();
     const name = (n: string) => (n === FABRIC ? fabricNamespace('two-host') : nodeNamespace('two-host', n));
     const host0 = hostPlans(topology)[0]!;
-    const script = renderScript(host0.sections, host0.host, name, { createNamespaces: false });
+    const script = renderScript(host0.sections, host0.host, name, { createNamespaces: false, pathOf: (n) => netnsProfile.namespacePath('two-host', n) });
     expectGolden(script, 'two-host.host0.sh');
     expect(script.match(/-batch/g)).toHaveLength(2);
   });
@@ -47,7 +52,7 @@ describe('planner', () => {
   it('renders what runs inside a Docker host: the adopted uplink renamed, namespaces created in the script (golden)', async () => {
     const topology = await twoHost();
     const host0 = hostPlans(topology, { adopt: 'eth0' })[0]!;
-    expectGolden(renderScript(host0.sections, host0.host, (n) => n, { createNamespaces: true }), 'two-host.host0.docker.sh');
+    expectGolden(renderScript(host0.sections, host0.host, (n) => n, { createNamespaces: true, pathOf: dockerPath }), 'two-host.host0.docker.sh');
   });
 
   it('derives Calico-style veth names from lab, host and workload', async () => {
@@ -139,7 +144,7 @@ describe('BIRD configuration', () => {
 
   it('starts BIRD from the host plan, after the config is written', () => {
     const plan = hostPlans(bgpLab({}))[1]!;
-    const script = renderScript(plan.sections, plan.host, (n) => n, { createNamespaces: true });
+    const script = renderScript(plan.sections, plan.host, (n) => n, { createNamespaces: true, pathOf: dockerPath });
     expect(script).toContain("cat > /run/testbed/lab/host-1/bird.conf <<'EOF'");
     expect(script.trimEnd().split('\n').at(-1)).toBe(
       'bird -c /run/testbed/lab/host-1/bird.conf -s /run/testbed/lab/host-1/bird.ctl -P /run/testbed/lab/host-1/bird.pid',
@@ -196,7 +201,7 @@ describe('encapsulation', () => {
   it('runs bridge commands in one batch after the ip batch', async () => {
     const { topology } = await plan('scenarios/vxlan.ts');
     const host0 = hostPlans(topology)[0]!;
-    const script = renderScript(host0.sections, host0.host, (n) => n, { createNamespaces: true });
+    const script = renderScript(host0.sections, host0.host, (n) => n, { createNamespaces: true, pathOf: dockerPath });
     expect(script.indexOf("bridge -batch - <<'EOF'\nfdb append 66:ca:c0:a8:01:10")).toBeGreaterThan(script.lastIndexOf("ip -batch - <<'EOF'"));
   });
 });
@@ -210,7 +215,7 @@ describe('dual stack', () => {
   it('in a Docker host, turns IPv6 on (without DAD) before any ip command runs', async () => {
     const topology = resolveTopology(await loadScenario('scenarios/dual-stack.ts'));
     const host0 = hostPlans(topology, { adopt: 'eth0' })[0]!;
-    const script = renderScript(host0.sections, host0.host, (n) => n, { createNamespaces: true });
+    const script = renderScript(host0.sections, host0.host, (n) => n, { createNamespaces: true, pathOf: dockerPath });
     const firstIp = script.indexOf("ip -batch - <<'EOF'\nlink set dev eth0 down");
     for (const line of ['echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_dad', 'echo 0 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6']) {
       expect(script.indexOf(line)).toBeGreaterThan(-1);
@@ -239,13 +244,13 @@ describe('the docker router between segments', () => {
     expect(plan.title).toBe(
       "router (a container on every segment's network: 192.168.1.1 on ens192 (Docker's own: 192.168.1.254), 192.168.2.1 on ens224 (Docker's own: 192.168.2.254))",
     );
-    expect(renderScript(plan.sections, FABRIC, (n) => n, { createNamespaces: false })).toContain('ip -batch - <<\'EOF\'\nroute add 10.20.1.2 via 192.168.1.32\nroute add 10.20.1.3 via 192.168.2.16\nEOF');
+    expect(renderScript(plan.sections, FABRIC, (n) => n, { createNamespaces: false, pathOf: dockerPath })).toContain('ip -batch - <<\'EOF\'\nroute add 10.20.1.2 via 192.168.1.32\nroute add 10.20.1.3 via 192.168.2.16\nEOF');
   });
 
   it('puts the IPv6 gateways on the interfaces Docker attached it with, IPv6 on and DAD off first', async () => {
     const topology = resolveTopology(await loadScenario('test/fixtures/two-segments-v6.ts'));
     const sections = routerLinks(topology, (segment) => (segment.name === 'ens192' ? 'eth0' : 'eth1'));
-    const script = renderScript([...sections, ...routerPlan(topology)!.sections], FABRIC, (n) => n, { createNamespaces: false });
+    const script = renderScript([...sections, ...routerPlan(topology)!.sections], FABRIC, (n) => n, { createNamespaces: false, pathOf: dockerPath });
     expect(script).toContain("addr add fd00:192:168:1::1/64 dev eth0 nodad\naddr add fd00:192:168:2::1/64 dev eth1 nodad\nroute add 10.20.1.2 via 192.168.1.32");
     expect(script).toContain('route add fd00:10:20:1::3 via fd00:192:168:2::16');
     for (const conf of ['all', 'default', 'eth0', 'eth1']) {
@@ -312,7 +317,7 @@ describe('IP pools: the data path per pool of workload addresses', () => {
     // The reply decides: to ns0 (direct pool) it crosses the fabric as it is.
     expect(expectedTtl(topology, node('ns0'), node('vx1'))).toBe(61);
     expect(expectedTtl(topology, node('vx1'), node('ns0'))).toBe(62);
-    const fabric = renderScript(planFabric(topology), FABRIC, (n) => n, { createNamespaces: false });
+    const fabric = renderScript(planFabric(topology), FABRIC, (n) => n, { createNamespaces: false, pathOf: dockerPath });
     expect(fabric).toContain('route add 10.20.0.2 via 192.168.1.32');
     expect(fabric).not.toContain('10.30.0.2');
     // It filters no reverse path, set before its bridges exist (they inherit it): it sees packets

@@ -9,6 +9,7 @@ import { ownerAlive } from '../../util/owner.js';
 import { handBackUplink } from './containers.js';
 import { execCapture } from './exec.js';
 import { claimName, dockerMessage, isHost, LABEL, workloadsOf } from './labels.js';
+import { dockerProfile } from './profile.js';
 
 /**
  * Removes containers of a lab from one engine: uplinks handed back, then killed and reaped before
@@ -71,7 +72,7 @@ export function locateNode(
   const host = hosts.find((c) => c.Labels[LABEL.node] === node);
   if (host) return { container: host, argv };
   const owner = hosts.find((c) => workloadsOf(c).includes(node));
-  if (owner) return { container: owner, argv: ['nsenter', `--net=/run/netns/${node}`, '--', ...argv] };
+  if (owner) return { container: owner, argv: ['nsenter', `--net=${dockerProfile.namespacePath(lab, node)}`, '--', ...argv] };
   if (hosts.length === 0) throw new UsageError(`no lab named "${lab}" is running on the ${backend} backend`);
   const nodes = hosts.flatMap((c) => [c.Labels[LABEL.node]!, ...workloadsOf(c)]);
   throw new UsageError(`lab "${lab}" has no node "${node}" (nodes: ${nodes.join(', ')})`);

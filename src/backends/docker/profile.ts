@@ -20,6 +20,8 @@ export const dockerProfile: BackendProfile = {
   uplink: { adopt: DOCKER_UPLINK },
   namespaces: 'plan',
   namespaceName: (_lab, node) => node,
+  /** The plan makes workload namespaces with `ip netns add` inside the host container, which keeps them here. */
+  namespacePath: (_lab, node) => `/run/netns/${node}`,
   fabric: routerPlan,
   /** Inside its own container BIRD keeps Debian's default places, so a bare `birdc` finds it. */
   birdPaths: () => ({ config: '/etc/bird/bird.conf', socket: '/run/bird/bird.ctl', pid: '/run/bird/bird.pid', log: '/var/log/bird.log' }),

@@ -10,6 +10,7 @@ import { routerContainerSpec } from './containers.js';
 import { execCapture } from './exec.js';
 import { networkName } from './labels.js';
 import { routerLinks } from './router.js';
+import { dockerProfile } from './profile.js';
 
 /** The router between the segments: on every segment's network at its gateway, then set up by the lab plan's fabric part. */
 export async function startRouter(docker: Docker, plan: LabPlan, image: string, labels: Record<string, string>, progress: Progress): Promise<void> {
@@ -22,7 +23,7 @@ export async function startRouter(docker: Docker, plan: LabPlan, image: string, 
   }
   await container.start();
   const links = routerLinks(plan.topology, await interfacesOf(container, lab));
-  const script = renderScript([...links, ...plan.fabric!.sections], FABRIC, (node) => node, { createNamespaces: false });
+  const script = renderScript([...links, ...plan.fabric!.sections], FABRIC, (node) => node, { createNamespaces: false, pathOf: (node) => dockerProfile.namespacePath(lab, node) });
   const result = await execCapture(container, ['sh', '-s'], { input: script });
   if (result.code !== 0) throw new InfraError(`setting up the router: ${outputTail(result) || `exit ${result.code}`}`);
 }

@@ -9,9 +9,8 @@ import { labState, type Backend, type LabSummary, type Progress } from '../backe
 import { ownerAlive } from '../../util/owner.js';
 import { readLocalNeighbourTable, type NeighbourTable } from '../neighbour-table.js';
 import { fabricNamespace, nodeNamespace, parseNamespace } from './names.js';
-import { binDir, netnsProfile, RUNTIME_ROOT, runtimeDir } from './profile.js';
+import { binDir, NETNS_DIR, netnsProfile, RUNTIME_ROOT, runtimeDir } from './profile.js';
 
-const NETNS_DIR = '/run/netns';
 
 /**
  * Every host and workload is a network namespace; segments are bridges in the lab's own
@@ -66,7 +65,7 @@ export class NetnsBackend implements Backend {
     await runChecked('creating namespaces', 'ip', ['-batch', '-'], { input: rest });
 
     progress(`wiring ${plan.topology.segments.map((s) => s.name).join(', ')}`);
-    const script = renderScript(plan.fabric?.sections ?? [], FABRIC, name, { createNamespaces: false });
+    const script = renderScript(plan.fabric?.sections ?? [], FABRIC, name, { createNamespaces: false, pathOf: (node) => this.profile.namespacePath(lab, node) });
     await runChecked('wiring the lab fabric', 'nsenter', [`--net=${NETNS_DIR}/${name(FABRIC)}`, 'sh', '-s'], { input: script });
   }
 

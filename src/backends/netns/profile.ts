@@ -5,6 +5,9 @@ import type { BackendProfile } from '../backend.js';
 import { planFabric } from './fabric-plan.js';
 import { fabricNamespace, nodeNamespace } from './names.js';
 
+/** Where `ip netns add`, which makes every namespace of a lab, keeps them. */
+export const NETNS_DIR = '/run/netns';
+
 /** Files of running labs that live outside namespaces (BIRD's config, socket, log). */
 export const RUNTIME_ROOT = '/run/testbed';
 export const runtimeDir = (lab: string) => `${RUNTIME_ROOT}/${lab}`;
@@ -49,6 +52,7 @@ export const netnsProfile: BackendProfile = {
   uplink: 'configure',
   namespaces: 'backend',
   namespaceName: (lab, node) => (node === FABRIC ? fabricNamespace(lab) : nodeNamespace(lab, node)),
+  namespacePath: (lab, node) => `${NETNS_DIR}/${netnsProfile.namespaceName(lab, node)}`,
   birdPaths,
   hostExtras: (lab, host, topology) => (topology.routing === 'bgp' ? [birdcWrapper(lab, host)] : []),
   fabric: (topology) => ({

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { faultLink, linkDownOps } from '../../dataplane/link-changes.js';
+import { ipWords } from '../../dataplane/render.js';
 import { nodeName, stepCommon } from '../../scenario/fields.js';
 import { program } from '../../requirements/requirement.js';
-import { act, linkOf } from '../act.js';
+import { act } from '../act.js';
 import { actionFigures, defineStepKind } from '../kind.js';
 
 /** A host (its uplink) or a workload (the host end of its veth). */
@@ -15,8 +17,8 @@ export const linkDown = defineStepKind({
   nodes: (s) => [s.linkDown],
   needs: () => [program('ip')],
   attempt(ctx, s) {
-    const { host, dev } = linkOf(ctx, s.linkDown);
-    return act(ctx, host.name, ['ip', 'link', 'set', 'dev', dev, 'down'], 'linkDown');
+    const { host } = faultLink(ctx.topology, s.linkDown);
+    return act(ctx, host.name, ['ip', ...ipWords(linkDownOps(ctx.topology, s.linkDown))], 'linkDown');
   },
   figures: actionFigures,
   effect: (s) => ({ sets: `link:${s.linkDown}` }),

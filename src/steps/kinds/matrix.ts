@@ -100,7 +100,7 @@ async function probeAll(ctx: StepContext, nodes: Node[], count: number, timeout:
   const targets = nodes.map(address);
   const replies = new Map<string, Map<string, ProbeReply>>();
   await mapLimit([...byHost], PROBER_CONCURRENCY, async ([host, sources]) => {
-    const namespace = (n: Node) => (n.kind === 'host' ? '-' : `/run/netns/${ctx.backend.profile.namespaceName(ctx.topology.lab, n.workload.name)}`);
+    const namespace = (n: Node) => (n.kind === 'host' ? '-' : ctx.backend.profile.namespacePath(ctx.topology.lab, n.workload.name));
     const window = Math.max(8, Math.floor(REQUESTS_IN_FLIGHT / running / sources.length));
     const argv = ['perl', '-', String(window), String(count), String(timeout), String(sources.length)];
     for (const source of sources) argv.push(nameOf(source), namespace(source), address(source));
