@@ -2,6 +2,7 @@ import { relative, sep } from 'node:path';
 import type { RunReport } from '../lab/run.js';
 import type { StepResult } from '../steps/result.js';
 import type { Topology } from '../topology/topology.js';
+import { kindNamed } from '../steps/registry.js';
 import { figures } from './figures.js';
 import { svgOf } from './graph.js';
 
@@ -23,30 +24,18 @@ pre { background: #f6f6f6; padding: .5rem; overflow-x: auto; font-size: .8rem; }
 .graph svg { max-width: 100%; height: auto; border: 1px solid #eee; }
 `;
 
-/** A trace step drawn hop by hop: each node, and the ttl on each link. */
-function traceHtml(step: StepResult): string {
-  const hops = String(step.metrics.hops ?? '').split(',').filter(Boolean);
-  const ttls = String(step.metrics.ttls ?? '').split(',').filter(Boolean);
-  if (hops.length === 0) return '';
-  const parts = hops.flatMap((hop, i) => [
-    `<span class="hop">${html(hop)}</span>`,
-    ...(i < hops.length - 1 ? [`<span class="link">— ttl ${html(ttls[i] ?? '?')} →</span>`] : []),
-  ]);
-  const arp = step.metrics.arpAnswer ? `<div class="link">169.254.1.1 answered by ${html(String(step.metrics.arpAnswer))} (proxy ARP)</div>` : '';
-  return `<div class="trace" data-trace>${parts.join('')}</div>${arp}`;
-}
-
 function stepHtml(step: StepResult, total: number, link: (file: string) => string): string {
   const state = step.skipped ? 'skip' : step.passed ? 'pass' : 'fail';
+  const view = kindNamed(step.kind)?.view;
   const mark = { pass: 'PASS', fail: 'FAIL', skip: 'SKIP' }[state];
   const detail = [
     ...(step.skipped ? [`<p>${html(step.skipReason ?? '')}</p>`] : []),
     ...(step.failures.length > 0 ? [`<ul>${step.failures.map((f) => `<li>${html(f)}</li>`).join('')}</ul>`] : []),
-    ...(step.kind === 'trace' ? [traceHtml(step)] : []),
+    ...(view && !step.skipped ? [view.html(step.metrics, html)] : []),
     ...(step.attachments ?? []).map((a) => `<p>capture: <a href="${html(link(a))}">${html(a)}</a></p>`),
     ...(step.diagnostics ? [`<pre>${html(step.diagnostics)}</pre>`] : []),
   ].join('');
-  const open = state === 'fail' || step.kind === 'trace' ? ' open' : '';
+  const open = state === 'fail' || view?.open ? ' open' : '';
   return `<details class="step ${state === 'fail' ? 'failed' : ''}"${open} data-step="${step.index + 1}" data-state="${state}">
 <summary><span class="${state}">${mark}</span> ${step.index + 1}/${total} ${html(step.name)} <span class="link">${html(figures(step))} (${step.durationMs} ms)</span></summary>
 ${detail}

@@ -1,5 +1,6 @@
 import type { RunReport } from '../lab/run.js';
 import { figures } from './figures.js';
+import { kindNamed } from '../steps/registry.js';
 
 /** Text for a Markdown table cell or line: no pipes, no newlines, no HTML (GitHub renders both). */
 const cell = (text: string) => text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`).replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -26,7 +27,7 @@ export function renderSummary(reports: RunReport[], error?: string): string {
     for (const s of r.steps.filter((x) => !x.passed && !x.skipped)) {
       lines.push(`<details><summary>❌ ${cell(r.scenario.name)}: ${cell(s.name)}</summary>`, '', ...s.failures.map((f) => `- ${cell(f)}`), '', '</details>', '');
     }
-    for (const s of r.steps.filter((x) => x.kind === 'trace' && x.passed)) lines.push(`- 🔎 ${cell(r.scenario.name)}: ${cell(s.name)}: ${cell(figures(s))}`);
+    for (const s of r.steps.filter((x) => kindNamed(x.kind)?.view?.inSummary && x.passed)) lines.push(`- 🔎 ${cell(r.scenario.name)}: ${cell(s.name)}: ${cell(figures(s))}`);
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

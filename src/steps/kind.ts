@@ -22,8 +22,10 @@ export interface StepKind<K extends string, S extends z.ZodType> {
   /** Programs, kernel features and backend capabilities the step needs. */
   needs(step: z.output<S>): Requirement[];
   attempt(ctx: StepContext, step: z.output<S>): Promise<Attempt>;
-  /** The step's figures at a glance, for the console. */
+  /** The step's figures at a glance: the console, JSON, JUnit, the HTML page and the job summary all show them. */
   figures(metrics: Record<string, Metric>, passed: boolean): string;
+  /** How a result of this kind is shown beyond its figures, where it has more to show. */
+  view?: StepView;
   /** Seconds to retry when the scenario gives no `within`. */
   within?: number;
   /** The commands whose output explains a failure best, shown before the full dumps (`ip route get`, BGP state). */
@@ -33,6 +35,16 @@ export interface StepKind<K extends string, S extends z.ZodType> {
    * known to observe it (and are skipped with it when it cannot be made).
    */
   effect?(step: z.output<S>): { sets: string } | { clears: string };
+}
+
+/** More than figures: what the HTML page draws of a result, and whether the job summary lists it when it passed. */
+export interface StepView {
+  /** A fragment of the HTML page; every text in it goes through `escape`. */
+  html(metrics: Record<string, Metric>, escape: (text: string) => string): string;
+  /** The page shows the step opened, not only when it failed. */
+  open?: true;
+  /** The job summary lists the step, with its figures, also when it passed. */
+  inSummary?: true;
 }
 
 export type AnyStepKind = StepKind<string, any>;

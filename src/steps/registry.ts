@@ -56,6 +56,11 @@ export function kindKeysOf(step: object): StepKindName[] {
   return STEP_KIND_NAMES.filter((k) => k in step);
 }
 
+/** The kind a result names, for reports; undefined for a name that is no kind. */
+export function kindNamed(name: string): StepKind<StepKindName, z.ZodType> | undefined {
+  return STEP_KIND_NAMES.includes(name as StepKindName) ? (STEP_KINDS[name as StepKindName] as StepKind<StepKindName, z.ZodType>) : undefined;
+}
+
 /**
  * The behaviour of a step's kind, typed loosely: a validated step has exactly one kind key, and
  * the caller hands the kind the very step it came from.

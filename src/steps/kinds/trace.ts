@@ -61,6 +61,22 @@ export const trace = defineStepKind({
     const tunnel = m.tunnel ? `; between the hosts inside ${m.tunnel}` : '';
     return `${String(m.hops).split(',').join(' → ')}, ttl ${String(m.ttls).split(',').join(' → ')}${arp}${tunnel}`;
   },
+  view: {
+    /** The packet's way drawn hop by hop: each node, and the ttl on each link. */
+    html(m, escape) {
+      const hops = String(m.hops ?? '').split(',').filter(Boolean);
+      const ttls = String(m.ttls ?? '').split(',').filter(Boolean);
+      if (hops.length === 0) return '';
+      const parts = hops.flatMap((hop, i) => [
+        `<span class="hop">${escape(hop)}</span>`,
+        ...(i < hops.length - 1 ? [`<span class="link">— ttl ${escape(ttls[i] ?? '?')} →</span>`] : []),
+      ]);
+      const arp = m.arpAnswer ? `<div class="link">${WORKLOAD_GATEWAY} answered by ${escape(String(m.arpAnswer))} (proxy ARP)</div>` : '';
+      return `<div class="trace" data-trace>${parts.join('')}</div>${arp}`;
+    },
+    open: true,
+    inSummary: true,
+  },
 });
 
 /** Starts tcpdump on a node ($1: output, $2: errors) and prints its pid once it listens; fails if it does not within 10 s. */
