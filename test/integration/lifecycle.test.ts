@@ -30,7 +30,7 @@ for (const backend of LOCAL_BACKENDS) describe(`builds of one lab name at once o
   it('leave exactly one lab, intact; the losers remove nothing', async () => {
     const lab = labFor(`${backend}-race`);
     labs.push(lab);
-    const count = backend === 'netns' ? 50 : 10;
+    const count = backend === 'netns' ? 20 : 10;
     const results = await Promise.all(Array.from({ length: count }, () => cli(['up', 'scenarios/two-host.ts', '--backend', backend, '--name', lab])));
     const winners = results.filter((r) => r.code === 0);
     expect(winners).toHaveLength(1);
