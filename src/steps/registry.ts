@@ -5,6 +5,7 @@ import { iperf3 } from './kinds/iperf3.js';
 import { linkDown } from './kinds/link-down.js';
 import { linkUp } from './kinds/link-up.js';
 import { matrix } from './kinds/matrix.js';
+import { mtu } from './kinds/mtu.js';
 import { neighbour } from './kinds/neighbour.js';
 import { netem } from './kinds/netem.js';
 import { ping } from './kinds/ping.js';
@@ -40,6 +41,7 @@ export const STEP_KINDS = registry({
   stopHost,
   startHost,
   trace,
+  mtu,
 });
 
 type Kinds = typeof STEP_KINDS;

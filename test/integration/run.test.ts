@@ -51,6 +51,15 @@ for (const backend of LOCAL_BACKENDS) describe(`testbed run on ${backend}`, awai
     expect(await labExists(backend, name)).toBe(false);
   });
 
+  it('finds the path MTU a router on the way reports: 1400 through a shrunk uplink, where the first hop says 1500', async () => {
+    const result = await run('test/fixtures/path-mtu.ts', lab('pmtu'), '--json');
+    expect(result.code, result.stderr).toBe(0);
+    expect(stepsOf(result.stdout).filter((s) => s.kind === 'mtu').map((s) => [s.metrics.firstHopMtu, s.metrics.mtu])).toEqual([
+      [1500, 1500],
+      [1500, 1400],
+    ]);
+  });
+
   it("gives ttl 62 for the seed's literal commands and ttl 63 on one host", async () => {
     const pingTtls = async (file: string, name: string) => {
       const result = await run(file, name, '--json');

@@ -78,7 +78,7 @@ describe('scenario schema', () => {
     s.steps = [{ ping: { from: 'ns0', to: 'ns1', count: 0 } }, { pong: {} }];
     expect(issuesOf(s)).toEqual([
       'steps[0].ping.count: Too small: expected number to be >=1',
-      'steps[1]: must have exactly one of ping, matrix, route, neighbour, sysctl, bgp, iperf3, wait, linkDown, linkUp, netem, stopBgp, startBgp, stopHost, startHost, trace',
+      'steps[1]: must have exactly one of ping, matrix, route, neighbour, sysctl, bgp, iperf3, wait, linkDown, linkUp, netem, stopBgp, startBgp, stopHost, startHost, trace, mtu',
     ]);
   });
 

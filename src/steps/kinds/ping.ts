@@ -85,13 +85,13 @@ export function pingDeadline(step: PingStep): number {
   return deadline ?? Math.ceil(count * interval * 2 + timeout + 10);
 }
 
-function pingTarget(ctx: StepContext, to: string, family: Family): string {
+export function pingTarget(ctx: StepContext, to: string, family: Family): string {
   const node = findNode(ctx.topology, to);
   return node ? nodeAddress(node, family) : to;
 }
 
 /** IP and ICMP headers: what a payload has around it in an MTU (IPv4: 20 + 8, IPv6: 40 + 8). */
-const headers = (target: string) => (target.includes(':') ? 48 : 28);
+export const headers = (target: string) => (target.includes(':') ? 48 : 28);
 
 /** The largest ICMP payload (loopback's MTU would allow more). */
 const MAX_PAYLOAD = 65_507;
@@ -100,7 +100,7 @@ const MAX_PAYLOAD = 65_507;
  * The MTU of the link `from` sends to `target` on (the first hop's; a smaller MTU further on shows
  * as the target unreachable), as the kernel reports it; or why there is no such link.
  */
-async function firstHopMtu(ctx: StepContext, from: string, target: string): Promise<{ mtu: number } | { error: string }> {
+export async function firstHopMtu(ctx: StepContext, from: string, target: string): Promise<{ mtu: number } | { error: string }> {
   const route = await ctx.exec(from, ['ip', '-j', 'route', 'get', target]);
   const dev = route.code === 0 ? (JSON.parse(route.stdout) as { dev?: string }[])[0]?.dev : undefined;
   if (!dev) return { error: `no route to ${target} (${route.stderr.trim() || 'ip route get named no device'})` };
