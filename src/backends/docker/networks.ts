@@ -28,8 +28,8 @@ export async function createSegmentNetwork(docker: Docker, lab: string, segment:
     });
 }
 
-/** Names the Docker networks whose subnet overlaps `subnet`, and the testbed labs they belong to. */
-async function describeOverlap(docker: Docker, subnet: Cidr): Promise<string> {
+/** The networks of an engine whose subnet overlaps `subnet`, each named with the testbed lab it belongs to. */
+export async function overlappingNetworks(docker: Docker, subnet: Cidr): Promise<string[]> {
   const networks = await docker.listNetworks();
   const overlapping = networks.filter((n) =>
     (n.IPAM?.Config ?? []).some((c) => {
@@ -37,7 +37,12 @@ async function describeOverlap(docker: Docker, subnet: Cidr): Promise<string> {
       return other !== undefined && (contains(other, subnet.address) || contains(subnet, other.address));
     }),
   );
-  const names = overlapping.map((n) => `${n.Name}${n.Labels?.[LABEL.lab] ? ` (testbed lab ${n.Labels[LABEL.lab]})` : ''}`);
+  return overlapping.map((n) => `${n.Name}${n.Labels?.[LABEL.lab] ? ` (testbed lab ${n.Labels[LABEL.lab]})` : ''}`);
+}
+
+/** Names the Docker networks whose subnet overlaps `subnet`, and the testbed labs they belong to. */
+async function describeOverlap(docker: Docker, subnet: Cidr): Promise<string> {
+  const names = await overlappingNetworks(docker, subnet);
   return names.length > 0 ? `Docker network ${names.join(', ')}` : 'a Docker network that already exists (see docker network ls)';
 }
 

@@ -1,20 +1,16 @@
 import { createHash } from 'node:crypto';
-import type Docker from 'dockerode';
 import type { LabPlan } from '../../dataplane/lab-plan.js';
 import { InfraError } from '../../errors.js';
-import { contains, formatCidr, parseCidr, type Cidr } from '../../net/ipv4.js';
-import { throwIfInterrupted } from '../../util/interrupt.js';
+import { formatCidr, type Cidr } from '../../net/ipv4.js';
 import type { ProcessResult, RunOptions } from '../../util/process.js';
 import type { Backend, LabSummary, Progress } from '../backend.js';
 import { dockerClient } from '../docker/client.js';
-import { handBackUplink, hostContainerSpec } from '../docker/containers.js';
-import { execAttached, execCapture } from '../docker/exec.js';
+import { DockerHosts } from '../docker/host-runtime.js';
 import { ensureHostImage, hostImage } from '../docker/image.js';
 import { imageExists } from '../docker/image-build.js';
-import { containerName, isHost, LABEL, labFilter, readyMarker } from '../docker/labels.js';
-import { claimLab, execInContainer, explainedDocker, hostsHold, labLabels, locateNode, removeContainers, summarizeLabs } from '../docker/lab-containers.js';
-import { removeNetwork } from '../docker/networks.js';
-import { runOneOff } from '../docker/one-off.js';
+import { LABEL, labFilter, readyMarker } from '../docker/labels.js';
+import { claimLab, removeContainers, summarizeLabs } from '../docker/lab-containers.js';
+import { overlappingNetworks, removeNetwork } from '../docker/networks.js';
 import { ensureSwarm, findManager, leaveSwarm } from './cluster.js';
 import { awaitOverlayReach, type OverlayHost } from './overlay-reach.js';
 import { checkEngines, connect, engineUrls, explainEngineError, type Engine } from './engines.js';
@@ -39,11 +35,11 @@ function overlayName(lab: string, segment: string): string {
 export class SwarmBackend implements Backend {
   readonly profile = swarmProfile;
   private readonly engines: Engine[];
-  private readonly hostIndex = new Map<string, { engine: Engine; container: Docker.ContainerInfo }[]>();
-  private readonly createdAt = new Map<string, string>();
+  private readonly hosts: DockerHosts;
 
   constructor(settings: Record<string, unknown>) {
     this.engines = engineUrls(settings.engine).map((url, index) => connect(url, index));
+    this.hosts = new DockerHosts(this.profile.name, this.engines);
   }
 
   preflight(): Promise<void> {
@@ -54,8 +50,7 @@ export class SwarmBackend implements Backend {
   async probe(script: string, progress: Progress): Promise<ProcessResult> {
     const results = await Promise.all(
       this.engines.map(async (engine) => {
-        const image = await this.imageOn(engine, progress);
-        return runOneOff(engine.docker, { image, script, network: 'none', capabilities: ['NET_ADMIN'], labels: { 'testbed.probe': 'true' } });
+        return this.hosts.probe(engine, await this.imageOn(engine, progress), script);
       }),
     );
     const failed = results.find((r) => r.code !== 0);
@@ -80,22 +75,22 @@ export class SwarmBackend implements Backend {
   }
 
   async exists(lab: string): Promise<boolean> {
-    const found = await Promise.all(this.engines.map(async (e) => (await this.containersOn(e, lab)).length + (await this.networksOn(e, lab)).length));
+    const found = await Promise.all(this.engines.map(async (e) => (await this.hosts.containersOn(e, lab)).length + (await this.hosts.networksOn(e, lab)).length));
     return found.some((n) => n > 0);
   }
 
   async claim(plan: LabPlan, progress: Progress): Promise<void> {
-    await this.explained(async () => {
-      this.createdAt.set(plan.topology.lab, new Date().toISOString());
+    await this.hosts.explained(async () => {
+      this.hosts.begin(plan.topology.lab);
       for (const engine of this.engines) await this.imageOn(engine, progress);
       const manager = await ensureSwarm(this.engines, progress);
-      await claimLab(manager.docker, plan.topology.lab, hostImage(), this.labelsOf(plan), this.profile.name);
+      await claimLab(manager.docker, plan.topology.lab, hostImage(), this.hosts.labelsOf(plan), this.profile.name);
     });
   }
 
   async createLab(plan: LabPlan, progress: Progress): Promise<void> {
     const { lab, segments } = plan.topology;
-    await this.explained(async () => {
+    await this.hosts.explained(async () => {
       const manager = (await findManager(this.engines))!;
       for (const segment of segments) await this.checkSubnetFree(segment.subnet, segment.name);
       progress(`creating overlay networks ${segments.map((s) => overlayName(lab, s.name)).join(', ')}`);
@@ -107,7 +102,7 @@ export class SwarmBackend implements Backend {
           Internal: true,
           CheckDuplicate: true,
           IPAM: { Driver: 'default', Config: [{ Subnet: formatCidr(segment.subnet), Gateway: segment.gateway }] },
-          Labels: this.labelsOf(plan),
+          Labels: this.hosts.labelsOf(plan),
         });
       }
       progress(`starting ${plan.hosts.length} host containers on ${this.engines.length} engines`);
@@ -117,30 +112,16 @@ export class SwarmBackend implements Backend {
   /** A segment's subnet may not overlap a network of any engine: each engine routes its own networks. */
   private async checkSubnetFree(subnet: Cidr, segment: string): Promise<void> {
     for (const engine of this.engines) {
-      const networks = await engine.docker.listNetworks();
-      const taken = networks.find((n) =>
-        (n.IPAM?.Config ?? []).some((c) => {
-          const other = c.Subnet ? parseCidr(c.Subnet) : undefined;
-          return other !== undefined && (contains(other, subnet.address) || contains(subnet, other.address));
-        }),
-      );
-      if (taken) {
-        const owner = taken.Labels?.[LABEL.lab] ? ` (testbed lab ${taken.Labels[LABEL.lab]})` : '';
-        throw new InfraError(`segment ${segment}: subnet ${formatCidr(subnet)} overlaps network ${taken.Name}${owner} on engine ${engine.url}`);
-      }
+      const [taken] = await overlappingNetworks(engine.docker, subnet);
+      if (taken) throw new InfraError(`segment ${segment}: subnet ${formatCidr(subnet)} overlaps network ${taken} on engine ${engine.url}`);
     }
   }
 
-  async createHost(plan: LabPlan, hostName: string): Promise<void> {
-    await this.explained(async () => {
-      throwIfInterrupted();
-      const host = plan.topology.hosts.find((h) => h.name === hostName)!;
-      const engine = this.placementOf(plan, hostName);
-      const { privileged } = plan.options as SwarmOptions;
-      const wanted = privileged === true || (Array.isArray(privileged) && privileged.includes(hostName));
-      const labels = { ...this.labelsOf(plan), [ENGINE_LABEL]: engine.url };
-      const spec = hostContainerSpec(plan.topology.lab, host, hostImage(), labels, wanted, overlayName(plan.topology.lab, host.segment.name));
-      await (await engine.docker.createContainer(spec)).start();
+  createHost(plan: LabPlan, hostName: string): Promise<void> {
+    const engine = this.placementOf(plan, hostName);
+    return this.hosts.create(plan, hostName, engine, hostImage(), {
+      labels: { [ENGINE_LABEL]: engine.url },
+      network: overlayName(plan.topology.lab, plan.topology.hosts.find((h) => h.name === hostName)!.segment.name),
     });
   }
 
@@ -158,14 +139,10 @@ export class SwarmBackend implements Backend {
     return engine;
   }
 
-  private explained(work: () => Promise<void>): Promise<void> {
-    return explainedDocker('swarm', work);
-  }
-
   async markReady(plan: LabPlan): Promise<void> {
     const manager = await findManager(this.engines);
-    await this.explained(async () => {
-      await (manager ?? this.engines[0]!).docker.createContainer(readyMarker(hostImage(), this.labelsOf(plan)));
+    await this.hosts.explained(async () => {
+      await (manager ?? this.engines[0]!).docker.createContainer(readyMarker(hostImage(), this.hosts.labelsOf(plan)));
     });
   }
 
@@ -175,9 +152,9 @@ export class SwarmBackend implements Backend {
 
   /** Waits until `only` (or every host) reaches the other hosts of its overlay. */
   private async awaitReach(lab: string, only: string | undefined, progress: Progress, deadlineMs?: number): Promise<void> {
-    this.hostIndex.delete(lab);
+    this.hosts.forget(lab);
     // A host that is off (stopHost) has no address on the overlay and nothing to reach.
-    const running = (await this.hostsOf(lab)).filter(({ container }) => container.State === 'running');
+    const running = (await this.hosts.hostsOf(lab)).filter(({ container }) => container.State === 'running');
     const hosts = running.flatMap(({ container }): OverlayHost[] =>
       Object.entries(container.NetworkSettings.Networks).map(([network, settings]) => ({ name: container.Labels[LABEL.node]!, address: settings.IPAddress, segment: network })),
     );
@@ -203,39 +180,27 @@ export class SwarmBackend implements Backend {
   }
 
   readonly power = {
-    stop: async (lab: string, host: string): Promise<void> => {
-      const container = await this.hostContainer(lab, host);
-      await handBackUplink(container, (await container.inspect()).Config.Labels[LABEL.uplink]);
-      await container.kill();
-    },
+    stop: (lab: string, host: string) => this.hosts.power.stop(lab, host),
     start: async (lab: string, host: string): Promise<void> => {
-      const container = await this.hostContainer(lab, host);
-      await container.start();
-      await execCapture(container, ['rm', '-rf', '/run/netns']);
+      await this.hosts.power.start(lab, host);
       // A restarted container is announced to the other engines anew, which takes its time.
       await this.awaitReach(lab, host, () => {});
     },
   };
 
-  private async hostContainer(lab: string, host: string): Promise<Docker.Container> {
-    const found = (await this.hostsOf(lab)).find((h) => h.container.Labels[LABEL.node] === host);
-    if (!found) throw new InfraError(`lab ${lab} has no host ${host}`);
-    return found.engine.docker.getContainer(containerName(lab, host));
-  }
-
   async destroy(lab: string): Promise<boolean> {
-    this.hostIndex.delete(lab);
+    this.hosts.forget(lab);
     let found = false;
     await Promise.all(
       this.engines.map(async (engine) => {
-        const containers = await this.containersOn(engine, lab).catch((error: unknown) => this.unreachable(engine, error));
+        const containers = await this.hosts.containersOn(engine, lab).catch((error: unknown) => this.unreachable(engine, error));
         found ||= containers.length > 0;
         await removeContainers(engine.docker, containers, this.profile.hostConcurrency);
       }),
     );
     const manager = await findManager(this.engines);
     if (manager) {
-      const networks = await this.networksOn(manager, lab);
+      const networks = await this.hosts.networksOn(manager, lab);
       found ||= networks.length > 0;
       for (const n of networks) await removeNetwork(manager.docker, n.Id);
       await this.networksGone(lab);
@@ -251,7 +216,7 @@ export class SwarmBackend implements Backend {
   private async networksGone(lab: string): Promise<void> {
     const deadline = performance.now() + 15_000;
     while (performance.now() < deadline) {
-      const left = await Promise.all(this.engines.map((e) => this.networksOn(e, lab).then((n) => n.length, () => 0)));
+      const left = await Promise.all(this.engines.map((e) => this.hosts.networksOn(e, lab).then((n) => n.length, () => 0)));
       if (left.every((n) => n === 0)) return;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -278,44 +243,11 @@ export class SwarmBackend implements Backend {
     return labs;
   }
 
-  async exec(lab: string, node: string, argv: string[], options?: RunOptions): Promise<ProcessResult> {
-    const { engine, found } = await this.locate(lab, node, argv);
-    return execInContainer(engine.docker.getContainer(found.container.Id), node, found.argv, options);
+  exec(lab: string, node: string, argv: string[], options?: RunOptions): Promise<ProcessResult> {
+    return this.hosts.exec(lab, node, argv, options);
   }
 
-  async execInteractive(lab: string, node: string, argv: string[]): Promise<number> {
-    const { engine, found } = await this.locate(lab, node, argv);
-    return execAttached(engine.docker.getContainer(found.container.Id), found.argv);
-  }
-
-  private async locate(lab: string, node: string, argv: string[]) {
-    // A node not in the cached list (a host made since) lists again.
-    if (!hostsHold((await this.hostsOf(lab)).map((h) => h.container), node)) this.hostIndex.delete(lab);
-    const hosts = await this.hostsOf(lab);
-    const found = locateNode(hosts.map((h) => h.container), lab, node, argv, this.profile.name);
-    return { engine: hosts.find((h) => h.container.Id === found.container.Id)!.engine, found };
-  }
-
-  /** The lab's host containers on every engine, listed once per lab. */
-  private async hostsOf(lab: string): Promise<{ engine: Engine; container: Docker.ContainerInfo }[]> {
-    const known = this.hostIndex.get(lab);
-    if (known) return known;
-    const hosts = (
-      await Promise.all(this.engines.map(async (engine) => (await this.containersOn(engine, lab)).filter(isHost).map((container) => ({ engine, container }))))
-    ).flat();
-    if (hosts.length > 0) this.hostIndex.set(lab, hosts);
-    return hosts;
-  }
-
-  private labelsOf(plan: LabPlan): Record<string, string> {
-    return labLabels(plan, this.createdAt.get(plan.topology.lab) ?? new Date().toISOString(), this.profile.name);
-  }
-
-  private containersOn(engine: Engine, lab: string): Promise<Docker.ContainerInfo[]> {
-    return engine.docker.listContainers({ all: true, filters: labFilter(this.profile.name, lab) });
-  }
-
-  private networksOn(engine: Engine, lab: string): Promise<Docker.NetworkInspectInfo[]> {
-    return engine.docker.listNetworks({ filters: labFilter(this.profile.name, lab) });
+  execInteractive(lab: string, node: string, argv: string[]): Promise<number> {
+    return this.hosts.execInteractive(lab, node, argv);
   }
 }
