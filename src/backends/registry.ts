@@ -143,7 +143,7 @@ export function machineSimulators(): { name: BackendName; simulator: MachineSimu
 
 /** Every backend's command-line flags, for the commands that build or find labs. */
 export function backendFlags(): Record<string, BackendFlag> {
-  return Object.assign({}, ...BACKEND_NAMES.map((name) => BACKENDS[name].profile.flags));
+  return Object.fromEntries(BACKEND_NAMES.flatMap((name) => Object.entries(BACKENDS[name].profile.flags)));
 }
 
 /** A line per backend, for --help. */

@@ -47,6 +47,7 @@ export interface StepView {
   inSummary?: true;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a kind of any schema: its steps are only handed back to it
 export type AnyStepKind = StepKind<string, any>;
 
 export function defineStepKind<K extends string, S extends z.ZodType>(kind: StepKind<K, S>): StepKind<K, S> {

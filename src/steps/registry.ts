@@ -60,7 +60,7 @@ export function kindKeysOf(step: object): StepKindName[] {
 
 /** The kind a result names, for reports; undefined for a name that is no kind. */
 export function kindNamed(name: string): StepKind<StepKindName, z.ZodType> | undefined {
-  return STEP_KIND_NAMES.includes(name as StepKindName) ? (STEP_KINDS[name as StepKindName] as StepKind<StepKindName, z.ZodType>) : undefined;
+  return STEP_KIND_NAMES.includes(name as StepKindName) ? STEP_KINDS[name as StepKindName] : undefined;
 }
 
 /**

@@ -47,7 +47,8 @@ export interface Workload {
   address?: Cidr;
   interface: string;
   hostInterface: string;
-  hostMac: string | 'kernel';
+  /** A MAC, or `kernel`: the one the kernel gives the veth. */
+  hostMac: string;
   proxyDelay: number | 'kernel';
   /** How other hosts reach it: as its pool says, else as the scenario does. */
   encapsulation: LabDefinition['encapsulation'];

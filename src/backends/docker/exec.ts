@@ -18,7 +18,7 @@ export async function execCapture(container: Docker.Container, argv: string[], o
   const stderr: Buffer[] = [];
   const outSink = new PassThrough().on('data', (d: Buffer) => stdout.push(d));
   const errSink = new PassThrough().on('data', (d: Buffer) => stderr.push(d));
-  container.modem.demuxStream(stream, outSink, errSink);
+  demux(container, stream, outSink, errSink);
   const forget = options.uninterruptible ? () => {} : onInterruptAbort(() => stream.destroy());
   try {
     if (withInput) stream.end(options.input);
@@ -50,7 +50,7 @@ export async function execAttached(container: Docker.Container, argv: string[]):
     process.stdout.on('resize', resize);
     resize();
   } else {
-    container.modem.demuxStream(stream, process.stdout, process.stderr);
+    demux(container, stream, process.stdout, process.stderr);
   }
   process.stdin.pipe(stream);
   try {
@@ -93,4 +93,9 @@ async function exitCode(exec: Docker.Exec): Promise<number> {
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new InfraError('docker exec: the command ended but Docker reports no exit code');
+}
+
+/** Splits an exec's multiplexed stream into stdout and stderr (docker-modem's, which its types leave untyped). */
+function demux(container: Docker.Container, stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): void {
+  (container.modem as { demuxStream(stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): void }).demuxStream(stream, stdout, stderr);
 }

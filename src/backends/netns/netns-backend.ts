@@ -34,8 +34,8 @@ export class NetnsBackend implements Backend {
     return readLocalNeighbourTable();
   }
 
-  async exists(lab: string): Promise<boolean> {
-    return labNamespaces(lab).length > 0;
+  exists(lab: string): Promise<boolean> {
+    return Promise.resolve(labNamespaces(lab).length > 0);
   }
 
   /** Every namespace of the lab at once, then the fabric that plugs the hosts into their segments. */

@@ -47,7 +47,7 @@ export function connect(url: string, index: number): Engine {
   switch (parsed.protocol) {
     case 'unix:':
       // host: undefined, or docker-modem takes DOCKER_HOST's host over the socket asked for.
-      return { url, index, docker: new Docker({ socketPath: parsed.pathname || '/var/run/docker.sock', host: undefined } as Docker.DockerOptions) };
+      return { url, index, docker: new Docker({ socketPath: parsed.pathname || '/var/run/docker.sock', host: undefined }) };
     case 'tcp:':
       return { url, index, address: host, docker: new Docker({ host, port: Number(parsed.port || 2375), protocol: 'http' }) };
     case 'ssh:': {
@@ -62,7 +62,7 @@ export function connect(url: string, index: number): Engine {
           ...privateKey(),
           hostVerifier: (key: Buffer) => checkHostKey(url, host, port, key),
         },
-      } as Docker.DockerOptions);
+      });
       return { url, index, address: host, docker };
     }
     default:

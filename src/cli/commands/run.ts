@@ -97,10 +97,10 @@ export const runCommand = {
     // The scenarios that did run are reported even when a later one could not be; machine-readable
     // reports are written whatever happened, with the reason the run stopped.
     if (reports.length > 0) reporter.summary(reports);
-    const reason = error === undefined ? undefined : error instanceof Error ? error.message : String(error);
+    const reason = error === undefined ? undefined : error instanceof Error ? error.message : JSON.stringify(error);
     const times = { processStartMs, loadMs: loadMs || performance.now() - loadStarted };
     const unwritten = await writeReports(args, reports, topologies, times, reason);
-    if (error) throw error;
+    if (error !== undefined) throw error instanceof Error ? error : new InfraError(String(reason));
     if (unwritten) throw new InfraError(unwritten);
     return reports.every((r) => r.passed) ? ExitCode.passed : ExitCode.stepFailed;
   },
