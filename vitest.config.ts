@@ -1,18 +1,29 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import SwarmFirst from './test/support/sequencer.js';
+
+const alias = { testbed: fileURLToPath(new URL('./src/index.ts', import.meta.url)) };
+const SWARM = 'test/integration/swarm.test.ts';
+// Two workers (vitest's default leaves one core free, which on 2 cores means one file at a time).
+const timeouts = { testTimeout: 60_000, hookTimeout: 60_000, maxWorkers: 2 };
 
 export default defineConfig({
-  resolve: {
-    alias: { testbed: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
-  },
+  resolve: { alias },
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     // What was skipped here, and why, as the run's last line.
     reporters: ['default', './test/support/skip-summary.ts'],
-    // Docker cannot hold two networks with one subnet, and the scenarios share 192.168.1.0/24.
-    fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    sequence: { sequencer: SwarmFirst },
+    ...timeouts,
+    projects: [
+      { resolve: { alias }, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], ...timeouts } },
+      // Lab tests of one backend run one at a time across files (test/support/lab-locks.ts); the rest beside them.
+      {
+        resolve: { alias },
+        test: { name: 'labs', include: ['test/integration/**/*.test.ts'], exclude: [SWARM], setupFiles: ['test/support/lab-locks.ts'], ...timeouts },
+      },
+      // The swarm's labs live on engines of their own (simulated machines).
+      { resolve: { alias }, test: { name: 'swarm', include: [SWARM], ...timeouts } },
+    ],
   },
 });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { abilityOf, LOCAL_BACKENDS, needs } from '../support/abilities.js';
+import { abilityOf, alone, LOCAL_BACKENDS, needs } from '../support/abilities.js';
 import { cli, labExists, labFor, removeLabs, signalAt, type Stage } from './helpers.js';
 
 const labs: string[] = [];
@@ -21,7 +21,8 @@ const STAGES: [string, Stage][] = [
   ['in a one-hour wait step', /PASS 7\//],
 ];
 
-for (const backend of LOCAL_BACKENDS) describe(`runs that die on ${backend}`, await needs(abilityOf(backend)), () => {
+// Alone: the next command of any test would reap the orphaned lab these tests look at.
+for (const backend of LOCAL_BACKENDS) describe(`runs that die on ${backend}`, alone(await needs(abilityOf(backend))), () => {
   it('a run killed with SIGKILL leaves an orphaned lab, which ls shows and the next command removes, saying so', async () => {
     const lab = labFor(`${backend}-killed`);
     labs.push(lab);

@@ -7,10 +7,12 @@ import { MACHINE_IMAGE } from '../../src/backends/swarm/machines.js';
 import { PROGRAMS, type ProgramName } from '../../src/requirements/programs.js';
 import { runProcess } from '../../src/util/process.js';
 import { parseRequired, verdict, type Ability } from './gating.js';
+import { LAB_LOCKS } from './task-meta.js';
 
 /**
  * The shared gate of every test that needs more than Node: `describe(name, await needs('docker'), …)`.
- * Where the machine has what the group needs, it runs; where `TESTBED_REQUIRE` names a missing
+ * Where the machine has what the group needs, it runs (marked with the backends whose labs it
+ * builds, for the locks that keep such tests of different files apart); where `TESTBED_REQUIRE` names a missing
  * ability, the file fails at once with the reason; otherwise the group is skipped, its reason
  * kept as the suite's note, which the run's last line lists (test/support/skip-summary.ts).
  */
@@ -21,9 +23,20 @@ export async function needs(...abilities: Ability[]): Promise<SuiteOptions> {
     if (reason !== undefined) missing.set(ability, reason);
   }
   const result = verdict(abilities, missing, REQUIRED);
-  if (result.run) return {};
+  if (result.run) {
+    const locks = LAB_LOCKS.filter((lock) => abilities.includes(lock));
+    return locks.length > 0 ? { meta: { locks } } : {};
+  }
   if ('fail' in result) throw new Error(result.fail);
   return { skip: true, meta: { skipNote: result.skip } };
+}
+
+/**
+ * A group that must see no other test's lab commands while it runs (it watches what the next
+ * command reaps): it holds the lock of every backend.
+ */
+export function alone(gate: SuiteOptions): SuiteOptions {
+  return gate.skip ? gate : { ...gate, meta: { ...gate.meta, locks: [...LAB_LOCKS] } };
 }
 
 /** Whether the machine has an ability; for a test that picks between two variants, never to skip silently. */

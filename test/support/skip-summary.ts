@@ -1,12 +1,6 @@
 import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { skipSummary } from './gating.js';
-
-declare module 'vitest' {
-  interface TaskMeta {
-    /** Why a suite gated by needs() was skipped. */
-    skipNote?: string;
-  }
-}
+import type {} from './task-meta.js';
 
 /** Ends the run with one line saying what was not tested here, and why (the notes of needs() and ctx.skip). */
 export default class SkipSummaryReporter implements Reporter {
