@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { InfraError } from '../../errors.js';
 import { runOneOff } from './one-off.js';
@@ -13,36 +14,10 @@ import { runOneOff } from './one-off.js';
  * from a short-lived container in the Docker host's network namespace, so this works wherever the
  * daemon runs (local, Docker Desktop's VM, over ssh), with whichever iptables backend Docker uses.
  */
-const ADD = `set -e
-done4=
-for ipt in iptables-nft iptables-legacy; do
-  if $ipt -w -S DOCKER-ISOLATION-STAGE-1 2>/dev/null | grep -q -- "-o $BRIDGE "; then
-    $ipt -w -I DOCKER-USER -i "$BRIDGE" -o "$BRIDGE" -m comment --comment "testbed:$LAB" -j ACCEPT
-    done4=1
-    break
-  fi
-done
-if [ -z "$done4" ]; then
-  echo "no Docker isolation rules for $BRIDGE found in iptables-nft or iptables-legacy" >&2
-  exit 1
-fi
-# Where Docker manages ip6tables too (Docker 27 and later by default), IPv6 on a lab bridge
-# meets a FORWARD policy of DROP: the same rule, for dual-stack labs.
-for ipt in ip6tables-nft ip6tables-legacy; do
-  if $ipt -w -S DOCKER-USER >/dev/null 2>&1; then
-    $ipt -w -I DOCKER-USER -i "$BRIDGE" -o "$BRIDGE" -m comment --comment "testbed:$LAB" -j ACCEPT
-    break
-  fi
-done
-exit 0`;
-
-const REMOVE = `for ipt in iptables-nft iptables-legacy ip6tables-nft ip6tables-legacy; do
-  rules=$($ipt -w -S DOCKER-USER 2>/dev/null) || continue
-  printf '%s\\n' "$rules" | grep -F -- "\\"testbed:$LAB\\"" | sed 's/^-A/-D/' | while read -r rule; do
-    eval "$ipt -w $rule"
-  done
-done
-exit 0`;
+/** The scripts, files of their own beside this module (copied into dist/ by the build). */
+const script = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
+const ADD = script('bridge-firewall-add.sh');
+const REMOVE = script('bridge-firewall-remove.sh');
 
 export async function allowLabBridge(docker: Docker, image: string, lab: string, bridge: string): Promise<void> {
   const result = await runOnDockerHost(docker, image, ADD, { LAB: lab, BRIDGE: bridge });
@@ -55,5 +30,12 @@ export async function removeLabRules(docker: Docker, image: string, lab: string)
 
 function runOnDockerHost(docker: Docker, image: string, script: string, env: Record<string, string>) {
   // Labelled with the lab, so that a helper a killed run left behind goes with the lab's `down`.
-  return runOneOff(docker, { image, script, env, network: 'host', capabilities: ['NET_ADMIN', 'NET_RAW'], labels: { 'testbed.lab': env.LAB!, 'testbed.backend': 'docker', 'testbed.firewall': env.LAB! } });
+  return runOneOff(docker, {
+    image,
+    script,
+    env,
+    network: 'host',
+    capabilities: ['NET_ADMIN', 'NET_RAW'],
+    labels: { 'testbed.lab': env.LAB!, 'testbed.backend': 'docker', 'testbed.firewall': env.LAB! },
+  });
 }
