@@ -20,7 +20,13 @@ export default defineConfig({
       // Lab tests of one backend run one at a time across files (test/support/lab-locks.ts); the rest beside them.
       {
         resolve: { alias },
-        test: { name: 'labs', include: ['test/integration/**/*.test.ts'], exclude: [SWARM], setupFiles: ['test/support/lab-locks.ts'], ...timeouts },
+        test: {
+          name: 'labs',
+          include: ['test/integration/**/*.test.ts'],
+          exclude: [SWARM],
+          setupFiles: ['test/support/lab-locks.ts'],
+          ...timeouts,
+        },
       },
       // The swarm's labs live on engines of their own (simulated machines).
       { resolve: { alias }, test: { name: 'swarm', include: [SWARM], ...timeouts } },

@@ -39,7 +39,12 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 
 function spec(n: number, w: number, routing: 'static' | 'bgp' = 'static', reflector = false): LabSpec {
   const scenario = parseScenario('bench/grid.ts', gridScenario(n, w, routing, reflector));
-  return { steps: scenario.steps, backendOptions: {}, topology: resolveTopology(scenario, `bench-${n}x${w}${routing === 'bgp' ? (reflector ? '-rr' : '-mesh') : ''}`), scenarioFile: 'bench/grid.ts' };
+  return {
+    steps: scenario.steps,
+    backendOptions: {},
+    topology: resolveTopology(scenario, `bench-${n}x${w}${routing === 'bgp' ? (reflector ? '-rr' : '-mesh') : ''}`),
+    scenarioFile: 'bench/grid.ts',
+  };
 }
 
 /** Builds and removes a lab once; `during` runs while it is up. */
@@ -78,7 +83,16 @@ async function mininetAvailable(): Promise<boolean> {
 /** Mininet's whole run: build N hosts on one Linux bridge, no controller, no test, tear down. */
 async function mininet(n: number): Promise<number> {
   const t0 = performance.now();
-  const result = await runProcess('mn', ['--switch', 'lxbr', '--controller', 'none', '--topo', `single,${n}`, '--test', 'none']);
+  const result = await runProcess('mn', [
+    '--switch',
+    'lxbr',
+    '--controller',
+    'none',
+    '--topo',
+    `single,${n}`,
+    '--test',
+    'none',
+  ]);
   if (result.code !== 0) throw new Error(`mn: ${result.stderr.trim().split('\n').at(-1)}`);
   return performance.now() - t0;
 }
@@ -99,7 +113,10 @@ async function dockerMemoryPerHost(lab: string): Promise<number> {
   const usage: number[] = [];
   // A sample of three, one after another: every host runs the same processes.
   for (const c of containers.slice(0, 3)) {
-    const top = (await docker.getContainer(c.Id).top({ ps_args: '-o pid,rss' })) as { Titles: string[]; Processes: string[][] };
+    const top = (await docker.getContainer(c.Id).top({ ps_args: '-o pid,rss' })) as {
+      Titles: string[];
+      Processes: string[][];
+    };
     const column = top.Titles.indexOf('RSS');
     usage.push(top.Processes.reduce((sum, p) => sum + Number(p[column]) * 1024, 0));
   }
@@ -137,7 +154,13 @@ async function main(): Promise<void> {
   let peakRss = 0;
   for (const n of section('netns') ? NS : []) {
     for (const w of WS) {
-      const runs = { up: [] as number[], down: [] as number[], floorUp: [] as number[], floorDown: [] as number[], mn: [] as number[] };
+      const runs = {
+        up: [] as number[],
+        down: [] as number[],
+        floorUp: [] as number[],
+        floorDown: [] as number[],
+        mn: [] as number[],
+      };
       for (let r = 0; r < REPS; r++) {
         // Alternate who goes first, so neither always inherits the other's leftovers.
         const ours = async () => {
@@ -166,7 +189,9 @@ async function main(): Promise<void> {
         ...(runs.mn.length ? { mininet: figure(runs.mn) } : {}),
       };
       netnsRows.push(row);
-      log(`netns ${n}x${w}: up ${show(row.testbedUp)} (floor ${show(row.floorUp)}), down ${show(row.testbedDown)} (floor ${show(row.floorDown)})${row.mininet ? `, Mininet ${show(row.mininet)}` : ''}`);
+      log(
+        `netns ${n}x${w}: up ${show(row.testbedUp)} (floor ${show(row.floorUp)}), down ${show(row.testbedDown)} (floor ${show(row.floorDown)})${row.mininet ? `, Mininet ${show(row.mininet)}` : ''}`,
+      );
     }
   }
 
@@ -189,7 +214,9 @@ async function main(): Promise<void> {
         }
         const row: BringUp = { n, w, testbedUp: figure(up), testbedDown: figure(down), memoryPerHostBytes: memory };
         dockerRows.push(row);
-        log(`docker ${n}x${w}: up ${show(row.testbedUp)}, down ${show(row.testbedDown)}, ${(memory / 2 ** 20).toFixed(1)} MiB per host`);
+        log(
+          `docker ${n}x${w}: up ${show(row.testbedUp)}, down ${show(row.testbedDown)}, ${(memory / 2 ** 20).toFixed(1)} MiB per host`,
+        );
       }
     }
   }
@@ -201,7 +228,11 @@ async function main(): Promise<void> {
       const runs: number[] = [];
       let pairs = 0;
       for (let r = 0; r < REPS; r++) {
-        const result = await runStep(stepContext(netns, labSpec.topology, []), { matrix: { count: 1, timeout: 1, family: 4 }, expect: { reachable: true, ttl: 'topology' } }, 0);
+        const result = await runStep(
+          stepContext(netns, labSpec.topology, []),
+          { matrix: { count: 1, timeout: 1, family: 4 }, expect: { reachable: true, ttl: 'topology' } },
+          0,
+        );
         if (!result.passed) throw new Error(`matrix ${k}: ${result.failures.join('; ')}`);
         runs.push(Number(result.metrics.matrixMs));
         pairs = Number(result.metrics.pairs);
@@ -220,7 +251,11 @@ async function main(): Promise<void> {
       for (let r = 0; r < REPS; r++) {
         const labSpec = spec(n, 1, 'bgp', reflector);
         const t = await cycle(netns, labSpec, async () => {
-          const result = await runStep(stepContext(netns, labSpec.topology, []), { bgp: { routes: true }, within: 60 }, 0);
+          const result = await runStep(
+            stepContext(netns, labSpec.topology, []),
+            { bgp: { routes: true }, within: 60 },
+            0,
+          );
           if (!result.passed) throw new Error(`bgp ${n}: ${result.failures.join('; ')}`);
           return Number(result.metrics.sinceLabReadyMs);
         });
@@ -302,7 +337,10 @@ function renderMarkdown(r: {
       '',
       '| N × W | up | down | memory per host |',
       '|---|---|---|---|',
-      ...r.docker.map((x) => `| ${x.n} × ${x.w} | ${show(x.testbedUp)} | ${show(x.testbedDown)} | ${((x.memoryPerHostBytes ?? 0) / 2 ** 20).toFixed(1)} MiB |`),
+      ...r.docker.map(
+        (x) =>
+          `| ${x.n} × ${x.w} | ${show(x.testbedUp)} | ${show(x.testbedDown)} | ${((x.memoryPerHostBytes ?? 0) / 2 ** 20).toFixed(1)} MiB |`,
+      ),
       '',
     );
   }

@@ -17,7 +17,9 @@ export function lineChart(title: string, series: Series[], ns: number[]): string
   const bottom = 50;
   const highest = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.figure.max)));
   // Ticks at 1, 2 or 5 times a power of ten, about five of them.
-  const step = [1, 2, 5].map((m) => m * 10 ** Math.floor(Math.log10(highest / 5))).find((s) => highest / s <= 6) ?? 10 ** Math.ceil(Math.log10(highest / 5));
+  const step =
+    [1, 2, 5].map((m) => m * 10 ** Math.floor(Math.log10(highest / 5))).find((s) => highest / s <= 6) ??
+    10 ** Math.ceil(Math.log10(highest / 5));
   const maxY = Math.ceil(highest / step) * step;
   const x = (n: number) => left + (ns.indexOf(n) / Math.max(1, ns.length - 1)) * (width - left - right);
   const y = (ms: number) => height - bottom - (ms / maxY) * (height - top - bottom);
@@ -37,13 +39,19 @@ export function lineChart(title: string, series: Series[], ns: number[]): string
   series.forEach((s, i) => {
     const points = s.points.filter((p) => ns.includes(p.n));
     const path = points.map((p) => `${x(p.n)},${y(p.figure.median)}`).join(' ');
-    out.push(`<polyline points="${path}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    out.push(
+      `<polyline points="${path}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+    );
     for (const p of points) {
-      out.push(`<line x1="${x(p.n)}" x2="${x(p.n)}" y1="${y(p.figure.min)}" y2="${y(p.figure.max)}" stroke="${s.color}"/>`);
+      out.push(
+        `<line x1="${x(p.n)}" x2="${x(p.n)}" y1="${y(p.figure.min)}" y2="${y(p.figure.max)}" stroke="${s.color}"/>`,
+      );
       out.push(`<circle cx="${x(p.n)}" cy="${y(p.figure.median)}" r="3" fill="${s.color}"/>`);
     }
     const ly = top + 10 + i * 20;
-    out.push(`<line x1="${width - right + 15}" x2="${width - right + 40}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
+    out.push(
+      `<line x1="${width - right + 15}" x2="${width - right + 40}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+    );
     out.push(`<text x="${width - right + 46}" y="${ly + 4}">${s.label}</text>`);
   });
   out.push('</svg>');

@@ -1,7 +1,12 @@
 import type { ScenarioInput } from '../src/index.js';
 
 /** N hosts x W workloads on one /16 segment, addressed as bench/floor.sh addresses them. */
-export function gridScenario(n: number, w: number, routing: 'static' | 'bgp' = 'static', reflector = false): ScenarioInput {
+export function gridScenario(
+  n: number,
+  w: number,
+  routing: 'static' | 'bgp' = 'static',
+  reflector = false,
+): ScenarioInput {
   return {
     name: `grid-${n}x${w}`,
     // Not 192.168.x: a docker lab's network must not overlap the scenarios' 192.168.1.0/24.

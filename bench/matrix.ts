@@ -34,7 +34,7 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 /** Busy CPU time of the whole machine so far, in ms (every core, from /proc/stat). */
 function busyMs(): number {
   const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = fields as number[];
+  const [user, nice, system, , , irq, softirq, steal] = fields;
   return (user! + nice! + system! + irq! + softirq! + steal!) * 10;
 }
 
@@ -68,17 +68,33 @@ async function main(): Promise<void> {
   for (const backend of backends) {
     for (const { k, n, w } of SIZES) {
       const scenario = parseScenario('bench/grid.ts', gridScenario(n, w));
-      const spec: LabSpec = { topology: resolveTopology(scenario, `bench-matrix-${k}`), steps: [], scenarioFile: 'bench/grid.ts', backendOptions: {} };
+      const spec: LabSpec = {
+        topology: resolveTopology(scenario, `bench-matrix-${k}`),
+        steps: [],
+        scenarioFile: 'bench/grid.ts',
+        backendOptions: {},
+      };
       await buildLab(backend, planFor(backend.profile, spec), () => {});
       try {
         const ctx = stepContext(backend, spec.topology, []);
         let pairs = 0;
         // One warm-up each, so that neither pays for the first ARP of every pair.
-        await runStep(ctx, { matrix: { count: 1, timeout: 1, family: 4 }, expect: { reachable: true, ttl: 'topology' } }, 0);
+        await runStep(
+          ctx,
+          { matrix: { count: 1, timeout: 1, family: 4 }, expect: { reachable: true, ttl: 'topology' } },
+          0,
+        );
         const runs = k >= 300 ? 1 : RUNS;
         const ours = await measure(async () => {
-          const result = await runStep(ctx, { matrix: { count: 1, timeout: 1, family: 4 }, expect: { reachable: true, ttl: 'topology' } }, 0);
-          if (!result.passed) log(`matrix ${k} on ${backend.profile.name}: ${result.metrics.reached} of ${result.metrics.pairs} pairs answered`);
+          const result = await runStep(
+            ctx,
+            { matrix: { count: 1, timeout: 1, family: 4 }, expect: { reachable: true, ttl: 'topology' } },
+            0,
+          );
+          if (!result.passed)
+            log(
+              `matrix ${k} on ${backend.profile.name}: ${result.metrics.reached} of ${result.metrics.pairs} pairs answered`,
+            );
           if (!result.passed) log(result.failures[0] ?? '');
           pairs = Number(result.metrics.pairs);
         }, runs);

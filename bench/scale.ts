@@ -53,7 +53,9 @@ async function main(): Promise<void> {
   const refused = checkSize(spec(scale('scale-one-segment', 1, 5000, 1)), netns.profile);
   const refusalMs = performance.now() - t;
   log(refused[0] ?? 'not refused');
-  rows.push(`| 5,000 hosts × 1 workload, one segment | refused before anything is created, in ${Math.round(refusalMs)} ms (validation included) | — | — |`);
+  rows.push(
+    `| 5,000 hosts × 1 workload, one segment | refused before anything is created, in ${Math.round(refusalMs)} ms (validation included) | — | — |`,
+  );
 
   for (const [title, input] of [
     ['5,000 hosts × 1 workload, five segments of 1,000, static routes (999 per host)', scale('scale-5000', 5, 1000, 1)],
@@ -75,7 +77,9 @@ async function main(): Promise<void> {
     await netns.destroy(labSpec.topology.lab);
     const down = performance.now() - t;
     log(`${title}: up ${(up / 1000).toFixed(1)} s, down ${(down / 1000).toFixed(1)} s`);
-    rows.push(`| ${title} | ${(up / 1000).toFixed(1)} s | ${(down / 1000).toFixed(1)} s | ${Math.round(Math.max(rss, rssBefore) / 2 ** 20)} MiB |`);
+    rows.push(
+      `| ${title} | ${(up / 1000).toFixed(1)} s | ${(down / 1000).toFixed(1)} s | ${Math.round(Math.max(rss, rssBefore) / 2 ** 20)} MiB |`,
+    );
   }
 
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}`;

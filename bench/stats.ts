@@ -10,7 +10,12 @@ export function figure(runs: number[]): Figure {
   const sorted = [...runs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { median: Math.round(median), min: Math.round(sorted[0]!), max: Math.round(sorted.at(-1)!), runs: runs.map(Math.round) };
+  return {
+    median: Math.round(median),
+    min: Math.round(sorted[0]!),
+    max: Math.round(sorted.at(-1)!),
+    runs: runs.map(Math.round),
+  };
 }
 
 /** "1234 ms (1200–1300)" */

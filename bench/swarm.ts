@@ -27,7 +27,12 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 
 function spec(n: number): LabSpec {
   const scenario = parseScenario('bench/grid.ts', gridScenario(n, 1));
-  return { steps: [], backendOptions: {}, topology: resolveTopology(scenario, `bench-swarm-${n}`), scenarioFile: 'bench/grid.ts' };
+  return {
+    steps: [],
+    backendOptions: {},
+    topology: resolveTopology(scenario, `bench-swarm-${n}`),
+    scenarioFile: 'bench/grid.ts',
+  };
 }
 
 async function cycle(backend: Backend, n: number): Promise<{ up: number; down: number }> {
@@ -45,13 +50,26 @@ async function cycle(backend: Backend, n: number): Promise<{ up: number; down: n
 async function plainRun(n: number): Promise<{ up: number; down: number }> {
   const docker = dockerClient();
   const image = await ensureHostImage(docker, () => {});
-  const network = await docker.createNetwork({ Name: 'bench-plain', Internal: true, IPAM: { Config: [{ Subnet: '10.253.0.0/16' }] } });
-  const t0 = performance.now();
-  const containers = await mapLimit(Array.from({ length: n }, (_, i) => i), 8, async (i) => {
-    const c = await docker.createContainer({ name: `bench-plain-${i}`, Image: image, Cmd: ['sleep', 'infinity'], HostConfig: { NetworkMode: 'bench-plain', Init: true, CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'] } });
-    await c.start();
-    return c;
+  const network = await docker.createNetwork({
+    Name: 'bench-plain',
+    Internal: true,
+    IPAM: { Config: [{ Subnet: '10.253.0.0/16' }] },
   });
+  const t0 = performance.now();
+  const containers = await mapLimit(
+    Array.from({ length: n }, (_, i) => i),
+    8,
+    async (i) => {
+      const c = await docker.createContainer({
+        name: `bench-plain-${i}`,
+        Image: image,
+        Cmd: ['sleep', 'infinity'],
+        HostConfig: { NetworkMode: 'bench-plain', Init: true, CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'] },
+      });
+      await c.start();
+      return c;
+    },
+  );
   const up = performance.now() - t0;
   const t1 = performance.now();
   await mapLimit(containers, 8, (c) => c.remove({ force: true }));
@@ -65,7 +83,9 @@ async function machineMemory(): Promise<number[]> {
   const machines = await machineSimulator.list();
   return Promise.all(
     machines.map(async (m) => {
-      const stats = (await docker.getContainer(m.name).stats({ stream: false })) as { memory_stats: { usage: number; stats?: { cache?: number } } };
+      const stats = (await docker.getContainer(m.name).stats({ stream: false })) as {
+        memory_stats: { usage: number; stats?: { cache?: number } };
+      };
       return stats.memory_stats.usage - (stats.memory_stats.stats?.cache ?? 0);
     }),
   );

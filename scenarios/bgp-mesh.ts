@@ -21,7 +21,9 @@ export default defineScenario({
     ...hosts.flatMap((host) =>
       workloads
         .filter((w) => w.host !== host.name)
-        .map((w) => ({ route: { node: host.name, to: w.address, via: hosts.find((h) => h.name === w.host)!.address, proto: 'bird' } })),
+        .map((w) => ({
+          route: { node: host.name, to: w.address, via: hosts.find((h) => h.name === w.host)!.address, proto: 'bird' },
+        })),
     ),
     ...workloads.flatMap((from) =>
       workloads

@@ -22,8 +22,16 @@ export default defineScenario({
   // Tunnel addresses come from each host's /26 block: 10.20.0.0, 10.20.1.0, 10.20.2.0.
   bgp: { block: 26 },
   steps: [
-    { name: 'within the rack: ns0 reaches ns1, two routed hops', ping: { from: 'ns0', to: 'ns1' }, expect: { ttl: 62, maxLoss: 0 } },
-    { name: 'across racks: ns0 reaches ns2, the fabric hidden in the tunnel', ping: { from: 'ns0', to: 'ns2' }, expect: { ttl: 62, maxLoss: 0 } },
+    {
+      name: 'within the rack: ns0 reaches ns1, two routed hops',
+      ping: { from: 'ns0', to: 'ns1' },
+      expect: { ttl: 62, maxLoss: 0 },
+    },
+    {
+      name: 'across racks: ns0 reaches ns2, the fabric hidden in the tunnel',
+      ping: { from: 'ns0', to: 'ns2' },
+      expect: { ttl: 62, maxLoss: 0 },
+    },
     {
       name: 'host0 routes ns1 directly via host1 on ens192',
       route: { node: 'host0', to: '10.20.1.2', via: '192.168.1.11', dev: 'ens192' },

@@ -25,19 +25,35 @@ export default defineScenario({
 
     // Link: ns1's veth down on host1.
     { linkDown: 'ns1' },
-    { name: 'ns1 unreachable while its veth is down', ping: { from: 'ns0', to: 'ns1', count: 2 }, expect: { reachable: false } },
+    {
+      name: 'ns1 unreachable while its veth is down',
+      ping: { from: 'ns0', to: 'ns1', count: 2 },
+      expect: { reachable: false },
+    },
     { linkUp: 'ns1' },
     { name: 'ns1 reachable again', ping: { from: 'ns0', to: 'ns1', count: 1 }, expect: { ttl: 62 }, within: 10 },
 
     // BGP: host2's BIRD stops; its routes vanish from host0, then come back when it restarts.
     { stopBgp: 'host2' },
-    { name: "host2's workload route withdrawn from host0", route: { node: 'host0', to: '10.20.2.2', proto: 'bird' }, expect: 'absent', within: 10 },
-    { name: 'ns2 unreachable without its route', ping: { from: 'ns0', to: 'ns2', count: 2 }, expect: { reachable: false } },
+    {
+      name: "host2's workload route withdrawn from host0",
+      route: { node: 'host0', to: '10.20.2.2', proto: 'bird' },
+      expect: 'absent',
+      within: 10,
+    },
+    {
+      name: 'ns2 unreachable without its route',
+      ping: { from: 'ns0', to: 'ns2', count: 2 },
+      expect: { reachable: false },
+    },
     { startBgp: 'host2' },
     { name: 'the mesh converges again', bgp: {} },
     { name: 'ns2 reachable again', ping: { from: 'ns0', to: 'ns2', count: 1 }, expect: { ttl: 62 } },
     // UDP after healing: 20 Mbit/s arrives with little loss. The bounds leave room for a busy machine,
     // where the receiver may not get the CPU in time for every datagram.
-    { iperf3: { from: 'ns0', to: 'ns2', protocol: 'udp', bitrate: '20M', duration: 2 }, expect: { minBitsPerSecond: 1.5e7, maxLoss: 10 } },
+    {
+      iperf3: { from: 'ns0', to: 'ns2', protocol: 'udp', bitrate: '20M', duration: 2 },
+      expect: { minBitsPerSecond: 1.5e7, maxLoss: 10 },
+    },
   ],
 });

@@ -35,8 +35,14 @@ export default defineScenario({
     { cidr: '10.30.0.0/16', encapsulation: 'vxlan' },
   ],
   steps: [
-    { name: "host0 routes ns1 (direct pool) via host1 on ens192", route: { node: 'host0', to: '10.20.1.2', via: '192.168.1.16', dev: 'ens192' } },
-    { name: "host0 routes vx1 (VXLAN pool) via host1's VTEP on vxlan.calico", route: { node: 'host0', to: '10.30.1.2', via: '10.30.1.0', dev: 'vxlan.calico' } },
+    {
+      name: 'host0 routes ns1 (direct pool) via host1 on ens192',
+      route: { node: 'host0', to: '10.20.1.2', via: '192.168.1.16', dev: 'ens192' },
+    },
+    {
+      name: "host0 routes vx1 (VXLAN pool) via host1's VTEP on vxlan.calico",
+      route: { node: 'host0', to: '10.30.1.2', via: '10.30.1.0', dev: 'vxlan.calico' },
+    },
     {
       name: 'direct pool: the wire carries the packet as it is',
       trace: { from: 'ns0', to: 'ns1' },
@@ -48,7 +54,7 @@ export default defineScenario({
       expect: { hops: ['vx0', 'host0', 'host1', 'vx1'], ttls: [64, 63, 62], encapsulation: 'vxlan' },
     },
     {
-      name: 'from the direct pool to the VXLAN pool the request is wrapped (the target\'s pool decides)',
+      name: "from the direct pool to the VXLAN pool the request is wrapped (the target's pool decides)",
       trace: { from: 'ns0', to: 'vx1' },
       expect: { encapsulation: 'vxlan' },
     },

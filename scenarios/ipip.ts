@@ -17,7 +17,11 @@ export default defineScenario({
   // Tunnel addresses come from each host's /26 block: 10.20.0.0 and 10.20.1.0.
   bgp: { block: 26 },
   steps: [
-    { name: 'ns0 reaches ns1, two routed hops as before', ping: { from: 'ns0', to: 'ns1' }, expect: { ttl: 62, maxLoss: 0 } },
+    {
+      name: 'ns0 reaches ns1, two routed hops as before',
+      ping: { from: 'ns0', to: 'ns1' },
+      expect: { ttl: 62, maxLoss: 0 },
+    },
     { name: 'ns1 reaches ns0', ping: { from: 'ns1', to: 'ns0' }, expect: { ttl: 62, maxLoss: 0 } },
     {
       name: 'host0 routes ns1 via host1, on tunl0',

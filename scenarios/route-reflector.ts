@@ -29,7 +29,10 @@ export default defineScenario({
     ...hosts.flatMap((from) =>
       hosts
         .filter((to) => to !== from)
-        .map((to) => ({ ping: { from: from.workloads[0]!.name, to: to.workloads[0]!.name, count: 1 }, expect: { ttl: 62, maxLoss: 0 } })),
+        .map((to) => ({
+          ping: { from: from.workloads[0]!.name, to: to.workloads[0]!.name, count: 1 },
+          expect: { ttl: 62, maxLoss: 0 },
+        })),
     ),
   ],
 });

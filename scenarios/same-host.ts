@@ -3,7 +3,7 @@ import { defineScenario } from 'testbed';
 // Two workloads on one host: one routed hop (the host), so ttl 63.
 export default defineScenario({
   name: 'same-host',
-  description: 'Two workloads on one host talk through the host\'s routing table.',
+  description: "Two workloads on one host talk through the host's routing table.",
   segments: [{ name: 'ens192', subnet: '192.168.1.0/24' }],
   hosts: [
     {

@@ -12,8 +12,16 @@ export default defineScenario({
   ],
   routing: 'static',
   steps: [
-    { name: 'ns0 reaches ns1 across two routed hops', ping: { from: 'ns0', to: 'ns1' }, expect: { ttl: 62, maxLoss: 0 } },
-    { name: 'ns1 reaches ns0 across two routed hops', ping: { from: 'ns1', to: 'ns0' }, expect: { ttl: 62, maxLoss: 0 } },
+    {
+      name: 'ns0 reaches ns1 across two routed hops',
+      ping: { from: 'ns0', to: 'ns1' },
+      expect: { ttl: 62, maxLoss: 0 },
+    },
+    {
+      name: 'ns1 reaches ns0 across two routed hops',
+      ping: { from: 'ns1', to: 'ns0' },
+      expect: { ttl: 62, maxLoss: 0 },
+    },
     {
       name: "ns0's gateway 169.254.1.1 resolves to ee:ee:ee:ee:ee:ee (proxy ARP)",
       neighbour: { node: 'ns0', address: '169.254.1.1', lladdr: 'ee:ee:ee:ee:ee:ee' },

@@ -30,12 +30,25 @@ export default async function setup(): Promise<() => Promise<void>> {
 }
 
 async function removeLeftovers(docker: Docker | undefined, left: string[]): Promise<void> {
-  const of = (kind: keyof MachineResources) => left.filter((l) => l.startsWith(`${kind}: `)).map((l) => l.slice(kind.length + 2));
+  const of = (kind: keyof MachineResources) =>
+    left.filter((l) => l.startsWith(`${kind}: `)).map((l) => l.slice(kind.length + 2));
   // Containers before their networks, and both before links (a network's bridge is one).
   if (docker) {
-    for (const container of of('containers')) await docker.getContainer(container.replace(/.*\((\w+)\)$/, '$1')).remove({ force: true, v: true }).catch(() => {});
-    for (const network of of('networks')) await docker.getNetwork(network).remove().catch(() => {});
-    for (const volume of of('volumes')) await docker.getVolume(volume).remove().catch(() => {});
+    for (const container of of('containers'))
+      await docker
+        .getContainer(container.replace(/.*\((\w+)\)$/, '$1'))
+        .remove({ force: true, v: true })
+        .catch(() => {});
+    for (const network of of('networks'))
+      await docker
+        .getNetwork(network)
+        .remove()
+        .catch(() => {});
+    for (const volume of of('volumes'))
+      await docker
+        .getVolume(volume)
+        .remove()
+        .catch(() => {});
   }
   for (const namespace of of('namespaces')) {
     const pids = (await runProcess('ip', ['netns', 'pids', namespace])).stdout.split('\n').filter(Boolean);

@@ -16,7 +16,8 @@ export interface MachineResources {
  * are counted), and the catch-all tunnel devices the kernel adds once a module loads (a kernel
  * probe loads it; they cannot be removed).
  */
-const NOT_LEFT_BY_TESTS = /^(veth|br-|docker0$|tunl0$|gre0$|gretap0$|erspan0$|ip_vti0$|ip6_vti0$|sit0$|ip6tnl0$|ip6gre0$)/;
+const NOT_LEFT_BY_TESTS =
+  /^(veth|br-|docker0$|tunl0$|gre0$|gretap0$|erspan0$|ip_vti0$|ip6_vti0$|sit0$|ip6tnl0$|ip6gre0$)/;
 
 export async function machineResources(docker: Docker | undefined): Promise<MachineResources> {
   const links = JSON.parse((await runProcess('ip', ['-j', 'link', 'show'])).stdout) as { ifname: string }[];

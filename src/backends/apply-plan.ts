@@ -15,5 +15,6 @@ export async function applyHostPlan(backend: Backend, lab: string, host: HostPla
     pathOf: (node) => profile.namespacePath(lab, node),
   });
   const result = await backend.exec(lab, host.host, ['sh', '-s'], { input: script });
-  if (result.code !== 0) throw new InfraError(`setting up ${host.host}: ${outputTail(result) || `exit ${result.code}`}`);
+  if (result.code !== 0)
+    throw new InfraError(`setting up ${host.host}: ${outputTail(result) || `exit ${result.code}`}`);
 }

@@ -29,7 +29,10 @@ export function parseNeighbourTable(limitText: string, statsText: string): Neigh
 /** This process's kernel's table; undefined outside the initial network namespace (the files are not there). */
 export async function readLocalNeighbourTable(): Promise<NeighbourTable | undefined> {
   try {
-    const [limit, stats] = await Promise.all([readFile(NEIGHBOUR_LIMIT_FILE, 'utf8'), readFile(NEIGHBOUR_STATS_FILE, 'utf8')]);
+    const [limit, stats] = await Promise.all([
+      readFile(NEIGHBOUR_LIMIT_FILE, 'utf8'),
+      readFile(NEIGHBOUR_STATS_FILE, 'utf8'),
+    ]);
     return parseNeighbourTable(limit, stats);
   } catch {
     return undefined;

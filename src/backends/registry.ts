@@ -45,12 +45,32 @@ export interface MachineSimulator {
 
 /** Every backend, in the order `auto` tries them; adding one is one folder and one entry here. */
 const BACKENDS = {
-  docker: { profile: dockerProfile, create: () => new DockerBackend(), available: () => dockerAnswers(), auto: true, image: dockerImageBuilder },
-  netns: { profile: netnsProfile, create: () => new NetnsBackend(), available: () => new NetnsBackend().preflight().then(() => true, () => false), auto: true },
+  docker: {
+    profile: dockerProfile,
+    create: () => new DockerBackend(),
+    available: () => dockerAnswers(),
+    auto: true,
+    image: dockerImageBuilder,
+  },
+  netns: {
+    profile: netnsProfile,
+    create: () => new NetnsBackend(),
+    available: () =>
+      new NetnsBackend().preflight().then(
+        () => true,
+        () => false,
+      ),
+    auto: true,
+  },
   swarm: {
     profile: swarmProfile,
     create: (settings: BackendSettings) => new SwarmBackend(settings),
-    available: async (settings: BackendSettings) => enginesConfigured(settings.engine) && new SwarmBackend(settings).preflight().then(() => true, () => false),
+    available: async (settings: BackendSettings) =>
+      enginesConfigured(settings.engine) &&
+      new SwarmBackend(settings).preflight().then(
+        () => true,
+        () => false,
+      ),
     auto: false,
     machines: machineSimulator,
   },
@@ -67,7 +87,8 @@ export const AUTO_BACKEND_NAMES = BACKEND_NAMES.filter((name) => BACKENDS[name].
 export const PLAN_BACKEND: BackendName = 'netns';
 
 export const profileOf = (name: BackendName): BackendProfile => BACKENDS[name].profile;
-export const createBackend = (name: BackendName, settings: BackendSettings = {}): Backend => BACKENDS[name].create(settings);
+export const createBackend = (name: BackendName, settings: BackendSettings = {}): Backend =>
+  BACKENDS[name].create(settings);
 
 /** The backends that can do `capability`, for messages that say where a scenario would run. */
 export function backendsWith(capability: BackendCapability): string[] {
@@ -80,7 +101,8 @@ export const AUTO_DESCRIPTION = `the first that works here, in the order ${AUTO_
 /** The backend to build with, checked: `auto` takes the first of the auto backends that works here. */
 export async function selectBackend(choice: BackendChoice, settings: BackendSettings = {}): Promise<Backend> {
   if (choice === 'auto') {
-    for (const name of AUTO_BACKEND_NAMES) if (await BACKENDS[name].available(settings)) return BACKENDS[name].create(settings);
+    for (const name of AUTO_BACKEND_NAMES)
+      if (await BACKENDS[name].available(settings)) return BACKENDS[name].create(settings);
     throw new InfraError(`no backend can run here: ${await whyNone(AUTO_BACKEND_NAMES, settings)}`);
   }
   const backend = createBackend(choice, settings);
@@ -106,21 +128,31 @@ async function whyNone(names: BackendName[], settings: BackendSettings): Promise
 export async function backendsToSearch(choice: BackendChoice, settings: BackendSettings = {}): Promise<Backend[]> {
   if (choice !== 'auto') return [await selectBackend(choice, settings)];
   const usable: Backend[] = [];
-  for (const name of BACKEND_NAMES) if (await BACKENDS[name].available(settings)) usable.push(BACKENDS[name].create(settings));
-  if (usable.length === 0) throw new InfraError(`no backend works here: ${await whyNone(AUTO_BACKEND_NAMES, settings)}`);
+  for (const name of BACKEND_NAMES)
+    if (await BACKENDS[name].available(settings)) usable.push(BACKENDS[name].create(settings));
+  if (usable.length === 0)
+    throw new InfraError(`no backend works here: ${await whyNone(AUTO_BACKEND_NAMES, settings)}`);
   return usable;
 }
 
 /** The backend holding lab `lab`, for commands that act on a running lab. */
-export async function backendOfLab(choice: BackendChoice, lab: string, settings: BackendSettings = {}): Promise<Backend> {
+export async function backendOfLab(
+  choice: BackendChoice,
+  lab: string,
+  settings: BackendSettings = {},
+): Promise<Backend> {
   const backends = await backendsToSearch(choice, settings);
   const holding = [];
   for (const backend of backends) if (await backend.exists(lab)) holding.push(backend);
   if (holding.length > 1) {
-    throw new UsageError(`lab "${lab}" exists on ${holding.map((b) => b.profile.name).join(' and ')}: choose one with --backend`);
+    throw new UsageError(
+      `lab "${lab}" exists on ${holding.map((b) => b.profile.name).join(' and ')}: choose one with --backend`,
+    );
   }
   if (holding.length === 0) {
-    throw new UsageError(`no lab named "${lab}" is running (looked on ${backends.map((b) => b.profile.name).join(', ')})`);
+    throw new UsageError(
+      `no lab named "${lab}" is running (looked on ${backends.map((b) => b.profile.name).join(', ')})`,
+    );
   }
   return holding[0]!;
 }

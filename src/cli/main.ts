@@ -1,7 +1,15 @@
 import yargs, { type Argv } from 'yargs';
 import { ExitCode, TestbedError } from '../errors.js';
 import { interruptedBy, wasInterrupted } from '../util/interrupt.js';
-import { downCommand, execCommand, graphCommand, lsCommand, planCommand, traceCommand, upCommand } from './commands/lab.js';
+import {
+  downCommand,
+  execCommand,
+  graphCommand,
+  lsCommand,
+  planCommand,
+  traceCommand,
+  upCommand,
+} from './commands/lab.js';
 import { imageBuildCommand } from './commands/image.js';
 import { machinesCommand } from './commands/machines.js';
 import { runCommand } from './commands/run.js';
@@ -18,7 +26,18 @@ interface CliCommand {
   handler(args: any, processStartMs: number): Promise<number>;
 }
 
-const COMMANDS: CliCommand[] = [runCommand, upCommand, downCommand, lsCommand, execCommand, traceCommand, planCommand, graphCommand, imageBuildCommand, machinesCommand];
+const COMMANDS: CliCommand[] = [
+  runCommand,
+  upCommand,
+  downCommand,
+  lsCommand,
+  execCommand,
+  traceCommand,
+  planCommand,
+  graphCommand,
+  imageBuildCommand,
+  machinesCommand,
+];
 
 /**
  * Parses argv and delegates; resolves to the process exit code. `processStartMs` is how long the
@@ -30,9 +49,14 @@ export async function main(argv: string[], processStartMs = performance.now()): 
     .scriptName('testbed')
     .usage('$0 <command>\n\nBuild Calico-style multi-host networks on one machine and prove how they behave.');
   for (const c of COMMANDS) {
-    parser = parser.command(c.command, c.describe, (y) => c.builder(y), async (args) => {
-      exitCode = await c.handler(args, processStartMs);
-    });
+    parser = parser.command(
+      c.command,
+      c.describe,
+      (y) => c.builder(y),
+      async (args) => {
+        exitCode = await c.handler(args, processStartMs);
+      },
+    );
   }
   try {
     await parser
@@ -61,7 +85,12 @@ class UsageErrorFromYargs extends Error {}
 function reportError(error: unknown, argv: string[]): number {
   if (error instanceof UsageErrorFromYargs) {
     const command = COMMANDS.find((c) => c.command.split(' ')[0] === argv[0]);
-    const help = command ? `testbed ${command.command.split(' ').filter((w) => !/^[<[]/.test(w)).join(' ')} --help` : 'testbed --help';
+    const help = command
+      ? `testbed ${command.command
+          .split(' ')
+          .filter((w) => !/^[<[]/.test(w))
+          .join(' ')} --help`
+      : 'testbed --help';
     process.stderr.write(`testbed: ${error.message} (see ${help})\n`);
     return ExitCode.badInput;
   }
@@ -75,6 +104,8 @@ function reportError(error: unknown, argv: string[]): number {
     process.stderr.write(error.message.replace(/^/gm, 'testbed: ') + '\n');
     return error.exitCode;
   }
-  process.stderr.write(`testbed: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `testbed: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return ExitCode.infrastructure;
 }

@@ -1,6 +1,13 @@
 import type { Options } from 'yargs';
 import type { BackendProfile } from '../backends/backend.js';
-import { AUTO_DESCRIPTION, BACKEND_CHOICES, BACKEND_NAMES, backendFlags, describeBackends, PLAN_BACKEND } from '../backends/registry.js';
+import {
+  AUTO_DESCRIPTION,
+  BACKEND_CHOICES,
+  BACKEND_NAMES,
+  backendFlags,
+  describeBackends,
+  PLAN_BACKEND,
+} from '../backends/registry.js';
 import { UsageError } from '../errors.js';
 
 /** --backend of the commands that build a lab: auto takes the first backend that works here. */
@@ -32,7 +39,12 @@ export const nameOption = {
 
 /** The flags backends declare (docker's --privileged); unset unless given, so a scenario's own setting stands. */
 export function backendFlagOptions(): Record<string, Options> {
-  return Object.fromEntries(Object.entries(backendFlags()).map(([flag, { runtime: _, ...option }]) => [flag, { ...option, default: undefined }]));
+  return Object.fromEntries(
+    Object.entries(backendFlags()).map(([flag, { runtime: _, ...option }]) => [
+      flag,
+      { ...option, default: undefined },
+    ]),
+  );
 }
 
 /** Whether a flag was given: yargs leaves an array flag that was not given as [undefined]. */
@@ -40,7 +52,9 @@ const given = (value: unknown) => [value].flat().some((v) => v !== undefined);
 
 /** The values of every backend flag given, for the runtimes that read them (swarm's engines). */
 export function backendSettings(args: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(backendFlags()).flatMap((flag) => (given(args[flag]) ? [[flag, args[flag]]] : [])));
+  return Object.fromEntries(
+    Object.keys(backendFlags()).flatMap((flag) => (given(args[flag]) ? [[flag, args[flag]]] : [])),
+  );
 }
 
 /** The option a flag sets: `--overlay-timeout` sets `overlayTimeout`. */
@@ -50,8 +64,14 @@ const optionOf = (flag: string) => flag.replace(/-(\w)/g, (_, c: string) => c.to
 export function backendFlagValues(args: Record<string, unknown>, profile: BackendProfile): Record<string, unknown> {
   for (const flag of Object.keys(backendFlags())) {
     if (given(args[flag]) && !(flag in profile.flags)) {
-      throw new UsageError(`--${flag} is not an option of the ${profile.name} backend (${backendFlags()[flag]!.describe})`);
+      throw new UsageError(
+        `--${flag} is not an option of the ${profile.name} backend (${backendFlags()[flag]!.describe})`,
+      );
     }
   }
-  return Object.fromEntries(Object.entries(profile.flags).flatMap(([flag, spec]) => (spec.runtime || !given(args[flag]) ? [] : [[optionOf(flag), args[flag]]])));
+  return Object.fromEntries(
+    Object.entries(profile.flags).flatMap(([flag, spec]) =>
+      spec.runtime || !given(args[flag]) ? [] : [[optionOf(flag), args[flag]]],
+    ),
+  );
 }

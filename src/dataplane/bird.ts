@@ -52,11 +52,16 @@ const SESSION_TIMING = [
 ];
 
 /** The IPv6 half of a dual-stack host's bird.conf: its /128s, their kernel table, sessions over IPv6. */
-function birdConfig6(host: Host, asn: number, reflector: boolean, peers: { peer: Host; rrClient: boolean }[]): string[] {
+function birdConfig6(
+  host: Host,
+  asn: number,
+  reflector: boolean,
+  peers: { peer: Host; rrClient: boolean }[],
+): string[] {
   return [
     '',
-    '# IPv6 (dual stack): the workloads\' /128s, learned over sessions between the hosts\' IPv6',
-    '# addresses, so that the next hop of a learned route is the peer\'s IPv6 address.',
+    "# IPv6 (dual stack): the workloads' /128s, learned over sessions between the hosts' IPv6",
+    "# addresses, so that the next hop of a learned route is the peer's IPv6 address.",
     'protocol static workloads6 {',
     '  ipv6;',
     ...announcedRoutes6(host).map((r) => `  ${r}`),
@@ -78,7 +83,10 @@ function birdConfig6(host: Host, asn: number, reflector: boolean, peers: { peer:
     '  };',
     '}',
     '',
-    ...peers.map(({ peer, rrClient }) => `protocol bgp ${birdPeer6Name(peer.name)} from peers6 { neighbor ${peer.address6!} as ${asn};${rrClient ? ' rr client;' : ''} }`),
+    ...peers.map(
+      ({ peer, rrClient }) =>
+        `protocol bgp ${birdPeer6Name(peer.name)} from peers6 { neighbor ${peer.address6!} as ${asn};${rrClient ? ' rr client;' : ''} }`,
+    ),
   ];
 }
 
@@ -122,9 +130,7 @@ export function birdConfig(topology: Topology, host: Host, paths: BirdPaths): st
     ...SESSION_TIMING,
     '  ipv4 {',
     '    import all;',
-    reflector
-      ? '    export where proto = "workloads" || source = RTS_BGP;'
-      : '    export where proto = "workloads";',
+    reflector ? '    export where proto = "workloads" || source = RTS_BGP;' : '    export where proto = "workloads";',
     '  };',
     '}',
     '',

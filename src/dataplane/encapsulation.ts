@@ -7,7 +7,13 @@ export const ETHERNET_MTU = 1500;
 /** Calico's tunnel devices and what each costs of a packet. */
 export const TUNNELS = {
   ipip: { device: 'tunl0', overhead: 20, header: 'an outer IPv4 header (protocol 4)' },
-  vxlan: { device: 'vxlan.calico', overhead: 50, header: 'outer IPv4, UDP to port 4789 and a VXLAN header with VNI 4096', vni: 4096, port: 4789 },
+  vxlan: {
+    device: 'vxlan.calico',
+    overhead: 50,
+    header: 'outer IPv4, UDP to port 4789 and a VXLAN header with VNI 4096',
+    vni: 4096,
+    port: 4789,
+  },
 } as const;
 
 export type Tunnel = keyof typeof TUNNELS;
@@ -33,7 +39,10 @@ function hostsByName(topology: Topology): Map<string, Host> {
  * other through it too.
  */
 export function tunnelBetween(topology: Topology, a: Host, b: Host): Tunnel | undefined {
-  const ways = [...b.workloads.map((w) => tunnelTo(topology, a, w)), ...a.workloads.map((w) => tunnelTo(topology, b, w))];
+  const ways = [
+    ...b.workloads.map((w) => tunnelTo(topology, a, w)),
+    ...a.workloads.map((w) => tunnelTo(topology, b, w)),
+  ];
   return ways.find((t) => t !== undefined);
 }
 
@@ -52,6 +61,7 @@ export function vtepMac(host: Host): string {
 }
 
 /** Pure: the tunnel device of a host, or nothing with "direct". */
+// eslint-disable-next-line max-lines-per-function -- a list of operations with the comment that teaches them, for both tunnel kinds; split, it would read worse
 export function tunnelSection(topology: Topology, host: Host, uplinkMtu: number = ETHERNET_MTU): Section[] {
   const mode = topology.encapsulation;
   if (mode === 'direct') return [];
@@ -70,7 +80,10 @@ export function tunnelSection(topology: Topology, host: Host, uplinkMtu: number 
           `IPIP: workload traffic ${where} travels inside an outer IPv4 header (protocol 4) through tunl0,\n` +
           `the kernel's catch-all IPIP device. Its address ${host.tunnelAddress} (from the host's block) is the source of\n` +
           `what the host itself sends into the tunnel; its MTU, ${mtu}, leaves room for the 20-byte outer header.`,
-        ops: [ip(host.name, 'addr', 'add', address, 'dev', 'tunl0'), ip(host.name, 'link', 'set', 'dev', 'tunl0', 'mtu', mtu, 'up')],
+        ops: [
+          ip(host.name, 'addr', 'add', address, 'dev', 'tunl0'),
+          ip(host.name, 'link', 'set', 'dev', 'tunl0', 'mtu', mtu, 'up'),
+        ],
       },
       noReversePathFilter(host, 'tunl0'),
     ];
@@ -83,8 +96,28 @@ export function tunnelSection(topology: Topology, host: Host, uplinkMtu: number 
         `through ${device}, whose VTEP address ${host.tunnelAddress} and MAC ${vtepMac(host)} the other hosts know\n` +
         `(no learning: every peer is programmed, as Felix does). Its MTU, ${mtu}, leaves room for the 50 bytes it adds.`,
       ops: [
-        ip(host.name, 'link', 'add', 'name', device, 'address', vtepMac(host), 'mtu', mtu, 'type', 'vxlan',
-          'id', String(vni), 'local', host.address, 'dev', host.segment.name, 'dstport', String(port), 'nolearning'),
+        ip(
+          host.name,
+          'link',
+          'add',
+          'name',
+          device,
+          'address',
+          vtepMac(host),
+          'mtu',
+          mtu,
+          'type',
+          'vxlan',
+          'id',
+          String(vni),
+          'local',
+          host.address,
+          'dev',
+          host.segment.name,
+          'dstport',
+          String(port),
+          'nolearning',
+        ),
         ip(host.name, 'addr', 'add', address, 'dev', device),
         ip(host.name, 'link', 'set', 'dev', device, 'up'),
       ],
@@ -100,8 +133,11 @@ export function tunnelSection(topology: Topology, host: Host, uplinkMtu: number 
  */
 function noReversePathFilter(host: Host, tunnel: string): Section {
   return {
-    comment: 'No reverse-path filter: through a tunnel, a packet may come in on another link than its source is routed out of.',
-    ops: ['all', 'default', host.segment.name, tunnel].map((conf) => sysctl(host.name, `net/ipv4/conf/${conf}/rp_filter`, 0)),
+    comment:
+      'No reverse-path filter: through a tunnel, a packet may come in on another link than its source is routed out of.',
+    ops: ['all', 'default', host.segment.name, tunnel].map((conf) =>
+      sysctl(host.name, `net/ipv4/conf/${conf}/rp_filter`, 0),
+    ),
   };
 }
 
@@ -137,7 +173,12 @@ export function peerRoutes(topology: Topology, host: Host): PeerRoute[] {
       const tunnel = tunnelBetween(topology, host, peer);
       const tunnelEnd = tunnel ? [{ route: [peer.tunnelAddress!, 'via', ...viaTo(host, peer, tunnel)], tunnel }] : [];
       // Dual stack (direct only): the workloads' IPv6 addresses via the peer's.
-      const v6 = sameSegment && host.address6 && peer.address6 ? peer.workloads.flatMap((w) => (w.address6 ? [{ route: [w.address6, 'via', peer.address6!, 'dev', host.segment.name] }] : [])) : [];
+      const v6 =
+        sameSegment && host.address6 && peer.address6
+          ? peer.workloads.flatMap((w) =>
+              w.address6 ? [{ route: [w.address6, 'via', peer.address6!, 'dev', host.segment.name] }] : [],
+            )
+          : [];
       return [...workloads, ...tunnelEnd, ...v6];
     });
 }

@@ -24,7 +24,10 @@ export interface HostPlanOptions {
 }
 
 /** Pure: the operations that turn a host with an uplink into a Calico node. */
-export function planHosts(topology: Topology, { uplink = 'configure', birdPaths, mtu: uplinkMtu }: HostPlanOptions): HostPlan[] {
+export function planHosts(
+  topology: Topology,
+  { uplink = 'configure', birdPaths, mtu: uplinkMtu }: HostPlanOptions,
+): HostPlan[] {
   const mtu = topology.encapsulation === 'direct' ? uplinkMtu : workloadMtu(topology, uplinkMtu);
   const routing = (host: Host): Section[] => {
     if (topology.routing === 'static') return [staticRoutesSection(topology, host)];
@@ -37,7 +40,9 @@ export function planHosts(topology: Topology, { uplink = 'configure', birdPaths,
     sections: [
       uplink === 'configure' ? uplinkSection(host) : adoptedUplinkSection(host, uplink.adopt),
       ...tunnelSection(topology, host, uplinkMtu),
-      ...host.workloads.map((w) => workloadSection(w, mtu, topology.encapsulation === 'direct' ? "the uplink's MTU" : "the tunnel's MTU")),
+      ...host.workloads.map((w) =>
+        workloadSection(w, mtu, topology.encapsulation === 'direct' ? "the uplink's MTU" : "the tunnel's MTU"),
+      ),
       ...routing(host),
     ].filter((s) => s.ops.length > 0),
   }));
@@ -51,7 +56,7 @@ function bgpSection(topology: Topology, host: Host, paths: BirdPaths): Section {
   const peers = bgpPeers(topology, host).map(({ peer }) => peer.name);
   return {
     comment:
-      `BGP: BIRD announces ${host.block ? `block ${formatCidr(host.block)}` : 'this host\'s workloads'} and learns the ` +
+      `BGP: BIRD announces ${host.block ? `block ${formatCidr(host.block)}` : "this host's workloads"} and learns the ` +
       `others' (proto bird),\npeering with ${peers.join(', ') || 'nobody'} in AS ${topology.bgp.asn}.` +
       (host.address6 ? `\nIPv6: its workloads' /128s too, over sessions between the hosts' IPv6 addresses.` : ''),
     ops: [
@@ -68,7 +73,9 @@ function uplinkSection(host: Host): Section {
     comment:
       `Uplink ${dev} on segment ${formatCidr(subnet)}. The default route via the gateway matters:\n` +
       `proxy ARP answers only for destinations routed out of another interface.` +
-      (host.address6 ? `\nIPv6 beside it on ${formatCidr6(host.segment.subnet6!)}, without duplicate address detection (nothing to detect in a lab).` : ''),
+      (host.address6
+        ? `\nIPv6 beside it on ${formatCidr6(host.segment.subnet6!)}, without duplicate address detection (nothing to detect in a lab).`
+        : ''),
     ops: [
       // Before the link is up: a host forwards only once its link-local address has passed DAD (about 2 s).
       ...(host.address6 ? [sysctl(host.name, `net/ipv6/conf/${dev}/accept_dad`, 0, { early: true })] : []),
@@ -83,27 +90,43 @@ function uplinkSection(host: Host): Section {
 }
 
 /** A host's default route, via its segment's gateway. */
-export const defaultRoute = (host: Host): string[] => ['default', 'via', host.segment.gateway, 'dev', host.segment.name];
+export const defaultRoute = (host: Host): string[] => [
+  'default',
+  'via',
+  host.segment.gateway,
+  'dev',
+  host.segment.name,
+];
 
 /** A dual-stack host's IPv6 address on its uplink and its IPv6 default route (none without address6). */
 export function uplink6Parts(host: Host): { address: string[]; route: string[] } | undefined {
   if (!host.address6) return undefined;
   const { name: dev, subnet6, gateway6 } = host.segment;
-  return { address: [`${host.address6}/${subnet6!.prefix}`, 'dev', dev, 'nodad'], route: ['default', 'via', gateway6!, 'dev', dev] };
+  return {
+    address: [`${host.address6}/${subnet6!.prefix}`, 'dev', dev, 'nodad'],
+    route: ['default', 'via', gateway6!, 'dev', dev],
+  };
 }
 
 /** A dual-stack host's IPv6 address, default route and forwarding. */
 function uplink6(host: Host): Op[] {
   const v6 = uplink6Parts(host);
   if (!v6) return [];
-  return [ip(host.name, 'addr', 'add', ...v6.address), ip(host.name, 'route', 'add', ...v6.route), sysctl(host.name, 'net/ipv6/conf/all/forwarding', 1)];
+  return [
+    ip(host.name, 'addr', 'add', ...v6.address),
+    ip(host.name, 'route', 'add', ...v6.route),
+    sysctl(host.name, 'net/ipv6/conf/all/forwarding', 1),
+  ];
 }
 
 /** The host end of a workload's veth: the routes to the workload, and the IPv6 gateway address it carries. */
 export function workloadHostSide(w: Workload): { routes: string[][]; address6?: string[] } {
   const veth = w.hostInterface;
   return {
-    routes: [...(w.address ? [[w.address.address, 'dev', veth, 'scope', 'link']] : []), ...(w.address6 ? [[w.address6, 'dev', veth]] : [])],
+    routes: [
+      ...(w.address ? [[w.address.address, 'dev', veth, 'scope', 'link']] : []),
+      ...(w.address6 ? [[w.address6, 'dev', veth]] : []),
+    ],
     ...(w.address6 ? { address6: [`${w.gateway6!}/64`, 'dev', veth, 'nodad'] } : {}),
   };
 }
@@ -115,14 +138,18 @@ function adoptedUplinkSection(host: Host, current: string): Section {
   const enable6 = host.address6
     ? [
         sysctl(host.name, `net/ipv6/conf/${current}/accept_dad`, 0, { early: true }),
-        ...['all', 'default', current].map((conf) => sysctl(host.name, `net/ipv6/conf/${conf}/disable_ipv6`, 0, { early: true })),
+        ...['all', 'default', current].map((conf) =>
+          sysctl(host.name, `net/ipv6/conf/${conf}/disable_ipv6`, 0, { early: true }),
+        ),
       ]
     : [];
   return {
     comment:
       `Uplink: the backend attached ${current} with ${host.address}; rename it ${dev} as on the seed's\n` +
       `hosts and route by default via the gateway (proxy ARP needs a route out of another interface).` +
-      (host.address6 ? `\nIPv6 beside it: the backend had turned it off; on again before any link, without duplicate\naddress detection (until DAD passes a host forwards no IPv6, about 2 s).` : ''),
+      (host.address6
+        ? `\nIPv6 beside it: the backend had turned it off; on again before any link, without duplicate\naddress detection (until DAD passes a host forwards no IPv6, about 2 s).`
+        : ''),
     ops: [
       ...enable6,
       ip(host.name, 'link', 'set', 'dev', current, 'down'),
@@ -135,6 +162,7 @@ function adoptedUplinkSection(host: Host, current: string): Section {
   };
 }
 
+// eslint-disable-next-line max-lines-per-function -- the seed's workload recipe as one list of operations and its comment, as `testbed plan` prints it
 function workloadSection(w: Workload, mtu: number | undefined, mtuSource: string): Section {
   const veth = w.hostInterface;
   const mac = w.hostMac === 'kernel' ? [] : ['address', w.hostMac];
@@ -156,19 +184,45 @@ function workloadSection(w: Workload, mtu: number | undefined, mtuSource: string
       (mtu === undefined ? '' : `\nBoth ends take ${mtuSource}, ${mtu}, so no packet is too big for the way out.`),
     ops: [
       netns(w.name),
-      ip(w.host, 'link', 'add', 'name', veth, ...linkMtu, ...mac, 'type', 'veth', 'peer', 'name', w.interface, ...linkMtu, 'netns', { netns: w.name }),
+      ip(
+        w.host,
+        'link',
+        'add',
+        'name',
+        veth,
+        ...linkMtu,
+        ...mac,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        w.interface,
+        ...linkMtu,
+        'netns',
+        { netns: w.name },
+      ),
       ...(v6 ? [ip(w.host, 'link', 'set', 'dev', veth, 'addrgenmode', 'none')] : []),
       ip(w.host, 'link', 'set', 'dev', veth, 'up'),
       ...(v4 ? [ip(w.host, 'route', 'add', ...hostSide.routes[0]!)] : []),
-      ...(v6 ? [ip(w.host, 'addr', 'add', ...hostSide.address6!), ip(w.host, 'route', 'add', ...hostSide.routes.at(-1)!)] : []),
+      ...(v6
+        ? [ip(w.host, 'addr', 'add', ...hostSide.address6!), ip(w.host, 'route', 'add', ...hostSide.routes.at(-1)!)]
+        : []),
       ip(w.name, 'link', 'set', 'dev', 'lo', 'up'),
       ...(v4 ? [ip(w.name, 'addr', 'add', formatCidr(v4), 'dev', w.interface)] : []),
       ...(v6 ? [ip(w.name, 'link', 'set', 'dev', w.interface, 'addrgenmode', 'none')] : []),
       ip(w.name, 'link', 'set', 'dev', w.interface, 'up'),
       ...(v4
-        ? [ip(w.name, 'route', 'add', WORKLOAD_GATEWAY, 'dev', w.interface, 'scope', 'link'), ip(w.name, 'route', 'add', 'default', 'via', WORKLOAD_GATEWAY, 'dev', w.interface)]
+        ? [
+            ip(w.name, 'route', 'add', WORKLOAD_GATEWAY, 'dev', w.interface, 'scope', 'link'),
+            ip(w.name, 'route', 'add', 'default', 'via', WORKLOAD_GATEWAY, 'dev', w.interface),
+          ]
         : []),
-      ...(v6 ? [ip(w.name, 'addr', 'add', `${v6}/128`, 'dev', w.interface, 'nodad'), ip(w.name, 'route', 'add', 'default', 'via', w.gateway6!, 'dev', w.interface)] : []),
+      ...(v6
+        ? [
+            ip(w.name, 'addr', 'add', `${v6}/128`, 'dev', w.interface, 'nodad'),
+            ip(w.name, 'route', 'add', 'default', 'via', w.gateway6!, 'dev', w.interface),
+          ]
+        : []),
       ...(v4
         ? [
             sysctl(w.host, `net/ipv4/conf/${veth}/forwarding`, 1),
@@ -192,7 +246,9 @@ function staticRoutesSection(topology: Topology, host: Host): Section {
   return {
     comment:
       'Routes to the workloads of the other hosts (static routing; BGP would learn these)' +
-      (through.length === 0 ? '.' : `,
+      (through.length === 0
+        ? '.'
+        : `,
 through ${through.join(' and ')} where encapsulated (onlink: the next hop is on no subnet of the device).`),
     ops: [...vtepEntries(topology, host), ...routes.map((r) => ip(host.name, 'route', 'add', ...r.route))],
   };

@@ -29,7 +29,12 @@ export interface LabPlan {
 }
 
 /** Pure: the plan of a lab for a backend of this profile. */
-export function planLab(topology: Topology, scenarioFile: string, profile: PlanProfile, options: Record<string, unknown> = {}): LabPlan {
+export function planLab(
+  topology: Topology,
+  scenarioFile: string,
+  profile: PlanProfile,
+  options: Record<string, unknown> = {},
+): LabPlan {
   const hosts = planHosts(topology, {
     uplink: profile.uplink,
     birdPaths: (host) => profile.birdPaths(topology.lab, host),

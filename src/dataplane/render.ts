@@ -11,7 +11,8 @@ export type NamespaceNamer = (node: string) => string;
 const PLAIN_WORD = /^[\w@%+=:,./-]+$/;
 
 function plain(word: string): string {
-  if (!PLAIN_WORD.test(word)) throw new Error(`refusing to render ${JSON.stringify(word)} into a plan: not a plain word`);
+  if (!PLAIN_WORD.test(word))
+    throw new Error(`refusing to render ${JSON.stringify(word)} into a plan: not a plain word`);
   return word;
 }
 
@@ -25,7 +26,12 @@ function fileLines(op: Extract<Op, { kind: 'file' }>): string[] {
   let delimiter = 'EOF';
   while (op.content.split('\n').includes(delimiter)) delimiter += '_';
   const folder = op.path.slice(0, op.path.lastIndexOf('/')) || '/';
-  return [`mkdir -p ${plain(folder)}`, `cat > ${plain(op.path)} <<'${delimiter}'`, ...op.content.replace(/\n$/, '').split('\n'), delimiter];
+  return [
+    `mkdir -p ${plain(folder)}`,
+    `cat > ${plain(op.path)} <<'${delimiter}'`,
+    ...op.content.replace(/\n$/, '').split('\n'),
+    delimiter,
+  ];
 }
 
 const shellWord = (word: string) => (PLAIN_WORD.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
@@ -114,7 +120,8 @@ export function renderScript(
       batches.set(op.ns, lines);
     } else if (op.kind === 'bridge') {
       bridgeBatches.set(op.ns, [...(bridgeBatches.get(op.ns) ?? []), ipLine(op.args, name)]);
-    } else if (op.kind === 'sysctl') (op.early ? earlySysctls : sysctls).push(...inNamespace([sysctlLine(op)], op.ns, self, enter));
+    } else if (op.kind === 'sysctl')
+      (op.early ? earlySysctls : sysctls).push(...inNamespace([sysctlLine(op)], op.ns, self, enter));
     else if (op.kind === 'file') last.push(...inNamespace(fileLines(op), op.ns, self, enter));
     else last.push(...inNamespace([op.argv.map(shellWord).join(' ')], op.ns, self, enter));
   }
@@ -123,7 +130,10 @@ export function renderScript(
     script.push(`ip -batch - <<'EOF'`, ...namespaces.map((n) => `netns add ${n}`), 'EOF');
   }
   script.push(...earlySysctls);
-  for (const [program, perNamespace] of [['ip', batches], ['bridge', bridgeBatches]] as const) {
+  for (const [program, perNamespace] of [
+    ['ip', batches],
+    ['bridge', bridgeBatches],
+  ] as const) {
     for (const [ns, lines] of perNamespace) {
       if (lines.length === 0) continue;
       script.push(`${ns === self ? '' : `${enter(ns)} `}${program} -batch - <<'EOF'`, ...lines, 'EOF');

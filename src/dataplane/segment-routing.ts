@@ -28,9 +28,17 @@ export function segmentRouting(topology: Topology): Section[] {
         sysctl(FABRIC, 'net/ipv4/conf/all/rp_filter', 0, { early: true }),
         sysctl(FABRIC, 'net/ipv4/conf/default/rp_filter', 0, { early: true }),
         sysctl(FABRIC, 'net/ipv4/ip_forward', 1),
-        ...topology.hosts.flatMap((h) => direct(h).flatMap((w) => (w.address ? [ip(FABRIC, 'route', 'add', w.address.address, 'via', h.address)] : []))),
+        ...topology.hosts.flatMap((h) =>
+          direct(h).flatMap((w) =>
+            w.address ? [ip(FABRIC, 'route', 'add', w.address.address, 'via', h.address)] : [],
+          ),
+        ),
         ...(topology.segments.some((s) => s.subnet6) ? [sysctl(FABRIC, 'net/ipv6/conf/all/forwarding', 1)] : []),
-        ...topology.hosts.flatMap((h) => direct(h).flatMap((w) => (w.address6 && h.address6 ? [ip(FABRIC, 'route', 'add', w.address6, 'via', h.address6)] : []))),
+        ...topology.hosts.flatMap((h) =>
+          direct(h).flatMap((w) =>
+            w.address6 && h.address6 ? [ip(FABRIC, 'route', 'add', w.address6, 'via', h.address6)] : [],
+          ),
+        ),
       ],
     },
   ];

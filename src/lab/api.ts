@@ -98,13 +98,16 @@ export class Lab implements AsyncDisposable {
  */
 export async function startLab(source: string | ScenarioInput, options: StartLabOptions = {}): Promise<Lab> {
   // Owned by this process: if it dies without stopping the lab, the next testbed command removes it.
-  const session = await LabSession.open([typeof source === 'string' ? source : { file: '(scenario)', scenario: source }], {
-    backend: options.backend ?? 'auto',
-    settings: options.settings ?? {},
-    ...(options.name !== undefined ? { name: options.name } : {}),
-    skipUnsupported: options.skipUnsupported ?? false,
-    progress: options.progress ?? (() => {}),
-  });
+  const session = await LabSession.open(
+    [typeof source === 'string' ? source : { file: '(scenario)', scenario: source }],
+    {
+      backend: options.backend ?? 'auto',
+      settings: options.settings ?? {},
+      ...(options.name !== undefined ? { name: options.name } : {}),
+      skipUnsupported: options.skipUnsupported ?? false,
+      progress: options.progress ?? (() => {}),
+    },
+  );
   const lab = session.labs[0]!;
   await session.build(lab);
   return new Lab(session, lab);

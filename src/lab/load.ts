@@ -32,12 +32,27 @@ export async function loadScenario(file: string): Promise<Scenario> {
       interopDefault: false,
     });
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`did not finish loading within ${LOAD_TIMEOUT_MS / 1000} s (a top-level await that never settles?)`)), LOAD_TIMEOUT_MS);
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `did not finish loading within ${LOAD_TIMEOUT_MS / 1000} s (a top-level await that never settles?)`,
+            ),
+          ),
+        LOAD_TIMEOUT_MS,
+      );
     });
     module = (await Promise.race([jiti.import(path), timeout])) as Record<string, unknown>;
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    throw problem(`cannot be loaded: ${text.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ')}`);
+    throw problem(
+      `cannot be loaded: ${text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .slice(0, 3)
+        .join(' ')}`,
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -54,7 +69,9 @@ export function checkScenario(file: string, value: unknown): Scenario {
     result = { ...validateScenario(value), backendIssues: backendOptionIssues(value) };
   } catch (error) {
     // A getter or proxy in the scenario that throws while it is read.
-    throw new ScenarioError(file, [{ path: '', message: `cannot be read: ${error instanceof Error ? error.message : String(error)}` }]);
+    throw new ScenarioError(file, [
+      { path: '', message: `cannot be read: ${error instanceof Error ? error.message : String(error)}` },
+    ]);
   }
   const issues = [...result.issues, ...result.backendIssues];
   if (!result.scenario || issues.length > 0) throw new ScenarioError(file, issues);
@@ -85,18 +102,28 @@ export function specOf(file: string, scenario: Scenario, name?: string): LabSpec
 
 /** Each backend's options in a scenario, checked by that backend's profile in the same pass as the rest. */
 function backendOptionIssues(value: unknown): Issue[] {
-  const scenario = (typeof value === 'object' && value !== null ? value : {}) as { backendOptions?: unknown; hosts?: unknown };
+  const scenario = (typeof value === 'object' && value !== null ? value : {}) as {
+    backendOptions?: unknown;
+    hosts?: unknown;
+  };
   const options = scenario.backendOptions;
   if (typeof options !== 'object' || options === null) return [];
-  const hosts = (Array.isArray(scenario.hosts) ? scenario.hosts : []).flatMap((h: { name?: unknown }) => (typeof h?.name === 'string' ? [h.name] : []));
+  const hosts = (Array.isArray(scenario.hosts) ? scenario.hosts : []).flatMap((h: { name?: unknown }) =>
+    typeof h?.name === 'string' ? [h.name] : [],
+  );
   return Object.entries(options).flatMap(([backend, settings]) => {
     if (!BACKEND_NAMES.includes(backend as BackendName)) {
-      return [{ path: `backendOptions.${backend}`, message: `is not a backend (backends: ${BACKEND_NAMES.join(', ')})` }];
+      return [
+        { path: `backendOptions.${backend}`, message: `is not a backend (backends: ${BACKEND_NAMES.join(', ')})` },
+      ];
     }
     const profile = profileOf(backend as BackendName);
     const result = profile.options.safeParse(settings);
     if (!result.success) return fromZod(result.error, ['backendOptions', backend]);
-    return (profile.checkOptions?.(result.data, hosts) ?? []).map((i) => ({ path: `backendOptions.${backend}.${i.path}`, message: i.message }));
+    return (profile.checkOptions?.(result.data, hosts) ?? []).map((i) => ({
+      path: `backendOptions.${backend}.${i.path}`,
+      message: i.message,
+    }));
   });
 }
 
@@ -111,7 +138,12 @@ function interfaceClashes(topology: Topology): { path: string; message: string }
       const owner = owners.get(w.hostInterface);
       owners.set(w.hostInterface, `the veth of workload ${w.name}`);
       if (!owner) return [];
-      return [{ path: `hosts[${h}].workloads[${i}].hostInterface`, message: `interface "${w.hostInterface}" on ${host.name} is already ${owner}` }];
+      return [
+        {
+          path: `hosts[${h}].workloads[${i}].hostInterface`,
+          message: `interface "${w.hostInterface}" on ${host.name} is already ${owner}`,
+        },
+      ];
     });
   });
 }

@@ -8,7 +8,12 @@ import type { LabSpec } from './spec.js';
  * The plan of a lab for a backend, with the backend's options: the scenario's own
  * (`backendOptions.<backend>`), overridden by what the command line set.
  */
-export function planFor(profile: BackendProfile, spec: LabSpec, flags: Record<string, unknown> = {}, owner?: string): LabPlan {
+export function planFor(
+  profile: BackendProfile,
+  spec: LabSpec,
+  flags: Record<string, unknown> = {},
+  owner?: string,
+): LabPlan {
   const set = Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
   const options = profile.options.safeParse({ ...spec.backendOptions[profile.name], ...set });
   if (!options.success) {

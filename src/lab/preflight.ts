@@ -21,15 +21,22 @@ export interface Need {
 export function scenarioNeeds(spec: LabSpec, { captures = false } = {}): Need[] {
   const { topology } = spec;
   const lab = (requirement: Requirement, feature: string): Need => ({ requirement, feature });
-  const needs: Need[] = [lab(program('ip'), 'every lab'), lab(program('sh'), 'every lab'), lab(program('nsenter'), 'every lab')];
+  const needs: Need[] = [
+    lab(program('ip'), 'every lab'),
+    lab(program('sh'), 'every lab'),
+    lab(program('nsenter'), 'every lab'),
+  ];
   if (captures) needs.push(lab(program('tcpdump'), '--captures'));
   if (topology.routing === 'bgp') needs.push(lab(program('bird'), 'routing: "bgp"'));
   // Swarm's overlay networks are IPv4 here; IPv6 between engines is not proven.
   if (topology.hosts.some((h) => h.address6)) needs.push(lab(capability('ipv6'), 'address6'));
-  if (topology.encapsulation !== 'direct') needs.push(lab(kernel(topology.encapsulation), `encapsulation: "${topology.encapsulation}"`));
+  if (topology.encapsulation !== 'direct')
+    needs.push(lab(kernel(topology.encapsulation), `encapsulation: "${topology.encapsulation}"`));
   if (topology.encapsulation === 'vxlan') needs.push(lab(program('bridge'), 'encapsulation: "vxlan"'));
   if (topology.segments.length > 1 && topology.routing !== 'none') {
-    needs.push(lab(capability('routedSegments'), `${topology.segments.length} segments with routing: "${topology.routing}"`));
+    needs.push(
+      lab(capability('routedSegments'), `${topology.segments.length} segments with routing: "${topology.routing}"`),
+    );
   }
   spec.steps.forEach((step, index) => {
     for (const requirement of kindOf(step).needs(step)) needs.push({ requirement, step: index });
@@ -38,7 +45,11 @@ export function scenarioNeeds(spec: LabSpec, { captures = false } = {}): Need[] 
 }
 
 /** What the backend lacks, per requirement name, in words ("this kernel was built without ..."). */
-export async function findMissing(backend: Backend, requirements: Requirement[], progress: Progress): Promise<Map<string, string>> {
+export async function findMissing(
+  backend: Backend,
+  requirements: Requirement[],
+  progress: Progress,
+): Promise<Map<string, string>> {
   const programs = unique(requirements.flatMap((r) => ('program' in r ? [r.program] : [])));
   const features = unique(requirements.flatMap((r) => ('kernel' in r ? [r.kernel] : [])));
   const capabilities = unique(requirements.flatMap((r) => ('capability' in r ? [r.capability] : [])));
@@ -47,13 +58,17 @@ export async function findMissing(backend: Backend, requirements: Requirement[],
   for (const c of capabilities) {
     if (profile.capabilities.includes(c)) continue;
     const able = backendsWith(c).map((name) => `the ${name} backend`);
-    missing.set(requirementName(capability(c)), `the ${profile.name} backend cannot do that${able.length > 0 ? ` (${able.join(' or ')} can)` : ''}`);
+    missing.set(
+      requirementName(capability(c)),
+      `the ${profile.name} backend cannot do that${able.length > 0 ? ` (${able.join(' or ')} can)` : ''}`,
+    );
   }
   if (programs.length + features.length === 0) return missing;
   // The kernel probes run their own programs; those are checked too.
   const probed = unique([...programs, ...features.map((f) => KERNEL_FEATURES[f].probeNeeds)]);
   const result = await backend.probe(probeScript(probed, features), progress);
-  if (result.code !== 0) throw new InfraError(`checking what ${profile.name} hosts can run: ${(result.stderr || result.stdout).trim()}`);
+  if (result.code !== 0)
+    throw new InfraError(`checking what ${profile.name} hosts can run: ${(result.stderr || result.stdout).trim()}`);
   const findings = parseProbe(result.stdout);
   for (const p of findings.missingPrograms) missing.set(p, `not found ${profile.programHome.where}`);
   for (const [feature, reason] of findings.missingKernel) missing.set(feature, reason);
@@ -71,7 +86,13 @@ export interface Verdict {
  * skipped) and skipped steps. A skipped fault takes the steps that observe it along, up to the
  * step that ends it.
  */
-export function judgeNeeds(spec: LabSpec, needs: Need[], missing: Map<string, string>, profile: Pick<BackendProfile, 'programHome'>, skipUnsupported: boolean): Verdict {
+export function judgeNeeds(
+  spec: LabSpec,
+  needs: Need[],
+  missing: Map<string, string>,
+  profile: Pick<BackendProfile, 'programHome'>,
+  skipUnsupported: boolean,
+): Verdict {
   const fatal: string[] = [];
   const skips = new Map<number, string>();
   const unmet = needs.filter((n) => missing.has(requirementName(n.requirement)));
@@ -83,7 +104,9 @@ export function judgeNeeds(spec: LabSpec, needs: Need[], missing: Map<string, st
       for (const n of group.needs) skips.set(n.step!, `needs ${group.what}: ${group.reason}`);
       continue;
     }
-    fatal.push(`${spec.scenarioFile} needs ${group.what} for ${describeUsers(group.needs)}: ${group.reason}${fix(group, profile)}`);
+    fatal.push(
+      `${spec.scenarioFile} needs ${group.what} for ${describeUsers(group.needs)}: ${group.reason}${fix(group, profile)}`,
+    );
   }
   if (fatal.length > 0) return { skips: new Map(), fatal };
   spreadOverEffects(spec, skips);
@@ -141,7 +164,8 @@ function spreadOverEffects(spec: LabSpec, skips: Map<number, string>): void {
   spec.steps.forEach((step, index) => {
     const effect = kindOf(step).effect?.(step);
     if (effect && 'clears' in effect && open.has(effect.clears)) {
-      if (!skips.has(index)) skips.set(index, `step ${open.get(effect.clears)! + 1}, whose effect it ends, was skipped`);
+      if (!skips.has(index))
+        skips.set(index, `step ${open.get(effect.clears)! + 1}, whose effect it ends, was skipped`);
       open.delete(effect.clears);
       return;
     }
@@ -159,7 +183,9 @@ export function checkSize(spec: LabSpec, profile: Pick<BackendProfile, 'name' | 
   return spec.topology.segments.flatMap((segment) => {
     const hosts = spec.topology.hosts.filter((h) => h.segment === segment).length;
     if (hosts <= limit.max) return [];
-    return [`${spec.scenarioFile} puts ${hosts} hosts on segment ${segment.name}: the ${profile.name} backend holds at most ${limit.max} (${limit.why}); spread them over more segments`];
+    return [
+      `${spec.scenarioFile} puts ${hosts} hosts on segment ${segment.name}: the ${profile.name} backend holds at most ${limit.max} (${limit.why}); spread them over more segments`,
+    ];
   });
 }
 
@@ -172,7 +198,11 @@ export async function preflight(
   options: { captures?: boolean } = {},
 ): Promise<Map<number, string>[]> {
   const needs = specs.map((spec) => scenarioNeeds(spec, options));
-  const missing = await findMissing(backend, needs.flat().map((n) => n.requirement), progress);
+  const missing = await findMissing(
+    backend,
+    needs.flat().map((n) => n.requirement),
+    progress,
+  );
   const verdicts = specs.map((spec, i) => judgeNeeds(spec, needs[i]!, missing, backend.profile, skipUnsupported));
   const fatal = [...specs.flatMap((spec) => checkSize(spec, backend.profile)), ...verdicts.flatMap((v) => v.fatal)];
   if (fatal.length > 0) throw new InfraError(fatal.join('\n'));

@@ -63,15 +63,24 @@ export class LabSession {
     if (options.handleSignals) installInterruptHandler(progress);
     const specs: LabSpec[] = [];
     for (const source of sources) specs.push(await loadSpec(source, options.name));
-    const backend = typeof options.backend === 'string' ? await selectBackend(options.backend, options.settings ?? {}) : options.backend;
+    const backend =
+      typeof options.backend === 'string'
+        ? await selectBackend(options.backend, options.settings ?? {})
+        : options.backend;
     await reapOrphans([backend], progress);
     throwIfInterrupted();
     const owner = options.keep ? undefined : currentOwner();
     const plans = specs.map((spec) => planFor(backend.profile, spec, options.flags?.(backend.profile) ?? {}, owner));
     const judged = options.steps === false ? specs.map((spec) => ({ ...spec, steps: [] })) : specs;
-    const skips = await preflight(backend, judged, options.skipUnsupported ?? false, progress, { captures: options.captures !== undefined });
+    const skips = await preflight(backend, judged, options.skipUnsupported ?? false, progress, {
+      captures: options.captures !== undefined,
+    });
     throwIfInterrupted();
-    return new LabSession(backend, specs.map((spec, i) => ({ spec, plan: plans[i]!, skips: skips[i]! })), options);
+    return new LabSession(
+      backend,
+      specs.map((spec, i) => ({ spec, plan: plans[i]!, skips: skips[i]! })),
+      options,
+    );
   }
 
   /** Builds a lab and waits until it is ready; what was made is removed if that fails or is interrupted. */
@@ -125,7 +134,11 @@ function report(
 ): RunReport {
   const { topology } = lab.plan;
   return {
-    scenario: { name: topology.name, file: lab.plan.scenarioFile, ...(topology.description ? { description: topology.description } : {}) },
+    scenario: {
+      name: topology.name,
+      file: lab.plan.scenarioFile,
+      ...(topology.description ? { description: topology.description } : {}),
+    },
     backend: backend.profile.name,
     lab: topology.lab,
     // A run whose every step was skipped proved nothing.

@@ -21,7 +21,8 @@ export function canonical6(address: string): string {
 /** Parses "addr/len"; undefined when invalid. */
 export function parseCidr6(text: string): Cidr6 | undefined {
   const [address = '', prefixText, ...rest] = text.split('/');
-  if (rest.length > 0 || prefixText === undefined || !/^\d{1,3}$/.test(prefixText) || !isIpv6(address)) return undefined;
+  if (rest.length > 0 || prefixText === undefined || !/^\d{1,3}$/.test(prefixText) || !isIpv6(address))
+    return undefined;
   const prefix = Number(prefixText);
   return prefix <= 128 ? { address: canonical6(address), prefix } : undefined;
 }

@@ -24,7 +24,8 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
 export function notUnicastSubnet(subnet: Cidr): string | undefined {
   const special = SPECIAL.find((s) => overlaps(s.range, subnet));
   if (special) return `overlaps ${special.why}`;
-  if (overlaps(LINK_LOCAL, subnet)) return 'overlaps link-local 169.254.0.0/16, where every workload\'s gateway 169.254.1.1 lives';
+  if (overlaps(LINK_LOCAL, subnet))
+    return "overlaps link-local 169.254.0.0/16, where every workload's gateway 169.254.1.1 lives";
   return undefined;
 }
 
@@ -33,7 +34,21 @@ export function notUnicastSubnet(subnet: Cidr): string | undefined {
  * every interface; the catch-all tunnel devices the kernel puts in every namespace once their
  * module is loaded (tunl0 for IPIP, and the others'); and Calico's VXLAN device, which testbed makes.
  */
-export const RESERVED_INTERFACE_NAMES = ['lo', 'all', 'default', 'tunl0', 'gre0', 'gretap0', 'erspan0', 'ip_vti0', 'ip6_vti0', 'sit0', 'ip6tnl0', 'ip6gre0', 'vxlan.calico'];
+export const RESERVED_INTERFACE_NAMES = [
+  'lo',
+  'all',
+  'default',
+  'tunl0',
+  'gre0',
+  'gretap0',
+  'erspan0',
+  'ip_vti0',
+  'ip6_vti0',
+  'sit0',
+  'ip6tnl0',
+  'ip6gre0',
+  'vxlan.calico',
+];
 
 /** Pure: why a MAC cannot be a veth's own address (the kernel refuses multicast and all-zero ones). */
 export function notUnicastMac(mac: string): string | undefined {

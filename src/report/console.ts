@@ -50,7 +50,8 @@ export class ConsoleReporter implements RunEvents {
     const skipped = report.steps.filter((s) => s.skipped).length;
     const t = report.timings;
     const kept = report.kept ? `; lab ${report.lab} kept: testbed down ${report.lab}` : '';
-    if (skipped > 0 && skipped === report.steps.length) this.write(`  no step ran: every one was skipped, so ${report.scenario.name} proved nothing here`);
+    if (skipped > 0 && skipped === report.steps.length)
+      this.write(`  no step ran: every one was skipped, so ${report.scenario.name} proved nothing here`);
     this.write(
       `  ${report.scenario.name}: ${passed} of ${report.steps.length} steps passed${skipped > 0 ? `, ${skipped} skipped` : ''} ` +
         `(setup ${ms(t.setupMs)}, steps ${ms(t.stepsMs)}, teardown ${ms(t.teardownMs)})${kept}`,
@@ -62,7 +63,9 @@ export class ConsoleReporter implements RunEvents {
     const steps = reports.flatMap((r) => r.steps);
     const passed = steps.filter((s) => s.passed).length;
     const skipped = steps.filter((s) => s.skipped).length;
-    this.write(`${passed} passed, ${steps.length - passed - skipped} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+    this.write(
+      `${passed} passed, ${steps.length - passed - skipped} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`,
+    );
   }
 }
 

@@ -24,7 +24,9 @@ export function mermaidOf(topology: Topology): string {
   const lines = ['flowchart TB'];
   const id = (kind: string, i: number) => `${kind}${i}`;
   topology.segments.forEach((segment, s) => {
-    lines.push(`  ${id('s', s)}[["${mermaidText(`segment ${segment.name} ${formatCidr(segment.subnet)}, gateway ${segment.gateway}`)}"]]`);
+    lines.push(
+      `  ${id('s', s)}[["${mermaidText(`segment ${segment.name} ${formatCidr(segment.subnet)}, gateway ${segment.gateway}`)}"]]`,
+    );
   });
   let w = 0;
   topology.hosts.forEach((host, h) => {
@@ -32,7 +34,9 @@ export function mermaidOf(topology: Topology): string {
     lines.push(`  ${id('h', h)}["${mermaidText(`${host.name}<br/>${host.address} on ${host.segment.name}`)}"]`);
     lines.push(`  ${id('s', s)} --- ${id('h', h)}`);
     for (const workload of host.workloads) {
-      lines.push(`  ${id('w', w)}(["${mermaidText(`${workload.name}<br/>${workloadAddresses(workload).join('<br/>')}<br/>${workload.hostInterface}`)}"])`);
+      lines.push(
+        `  ${id('w', w)}(["${mermaidText(`${workload.name}<br/>${workloadAddresses(workload).join('<br/>')}<br/>${workload.hostInterface}`)}"])`,
+      );
       lines.push(`  ${id('h', h)} --- ${id('w', w)}`);
       w++;
     }
@@ -49,6 +53,7 @@ const xml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0
  * Pure: the lab as a standalone SVG, drawn without a browser: each segment a bar with its hosts
  * below it, each host's workloads below the host, BGP sessions as dashed arcs between hosts.
  */
+// eslint-disable-next-line max-lines-per-function -- one drawing, row by row; its coordinates depend on the rows above
 export function svgOf(topology: Topology): string {
   const column = 200;
   const line = 17;
@@ -107,7 +112,9 @@ export function svgOf(topology: Topology): string {
     const p = where.get(a)!;
     const q = where.get(b)!;
     const lift = Math.min(arcRoom - 4, 8 + Math.abs(q.x - p.x) / 12);
-    out.push(`<path d="M ${p.x} ${p.y} Q ${(p.x + q.x) / 2} ${p.y - lift * 2} ${q.x} ${q.y}" fill="none" stroke="#8a4fb3" stroke-dasharray="4 3"><title>${xml(`${a.name} – ${b.name}: ${kind}`)}</title></path>`);
+    out.push(
+      `<path d="M ${p.x} ${p.y} Q ${(p.x + q.x) / 2} ${p.y - lift * 2} ${q.x} ${q.y}" fill="none" stroke="#8a4fb3" stroke-dasharray="4 3"><title>${xml(`${a.name} – ${b.name}: ${kind}`)}</title></path>`,
+    );
   }
   out.push('</svg>');
   return `${out.join('\n')}\n`;

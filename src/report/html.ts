@@ -46,7 +46,12 @@ ${detail}
  * One self-contained page for a run: each scenario's lab drawn, its steps with their figures,
  * failures open. Captures are linked relative to `folder`, where the page is written.
  */
-export function renderHtml(reports: RunReport[], topologies: Map<string, Topology>, folder: string, error?: string): string {
+export function renderHtml(
+  reports: RunReport[],
+  topologies: Map<string, Topology>,
+  folder: string,
+  error?: string,
+): string {
   const link = (file: string) => relative(folder, file).split(sep).map(encodeURIComponent).join('/');
   const steps = reports.flatMap((r) => r.steps);
   const passed = steps.filter((s) => s.passed).length;

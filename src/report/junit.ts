@@ -13,7 +13,13 @@ export function renderJunit(reports: RunReport[], error?: string): string {
   const skipReasons: string[] = [];
   if (error !== undefined) {
     // Why the run stopped (a scenario refused before it ran, an infrastructure error) is a test error of its own.
-    builder.testSuite().name('testbed').testCase().className('testbed').name('run').error(error.split('\n')[0], 'Error', error);
+    builder
+      .testSuite()
+      .name('testbed')
+      .testCase()
+      .className('testbed')
+      .name('run')
+      .error(error.split('\n')[0], 'Error', error);
   }
   for (const report of reports) {
     const suite = builder
@@ -30,7 +36,9 @@ export function renderJunit(reports: RunReport[], error?: string): string {
         .name(step.name)
         .time(step.durationMs / 1000)
         // JUnit readers (Jenkins, GitLab, many GitHub actions) link files named like this.
-        .standardOutput([JSON.stringify(step.metrics), ...(step.attachments ?? []).map((a) => `[[ATTACHMENT|${a}]]`)].join('\n'));
+        .standardOutput(
+          [JSON.stringify(step.metrics), ...(step.attachments ?? []).map((a) => `[[ATTACHMENT|${a}]]`)].join('\n'),
+        );
       if (step.skipped) {
         testCase.skipped();
         skipReasons.push(step.skipReason ?? '');
@@ -47,7 +55,10 @@ export function renderJunit(reports: RunReport[], error?: string): string {
   let next = 0;
   return builder
     .build()
-    .replace(/(<testcase\b[^\n]*?\btime="[^"]*">\s*)<skipped\/>/g, (_, opening: string) => `${opening}<skipped message="${escapeAttribute(skipReasons[next++] ?? '')}"/>`);
+    .replace(
+      /(<testcase\b[^\n]*?\btime="[^"]*">\s*)<skipped\/>/g,
+      (_, opening: string) => `${opening}<skipped message="${escapeAttribute(skipReasons[next++] ?? '')}"/>`,
+    );
 }
 
 function escapeAttribute(text: string): string {

@@ -23,11 +23,17 @@ export async function writeReports(
   times: { processStartMs: number; loadMs: number },
   reason: string | undefined,
 ): Promise<string | undefined> {
-  if (files.json) process.stdout.write(`${JSON.stringify(buildJsonReport(reports, times.processStartMs, times.loadMs, reason), null, 2)}\n`);
+  if (files.json)
+    process.stdout.write(
+      `${JSON.stringify(buildJsonReport(reports, times.processStartMs, times.loadMs, reason), null, 2)}\n`,
+    );
   // Loaded on demand: the XML builder and the page renderer cost start-up time most runs do not need.
   const outputs: [string | undefined, () => Promise<string>][] = [
     [files.junit, async () => (await import('./junit.js')).renderJunit(reports, reason)],
-    [files.html, async () => (await import('./html.js')).renderHtml(reports, topologies, dirname(resolve(files.html!)), reason)],
+    [
+      files.html,
+      async () => (await import('./html.js')).renderHtml(reports, topologies, dirname(resolve(files.html!)), reason),
+    ],
     [files.summary, async () => (await import('./summary.js')).renderSummary(reports, reason)],
   ];
   let failed: string | undefined;

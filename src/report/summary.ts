@@ -3,7 +3,11 @@ import { figures } from './figures.js';
 import { kindNamed } from '../steps/registry.js';
 
 /** Text for a Markdown table cell or line: no pipes, no newlines, no HTML (GitHub renders both). */
-const cell = (text: string) => text.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = (text: string) =>
+  text
+    .replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
 
 /** The run as GitHub-flavoured Markdown, for a job summary ($GITHUB_STEP_SUMMARY): a table, then what failed. */
 export function renderSummary(reports: RunReport[], error?: string): string {
@@ -25,9 +29,17 @@ export function renderSummary(reports: RunReport[], error?: string): string {
   if (error) lines.push(`**The run stopped:** ${cell(error)}`, '');
   for (const r of reports) {
     for (const s of r.steps.filter((x) => !x.passed && !x.skipped)) {
-      lines.push(`<details><summary>❌ ${cell(r.scenario.name)}: ${cell(s.name)}</summary>`, '', ...s.failures.map((f) => `- ${cell(f)}`), '', '</details>', '');
+      lines.push(
+        `<details><summary>❌ ${cell(r.scenario.name)}: ${cell(s.name)}</summary>`,
+        '',
+        ...s.failures.map((f) => `- ${cell(f)}`),
+        '',
+        '</details>',
+        '',
+      );
     }
-    for (const s of r.steps.filter((x) => kindNamed(x.kind)?.view?.inSummary && x.passed)) lines.push(`- 🔎 ${cell(r.scenario.name)}: ${cell(s.name)}: ${cell(figures(s))}`);
+    for (const s of r.steps.filter((x) => kindNamed(x.kind)?.view?.inSummary && x.passed))
+      lines.push(`- 🔎 ${cell(r.scenario.name)}: ${cell(s.name)}: ${cell(figures(s))}`);
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

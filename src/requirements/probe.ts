@@ -38,7 +38,8 @@ export function parseProbe(output: string): ProbeFindings {
     if (kernel) (kernel[2] === 'error' ? errors : configs).set(kernel[1] as KernelFeature, kernel[3]!.trim());
   }
   const missingKernel = new Map<KernelFeature, string>();
-  for (const [feature, error] of errors) missingKernel.set(feature, explainKernel(feature, configs.get(feature) ?? '', error));
+  for (const [feature, error] of errors)
+    missingKernel.set(feature, explainKernel(feature, configs.get(feature) ?? '', error));
   return { missingPrograms, missingKernel };
 }
 

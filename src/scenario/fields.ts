@@ -26,7 +26,9 @@ export const ipv4 = z.string().refine(isIpv4, { message: 'is not an IPv4 address
 
 export const ipv6 = z.string().refine(isIpv6, { message: 'is not an IPv6 address' });
 
-export const cidr6 = z.string().refine((t) => parseCidr6(t) !== undefined, { message: 'is not an IPv6 CIDR such as fd00:192:168:1::/64' });
+export const cidr6 = z
+  .string()
+  .refine((t) => parseCidr6(t) !== undefined, { message: 'is not an IPv6 CIDR such as fd00:192:168:1::/64' });
 
 export const cidr = z.string().refine((t) => t.includes('/') && parseCidr(t) !== undefined, {
   message: 'is not an IPv4 CIDR such as 192.168.1.0/24',

@@ -23,14 +23,17 @@ export interface References {
   bgp(path: Path): void;
 }
 
-const record = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
+const record = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const names = (items: unknown[]): string[] => items.flatMap((i) => (typeof record(i).name === 'string' ? [record(i).name as string] : []));
+const names = (items: unknown[]): string[] =>
+  items.flatMap((i) => (typeof record(i).name === 'string' ? [record(i).name as string] : []));
 
 /**
  * References checked against the scenario as written, even where other parts of it are invalid,
  * so that every problem is reported in one pass.
  */
+// eslint-disable-next-line max-lines-per-function -- one table of every name a step may refer to, built in one pass
 export function collectReferences(raw: unknown, fail: Fail): References {
   const scenario = record(raw);
   const hostItems = list(scenario.hosts);
@@ -38,22 +41,29 @@ export function collectReferences(raw: unknown, fail: Fail): References {
   const workloadItems = hostItems.flatMap((h) => list(record(h).workloads));
   const workloads = names(workloadItems);
   const nodes = new Set(hostItems.flatMap((h) => names([h, ...list(record(h).workloads)])));
-  const withAddress6 = new Set(hostItems.flatMap((h) => names([h, ...list(record(h).workloads)].filter((n) => record(n).address6 !== undefined))));
-  const ipv6Only = new Set(hostItems.flatMap((h) => names(list(record(h).workloads).filter((w) => record(w).address === undefined))));
+  const withAddress6 = new Set(
+    hostItems.flatMap((h) => names([h, ...list(record(h).workloads)].filter((n) => record(n).address6 !== undefined))),
+  );
+  const ipv6Only = new Set(
+    hostItems.flatMap((h) => names(list(record(h).workloads).filter((w) => record(w).address === undefined))),
+  );
   // On a step that did not parse, fields may be anything: only strings are names to check.
   const node = (path: Path, name: unknown) => {
-    if (typeof name === 'string' && !nodes.has(name)) fail(path, `unknown node "${name}" (nodes: ${[...nodes].join(', ')})`);
+    if (typeof name === 'string' && !nodes.has(name))
+      fail(path, `unknown node "${name}" (nodes: ${[...nodes].join(', ')})`);
   };
   return {
     node,
     host(path, name) {
-      if (typeof name === 'string' && !hosts.includes(name)) fail(path, `"${name}" is not a host (hosts: ${hosts.join(', ')})`);
+      if (typeof name === 'string' && !hosts.includes(name))
+        fail(path, `"${name}" is not a host (hosts: ${hosts.join(', ')})`);
     },
     nodeOrAddress(path, text) {
       if (typeof text !== 'string') return;
       if (text.includes(':')) {
         if (!isIpv6(text)) fail(path, `"${text}" is not an IPv6 address`);
-        else if (contains6({ address: 'fe80::', prefix: 10 }, text)) fail(path, `"${text}" is link-local: which link cannot be said here; ping a global address`);
+        else if (contains6({ address: 'fe80::', prefix: 10 }, text))
+          fail(path, `"${text}" is link-local: which link cannot be said here; ping a global address`);
       } else if (!/^[\d.]+$/.test(text)) node(path, text);
       else if (!isIpv4(text)) fail(path, `"${text}" is not an IPv4 address`);
     },
@@ -63,8 +73,14 @@ export function collectReferences(raw: unknown, fail: Fail): References {
       if (family === 4 && ipv6Only.has(name)) fail(path, `${name} has only an IPv6 address: give family: 6`);
     },
     workloadPairOf(path, family) {
-      const count = workloadItems.filter((w) => (family === 6 ? record(w).address6 !== undefined : record(w).address !== undefined)).length;
-      if (count < 2) fail(path, `needs two workloads with ${family === 6 ? 'an address6' : 'an IPv4 address'} or more (the lab has ${count}): or name the nodes in among`);
+      const count = workloadItems.filter((w) =>
+        family === 6 ? record(w).address6 !== undefined : record(w).address !== undefined,
+      ).length;
+      if (count < 2)
+        fail(
+          path,
+          `needs two workloads with ${family === 6 ? 'an address6' : 'an IPv4 address'} or more (the lab has ${count}): or name the nodes in among`,
+        );
     },
     veths(path, text) {
       if (typeof text !== 'string') return;

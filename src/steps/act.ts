@@ -1,7 +1,13 @@
 import type { Attempt, StepContext } from './result.js';
 
 /** Runs a command on a node; the step fails with the command's own message when it does. */
-export async function act(ctx: StepContext, node: string, argv: string[], what: string, input?: string): Promise<Attempt> {
+export async function act(
+  ctx: StepContext,
+  node: string,
+  argv: string[],
+  what: string,
+  input?: string,
+): Promise<Attempt> {
   const result = await ctx.exec(node, argv, input === undefined ? {} : { input });
   const output = (result.stderr || result.stdout).trim();
   return {

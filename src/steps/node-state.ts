@@ -10,7 +10,8 @@ export function resolveVeths(topology: Topology, text: string): string {
 /** Runs a command that prints JSON in a node; throws (failing the step) when it cannot. */
 export async function readJson<T>(ctx: StepContext, node: string, argv: string[]): Promise<T> {
   const result = await ctx.exec(node, argv);
-  if (result.code !== 0) throw new Error(`${node}: ${argv.join(' ')}: ${result.stderr.trim() || `exit ${result.code}`}`);
+  if (result.code !== 0)
+    throw new Error(`${node}: ${argv.join(' ')}: ${result.stderr.trim() || `exit ${result.code}`}`);
   try {
     return JSON.parse(result.stdout) as T;
   } catch {

@@ -22,7 +22,15 @@ const errorLine = /^(?:ping: |From \S+ icmp_seq=\d+ )(.+)$/;
 
 /** Parses the output (stdout and stderr together) of `ping -n`. */
 export function parsePingOutput(text: string): PingOutput {
-  const out: PingOutput = { transmitted: 0, received: 0, duplicates: 0, errors: 0, lossPercent: 100, ttls: [], rtts: [] };
+  const out: PingOutput = {
+    transmitted: 0,
+    received: 0,
+    duplicates: 0,
+    errors: 0,
+    lossPercent: 100,
+    ttls: [],
+    rtts: [],
+  };
   let sawSummary = false;
   for (const line of text.split('\n').map((l) => l.trim())) {
     const r = reply.exec(line);

@@ -10,7 +10,11 @@ export async function powerHost(ctx: StepContext, host: string, on: boolean): Pr
     if (!backend.power) throw new Error(`the ${backend.profile.name} backend cannot stop and start hosts`);
     if (on) {
       await backend.power.start(topology.lab, host);
-      await applyHostPlan(backend, topology.lab, ctx.hosts.find((p) => p.host === host)!);
+      await applyHostPlan(
+        backend,
+        topology.lab,
+        ctx.hosts.find((p) => p.host === host)!,
+      );
     } else {
       await backend.power.stop(topology.lab, host);
     }

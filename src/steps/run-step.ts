@@ -10,7 +10,12 @@ import { pause } from '../util/interrupt.js';
 const RETRY_PAUSE_MS = 200;
 
 /** What a step runs with: the lab, its plans, and exec bound to the lab. */
-export function stepContext(backend: Backend, topology: Topology, hosts: HostPlan[], labReadyAt = performance.now()): StepContext {
+export function stepContext(
+  backend: Backend,
+  topology: Topology,
+  hosts: HostPlan[],
+  labReadyAt = performance.now(),
+): StepContext {
   return {
     backend,
     topology,
@@ -54,7 +59,15 @@ export async function runStep(ctx: StepContext, step: Step, index: number): Prom
     durationMs: Math.round(performance.now() - started),
     attempts,
     ...last,
-    ...(passed ? {} : { diagnostics: await diagnostics(ctx, kind.probes?.(step, ctx.topology) ?? [], involvedNodes(ctx, kind.nodes(step))) }),
+    ...(passed
+      ? {}
+      : {
+          diagnostics: await diagnostics(
+            ctx,
+            kind.probes?.(step, ctx.topology) ?? [],
+            involvedNodes(ctx, kind.nodes(step)),
+          ),
+        }),
   };
 }
 
@@ -99,8 +112,13 @@ export function involvedNodes(ctx: StepContext, named: string[]): string[] {
 const DUMP = 'for c in addr route neigh; do echo "\\$ ip $c"; ip $c; done';
 
 /** What explains a failure: first the kind's own probes (how the ends route, BGP state), then full dumps of the nodes involved. */
-async function diagnostics(ctx: StepContext, probes: { node: string; argv: string[] }[], nodes: string[]): Promise<string> {
-  const run = (node: string, argv: string[]) => ctx.exec(node, argv).catch((error: Error) => ({ stdout: '', stderr: error.message }));
+async function diagnostics(
+  ctx: StepContext,
+  probes: { node: string; argv: string[] }[],
+  nodes: string[],
+): Promise<string> {
+  const run = (node: string, argv: string[]) =>
+    ctx.exec(node, argv).catch((error: Error) => ({ stdout: '', stderr: error.message }));
   const leads = await Promise.all(
     probes.map(async ({ node, argv }) => {
       const result = await run(node, argv);

@@ -25,7 +25,9 @@ export interface Issue {
 /** zod's words for a missing field are "expected string, received undefined". */
 const REQUIRED = {
   error: (issue: { code: string; input?: unknown }) =>
-    (issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined ? 'is required' : undefined,
+    (issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined
+      ? 'is required'
+      : undefined,
 };
 
 /** zod's issues as ours: under `prefix`, unknown keys named the way the README names them. */
@@ -43,12 +45,17 @@ export function fromZod(error: z.ZodError, prefix: Path): Issue[] {
  */
 export function validateScenario(value: unknown): { scenario?: Scenario; issues: Issue[] } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { issues: [{ path: '', message: 'the default export must be a scenario object (export default defineScenario({...}))' }] };
+    return {
+      issues: [
+        { path: '', message: 'the default export must be a scenario object (export default defineScenario({...}))' },
+      ],
+    };
   }
   const issues: { path: Path; issue: Issue }[] = [];
   const fail = (path: Path, message: string) => issues.push({ path, issue: { path: formatPath(path), message } });
   const zodFail = (error: z.ZodError, prefix: Path) => {
-    for (const i of error.issues) issues.push({ path: [...prefix, ...(i.path as Path)], issue: fromZod(new z.ZodError([i]), prefix)[0]! });
+    for (const i of error.issues)
+      issues.push({ path: [...prefix, ...(i.path as Path)], issue: fromZod(new z.ZodError([i]), prefix)[0]! });
   };
 
   const lab = validateLab(value, fail, zodFail, REQUIRED);
@@ -63,18 +70,31 @@ export function validateScenario(value: unknown): { scenario?: Scenario; issues:
 }
 
 /** One step against its kind, and its references against the nodes as written. */
-function checkStep(raw: unknown, path: Path, refs: References, fail: (path: Path, message: string) => void, zodFail: (error: z.ZodError, prefix: Path) => void): Step | undefined {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return void fail(path, 'must be an object with one step kind');
+function checkStep(
+  raw: unknown,
+  path: Path,
+  refs: References,
+  fail: (path: Path, message: string) => void,
+  zodFail: (error: z.ZodError, prefix: Path) => void,
+): Step | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return void fail(path, 'must be an object with one step kind');
   const keys = kindKeysOf(raw);
   if (keys.length !== 1) {
-    return void fail(path, keys.length === 0 ? `must have exactly one of ${STEP_KIND_NAMES.join(', ')}` : `has several kinds (${keys.join(', ')}); a step has one`);
+    return void fail(
+      path,
+      keys.length === 0
+        ? `must have exactly one of ${STEP_KIND_NAMES.join(', ')}`
+        : `has several kinds (${keys.join(', ')}); a step has one`,
+    );
   }
   const kind = STEP_KINDS[keys[0]!];
-  const references = kind.references as (step: unknown, r: References, p: Path) => void;
+  const references = (step: unknown, r: References, p: Path) =>
+    (kind.references as (step: unknown, r: References, p: Path) => void).call(kind, step, r, p);
   const parsed = kind.schema.safeParse(raw, REQUIRED);
   if (parsed.success) {
     references(parsed.data, refs, path);
-    return parsed.data as Step;
+    return parsed.data;
   }
   zodFail(parsed.error, path);
   // The step's references are checked as written too; a field too broken to read is skipped.
@@ -97,7 +117,11 @@ export function validateStep(input: unknown, topology: Topology): { step?: Step;
     hosts: topology.hosts.map((h) => ({
       name: h.name,
       address6: h.address6,
-      workloads: h.workloads.map((w) => ({ name: w.name, address: w.address && formatCidr(w.address), address6: w.address6 })),
+      workloads: h.workloads.map((w) => ({
+        name: w.name,
+        address: w.address && formatCidr(w.address),
+        address6: w.address6,
+      })),
     })),
   };
   const step = checkStep(input, ['step'], collectReferences(asWritten, fail), fail, zodFail);

@@ -39,7 +39,8 @@ const ipHeader = /\(tos \S+, ttl (\d+),[^)]*proto (\S+) \(\d+\)/;
 const ipAddresses = /^\s*(\d+\.\d+\.\d+\.\d+)(?:\.\d+)? > (\d+\.\d+\.\d+\.\d+)(?:\.\d+)?: (.*)$/;
 const vxlanVni = /^VXLAN, .*vni (\d+)/;
 /** An IPv6 packet as -v prints it, on one line: the header in parentheses, then "src > dst: what". */
-const ip6Packet = /\([^()]*hlim (\d+), next-header (\S+) \(\d+\) payload length: \d+\) ([0-9a-f:]+)(?:\.\d+)? > ([0-9a-f:]+)(?:\.\d+)?: (?:\[[^\]]*\] )?(.*)$/;
+const ip6Packet =
+  /\([^()]*hlim (\d+), next-header (\S+) \(\d+\) payload length: \d+\) ([0-9a-f:]+)(?:\.\d+)? > ([0-9a-f:]+)(?:\.\d+)?: (?:\[[^\]]*\] )?(.*)$/;
 const ndSolicitation = /ICMP6, neighbor solicitation, .*who has ([0-9a-f:]+)/;
 const ndAdvertisement = /ICMP6, neighbor advertisement, .*tgt is ([0-9a-f:]+)/;
 
@@ -88,7 +89,8 @@ export function parseTcpdump(text: string): CapturedPacket[] {
     // A second header is a packet inside a tunnel only under IPIP or VXLAN; elsewhere it is the
     // request an ICMP error quotes, which is no packet of its own.
     const inTunnel = entry.layers.length === 1 && (entry.layers[0]!.proto === 'IPIP' || entry.vni !== undefined);
-    if (ip && (entry.layers.length === 0 || inTunnel)) entry.layers.push({ ttl: Number(ip[1]), proto: ip[2]!, src: '', dst: '', what: '' });
+    if (ip && (entry.layers.length === 0 || inTunnel))
+      entry.layers.push({ ttl: Number(ip[1]), proto: ip[2]!, src: '', dst: '', what: '' });
   }
   return packets.map(({ packet, layers, vni, v6 }) => {
     if (v6) return packet;
@@ -140,7 +142,12 @@ export function tracePath(captures: { node: string; packets: CapturedPacket[] }[
   // Each router lowers the ttl: order by the ttl a node got the packet with (the sender, which got it
   // from no one, first), and only then by clock, which may differ between machines.
   const arrival = (h: Hop) => h.in?.ttl ?? h.out!.ttl;
-  return hops.sort((a, b) => arrival(b) - arrival(a) || Number(a.in !== undefined) - Number(b.in !== undefined) || a.time.localeCompare(b.time));
+  return hops.sort(
+    (a, b) =>
+      arrival(b) - arrival(a) ||
+      Number(a.in !== undefined) - Number(b.in !== undefined) ||
+      a.time.localeCompare(b.time),
+  );
 }
 
 /** Pure: who answered a neighbour solicitation for `gateway` in a capture (IPv6), if anyone: whether it was asked, and the MAC that advertised it. */

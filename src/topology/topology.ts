@@ -62,6 +62,7 @@ export interface Workload {
 export type Node = { kind: 'host'; host: Host } | { kind: 'workload'; workload: Workload; host: Host };
 
 /** Resolves a validated scenario's lab into the lab `lab`. */
+// eslint-disable-next-line max-lines-per-function -- resolves hosts and workloads together: each workload needs its host's resolved segment
 export function resolveTopology(scenario: LabDefinition, lab: string = scenario.name): Topology {
   const segments = scenario.segments.map((s): Segment => {
     const subnet = parseCidr(s.subnet)!;
@@ -69,11 +70,18 @@ export function resolveTopology(scenario: LabDefinition, lab: string = scenario.
     const v6 = subnet6 ? { subnet6, gateway6: canonical6(s.gateway6 ?? firstHostAddress6(subnet6)) } : {};
     return { name: s.name, subnet, gateway: s.gateway ?? firstHostAddress(subnet), ...v6 };
   });
-  const encapsulation = [scenario.encapsulation, ...scenario.pools.map((p) => p.encapsulation)].find((m) => m !== 'direct') ?? 'direct';
-  const pools = scenario.pools.map((p) => ({ cidr: parseCidr(p.cidr)!, encapsulation: p.encapsulation, crossSubnet: p.crossSubnet }));
+  const encapsulation =
+    [scenario.encapsulation, ...scenario.pools.map((p) => p.encapsulation)].find((m) => m !== 'direct') ?? 'direct';
+  const pools = scenario.pools.map((p) => ({
+    cidr: parseCidr(p.cidr)!,
+    encapsulation: p.encapsulation,
+    crossSubnet: p.crossSubnet,
+  }));
   const poolOf = (address: string | undefined): Pick<Workload, 'encapsulation' | 'crossSubnet'> => {
     const pool = address === undefined ? undefined : pools.find((p) => contains(p.cidr, parseCidr(address)!.address));
-    return pool ? { encapsulation: pool.encapsulation, crossSubnet: pool.crossSubnet } : { encapsulation: scenario.encapsulation, crossSubnet: scenario.crossSubnet };
+    return pool
+      ? { encapsulation: pool.encapsulation, crossSubnet: pool.crossSubnet }
+      : { encapsulation: scenario.encapsulation, crossSubnet: scenario.crossSubnet };
   };
   const blockOf = (h: LabDefinition['hosts'][number]): Cidr | undefined => {
     const first = h.workloads.find((w) => w.address !== undefined);
@@ -101,7 +109,9 @@ export function resolveTopology(scenario: LabDefinition, lab: string = scenario.
         hostMac: w.hostMac,
         proxyDelay: w.proxyDelay,
         ...poolOf(w.address),
-        ...(w.address6 && w.hostMac !== 'kernel' ? { address6: canonical6(w.address6), gateway6: linkLocalFromMac(w.hostMac) } : {}),
+        ...(w.address6 && w.hostMac !== 'kernel'
+          ? { address6: canonical6(w.address6), gateway6: linkLocalFromMac(w.hostMac) }
+          : {}),
       })),
     };
   });

@@ -17,7 +17,10 @@ function bootId(): string | undefined {
   try {
     const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     // Short: it goes into labels (a netns label has 255 bytes in all).
-    return createHash('sha1').update(`${boot}/${readlinkSafe('/proc/self/ns/pid')}`).digest('hex').slice(0, 12);
+    return createHash('sha1')
+      .update(`${boot}/${readlinkSafe('/proc/self/ns/pid')}`)
+      .digest('hex')
+      .slice(0, 12);
   } catch {
     return undefined;
   }

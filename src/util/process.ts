@@ -55,7 +55,8 @@ export function runProcess(command: string, args: string[], options: RunOptions 
 /** Like runProcess, but a non-zero exit becomes an InfraError naming `what` and the command's stderr. */
 export async function runChecked(what: string, command: string, args: string[], options?: RunOptions): Promise<string> {
   const result = await runProcess(command, args, options);
-  if (result.code !== 0) throw new InfraError(`${what}: ${outputTail(result) || `${command} exited with ${result.code}`}`);
+  if (result.code !== 0)
+    throw new InfraError(`${what}: ${outputTail(result) || `${command} exited with ${result.code}`}`);
   return result.stdout;
 }
 

@@ -42,7 +42,9 @@ describe('netns and docker agree', await needs('netns', 'docker'), () => {
 
     // Traffic first, so that neighbour entries exist too.
     for (const backend of ['netns', 'docker']) {
-      expect((await cli(['exec', '--backend', backend, lab, 'ns0', '--', 'ping', '-c', '1', '-W', '2', '10.20.1.3'])).code).toBe(0);
+      expect(
+        (await cli(['exec', '--backend', backend, lab, 'ns0', '--', 'ping', '-c', '1', '-W', '2', '10.20.1.3'])).code,
+      ).toBe(0);
     }
     const probes: [string, string][] = [
       ['host0', 'ip route'],

@@ -9,7 +9,8 @@ import type { SuiteOptions } from 'vitest';
 import { abilityOf, has, LOCAL_BACKENDS, needs } from '../support/abilities.js';
 
 /** The local backends this machine has, for removing what tests made on each. */
-const present = async () => (await Promise.all(LOCAL_BACKENDS.map(async (b) => ((await has(abilityOf(b))) ? [b] : [])))).flat();
+const present = async () =>
+  (await Promise.all(LOCAL_BACKENDS.map(async (b) => ((await has(abilityOf(b))) ? [b] : [])))).flat();
 
 /**
  * One backend for a group that shows something any backend shows: the first this machine has,
@@ -32,10 +33,17 @@ export interface CliResult {
 /** Runs the built CLI as a user would. */
 export function cli(
   args: string[],
-  { onStdout, env, deadlineMs = 240_000 }: { onStdout?: (text: string, pid: number) => void; env?: Record<string, string>; deadlineMs?: number } = {},
+  {
+    onStdout,
+    env,
+    deadlineMs = 240_000,
+  }: { onStdout?: (text: string, pid: number) => void; env?: Record<string, string>; deadlineMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [bin, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     // A command that hangs is stopped as Ctrl-C would (it cleans up), and what it said so far shows where.
@@ -97,13 +105,15 @@ export async function rootNamespaceState(): Promise<string> {
     runProcess('ip', ['-j', 'route', 'show', 'table', 'all']),
   ]);
   const docker = (name: unknown) => typeof name === 'string' && /^(veth|br-|tb-|docker)/.test(name);
-  const links = (JSON.parse(addr.stdout) as Record<string, unknown>[]).filter((l) => !docker(l.ifname)).map((l) => ({
-    ifname: l.ifname,
-    flags: l.flags,
-    mtu: l.mtu,
-    address: l.address,
-    addr: (l.addr_info as Record<string, unknown>[]).map((a) => `${String(a.local)}/${String(a.prefixlen)}`),
-  }));
+  const links = (JSON.parse(addr.stdout) as Record<string, unknown>[])
+    .filter((l) => !docker(l.ifname))
+    .map((l) => ({
+      ifname: l.ifname,
+      flags: l.flags,
+      mtu: l.mtu,
+      address: l.address,
+      addr: (l.addr_info as Record<string, unknown>[]).map((a) => `${String(a.local)}/${String(a.prefixlen)}`),
+    }));
   const routes = (JSON.parse(route.stdout) as { dev?: string }[]).filter((r) => !docker(r.dev));
   return JSON.stringify({ links, routes });
 }
@@ -150,7 +160,12 @@ export interface SignalledRun extends CliResult {
  * given); resolves when it has ended. No clock decides when: a run that never reaches the stage
  * ends on its own, unsignalled.
  */
-export function signalAt(args: string[], stage: Stage, signal: NodeJS.Signals, also?: () => Promise<void>): Promise<SignalledRun> {
+export function signalAt(
+  args: string[],
+  stage: Stage,
+  signal: NodeJS.Signals,
+  also?: () => Promise<void>,
+): Promise<SignalledRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

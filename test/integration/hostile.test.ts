@@ -23,18 +23,20 @@ function payload(marker: string): string {
 }
 
 /** The markers any payload left behind, where testbed and its shells run: none, when every user string stayed data. */
-const markers = () => [...readdirSync('.'), ...readdirSync(dir), ...readdirSync('/')].filter((f) => f.startsWith('marker'));
+const markers = () =>
+  [...readdirSync('.'), ...readdirSync(dir), ...readdirSync('/')].filter((f) => f.startsWith('marker'));
 
-for (const backend of LOCAL_BACKENDS) describe(`user strings stay data on ${backend}`, await needs(abilityOf(backend)), () => {
-  it('a scenario file name, description and step names full of shell and ip syntax run nothing', async () => {
-    const lab = labFor(`${backend}-inject`);
-    labs.push(lab);
-    const name = `x${payload('marker-file')}.ts`;
-    const file = join(dir, name);
-    const text = JSON.stringify(payload('marker-text'));
-    writeFileSync(
-      file,
-      `export default {
+for (const backend of LOCAL_BACKENDS)
+  describe(`user strings stay data on ${backend}`, await needs(abilityOf(backend)), () => {
+    it('a scenario file name, description and step names full of shell and ip syntax run nothing', async () => {
+      const lab = labFor(`${backend}-inject`);
+      labs.push(lab);
+      const name = `x${payload('marker-file')}.ts`;
+      const file = join(dir, name);
+      const text = JSON.stringify(payload('marker-text'));
+      writeFileSync(
+        file,
+        `export default {
         name: '${lab}',
         description: ${JSON.stringify(payload('marker-description').replace(/\n/g, ' '))},
         segments: [{ name: 'ens192', subnet: '192.168.1.0/24' }],
@@ -50,32 +52,35 @@ for (const backend of LOCAL_BACKENDS) describe(`user strings stay data on ${back
           { wait: { node: 'ns0', command: ['echo', ${text}] } },
         ],
       };\n`,
-    );
-    const junit = join(dir, 'report.xml');
-    const up = await cli(['up', file, '--backend', backend]);
-    expect(up.code).toBe(0);
-    const ls = JSON.parse((await cli(['ls', '--json', '--backend', backend])).stdout) as { lab: string; scenario?: string }[];
-    // netns keeps the file's name in a 255-byte label: its first 32 characters, as data.
-    const shown = ls.find((l) => l.lab === lab)?.scenario ?? '';
-    expect(backend === 'netns' ? name.startsWith(shown) && shown.length >= 32 : shown === name).toBe(true);
-    // Inside the hosts too (on docker they have a file system of their own).
-    for (const node of ['host0', 'host1']) {
-      const inside = await cli(['exec', lab, node, '--', 'sh', '-c', 'ls -a / /root /tmp .']);
-      expect(inside.stdout).not.toContain('marker');
-    }
-    expect((await cli(['down', lab])).code).toBe(0);
+      );
+      const junit = join(dir, 'report.xml');
+      const up = await cli(['up', file, '--backend', backend]);
+      expect(up.code).toBe(0);
+      const ls = JSON.parse((await cli(['ls', '--json', '--backend', backend])).stdout) as {
+        lab: string;
+        scenario?: string;
+      }[];
+      // netns keeps the file's name in a 255-byte label: its first 32 characters, as data.
+      const shown = ls.find((l) => l.lab === lab)?.scenario ?? '';
+      expect(backend === 'netns' ? name.startsWith(shown) && shown.length >= 32 : shown === name).toBe(true);
+      // Inside the hosts too (on docker they have a file system of their own).
+      for (const node of ['host0', 'host1']) {
+        const inside = await cli(['exec', lab, node, '--', 'sh', '-c', 'ls -a / /root /tmp .']);
+        expect(inside.stdout).not.toContain('marker');
+      }
+      expect((await cli(['down', lab])).code).toBe(0);
 
-    const run = await cli(['run', file, '--backend', backend, '--json', '--junit', junit]);
-    expect(run.stderr).not.toContain('internal error');
-    expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as JsonReport;
-    expect(report.runs[0]!.scenario.file).toBe(file);
-    expect(report.runs[0]!.steps[2]!.metrics.output).toBe(payload('marker-text'));
-    expect(readFileSync(junit, 'utf8')).toContain('<testsuite name="' + lab + '"');
-    expect(markers()).toEqual([]);
-    expect(await labExists(backend, lab)).toBe(false);
-  }, 120_000);
-});
+      const run = await cli(['run', file, '--backend', backend, '--json', '--junit', junit]);
+      expect(run.stderr).not.toContain('internal error');
+      expect(run.code).toBe(0);
+      const report = JSON.parse(run.stdout) as JsonReport;
+      expect(report.runs[0]!.scenario.file).toBe(file);
+      expect(report.runs[0]!.steps[2]!.metrics.output).toBe(payload('marker-text'));
+      expect(readFileSync(junit, 'utf8')).toContain('<testsuite name="' + lab + '"');
+      expect(markers()).toEqual([]);
+      expect(await labExists(backend, lab)).toBe(false);
+    }, 120_000);
+  });
 
 describe('user strings that cannot be data are refused at load time', () => {
   it('a NUL in a command or control characters in a name: exit 2, one line each, nothing run', async () => {

@@ -14,7 +14,11 @@ describe('the preflight probe in a throwaway network namespace', await needs('ne
 
   it('gives each kernel feature the same verdict alone as beside the others in one namespace', () => {
     const features = Object.keys(KERNEL_FEATURES) as KernelFeature[];
-    const missing = (some: KernelFeature[]) => [...parseProbe(execFileSync('unshare', ['--net', 'sh', '-c', probeScript([], some)], { encoding: 'utf8' })).missingKernel.keys()];
+    const missing = (some: KernelFeature[]) => [
+      ...parseProbe(
+        execFileSync('unshare', ['--net', 'sh', '-c', probeScript([], some)], { encoding: 'utf8' }),
+      ).missingKernel.keys(),
+    ];
     const alone = features.flatMap((f) => missing([f]));
     expect(missing(features).sort()).toEqual(alone.sort());
     expect(missing([...features].reverse()).sort()).toEqual(alone.sort());
@@ -31,7 +35,9 @@ inner=$!
 n=0; until nsenter --net=/proc/$inner/ns/net ip -o addr show dev lo 2>/dev/null | grep -q 10.99.0.1; do n=$((n+1)); [ $n -lt 400 ] || exit 1; sleep 0.05; done
 perl - 8 2 1 2 b /proc/$inner/ns/net 127.0.0.2 a - 127.0.0.1 127.0.0.1 127.0.0.2 10.99.0.1
 kill $inner`;
-    const replies = parseProber(execFileSync('unshare', ['--net', 'sh', '-c', script], { input: ICMP_PROBER, encoding: 'utf8' }));
+    const replies = parseProber(
+      execFileSync('unshare', ['--net', 'sh', '-c', script], { input: ICMP_PROBER, encoding: 'utf8' }),
+    );
     const ok = { sent: 2, received: 2, ttls: [64], errors: 0 };
     expect([...replies.get('a')!.keys()].sort()).toEqual(['10.99.0.1', '127.0.0.2']);
     expect(replies.get('a')!.get('127.0.0.2')).toMatchObject(ok);
@@ -40,5 +46,4 @@ kill $inner`;
     expect(replies.get('b')!.get('127.0.0.1')).toMatchObject(ok);
     expect(replies.get('b')!.get('10.99.0.1')).toMatchObject(ok);
   });
-
 });

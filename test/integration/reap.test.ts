@@ -22,56 +22,91 @@ const STAGES: [string, Stage][] = [
 ];
 
 // Alone: the next command of any test would reap the orphaned lab these tests look at.
-for (const backend of LOCAL_BACKENDS) describe(`runs that die on ${backend}`, alone(await needs(abilityOf(backend))), () => {
-  it('a run killed with SIGKILL leaves an orphaned lab, which ls shows and the next command removes, saying so', async () => {
-    const lab = labFor(`${backend}-killed`);
-    labs.push(lab);
-    // As an OOM killer or a CI timeout would, once the lab is ready.
-    expect((await signalAt(['run', 'test/fixtures/long-ping.ts', '--backend', backend, '--name', lab], /ready in/, 'SIGKILL')).signal).toBe('SIGKILL');
-    const listed = JSON.parse((await cli(['ls', '--json', '--backend', backend])).stdout) as { lab: string; state: string }[];
-    expect(listed.find((l) => l.lab === lab)?.state).toBe('orphaned');
-    const next = await cli(['down', labFor('nothing'), '--backend', backend]);
-    expect(next.stdout).toMatch(new RegExp(`removed lab ${lab} on ${backend}: the run that made it \\(pid \\d+\\) is gone`));
-    expect(await labExists(backend, lab)).toBe(false);
-  }, 120_000);
+for (const backend of LOCAL_BACKENDS)
+  describe(`runs that die on ${backend}`, alone(await needs(abilityOf(backend))), () => {
+    it('a run killed with SIGKILL leaves an orphaned lab, which ls shows and the next command removes, saying so', async () => {
+      const lab = labFor(`${backend}-killed`);
+      labs.push(lab);
+      // As an OOM killer or a CI timeout would, once the lab is ready.
+      expect(
+        (
+          await signalAt(
+            ['run', 'test/fixtures/long-ping.ts', '--backend', backend, '--name', lab],
+            /ready in/,
+            'SIGKILL',
+          )
+        ).signal,
+      ).toBe('SIGKILL');
+      const listed = JSON.parse((await cli(['ls', '--json', '--backend', backend])).stdout) as {
+        lab: string;
+        state: string;
+      }[];
+      expect(listed.find((l) => l.lab === lab)?.state).toBe('orphaned');
+      const next = await cli(['down', labFor('nothing'), '--backend', backend]);
+      expect(next.stdout).toMatch(
+        new RegExp(`removed lab ${lab} on ${backend}: the run that made it \\(pid \\d+\\) is gone`),
+      );
+      expect(await labExists(backend, lab)).toBe(false);
+    }, 120_000);
 
-  it('a lab of up is complete and never reaped', async () => {
-    const lab = labFor(`${backend}-kept`);
-    labs.push(lab);
-    expect((await cli(['up', 'scenarios/same-host.ts', '--backend', backend, '--name', lab])).code).toBe(0);
-    await cli(['down', labFor('nothing'), '--backend', backend]);
-    const listed = JSON.parse((await cli(['ls', '--json', '--backend', backend])).stdout) as { lab: string; state: string; owner?: string }[];
-    expect(listed.find((l) => l.lab === lab)).toMatchObject({ state: 'complete' });
-    expect(listed.find((l) => l.lab === lab)?.owner).toBeUndefined();
-    expect((await cli(['down', lab, '--backend', backend])).code).toBe(0);
-  }, 120_000);
+    it('a lab of up is complete and never reaped', async () => {
+      const lab = labFor(`${backend}-kept`);
+      labs.push(lab);
+      expect((await cli(['up', 'scenarios/same-host.ts', '--backend', backend, '--name', lab])).code).toBe(0);
+      await cli(['down', labFor('nothing'), '--backend', backend]);
+      const listed = JSON.parse((await cli(['ls', '--json', '--backend', backend])).stdout) as {
+        lab: string;
+        state: string;
+        owner?: string;
+      }[];
+      expect(listed.find((l) => l.lab === lab)).toMatchObject({ state: 'complete' });
+      expect(listed.find((l) => l.lab === lab)?.owner).toBeUndefined();
+      expect((await cli(['down', lab, '--backend', backend])).code).toBe(0);
+    }, 120_000);
 
-  it('two downs of one lab at once both end well', async () => {
-    const lab = labFor(`${backend}-twodowns`);
-    labs.push(lab);
-    expect((await cli(['up', 'scenarios/same-host.ts', '--backend', backend, '--name', lab])).code).toBe(0);
-    const downs = await Promise.all([cli(['down', lab, '--backend', backend]), cli(['down', lab, '--backend', backend])]);
-    expect(downs.map((d) => d.code)).toEqual([0, 0]);
-    expect(await labExists(backend, lab)).toBe(false);
-  }, 120_000);
+    it('two downs of one lab at once both end well', async () => {
+      const lab = labFor(`${backend}-twodowns`);
+      labs.push(lab);
+      expect((await cli(['up', 'scenarios/same-host.ts', '--backend', backend, '--name', lab])).code).toBe(0);
+      const downs = await Promise.all([
+        cli(['down', lab, '--backend', backend]),
+        cli(['down', lab, '--backend', backend]),
+      ]);
+      expect(downs.map((d) => d.code)).toEqual([0, 0]);
+      expect(await labExists(backend, lab)).toBe(false);
+    }, 120_000);
 
-  it.for(STAGES)('SIGTERM %s: nothing left, and exit 130 once testbed handles signals', { timeout: 120_000 }, async ([, stage]) => {
-    const lab = labFor(`${backend}-term${STAGES.findIndex(([, s]) => s === stage)}`);
-    labs.push(lab);
-    const run = await signalAt(['run', 'test/fixtures/two-host-then-wait.ts', '--backend', backend, '--name', lab], stage, 'SIGTERM');
-    expect(run.sent, run.stdout + run.stderr).toBe(true);
-    // Before Node has run testbed's first line, the signal ends the process as it ends any.
-    if (stage !== 'spawned') expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 130, stderr: 'testbed: interrupted by SIGTERM\n' });
-    else expect(run.code === 130 || run.signal === 'SIGTERM', `exit ${run.code}, signal ${run.signal}`).toBe(true);
-    expect(await labExists(backend, lab), 'lab left after SIGTERM').toBe(false);
+    it.for(STAGES)(
+      'SIGTERM %s: nothing left, and exit 130 once testbed handles signals',
+      { timeout: 120_000 },
+      async ([, stage]) => {
+        const lab = labFor(`${backend}-term${STAGES.findIndex(([, s]) => s === stage)}`);
+        labs.push(lab);
+        const run = await signalAt(
+          ['run', 'test/fixtures/two-host-then-wait.ts', '--backend', backend, '--name', lab],
+          stage,
+          'SIGTERM',
+        );
+        expect(run.sent, run.stdout + run.stderr).toBe(true);
+        // Before Node has run testbed's first line, the signal ends the process as it ends any.
+        if (stage !== 'spawned')
+          expect({ code: run.code, stderr: run.stderr }).toMatchObject({
+            code: 130,
+            stderr: 'testbed: interrupted by SIGTERM\n',
+          });
+        else expect(run.code === 130 || run.signal === 'SIGTERM', `exit ${run.code}, signal ${run.signal}`).toBe(true);
+        expect(await labExists(backend, lab), 'lab left after SIGTERM').toBe(false);
+      },
+    );
   });
-});
 
 describe('a reader that goes away', () => {
   it('testbed plan | head ends quietly: exit 0, nothing on stderr', async () => {
     const result = await new Promise<{ code: number | null; stderr: string; read: number }>((resolve, reject) => {
       // Far more than a pipe holds: testbed is still writing when the reader goes.
-      const child = spawn(process.execPath, [bin, 'plan', 'test/fixtures/long-plan.ts'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [bin, 'plan', 'test/fixtures/long-plan.ts'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       let read = 0;
       child.stdout.once('data', (d: Buffer) => {

@@ -16,11 +16,22 @@ afterAll(async () => {
 });
 
 /** Opens a page in headless Chromium; returns what it logged as errors and what a check of the page found. */
-async function inBrowser<T>(file: string, check: (page: import('playwright-core').Page) => Promise<T>): Promise<{ errors: string[]; found: T }> {
+async function inBrowser<T>(
+  file: string,
+  check: (page: import('playwright-core').Page) => Promise<T>,
+): Promise<{ errors: string[]; found: T }> {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage();
@@ -43,10 +54,24 @@ describe(`reports a person can read, on ${backend}`, gate, () => {
       const lab = labFor('html-fail');
       labs.push(lab);
       const [html, captures] = [join(dir, 'fail.html'), join(dir, 'captures')];
-      const result = await cli(['run', 'test/fixtures/ttl61.ts', '--backend', backend, '--name', lab, '--html', html, '--captures', captures, '--json']);
+      const result = await cli([
+        'run',
+        'test/fixtures/ttl61.ts',
+        '--backend',
+        backend,
+        '--name',
+        lab,
+        '--html',
+        html,
+        '--captures',
+        captures,
+        '--json',
+      ]);
       expect(result.code).toBe(1);
       const failed = (JSON.parse(result.stdout) as JsonReport).runs[0]!.steps[0]!;
-      expect(failed.diagnostics).toMatch(/^\$ ip route get 10\.20\.1\.3 {3}\(on ns0\)\n10\.20\.1\.3 via 169\.254\.1\.1 dev eth0/);
+      expect(failed.diagnostics).toMatch(
+        /^\$ ip route get 10\.20\.1\.3 {3}\(on ns0\)\n10\.20\.1\.3 via 169\.254\.1\.1 dev eth0/,
+      );
       expect(failed.attachments?.map((a) => a.replace(captures, ''))).toEqual(
         ['ns0', 'host0', 'ns1', 'host1'].map((node) => `/${lab}/step1-${node}.pcap`),
       );
@@ -72,7 +97,9 @@ describe(`reports a person can read, on ${backend}`, gate, () => {
       const lab = labFor('html-pass');
       labs.push(lab);
       const html = join(dir, 'pass.html');
-      expect((await cli(['run', 'scenarios/two-host.ts', '--backend', backend, '--name', lab, '--html', html])).code).toBe(0);
+      expect(
+        (await cli(['run', 'scenarios/two-host.ts', '--backend', backend, '--name', lab, '--html', html])).code,
+      ).toBe(0);
       const { errors, found } = await inBrowser(html, (page) => page.locator('[data-trace]').innerText());
       expect(errors).toEqual([]);
       expect(found.replace(/\s+/g, ' ')).toBe('ns0 — ttl 64 → host0 — ttl 63 → host1 — ttl 62 → ns1');
@@ -80,7 +107,7 @@ describe(`reports a person can read, on ${backend}`, gate, () => {
     }, 120_000);
   });
 
-  it('the GitHub action\'s run step: reports in its folder, the summary appended to GITHUB_STEP_SUMMARY, the exit code as output', async () => {
+  it("the GitHub action's run step: reports in its folder, the summary appended to GITHUB_STEP_SUMMARY, the exit code as output", async () => {
     const summary = join(dir, 'step-summary.md');
     const output = join(dir, 'github-output');
     const reports = join(dir, 'action');
@@ -99,7 +126,9 @@ describe(`reports a person can read, on ${backend}`, gate, () => {
       child.on('close', resolve);
     });
     expect(code).toBe(0);
-    expect(readFileSync(summary, 'utf8')).toMatch(new RegExp(`\\| ✅ same-host \\| ${backend} \\| 3 \\| 0 \\| 0 \\| [\\d.]+ s \\|`));
+    expect(readFileSync(summary, 'utf8')).toMatch(
+      new RegExp(`\\| ✅ same-host \\| ${backend} \\| 3 \\| 0 \\| 0 \\| [\\d.]+ s \\|`),
+    );
     expect(readFileSync(output, 'utf8')).toBe('exit-code=0\n');
     for (const file of ['junit.xml', 'report.html', 'summary.md']) expect(existsSync(join(reports, file))).toBe(true);
   }, 120_000);

@@ -5,7 +5,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dockerClient } from '../../src/backends/docker/client.js';
 import { ensureImage } from '../../src/backends/docker/image-build.js';
 import { connect, TESTBED_KNOWN_HOSTS } from '../../src/backends/swarm/engines.js';
-import { ensureMachineNetwork, loadHostImage, removeMachineNetwork, MACHINE_IMAGE, machineHostConfig, machineKey, readyMachine } from '../../src/backends/swarm/machines.js';
+import {
+  ensureMachineNetwork,
+  loadHostImage,
+  removeMachineNetwork,
+  MACHINE_IMAGE,
+  machineHostConfig,
+  machineKey,
+  readyMachine,
+} from '../../src/backends/swarm/machines.js';
 import type { JsonReport } from '../../src/report/json.js';
 import { needs } from '../support/abilities.js';
 import { cli } from './helpers.js';
@@ -45,7 +53,11 @@ async function removeStaleMachines(docker: ReturnType<typeof dockerClient>): Pro
     }
     if (alive) continue;
     await docker.getContainer(c.Id).remove({ force: true, v: true });
-    for (let i = 0; i < MACHINES; i++) await docker.getVolume(`testbed-${c.Labels['testbed.test']}-machine-${i}`).remove().catch(() => {});
+    for (let i = 0; i < MACHINES; i++)
+      await docker
+        .getVolume(`testbed-${c.Labels['testbed.test']}-machine-${i}`)
+        .remove()
+        .catch(() => {});
   }
 }
 
@@ -55,8 +67,15 @@ const started: Started[] = [];
 const urls: string[][] = [];
 
 /** Runs a scenario; a run that printed no report fails here with what it said on stderr. */
-async function run(file: string, engines: string[], extra: string[] = []): Promise<{ code: number | null; stderr: string; steps: JsonReport['runs'][number]['steps'] }> {
-  const result = await cli(['run', file, '--backend', 'swarm', ...engines.flatMap((e) => ['--engine', e]), '--json', ...extra], { deadlineMs: SWARM_DEADLINE_MS });
+async function run(
+  file: string,
+  engines: string[],
+  extra: string[] = [],
+): Promise<{ code: number | null; stderr: string; steps: JsonReport['runs'][number]['steps'] }> {
+  const result = await cli(
+    ['run', file, '--backend', 'swarm', ...engines.flatMap((e) => ['--engine', e]), '--json', ...extra],
+    { deadlineMs: SWARM_DEADLINE_MS },
+  );
   const steps = result.stdout ? (JSON.parse(result.stdout) as JsonReport).runs[0]?.steps : undefined;
   expect(steps, `testbed run ${file} printed no report (exit ${result.code}):\n${result.stderr}`).toBeDefined();
   return { code: result.code, stderr: result.stderr, steps: steps! };
@@ -85,7 +104,11 @@ describe('swarm: hosts spread over simulated machines', await needs('swarm'), ()
       await cli(['down', name, '--backend', 'swarm', ...urls.flatMap((u) => ['--engine', u[0]!])]);
     }
     for (const machine of started) await machine.stop({ removeVolumes: true });
-    for (let i = 0; i < MACHINES; i++) await dockerClient().getVolume(volume(i)).remove().catch(() => {});
+    for (let i = 0; i < MACHINES; i++)
+      await dockerClient()
+        .getVolume(volume(i))
+        .remove()
+        .catch(() => {});
     await removeMachineNetwork(dockerClient());
   }, 300_000);
 
@@ -93,77 +116,142 @@ describe('swarm: hosts spread over simulated machines', await needs('swarm'), ()
   afterEach(async (context) => {
     if (context.task.result?.state !== 'fail') return;
     for (const machine of started) {
-      const logs = await dockerClient().getContainer(machine.getId()).logs({ stdout: true, stderr: true, tail: 30, follow: false });
+      const logs = await dockerClient()
+        .getContainer(machine.getId())
+        .logs({ stdout: true, stderr: true, tail: 30, follow: false });
       // A log without a terminal comes in frames: 8 bytes of header (stream, 0, 0, 0, size), then the bytes.
       let text = '';
-      for (let at = 0; at + 8 <= logs.length; at += 8 + logs.readUInt32BE(at + 4)) text += logs.subarray(at + 8, at + 8 + logs.readUInt32BE(at + 4)).toString();
+      for (let at = 0; at + 8 <= logs.length; at += 8 + logs.readUInt32BE(at + 4))
+        text += logs.subarray(at + 8, at + 8 + logs.readUInt32BE(at + 4)).toString();
       console.error(`[swarm] the last lines of ${machine.getName()}'s log:\n${text}`);
     }
   });
 
-  it('two-host across two engines, one reached over ssh: ttl 62, proxy ARP, routes; host0 and host1 on different engines', async () => {
-    const engines = [urls[0]![0]!, urls[1]![1]!];
-    const flags = engines.flatMap((e) => ['--engine', e]);
-    // One build: the steps run, and the lab is kept to look at where its hosts are and to exec in it.
-    const { code, steps } = await run('scenarios/two-host.ts', engines, ['--keep']);
-    expect(steps.filter((s) => !s.passed).map((s) => s.failures)).toEqual([]);
-    expect(code).toBe(0);
-    expect(steps.slice(0, 2).map((s) => s.metrics.ttl)).toEqual([62, 62]);
-    const where = await Promise.all(
-      engines.map(async (url, i) => (await connect(url, i).docker.listContainers({ filters: { label: ['testbed.lab=two-host', 'testbed.node'] } })).map((c) => c.Labels['testbed.node'])),
-    );
-    expect(where).toEqual([['host0'], ['host1']]);
-    const ping = await cli(['exec', 'two-host', 'ns0', '--backend', 'swarm', ...flags, '--', 'ping', '-c', '1', '-W', '2', '10.20.1.3']);
-    expect(ping.stdout).toContain('ttl=62');
-    const down = await cli(['down', 'two-host', '--backend', 'swarm', ...flags]);
-    expect(down.stderr).toBe('');
-    expect(down.code).toBe(0);
-  }, SWARM_TEST_MS);
+  it(
+    'two-host across two engines, one reached over ssh: ttl 62, proxy ARP, routes; host0 and host1 on different engines',
+    async () => {
+      const engines = [urls[0]![0]!, urls[1]![1]!];
+      const flags = engines.flatMap((e) => ['--engine', e]);
+      // One build: the steps run, and the lab is kept to look at where its hosts are and to exec in it.
+      const { code, steps } = await run('scenarios/two-host.ts', engines, ['--keep']);
+      expect(steps.filter((s) => !s.passed).map((s) => s.failures)).toEqual([]);
+      expect(code).toBe(0);
+      expect(steps.slice(0, 2).map((s) => s.metrics.ttl)).toEqual([62, 62]);
+      const where = await Promise.all(
+        engines.map(async (url, i) =>
+          (
+            await connect(url, i).docker.listContainers({
+              filters: { label: ['testbed.lab=two-host', 'testbed.node'] },
+            })
+          ).map((c) => c.Labels['testbed.node']),
+        ),
+      );
+      expect(where).toEqual([['host0'], ['host1']]);
+      const ping = await cli([
+        'exec',
+        'two-host',
+        'ns0',
+        '--backend',
+        'swarm',
+        ...flags,
+        '--',
+        'ping',
+        '-c',
+        '1',
+        '-W',
+        '2',
+        '10.20.1.3',
+      ]);
+      expect(ping.stdout).toContain('ttl=62');
+      const down = await cli(['down', 'two-host', '--backend', 'swarm', ...flags]);
+      expect(down.stderr).toBe('');
+      expect(down.code).toBe(0);
+    },
+    SWARM_TEST_MS,
+  );
 
-  it('bgp-mesh across three engines: converged, every pair with the right ttl, the matrix', async () => {
-    const { code, steps } = await run('scenarios/bgp-mesh.ts', urls.map((u) => u[0]!));
-    expect(steps.filter((s) => !s.passed).map((s) => s.failures)).toEqual([]);
-    expect(code).toBe(0);
-    expect(steps.find((s) => s.kind === 'matrix')!.metrics).toMatchObject({ pairs: 30, reached: 30, ttlMismatches: 0 });
-  }, SWARM_TEST_MS);
+  it(
+    'bgp-mesh across three engines: converged, every pair with the right ttl, the matrix',
+    async () => {
+      const { code, steps } = await run(
+        'scenarios/bgp-mesh.ts',
+        urls.map((u) => u[0]!),
+      );
+      expect(steps.filter((s) => !s.passed).map((s) => s.failures)).toEqual([]);
+      expect(code).toBe(0);
+      expect(steps.find((s) => s.kind === 'matrix')!.metrics).toMatchObject({
+        pairs: 30,
+        reached: 30,
+        ttlMismatches: 0,
+      });
+    },
+    SWARM_TEST_MS,
+  );
 
-  it('the overlay MTU: 1422 bytes with DF pass across engines, 1423 cannot leave the workload', async () => {
-    const { steps } = await run('test/fixtures/mtu.ts', urls.slice(0, 2).map((u) => u[0]!));
-    expect(steps.map((s) => s.passed)).toEqual([true, true]);
-    expect(String(steps[1]!.metrics.error)).toMatch(/message too long, mtu=1450/);
-  }, SWARM_TEST_MS);
+  it(
+    'the overlay MTU: 1422 bytes with DF pass across engines, 1423 cannot leave the workload',
+    async () => {
+      const { steps } = await run(
+        'test/fixtures/mtu.ts',
+        urls.slice(0, 2).map((u) => u[0]!),
+      );
+      expect(steps.map((s) => s.passed)).toEqual([true, true]);
+      expect(String(steps[1]!.metrics.error)).toMatch(/message too long, mtu=1450/);
+    },
+    SWARM_TEST_MS,
+  );
 
-  it('vxlan across engines: Calico\'s tunnel inside the overlay, the workload MTU 1450 - 50 = 1400', async () => {
-    const { code, steps } = await run('scenarios/vxlan.ts', urls.slice(0, 2).map((u) => u[0]!));
-    expect(steps.filter((s) => !s.passed).map((s) => [s.name, s.failures])).toEqual([]);
-    expect(code).toBe(0);
-    expect(steps[4]!.metrics).toMatchObject({ size: 1372, mtu: 1400, ttl: 62 });
-    expect(steps[6]!.metrics).toMatchObject({ encapsulation: 'vxlan' });
-  }, SWARM_TEST_MS);
+  it(
+    "vxlan across engines: Calico's tunnel inside the overlay, the workload MTU 1450 - 50 = 1400",
+    async () => {
+      const { code, steps } = await run(
+        'scenarios/vxlan.ts',
+        urls.slice(0, 2).map((u) => u[0]!),
+      );
+      expect(steps.filter((s) => !s.passed).map((s) => [s.name, s.failures])).toEqual([]);
+      expect(code).toBe(0);
+      expect(steps[4]!.metrics).toMatchObject({ size: 1372, mtu: 1400, ttl: 62 });
+      expect(steps[6]!.metrics).toMatchObject({ encapsulation: 'vxlan' });
+    },
+    SWARM_TEST_MS,
+  );
 
-  it('faults, a host losing power and coming back across engines', async () => {
-    const engines = urls.map((u) => u[0]!);
-    const restart = await run('test/fixtures/host-restart.ts', engines);
-    expect(restart.steps.filter((s) => !s.passed).map((s) => s.failures)).toEqual([]);
-    expect(restart.code).toBe(0);
-    const faults = await run('scenarios/faults.ts', engines, ['--skip-unsupported']);
-    expect(faults.steps.filter((s) => !s.passed && !s.skipped).map((s) => s.failures)).toEqual([]);
-    expect(faults.code).toBe(0);
-  }, SWARM_TEST_MS);
+  it(
+    'faults, a host losing power and coming back across engines',
+    async () => {
+      const engines = urls.map((u) => u[0]!);
+      const restart = await run('test/fixtures/host-restart.ts', engines);
+      expect(restart.steps.filter((s) => !s.passed).map((s) => s.failures)).toEqual([]);
+      expect(restart.code).toBe(0);
+      const faults = await run('scenarios/faults.ts', engines, ['--skip-unsupported']);
+      expect(faults.steps.filter((s) => !s.passed && !s.skipped).map((s) => s.failures)).toEqual([]);
+      expect(faults.code).toBe(0);
+    },
+    SWARM_TEST_MS,
+  );
 
-  it('an engine whose VXLAN port is blocked: exit 3 naming the hosts the overlay does not connect, nothing left', async () => {
-    const rule = ['INPUT', '-p', 'udp', '--dport', '4789', '-j', 'DROP'];
-    expect((await started[2]!.exec(['iptables', '-I', ...rule])).exitCode).toBe(0);
-    try {
-      // 20 s rather than the default minute: the connected pairs take a second or two, the blocked ones never connect.
-      const engines = urls.flatMap((u) => ['--engine', u[0]!]);
-      const result = await cli(['run', 'scenarios/bgp-mesh.ts', '--backend', 'swarm', ...engines, '--overlay-timeout', '20'], { deadlineMs: SWARM_DEADLINE_MS });
-      expect(result.code).toBe(3);
-      expect(result.stderr).toMatch(/testbed: the overlay does not connect host0 → host2, host1 → host2, host2 → host0, host2 → host1 after 20 s \(what each engine's Swarm gossip knows: bgp-mesh_ens192: tcp:.*\); engines of a Swarm must reach each other on 7946\/tcp\+udp and 4789\/udp/);
-    } finally {
-      await started[2]!.exec(['iptables', '-D', ...rule]);
-    }
-  }, SWARM_TEST_MS);
+  it(
+    'an engine whose VXLAN port is blocked: exit 3 naming the hosts the overlay does not connect, nothing left',
+    async () => {
+      const rule = ['INPUT', '-p', 'udp', '--dport', '4789', '-j', 'DROP'];
+      expect((await started[2]!.exec(['iptables', '-I', ...rule])).exitCode).toBe(0);
+      try {
+        // 20 s rather than the default minute: the connected pairs take a second or two, the blocked ones never connect.
+        const engines = urls.flatMap((u) => ['--engine', u[0]!]);
+        const result = await cli(
+          ['run', 'scenarios/bgp-mesh.ts', '--backend', 'swarm', ...engines, '--overlay-timeout', '20'],
+          { deadlineMs: SWARM_DEADLINE_MS },
+        );
+        expect(result.code).toBe(3);
+        expect(result.stderr).toMatch(
+          /testbed: the overlay does not connect host0 → host2, host1 → host2, host2 → host0, host2 → host1 after 20 s \(what each engine's Swarm gossip knows: bgp-mesh_ens192: tcp:.*\); engines of a Swarm must reach each other on 7946\/tcp\+udp and 4789\/udp/,
+        );
+      } finally {
+        await started[2]!.exec(['iptables', '-D', ...rule]);
+      }
+    },
+    SWARM_TEST_MS,
+  );
 
   it('leaves nothing on any engine: no lab container or network, no Swarm membership testbed made', async () => {
     for (const [i, u] of urls.entries()) {
@@ -178,23 +266,42 @@ describe('swarm: hosts spread over simulated machines', await needs('swarm'), ()
   it('an unknown SSH host key, and an SSH login without a key: exit 3 saying which and what to do', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'testbed-ssh-'));
     const engine = urls[1]![1]!;
-    const unknown = await cli(['run', 'scenarios/two-host.ts', '--backend', 'swarm', '--engine', engine], { env: { XDG_CONFIG_HOME: empty } });
+    const unknown = await cli(['run', 'scenarios/two-host.ts', '--backend', 'swarm', '--engine', engine], {
+      env: { XDG_CONFIG_HOME: empty },
+    });
     expect(unknown.code).toBe(3);
     expect(unknown.stderr.trim()).toMatch(
-      new RegExp(`^testbed: engine ${engine}: its SSH host key \\(SHA256:\\S+\\) is not in ~/.ssh/known_hosts; if it is the right machine, accept it with: ssh-keyscan -H \\S+ >> ~/.ssh/known_hosts$`),
+      new RegExp(
+        `^testbed: engine ${engine}: its SSH host key \\(SHA256:\\S+\\) is not in ~/.ssh/known_hosts; if it is the right machine, accept it with: ssh-keyscan -H \\S+ >> ~/.ssh/known_hosts$`,
+      ),
     );
     mkdirSync(join(empty, 'testbed'), { recursive: true });
     copyFileSync(TESTBED_KNOWN_HOSTS, join(empty, 'testbed', 'known_hosts'));
-    const noKey = await cli(['run', 'scenarios/two-host.ts', '--backend', 'swarm', '--engine', engine], { env: { XDG_CONFIG_HOME: empty, HOME: empty } });
+    const noKey = await cli(['run', 'scenarios/two-host.ts', '--backend', 'swarm', '--engine', engine], {
+      env: { XDG_CONFIG_HOME: empty, HOME: empty },
+    });
     expect(noKey.code).toBe(3);
-    expect(noKey.stderr.trim()).toBe(`testbed: engine ${engine}: SSH authentication failed (no key of the agent, ~/.ssh or testbed machines was accepted)`);
+    expect(noKey.stderr.trim()).toBe(
+      `testbed: engine ${engine}: SSH authentication failed (no key of the agent, ~/.ssh or testbed machines was accepted)`,
+    );
     rmSync(empty, { recursive: true, force: true });
   });
 
   it('an engine that does not answer: exit 3 naming it, nothing made anywhere', async () => {
-    const result = await cli(['run', 'scenarios/two-host.ts', '--backend', 'swarm', '--engine', urls[0]![0]!, '--engine', 'tcp://172.29.251.254:2375']);
+    const result = await cli([
+      'run',
+      'scenarios/two-host.ts',
+      '--backend',
+      'swarm',
+      '--engine',
+      urls[0]![0]!,
+      '--engine',
+      'tcp://172.29.251.254:2375',
+    ]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/testbed: engine tcp:\/\/172\.29\.251\.254:2375: /);
-    expect(await connect(urls[0]![0]!, 0).docker.listContainers({ all: true, filters: { label: ['testbed.lab'] } })).toEqual([]);
+    expect(
+      await connect(urls[0]![0]!, 0).docker.listContainers({ all: true, filters: { label: ['testbed.lab'] } }),
+    ).toEqual([]);
   });
 });

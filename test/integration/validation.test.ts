@@ -30,13 +30,24 @@ export default defineScenario({
 }
 
 const cases: [string, (s: string) => string, string][] = [
-  ['duplicate-address', (s) => s.replace("'10.20.1.3'", "'10.20.1.2'"), 'hosts[1].workloads[0].address: duplicate address 10.20.1.2'],
+  [
+    'duplicate-address',
+    (s) => s.replace("'10.20.1.3'", "'10.20.1.2'"),
+    'hosts[1].workloads[0].address: duplicate address 10.20.1.2',
+  ],
   ['unknown-node', (s) => s.replace("to: 'ns1'", "to: 'ns7'"), 'steps[0].ping.to: unknown node "ns7"'],
-  ['outside-segment', (s) => s.replace("'192.168.1.16'", "'192.168.7.16'"), 'hosts[1].address: 192.168.7.16 is outside segment ens192'],
+  [
+    'outside-segment',
+    (s) => s.replace("'192.168.1.16'", "'192.168.7.16'"),
+    'hosts[1].address: 192.168.7.16 is outside segment ens192',
+  ],
   ['bad-cidr', (s) => s.replace("'192.168.1.0/24'", "'192.168.1.0/40'"), 'segments[0].subnet: is not an IPv4 CIDR'],
   [
     'long-name',
-    (s) => s.replace("name: 'ens192'", "name: 'ens192-far-too-long'").replaceAll("address: '192.168.1", "segment: 'ens192-far-too-long', address: '192.168.1"),
+    (s) =>
+      s
+        .replace("name: 'ens192'", "name: 'ens192-far-too-long'")
+        .replaceAll("address: '192.168.1", "segment: 'ens192-far-too-long', address: '192.168.1"),
     'segments[0].name: is longer than 15 characters, the limit for a Linux interface name',
   ],
 ];

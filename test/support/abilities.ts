@@ -73,7 +73,9 @@ function missingReason(ability: Ability): Promise<string | undefined> {
 const CHECKS: Record<Ability, () => Promise<string | undefined>> = {
   netns: async () => {
     if (!isRoot) return 'not root';
-    const programs = (Object.keys(PROGRAMS) as ProgramName[]).filter((p) => 'machine' in PROGRAMS[p] && !p.startsWith('bird'));
+    const programs = (Object.keys(PROGRAMS) as ProgramName[]).filter(
+      (p) => 'machine' in PROGRAMS[p] && !p.startsWith('bird'),
+    );
     return missingPrograms(programs);
   },
   bird: () => missingPrograms(['bird', 'birdc']),
@@ -90,16 +92,22 @@ const CHECKS: Record<Ability, () => Promise<string | undefined>> = {
     if (docker) return docker;
     if (await imageExists(dockerClient(), imageRef(MACHINE_IMAGE))) return undefined;
     if (!isRoot) return 'the machine image is missing, and building it needs root';
-    return missingPrograms(['debootstrap']).then((m) => m && `the machine image is missing, and building it needs ${m}`);
+    return missingPrograms(['debootstrap']).then(
+      (m) => m && `the machine image is missing, and building it needs ${m}`,
+    );
   },
-  browser: async () => (CHROMIUM_PATHS.some((path) => existsSync(path)) ? undefined : `no browser at ${CHROMIUM_PATHS.join(', ')}`),
+  browser: async () =>
+    CHROMIUM_PATHS.some((path) => existsSync(path)) ? undefined : `no browser at ${CHROMIUM_PATHS.join(', ')}`,
 };
 
 async function missingPrograms(programs: string[]): Promise<string | undefined> {
-  const found = await Promise.all(programs.map(async (p) => (await runProcess('sh', ['-c', 'command -v "$1"', 'sh', p])).code === 0));
+  const found = await Promise.all(
+    programs.map(async (p) => (await runProcess('sh', ['-c', 'command -v "$1"', 'sh', p])).code === 0),
+  );
   const missing = programs.filter((_, i) => !found[i]);
   return missing.length === 0 ? undefined : `no ${missing.join(', ')} in PATH`;
 }
 
 /** What a backend's labs need to run BIRD: the netns backend runs the machine's own; other backends' hosts have their image's. */
-export const withBird = (backend: BackendName): Ability[] => (backend === 'netns' ? ['netns', 'bird'] : [abilityOf(backend)]);
+export const withBird = (backend: BackendName): Ability[] =>
+  backend === 'netns' ? ['netns', 'bird'] : [abilityOf(backend)];

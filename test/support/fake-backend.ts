@@ -24,7 +24,12 @@ const profile: BackendProfile = {
   namespaces: 'plan',
   namespaceName: (_lab, node) => node,
   namespacePath: (_lab, node) => `/fake/netns/${node}`,
-  birdPaths: (lab, host) => ({ config: `/fake/${lab}/${host}/bird.conf`, socket: `/fake/${lab}/${host}/bird.ctl`, pid: `/fake/${lab}/${host}/bird.pid`, log: `/fake/${lab}/${host}/bird.log` }),
+  birdPaths: (lab, host) => ({
+    config: `/fake/${lab}/${host}/bird.conf`,
+    socket: `/fake/${lab}/${host}/bird.ctl`,
+    pid: `/fake/${lab}/${host}/bird.pid`,
+    log: `/fake/${lab}/${host}/bird.log`,
+  }),
   options: z.strictObject({}),
   flags: {},
 };
@@ -113,7 +118,10 @@ export class FakeBackend implements Backend {
 
 /** What `ping -n -c N` prints for N replies of the given ttl. */
 export function pingReplies(target: string, count: number, ttl: number): string {
-  const lines = Array.from({ length: count }, (_, i) => `64 bytes from ${target}: icmp_seq=${i + 1} ttl=${ttl} time=0.1${i} ms`);
+  const lines = Array.from(
+    { length: count },
+    (_, i) => `64 bytes from ${target}: icmp_seq=${i + 1} ttl=${ttl} time=0.1${i} ms`,
+  );
   return `PING ${target} (${target}) 56(84) bytes of data.\n${lines.join('\n')}\n\n--- ${target} ping statistics ---\n${count} packets transmitted, ${count} received, 0% packet loss, time 400ms\nrtt min/avg/max/mdev = 0.100/0.110/0.120/0.010 ms\n`;
 }
 

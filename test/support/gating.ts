@@ -20,11 +20,16 @@ export const ABILITY_MEANING: Record<Ability, string> = {
  * ability is an error, not a silent no-op: a typo must not make a required ability optional.
  */
 export function parseRequired(value: string | undefined): Set<Ability> {
-  const names = (value ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  const names = (value ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   if (names.includes('all')) return new Set(ABILITIES);
   const unknown = names.filter((n) => !(ABILITIES as readonly string[]).includes(n));
   if (unknown.length > 0) {
-    throw new Error(`TESTBED_REQUIRE names ${unknown.map((n) => `"${n}"`).join(', ')}, which is no ability (abilities: ${ABILITIES.join(', ')}, or all)`);
+    throw new Error(
+      `TESTBED_REQUIRE names ${unknown.map((n) => `"${n}"`).join(', ')}, which is no ability (abilities: ${ABILITIES.join(', ')}, or all)`,
+    );
   }
   return new Set(names as Ability[]);
 }
@@ -36,12 +41,17 @@ export type Verdict = { run: true } | { run: false; skip: string } | { run: fals
  * ability that the machine is required to have fails the group, naming every one; otherwise the
  * group is skipped, with the reasons as its note.
  */
-export function verdict(needed: readonly Ability[], missing: ReadonlyMap<Ability, string>, required: ReadonlySet<Ability>): Verdict {
+export function verdict(
+  needed: readonly Ability[],
+  missing: ReadonlyMap<Ability, string>,
+  required: ReadonlySet<Ability>,
+): Verdict {
   const lacking = [...new Set(needed)].filter((a) => missing.has(a));
   if (lacking.length === 0) return { run: true };
   const reasons = lacking.map((a) => `${a}: ${missing.get(a)}`).join('; ');
   const mustHave = lacking.filter((a) => required.has(a));
-  if (mustHave.length > 0) return { run: false, fail: `TESTBED_REQUIRE names ${mustHave.join(', ')}, which this machine lacks (${reasons})` };
+  if (mustHave.length > 0)
+    return { run: false, fail: `TESTBED_REQUIRE names ${mustHave.join(', ')}, which this machine lacks (${reasons})` };
   return { run: false, skip: reasons };
 }
 
@@ -56,7 +66,9 @@ export function skipSummary(notes: readonly (string | undefined)[]): string | un
   const reasons = new Map<string, string>();
   for (const note of notes) {
     const parts = (note ?? 'no reason given').split('; ').map((part) => part.match(/^(\w+): (.*)$/s));
-    const lacking = parts.every((p) => p && (ABILITIES as readonly string[]).includes(p[1]!)) ? parts.map((p) => p![1]!) : undefined;
+    const lacking = parts.every((p) => p && (ABILITIES as readonly string[]).includes(p[1]!))
+      ? parts.map((p) => p![1]!)
+      : undefined;
     const key = lacking ? `${lacking.join('+')} tests` : `tests (${note ?? 'no reason given'})`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
     for (const p of lacking ? parts : []) reasons.set(p![1]!, p![2]!);

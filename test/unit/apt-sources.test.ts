@@ -36,15 +36,28 @@ deb [arch=amd64] http://archive.ubuntu.com/ubuntu jammy main restricted universe
   it("prefers the distribution's archive over third-party repositories listed before it", () => {
     const files = [
       { name: 'docker.list', text: 'deb https://download.docker.com/linux/debian bookworm stable\n' },
-      { name: 'z.sources', text: 'Types: deb\nURIs: http://mirror.example/debian/\nSuites: bookworm\nComponents: main contrib\n' },
+      {
+        name: 'z.sources',
+        text: 'Types: deb\nURIs: http://mirror.example/debian/\nSuites: bookworm\nComponents: main contrib\n',
+      },
     ];
-    expect(mainArchive(files)).toEqual({ uri: 'http://mirror.example/debian/', suite: 'bookworm', components: ['main', 'contrib'] });
+    expect(mainArchive(files)).toEqual({
+      uri: 'http://mirror.example/debian/',
+      suite: 'bookworm',
+      components: ['main', 'contrib'],
+    });
   });
 
   it('ignores disabled stanzas, deb-src, non-http archives and third-party flat repositories', () => {
     const files = [
-      { name: 'a.sources', text: 'Enabled: no\nTypes: deb\nURIs: http://old.example/debian\nSuites: buster\nComponents: main\n' },
-      { name: 'b.list', text: 'deb-src http://deb.debian.org/debian bookworm main\ndeb file:///srv/mirror bookworm main\n' },
+      {
+        name: 'a.sources',
+        text: 'Enabled: no\nTypes: deb\nURIs: http://old.example/debian\nSuites: buster\nComponents: main\n',
+      },
+      {
+        name: 'b.list',
+        text: 'deb-src http://deb.debian.org/debian bookworm main\ndeb file:///srv/mirror bookworm main\n',
+      },
       { name: 'c.list', text: 'deb https://deb.nodesource.com/node_20.x nodistro/ main\n' },
     ];
     expect(mainArchive(files)).toBeUndefined();

@@ -30,7 +30,11 @@ function refusingEngine(): Promise<{ docker: Docker; sockets: Socket[]; server: 
   // The engine's own end must not count as something keeping this process alive.
   server.on('connection', (socket) => sockets.push(socket.unref()));
   const socketPath = join(dir, 'docker.sock');
-  return new Promise((resolve) => server.listen(socketPath, () => resolve({ docker: new Docker({ socketPath }), sockets, server: server.unref(), dir })));
+  return new Promise((resolve) =>
+    server.listen(socketPath, () =>
+      resolve({ docker: new Docker({ socketPath }), sockets, server: server.unref(), dir }),
+    ),
+  );
 }
 
 /** Unix sockets that keep this process alive (idle keep-alive sockets do not). */
@@ -43,16 +47,21 @@ describe('docker exec', () => {
   it.each([
     ['with input', { input: 'link set dev x down\n' }],
     ['without input', {}],
-  ])('a start Docker refuses rejects and closes its connection (%s), so nothing keeps the process alive', async (_, options) => {
-    const before = openPipes();
-    const engine = await refusingEngine();
-    cleanup = () => {
-      for (const s of engine.sockets) s.destroy();
-      engine.server.close();
-      rmSync(engine.dir, { recursive: true, force: true });
-    };
-    await expect(execCapture(engine.docker.getContainer('c1'), ['ip', '-batch', '-'], options)).rejects.toMatchObject({ statusCode: 409 });
-    // Closing is asynchronous: wait for it, with a deadline, rather than for a guessed while.
-    await waitFor('the connection to close', () => openPipes() === before, 10_000);
-  });
+  ])(
+    'a start Docker refuses rejects and closes its connection (%s), so nothing keeps the process alive',
+    async (_, options) => {
+      const before = openPipes();
+      const engine = await refusingEngine();
+      cleanup = () => {
+        for (const s of engine.sockets) s.destroy();
+        engine.server.close();
+        rmSync(engine.dir, { recursive: true, force: true });
+      };
+      await expect(execCapture(engine.docker.getContainer('c1'), ['ip', '-batch', '-'], options)).rejects.toMatchObject(
+        { statusCode: 409 },
+      );
+      // Closing is asynchronous: wait for it, with a deadline, rather than for a guessed while.
+      await waitFor('the connection to close', () => openPipes() === before, 10_000);
+    },
+  );
 });

@@ -13,12 +13,14 @@ describe('engines', () => {
   it('come from --engine, else from TESTBED_ENGINES, once each', () => {
     process.env[ENGINES_VARIABLE] = 'tcp://10.0.0.1:2375, ssh://root@10.0.0.2';
     expect(engineUrls(undefined)).toEqual(['tcp://10.0.0.1:2375', 'ssh://root@10.0.0.2']);
-    expect(engineUrls(['unix:///var/run/docker.sock', 'unix:///var/run/docker.sock'])).toEqual(['unix:///var/run/docker.sock']);
+    expect(engineUrls(['unix:///var/run/docker.sock', 'unix:///var/run/docker.sock'])).toEqual([
+      'unix:///var/run/docker.sock',
+    ]);
     delete process.env[ENGINES_VARIABLE];
     expect(() => engineUrls([])).toThrow(UsageError);
   });
 
-  it('are URLs of three kinds; the address other engines reach is the URL\'s host', () => {
+  it("are URLs of three kinds; the address other engines reach is the URL's host", () => {
     expect(connect('tcp://10.0.0.1:2375', 0).address).toBe('10.0.0.1');
     expect(connect('ssh://root@10.0.0.2', 1).address).toBe('10.0.0.2');
     expect(connect('unix:///var/run/docker.sock', 2).address).toBeUndefined();
@@ -30,7 +32,9 @@ describe('engines', () => {
     const savedHost = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = 'tcp://10.0.0.9:2375';
     try {
-      const modem = (connect('unix:///run/other.sock', 0).docker as unknown as { modem: { socketPath?: string; host?: string } }).modem;
+      const modem = (
+        connect('unix:///run/other.sock', 0).docker as unknown as { modem: { socketPath?: string; host?: string } }
+      ).modem;
       expect(modem.socketPath).toBe('/run/other.sock');
       expect(modem.host).toBeUndefined();
     } finally {
@@ -43,7 +47,8 @@ describe('engines', () => {
     expect(matchesHost('10.0.0.2', '10.0.0.2')).toBe(true);
     expect(matchesHost('10.0.0.3', '10.0.0.2')).toBe(false);
     const salt = randomBytes(20);
-    const hashed = (name: string) => `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+    const hashed = (name: string) =>
+      `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
     expect(matchesHost(hashed('10.0.0.2'), '10.0.0.2')).toBe(true);
     expect(matchesHost(hashed('[10.0.0.2]:2222'), '[10.0.0.2]:2222')).toBe(true);
     expect(matchesHost(hashed('10.0.0.2'), '10.0.0.9')).toBe(false);

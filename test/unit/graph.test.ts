@@ -18,11 +18,20 @@ const number = (tag: string, name: string) => Number(tag.match(new RegExp(`\\b${
  * that has the line's glyphs, a font size above the baseline and a little below, inside it).
  */
 function layout(svg: string): { lines: string[]; holder: Map<string, string[]> } {
-  const boxes: Box[] = [...svg.matchAll(/<rect (?!width="100%")[^>]*>/g)].map(([tag]) => ({ x: number(tag, 'x'), y: number(tag, 'y'), width: number(tag, 'width'), height: number(tag, 'height') }));
-  const texts = [...svg.matchAll(/<text ([^>]*)>([^<]*)<\/text>/g)].slice(1).map(([, attrs, text]) => ({ x: number(attrs!, 'x'), y: number(attrs!, 'y'), text: text! }));
+  const boxes: Box[] = [...svg.matchAll(/<rect (?!width="100%")[^>]*>/g)].map(([tag]) => ({
+    x: number(tag, 'x'),
+    y: number(tag, 'y'),
+    width: number(tag, 'width'),
+    height: number(tag, 'height'),
+  }));
+  const texts = [...svg.matchAll(/<text ([^>]*)>([^<]*)<\/text>/g)]
+    .slice(1)
+    .map(([, attrs, text]) => ({ x: number(attrs!, 'x'), y: number(attrs!, 'y'), text: text! }));
   const holder = new Map<string, string[]>();
   for (const text of texts) {
-    const inside = boxes.filter((b) => text.x > b.x && text.x < b.x + b.width && text.y - FONT_SIZE >= b.y && text.y + 3 <= b.y + b.height);
+    const inside = boxes.filter(
+      (b) => text.x > b.x && text.x < b.x + b.width && text.y - FONT_SIZE >= b.y && text.y + 3 <= b.y + b.height,
+    );
     const innermost = inside.sort((a, b) => a.width * a.height - b.width * b.height)[0];
     if (!innermost) continue;
     const key = `${innermost.x},${innermost.y}`;
@@ -45,7 +54,11 @@ describe('the lab as a picture', () => {
     const boxes = [...holder.values()];
     expect(boxes).toContainEqual(['segment ens192  192.168.1.0/24  gateway 192.168.1.1  fd00:192:168:1::/64']);
     expect(boxes).toContainEqual(['host0', '192.168.1.32 on ens192', 'fd00:192:168:1::32']);
-    expect(boxes).toContainEqual(['ns0  10.20.1.2/32', 'fd00:10:20:1::2/128', expect.stringMatching(/^cali[0-9a-f]{11}$/)]);
+    expect(boxes).toContainEqual([
+      'ns0  10.20.1.2/32',
+      'fd00:10:20:1::2/128',
+      expect.stringMatching(/^cali[0-9a-f]{11}$/),
+    ]);
     // ns2 is IPv6 only: its one address beside its name.
     expect(boxes).toContainEqual(['ns2  fd00:10:20:1::4/128', expect.stringMatching(/^cali[0-9a-f]{11}$/)]);
     expect(spilled(svg)).toEqual([]);
@@ -55,6 +68,8 @@ describe('the lab as a picture', () => {
     const svg = svgOf(resolveTopology(await loadScenario('scenarios/two-host.ts')));
     expect([...layout(svg).holder.values()]).toContainEqual(['ns0  10.20.1.2/32', expect.stringMatching(/^cali/)]);
     expect(spilled(svg)).toEqual([]);
-    expect(mermaidOf(resolveTopology(await loadScenario('scenarios/dual-stack-bgp.ts')))).toContain('ns2<br/>fd00:10:20:1::4/128<br/>cali');
+    expect(mermaidOf(resolveTopology(await loadScenario('scenarios/dual-stack-bgp.ts')))).toContain(
+      'ns2<br/>fd00:10:20:1::4/128<br/>cali',
+    );
   });
 });

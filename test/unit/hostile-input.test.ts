@@ -6,8 +6,6 @@ import { issuesOf, validScenario } from './scenario-input.js';
 import { ScenarioError } from '../../src/errors.js';
 import { loadLab, loadScenario } from '../../src/lab/load.js';
 
-
-
 const withWorkloadAddress = (address: string) => {
   const s = validScenario();
   s.hosts[0]!.workloads![0]!.address = address;
@@ -37,7 +35,7 @@ describe('addresses that cannot be a unicast host address are refused, with the 
     expect(issues[0]).toContain(reason);
   });
 
-  it('keeps the seed\'s /24 and a /32 valid', () => {
+  it("keeps the seed's /24 and a /32 valid", () => {
     expect(withWorkloadAddress('10.20.1.2/24')).toEqual([]);
     expect(withWorkloadAddress('10.20.1.9')).toEqual([]);
   });
@@ -91,7 +89,9 @@ describe('what the kernel would refuse is refused at load time, with the field',
   ])('a veth MAC %s', (mac, reason) => {
     const s = validScenario();
     s.hosts[0]!.workloads![0]!.hostMac = mac;
-    expect(issuesOf(s)).toEqual([`hosts[0].workloads[0].hostMac: ${mac} is ${reason === 'all zeros' ? 'all zeros' : 'a multicast MAC (the first octet is odd)'}; a veth needs a unicast MAC`]);
+    expect(issuesOf(s)).toEqual([
+      `hosts[0].workloads[0].hostMac: ${mac} is ${reason === 'all zeros' ? 'all zeros' : 'a multicast MAC (the first octet is odd)'}; a veth needs a unicast MAC`,
+    ]);
   });
 
   it('a hostInterface equal to the generated cali name of another workload on the host', async () => {
@@ -105,7 +105,9 @@ describe('what the kernel would refuse is refused at load time, with the field',
         { name: 'host0', address: '192.168.1.32', workloads: [{ name: 'ns0', address: '10.20.1.2' }, { name: 'nsx', address: '10.20.1.9', hostInterface: '${cali}' }] },
       ] };`,
     );
-    await expect(loadLab(file)).rejects.toThrow(`${file}: hosts[0].workloads[1].hostInterface: interface "${cali}" on host0 is already the veth of workload ns0`);
+    await expect(loadLab(file)).rejects.toThrow(
+      `${file}: hosts[0].workloads[1].hostInterface: interface "${cali}" on host0 is already the veth of workload ns0`,
+    );
   });
 });
 
@@ -118,10 +120,18 @@ describe('files that are not scenarios end in one line, never a crash', () => {
   };
 
   it.each([
-    ['no-default.ts', 'export const scenario = { name: "x" };', 'has no default export (export default defineScenario({...}))'],
+    [
+      'no-default.ts',
+      'export const scenario = { name: "x" };',
+      'has no default export (export default defineScenario({...}))',
+    ],
     ['null.ts', 'export default null;', 'the default export must be a scenario object'],
     ['number.mjs', 'export default 42;', 'the default export must be a scenario object'],
-    ['getter.ts', 'export default { get name() { throw new Error("getter exploded"); } };', 'cannot be read: getter exploded'],
+    [
+      'getter.ts',
+      'export default { get name() { throw new Error("getter exploded"); } };',
+      'cannot be read: getter exploded',
+    ],
     ['throws.ts', 'throw new Error("boom at load");', 'cannot be loaded: boom at load'],
     ['syntax.ts', 'export default {', 'cannot be loaded'],
   ])('%s', async (name, text, message) => {

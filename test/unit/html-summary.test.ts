@@ -28,9 +28,23 @@ const report: RunReport = {
   kept: false,
   steps: [
     step(0, {}),
-    step(1, { passed: false, name: 'ns1 <to> ns0 | ttl', failures: ['ttl: expected 61, actual 62'], diagnostics: '$ ip route get 10.20.1.2', attachments: ['/tmp/caps/two-host/step2-ns1.pcap'] }),
-    step(2, { kind: 'trace', name: 'trace', metrics: { hops: 'ns0,host0,host1,ns1', ttls: '64,63,62', arpAnswer: 'ee:ee:ee:ee:ee:ee' } }),
-    step(3, { passed: false, skipped: true, skipReason: 'needs sch_netem: this kernel was built without CONFIG_NET_SCH_NETEM' }),
+    step(1, {
+      passed: false,
+      name: 'ns1 <to> ns0 | ttl',
+      failures: ['ttl: expected 61, actual 62'],
+      diagnostics: '$ ip route get 10.20.1.2',
+      attachments: ['/tmp/caps/two-host/step2-ns1.pcap'],
+    }),
+    step(2, {
+      kind: 'trace',
+      name: 'trace',
+      metrics: { hops: 'ns0,host0,host1,ns1', ttls: '64,63,62', arpAnswer: 'ee:ee:ee:ee:ee:ee' },
+    }),
+    step(3, {
+      passed: false,
+      skipped: true,
+      skipReason: 'needs sch_netem: this kernel was built without CONFIG_NET_SCH_NETEM',
+    }),
   ],
 };
 
@@ -46,7 +60,9 @@ describe('the Markdown summary', () => {
   });
 
   it('says why a run stopped', () => {
-    expect(renderSummary([], 'scenarios/faults.ts needs sch_netem for steps 3 and 5')).toContain('**The run stopped:** scenarios/faults.ts needs sch_netem');
+    expect(renderSummary([], 'scenarios/faults.ts needs sch_netem for steps 3 and 5')).toContain(
+      '**The run stopped:** scenarios/faults.ts needs sch_netem',
+    );
   });
 });
 
@@ -71,7 +87,9 @@ describe('the HTML page', () => {
   });
 
   it('draws a trace hop by hop', () => {
-    expect(page).toContain('<span class="hop">ns0</span><span class="link">— ttl 64 →</span><span class="hop">host0</span>');
+    expect(page).toContain(
+      '<span class="hop">ns0</span><span class="link">— ttl 64 →</span><span class="hop">host0</span>',
+    );
     expect(page).toContain('169.254.1.1 answered by ee:ee:ee:ee:ee:ee (proxy ARP)');
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { canonical6, contains6, firstHostAddress6, isIpv6, linkLocalFromMac, notUnicast6, parseCidr6 } from '../../src/net/ipv6.js';
+import {
+  canonical6,
+  contains6,
+  firstHostAddress6,
+  isIpv6,
+  linkLocalFromMac,
+  notUnicast6,
+  parseCidr6,
+} from '../../src/net/ipv6.js';
 
 describe('IPv6 addresses', () => {
   it("gives the link-local address the kernel derives from a MAC (EUI-64): Calico's gateway from ee:ee:ee:ee:ee:ee", () => {

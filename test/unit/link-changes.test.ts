@@ -6,7 +6,12 @@ import { renderIpBatch } from '../../src/dataplane/render.js';
 import { loadScenario } from '../../src/lab/load.js';
 import { resolveTopology, type Topology } from '../../src/topology/topology.js';
 
-const birdPaths = (host: string) => ({ config: `/b/${host}.conf`, socket: `/b/${host}.ctl`, pid: `/b/${host}.pid`, log: `/b/${host}.log` });
+const birdPaths = (host: string) => ({
+  config: `/b/${host}.conf`,
+  socket: `/b/${host}.ctl`,
+  pid: `/b/${host}.pid`,
+  log: `/b/${host}.log`,
+});
 const words = (op: Op) => (op.kind === 'ip' ? op.args.map(String) : []);
 
 /**
@@ -20,7 +25,12 @@ function planned(topology: Topology, node: string): string[] {
     .flatMap((s) => s.ops)
     .filter((op) => op.kind === 'ip' && op.ns === host.name)
     .map(words)
-    .filter((w) => (w[0] === 'route' || (w[0] === 'addr' && w[2]!.includes(':'))) && w[1] === 'add' && w[w.indexOf('dev') + 1] === dev)
+    .filter(
+      (w) =>
+        (w[0] === 'route' || (w[0] === 'addr' && w[2]!.includes(':'))) &&
+        w[1] === 'add' &&
+        w[w.indexOf('dev') + 1] === dev,
+    )
     .map((w) => [w[0], ...w.slice(2)].join(' '));
 }
 
@@ -30,7 +40,10 @@ describe('link faults as the data plane makes them', () => {
     async (file) => {
       const topology = resolveTopology(await loadScenario(file));
       for (const node of [...topology.hosts.map((h) => h.name), ...topology.workloads.map((w) => w.name)]) {
-        const restored = linkUpOps(topology, node).map(words).filter((w) => w[1] === 'replace').map((w) => [w[0], ...w.slice(2)].join(' '));
+        const restored = linkUpOps(topology, node)
+          .map(words)
+          .filter((w) => w[1] === 'replace')
+          .map((w) => [w[0], ...w.slice(2)].join(' '));
         expect(restored.sort(), `${file}: ${node}`).toEqual(planned(topology, node).sort());
       }
     },
@@ -41,6 +54,8 @@ describe('link faults as the data plane makes them', () => {
     expect(renderIpBatch(linkUpOps(topology, 'host0'))).toBe(
       'link set dev ens192 up\nroute replace default via 192.168.1.1 dev ens192\nroute replace 10.20.1.3 via 192.168.1.16 dev ens192\n',
     );
-    expect(linkDownOps(topology, 'ns1')).toEqual([{ kind: 'ip', ns: 'host1', args: ['link', 'set', 'dev', topology.workloads[1]!.hostInterface, 'down'] }]);
+    expect(linkDownOps(topology, 'ns1')).toEqual([
+      { kind: 'ip', ns: 'host1', args: ['link', 'set', 'dev', topology.workloads[1]!.hostInterface, 'down'] },
+    ]);
   });
 });

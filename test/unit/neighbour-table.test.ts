@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NEIGHBOUR_LIMIT_FILE, parseNeighbourTable, readLocalNeighbourTable } from '../../src/backends/neighbour-table.js';
+import {
+  NEIGHBOUR_LIMIT_FILE,
+  parseNeighbourTable,
+  readLocalNeighbourTable,
+} from '../../src/backends/neighbour-table.js';
 import { neighbourEntriesOfMatrix, neighbourLimitFix } from '../../src/steps/probe/neighbour-budget.js';
 import { parseScenario } from '../../src/steps/scenario.js';
 import { findNode, resolveTopology } from '../../src/topology/topology.js';
@@ -53,7 +57,11 @@ describe("the kernel's neighbour table", () => {
   });
 
   it('suggests a limit of at least twice the entries, and half of it as the point of eager reclaim', () => {
-    expect(neighbourLimitFix(1470)).toBe('sysctl -w net.ipv4.neigh.default.gc_thresh3=4096 net.ipv4.neigh.default.gc_thresh2=2048');
-    expect(neighbourLimitFix(100)).toBe('sysctl -w net.ipv4.neigh.default.gc_thresh3=2048 net.ipv4.neigh.default.gc_thresh2=1024');
+    expect(neighbourLimitFix(1470)).toBe(
+      'sysctl -w net.ipv4.neigh.default.gc_thresh3=4096 net.ipv4.neigh.default.gc_thresh2=2048',
+    );
+    expect(neighbourLimitFix(100)).toBe(
+      'sysctl -w net.ipv4.neigh.default.gc_thresh3=2048 net.ipv4.neigh.default.gc_thresh2=1024',
+    );
   });
 });

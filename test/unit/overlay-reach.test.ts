@@ -1,15 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { awaitOverlayReach, pendingPairs, type OverlayHost, type ReachCheck } from '../../src/backends/swarm/overlay-reach.js';
+import {
+  awaitOverlayReach,
+  pendingPairs,
+  type OverlayHost,
+  type ReachCheck,
+} from '../../src/backends/swarm/overlay-reach.js';
 import { InfraError } from '../../src/errors.js';
 
 const host = (name: string, address: string, segment = 'lab_ens192'): OverlayHost => ({ name, address, segment });
-const hosts = [host('host0', '10.0.0.10'), host('host1', '10.0.0.11'), host('host2', '10.0.0.12'), host('other', '10.1.0.10', 'lab_b')];
+const hosts = [
+  host('host0', '10.0.0.10'),
+  host('host1', '10.0.0.11'),
+  host('host2', '10.0.0.12'),
+  host('other', '10.1.0.10', 'lab_b'),
+];
 
 /**
  * Answers the prober's argv as the prober would, for the pairs `connected` holds in the source's
  * nth round, and records what was asked.
  */
-function fakeOverlay(connected: (round: number, from: string, to: string) => boolean, peers = ['tcp://e0 sees n0 (10.9.0.1)']) {
+function fakeOverlay(
+  connected: (round: number, from: string, to: string) => boolean,
+  peers = ['tcp://e0 sees n0 (10.9.0.1)'],
+) {
   const asked: string[][] = [];
   const rounds = new Map<string, number>();
   const progress: string[] = [];
@@ -43,7 +56,9 @@ describe('the overlay reach check', () => {
     ]);
     const left = pendingPairs(hosts, hosts, new Set(['host0\0host1', 'host0\0host2', 'host1\0host2']));
     expect(left.size).toBe(0);
-    expect([...pendingPairs(hosts, [hosts[1]!], new Set())].map(([s, ts]) => [s.name, ts.map((t) => t.name)])).toEqual([['host1', ['host0', 'host2']]]);
+    expect([...pendingPairs(hosts, [hosts[1]!], new Set())].map(([s, ts]) => [s.name, ts.map((t) => t.name)])).toEqual([
+      ['host1', ['host0', 'host2']],
+    ]);
   });
 
   it('asks again only for the pairs not yet answered, until all are', async () => {
@@ -55,13 +70,21 @@ describe('the overlay reach check', () => {
       ['host1', '10.0.0.10', '10.0.0.12'],
       ['host2', '10.0.0.10', '10.0.0.11'],
     ]);
-    expect(overlay.asked.slice(3, 6)).toEqual([['host0', '10.0.0.12'], ['host1', '10.0.0.12'], ['host2', '10.0.0.10', '10.0.0.11']]);
-    expect(overlay.progress).toEqual(['waiting for the overlay to connect 4 pairs of hosts (host0 → host2, host1 → host2, host2 → host0, …)']);
+    expect(overlay.asked.slice(3, 6)).toEqual([
+      ['host0', '10.0.0.12'],
+      ['host1', '10.0.0.12'],
+      ['host2', '10.0.0.10', '10.0.0.11'],
+    ]);
+    expect(overlay.progress).toEqual([
+      'waiting for the overlay to connect 4 pairs of hosts (host0 → host2, host1 → host2, host2 → host0, …)',
+    ]);
   });
 
   it('never connected: an InfraError naming the pairs, what the gossip knows, and the ports', async () => {
     const overlay = fakeOverlay((_, from, to) => from !== 'host2' && to !== 'host2');
-    const failure = await awaitOverlayReach(hosts.slice(0, 3), hosts.slice(0, 3), overlay.check, 300).catch((e: unknown) => e);
+    const failure = await awaitOverlayReach(hosts.slice(0, 3), hosts.slice(0, 3), overlay.check, 300).catch(
+      (e: unknown) => e,
+    );
     expect(failure).toBeInstanceOf(InfraError);
     expect((failure as Error).message).toBe(
       'the overlay does not connect host0 → host2, host1 → host2, host2 → host0, host2 → host1 after 0.3 s ' +

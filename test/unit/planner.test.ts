@@ -36,7 +36,10 @@ const hostPlans = (topology: Topology, uplink?: UplinkMode) => planHosts(topolog
 describe('planner', () => {
   it('renders the two-host plan like the seed (golden)', async () => {
     const topology = await twoHost();
-    const text = renderPlanText({ hosts: hostPlans(topology), fabric: { title: 'fabric', sections: planFabric(topology) } });
+    const text = renderPlanText({
+      hosts: hostPlans(topology),
+      fabric: { title: 'fabric', sections: planFabric(topology) },
+    });
     expectGolden(text, 'two-host.plan.txt');
   });
 
@@ -44,7 +47,10 @@ describe('planner', () => {
     const topology = await twoHost();
     const name = (n: string) => (n === FABRIC ? fabricNamespace('two-host') : nodeNamespace('two-host', n));
     const host0 = hostPlans(topology)[0]!;
-    const script = renderScript(host0.sections, host0.host, name, { createNamespaces: false, pathOf: (n) => netnsProfile.namespacePath('two-host', n) });
+    const script = renderScript(host0.sections, host0.host, name, {
+      createNamespaces: false,
+      pathOf: (n) => netnsProfile.namespacePath('two-host', n),
+    });
     expectGolden(script, 'two-host.host0.sh');
     expect(script.match(/-batch/g)).toHaveLength(2);
   });
@@ -52,7 +58,10 @@ describe('planner', () => {
   it('renders what runs inside a Docker host: the adopted uplink renamed, namespaces created in the script (golden)', async () => {
     const topology = await twoHost();
     const host0 = hostPlans(topology, { adopt: 'eth0' })[0]!;
-    expectGolden(renderScript(host0.sections, host0.host, (n) => n, { createNamespaces: true, pathOf: dockerPath }), 'two-host.host0.docker.sh');
+    expectGolden(
+      renderScript(host0.sections, host0.host, (n) => n, { createNamespaces: true, pathOf: dockerPath }),
+      'two-host.host0.docker.sh',
+    );
   });
 
   it('derives Calico-style veth names from lab, host and workload', async () => {
@@ -76,7 +85,9 @@ describe('planner', () => {
     const plans = hostPlans(resolveTopology(scenario));
     const routesOfA = plans[0]!.sections
       .flatMap((s) => s.ops)
-      .flatMap((op) => (op.kind === 'ip' && op.args.includes('via') && op.args[2] !== 'default' ? [op.args.map(String).join(' ')] : []));
+      .flatMap((op) =>
+        op.kind === 'ip' && op.args.includes('via') && op.args[2] !== 'default' ? [op.args.map(String).join(' ')] : [],
+      );
     expect(routesOfA).toEqual([
       'route add 10.1.1.1 via 10.0.0.11 dev ens192',
       'route add 10.1.1.2 via 10.0.0.11 dev ens192',
@@ -130,7 +141,8 @@ describe('BIRD configuration', () => {
         })),
       }),
     );
-  const conf = (topology: Topology, host: number) => birdConfig(topology, topology.hosts[host]!, birdPaths(`host-${host}`));
+  const conf = (topology: Topology, host: number) =>
+    birdConfig(topology, topology.hosts[host]!, birdPaths(`host-${host}`));
 
   it('full mesh: announces /32s via the cali veths and peers with every other host (golden)', () => {
     expectGolden(conf(bgpLab({}), 0), 'bird-mesh.host0.conf');
@@ -155,7 +167,10 @@ describe('BIRD configuration', () => {
 describe('encapsulation', () => {
   const plan = async (file: string) => {
     const topology = resolveTopology(await loadScenario(file));
-    return { topology, text: renderPlanText({ hosts: hostPlans(topology), fabric: { title: 'fabric', sections: planFabric(topology) } }) };
+    return {
+      topology,
+      text: renderPlanText({ hosts: hostPlans(topology), fabric: { title: 'fabric', sections: planFabric(topology) } }),
+    };
   };
 
   it('vxlan: vxlan.calico with VTEP address and MAC, peers programmed, routes onlink, workload MTU 1450 (golden)', async () => {
@@ -182,7 +197,11 @@ describe('encapsulation', () => {
     ]);
     // The routes the kernel drops when the uplink goes down (linkUp restores them): the direct ones.
     expect(staticRoutes(topology, host0!)).toEqual([['10.20.1.2', 'via', '192.168.1.11', 'dev', 'ens192']]);
-    expect(vtepEntries(topology, host0!).map((op) => (op.kind === 'ip' || op.kind === 'bridge' ? op.args.map(String).join(' ') : ''))).toEqual([
+    expect(
+      vtepEntries(topology, host0!).map((op) =>
+        op.kind === 'ip' || op.kind === 'bridge' ? op.args.map(String).join(' ') : '',
+      ),
+    ).toEqual([
       'neigh add 10.20.2.0 lladdr 66:ca:c0:a8:02:0a dev vxlan.calico nud permanent',
       'fdb append 66:ca:c0:a8:02:0a dev vxlan.calico dst 192.168.2.10 self permanent',
     ]);
@@ -193,7 +212,13 @@ describe('encapsulation', () => {
   it('expects ttl 62 across segments through a tunnel: the fabric hop is hidden, where the direct path shows 61', async () => {
     const { topology } = await plan('scenarios/cross-subnet.ts');
     const ttl = (from: string, to: string) => expectedTtl(topology, findNode(topology, from)!, findNode(topology, to)!);
-    expect([ttl('ns0', 'ns1'), ttl('ns0', 'ns2'), ttl('host0', 'ns2'), ttl('ns2', 'host0'), ttl('host0', 'host2')]).toEqual([62, 62, 63, 63, 63]);
+    expect([
+      ttl('ns0', 'ns1'),
+      ttl('ns0', 'ns2'),
+      ttl('host0', 'ns2'),
+      ttl('ns2', 'host0'),
+      ttl('host0', 'host2'),
+    ]).toEqual([62, 62, 63, 63, 63]);
     const direct = resolveTopology(await loadScenario('test/fixtures/two-segments.ts'));
     expect(expectedTtl(direct, findNode(direct, 'ns0')!, findNode(direct, 'ns1')!)).toBe(61);
   });
@@ -202,14 +227,19 @@ describe('encapsulation', () => {
     const { topology } = await plan('scenarios/vxlan.ts');
     const host0 = hostPlans(topology)[0]!;
     const script = renderScript(host0.sections, host0.host, (n) => n, { createNamespaces: true, pathOf: dockerPath });
-    expect(script.indexOf("bridge -batch - <<'EOF'\nfdb append 66:ca:c0:a8:01:10")).toBeGreaterThan(script.lastIndexOf("ip -batch - <<'EOF'"));
+    expect(script.indexOf("bridge -batch - <<'EOF'\nfdb append 66:ca:c0:a8:01:10")).toBeGreaterThan(
+      script.lastIndexOf("ip -batch - <<'EOF'"),
+    );
   });
 });
 
 describe('dual stack', () => {
   it("IPv6 beside IPv4: addresses without DAD, the cali end's EUI-64 link-local as the workload's gateway, routes via the peers (golden)", async () => {
     const topology = resolveTopology(await loadScenario('scenarios/dual-stack.ts'));
-    expectGolden(renderPlanText({ hosts: hostPlans(topology), fabric: { title: 'fabric', sections: planFabric(topology) } }), 'dual-stack.plan.txt');
+    expectGolden(
+      renderPlanText({ hosts: hostPlans(topology), fabric: { title: 'fabric', sections: planFabric(topology) } }),
+      'dual-stack.plan.txt',
+    );
   });
 
   it('in a Docker host, turns IPv6 on (without DAD) before any ip command runs', async () => {
@@ -217,11 +247,16 @@ describe('dual stack', () => {
     const host0 = hostPlans(topology, { adopt: 'eth0' })[0]!;
     const script = renderScript(host0.sections, host0.host, (n) => n, { createNamespaces: true, pathOf: dockerPath });
     const firstIp = script.indexOf("ip -batch - <<'EOF'\nlink set dev eth0 down");
-    for (const line of ['echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_dad', 'echo 0 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6']) {
+    for (const line of [
+      'echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_dad',
+      'echo 0 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6',
+    ]) {
       expect(script.indexOf(line)).toBeGreaterThan(-1);
       expect(script.indexOf(line)).toBeLessThan(firstIp);
     }
-    expect(script.indexOf('echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_dad')).toBeLessThan(script.indexOf('echo 0 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6'));
+    expect(script.indexOf('echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_dad')).toBeLessThan(
+      script.indexOf('echo 0 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6'),
+    );
   });
   it('an IPv6-only workload: no IPv4 address, gateway or proxy ARP; BIRD announces its /128 only (golden)', async () => {
     const topology = resolveTopology(await loadScenario('scenarios/dual-stack-bgp.ts'));
@@ -237,61 +272,87 @@ describe('dual stack', () => {
 });
 
 describe('the docker router between segments', () => {
-  it('takes each segment\'s gateway; Docker\'s own gateway moves to the highest address nobody uses', async () => {
+  it("takes each segment's gateway; Docker's own gateway moves to the highest address nobody uses", async () => {
     const topology = resolveTopology(await loadScenario('test/fixtures/two-segments.ts'));
     expect(topology.segments.map((s) => dockerGateway(topology, s))).toEqual(['192.168.1.254', '192.168.2.254']);
     const plan = routerPlan(topology)!;
     expect(plan.title).toBe(
       "router (a container on every segment's network: 192.168.1.1 on ens192 (Docker's own: 192.168.1.254), 192.168.2.1 on ens224 (Docker's own: 192.168.2.254))",
     );
-    expect(renderScript(plan.sections, FABRIC, (n) => n, { createNamespaces: false, pathOf: dockerPath })).toContain('ip -batch - <<\'EOF\'\nroute add 10.20.1.2 via 192.168.1.32\nroute add 10.20.1.3 via 192.168.2.16\nEOF');
+    expect(renderScript(plan.sections, FABRIC, (n) => n, { createNamespaces: false, pathOf: dockerPath })).toContain(
+      "ip -batch - <<'EOF'\nroute add 10.20.1.2 via 192.168.1.32\nroute add 10.20.1.3 via 192.168.2.16\nEOF",
+    );
   });
 
   it('puts the IPv6 gateways on the interfaces Docker attached it with, IPv6 on and DAD off first', async () => {
     const topology = resolveTopology(await loadScenario('test/fixtures/two-segments-v6.ts'));
     const sections = routerLinks(topology, (segment) => (segment.name === 'ens192' ? 'eth0' : 'eth1'));
-    const script = renderScript([...sections, ...routerPlan(topology)!.sections], FABRIC, (n) => n, { createNamespaces: false, pathOf: dockerPath });
-    expect(script).toContain("addr add fd00:192:168:1::1/64 dev eth0 nodad\naddr add fd00:192:168:2::1/64 dev eth1 nodad\nroute add 10.20.1.2 via 192.168.1.32");
+    const script = renderScript([...sections, ...routerPlan(topology)!.sections], FABRIC, (n) => n, {
+      createNamespaces: false,
+      pathOf: dockerPath,
+    });
+    expect(script).toContain(
+      'addr add fd00:192:168:1::1/64 dev eth0 nodad\naddr add fd00:192:168:2::1/64 dev eth1 nodad\nroute add 10.20.1.2 via 192.168.1.32',
+    );
     expect(script).toContain('route add fd00:10:20:1::3 via fd00:192:168:2::16');
     for (const conf of ['all', 'default', 'eth0', 'eth1']) {
-      expect(script.indexOf(`echo 0 > /proc/sys/net/ipv6/conf/${conf}/disable_ipv6`)).toBeLessThan(script.indexOf("ip -batch"));
+      expect(script.indexOf(`echo 0 > /proc/sys/net/ipv6/conf/${conf}/disable_ipv6`)).toBeLessThan(
+        script.indexOf('ip -batch'),
+      );
       // Turning "all" on turns every link on: each must be without DAD before.
-      expect(script.indexOf(`echo 0 > /proc/sys/net/ipv6/conf/${conf}/accept_dad`)).toBeLessThan(script.indexOf('echo 0 > /proc/sys/net/ipv6/conf/all/disable_ipv6'));
+      expect(script.indexOf(`echo 0 > /proc/sys/net/ipv6/conf/${conf}/accept_dad`)).toBeLessThan(
+        script.indexOf('echo 0 > /proc/sys/net/ipv6/conf/all/disable_ipv6'),
+      );
     }
     expect(script).toContain('echo 0 > /proc/sys/net/ipv4/conf/eth1/rp_filter');
     // IPv4 only: the links' filter, no IPv6.
-    const v4 = routerLinks(resolveTopology(await loadScenario('test/fixtures/two-segments.ts')), (segment) => (segment.name === 'ens192' ? 'eth0' : 'eth1'));
-    expect(v4.flatMap((s) => s.ops).map((op) => (op.kind === 'sysctl' ? op.path : op.kind))).toEqual(['net/ipv4/conf/eth0/rp_filter', 'net/ipv4/conf/eth1/rp_filter']);
+    const v4 = routerLinks(resolveTopology(await loadScenario('test/fixtures/two-segments.ts')), (segment) =>
+      segment.name === 'ens192' ? 'eth0' : 'eth1',
+    );
+    expect(v4.flatMap((s) => s.ops).map((op) => (op.kind === 'sysctl' ? op.path : op.kind))).toEqual([
+      'net/ipv4/conf/eth0/rp_filter',
+      'net/ipv4/conf/eth1/rp_filter',
+    ]);
   });
 
   it('is not there with one segment, nor with routing "none": Docker keeps the gateway', async () => {
     const one = resolveTopology(await loadScenario('scenarios/two-host.ts'));
     expect(routerPlan(one)).toBeUndefined();
     expect(dockerGateway(one, one.segments[0]!)).toBe('192.168.1.1');
-    const unrouted = resolveTopology(parseScenario('s.ts', { ...(await loadScenario('test/fixtures/two-segments.ts')), routing: 'none', steps: [] }));
+    const unrouted = resolveTopology(
+      parseScenario('s.ts', { ...(await loadScenario('test/fixtures/two-segments.ts')), routing: 'none', steps: [] }),
+    );
     expect(routerPlan(unrouted)).toBeUndefined();
   });
 
   it('skips addresses hosts hold, and says so when a subnet has none left', async () => {
     const base = await loadScenario('test/fixtures/two-segments.ts');
-    const crowded = resolveTopology(parseScenario('s.ts', {
-      ...base,
-      segments: [{ name: 'ens192', subnet: '192.168.1.0/30' }, base.segments[1]!],
-      hosts: [{ ...base.hosts[0]!, address: '192.168.1.2' }, base.hosts[1]!],
-      steps: [],
-    }));
+    const crowded = resolveTopology(
+      parseScenario('s.ts', {
+        ...base,
+        segments: [{ name: 'ens192', subnet: '192.168.1.0/30' }, base.segments[1]!],
+        hosts: [{ ...base.hosts[0]!, address: '192.168.1.2' }, base.hosts[1]!],
+        steps: [],
+      }),
+    );
     // Refused when the lab is planned, before anything is built.
     expect(() => routerPlan(crowded)).toThrow(/^segment ens192: 192\.168\.1\.0\/30 has no address left/);
     expect(() => dockerGateway(crowded, crowded.segments[0]!)).toThrow(
       "segment ens192: 192.168.1.0/30 has no address left for Docker's own gateway (the lab's router holds 192.168.1.1, the hosts the rest): give it a larger subnet",
     );
-    const skipping = resolveTopology(parseScenario('s.ts', { ...base, hosts: [{ ...base.hosts[0]!, address: '192.168.1.254' }, base.hosts[1]!], steps: [] }));
+    const skipping = resolveTopology(
+      parseScenario('s.ts', {
+        ...base,
+        hosts: [{ ...base.hosts[0]!, address: '192.168.1.254' }, base.hosts[1]!],
+        steps: [],
+      }),
+    );
     expect(dockerGateway(skipping, skipping.segments[0]!)).toBe('192.168.1.253');
   });
 });
 
 describe('IP pools: the data path per pool of workload addresses', () => {
-  it('routes each remote workload as its pool says; the tunnel device and MTU are the lab\'s (golden)', async () => {
+  it("routes each remote workload as its pool says; the tunnel device and MTU are the lab's (golden)", async () => {
     const topology = resolveTopology(await loadScenario('scenarios/ip-pools.ts'));
     expectGolden(renderPlanText({ hosts: hostPlans(topology) }), 'ip-pools.plan.txt');
     const [host0, host1] = topology.hosts;
@@ -305,19 +366,27 @@ describe('IP pools: the data path per pool of workload addresses', () => {
 
   it('across segments: the fabric routes the direct pool (ttl 61) and sees the other inside the tunnel (ttl 62)', async () => {
     const base = await loadScenario('scenarios/ip-pools.ts');
-    const topology = resolveTopology(parseScenario('s.ts', {
-      ...base,
-      segments: [...base.segments, { name: 'ens224', subnet: '192.168.2.0/24' }],
-      hosts: [{ ...base.hosts[0]!, segment: 'ens192' }, { ...base.hosts[1]!, segment: 'ens224', address: '192.168.2.16' }],
-      steps: [],
-    }));
+    const topology = resolveTopology(
+      parseScenario('s.ts', {
+        ...base,
+        segments: [...base.segments, { name: 'ens224', subnet: '192.168.2.0/24' }],
+        hosts: [
+          { ...base.hosts[0]!, segment: 'ens192' },
+          { ...base.hosts[1]!, segment: 'ens224', address: '192.168.2.16' },
+        ],
+        steps: [],
+      }),
+    );
     const node = (name: string) => findNode(topology, name)!;
     expect(expectedTtl(topology, node('ns0'), node('ns1'))).toBe(61);
     expect(expectedTtl(topology, node('vx0'), node('vx1'))).toBe(62);
     // The reply decides: to ns0 (direct pool) it crosses the fabric as it is.
     expect(expectedTtl(topology, node('ns0'), node('vx1'))).toBe(61);
     expect(expectedTtl(topology, node('vx1'), node('ns0'))).toBe(62);
-    const fabric = renderScript(planFabric(topology), FABRIC, (n) => n, { createNamespaces: false, pathOf: dockerPath });
+    const fabric = renderScript(planFabric(topology), FABRIC, (n) => n, {
+      createNamespaces: false,
+      pathOf: dockerPath,
+    });
     expect(fabric).toContain('route add 10.20.0.2 via 192.168.1.32');
     expect(fabric).not.toContain('10.30.0.2');
     // It filters no reverse path, set before its bridges exist (they inherit it): it sees packets

@@ -5,7 +5,12 @@ import type { LabSpec } from '../../src/lab/spec.js';
 import { checkSize, findMissing, judgeNeeds, scenarioNeeds } from '../../src/lab/preflight.js';
 import { KERNEL_FEATURES } from '../../src/requirements/kernel.js';
 import { parseProbe, probeScript } from '../../src/requirements/probe.js';
-import { browserTestPackages, imageBuildPackages, imagePackages, machinePackages } from '../../src/requirements/programs.js';
+import {
+  browserTestPackages,
+  imageBuildPackages,
+  imagePackages,
+  machinePackages,
+} from '../../src/requirements/programs.js';
 import { parseScenario, type ScenarioInput } from '../../src/steps/scenario.js';
 import { resolveTopology } from '../../src/topology/topology.js';
 
@@ -13,14 +18,22 @@ const sorted = (items: string[]) => [...items].sort();
 
 describe('the table of external programs', () => {
   it('is what scripts/install-deps.sh installs, with and without --docker', () => {
-    const list = (...args: string[]) => execFileSync('sh', ['scripts/install-deps.sh', '--list', ...args], { encoding: 'utf8' }).trim().split('\n');
+    const list = (...args: string[]) =>
+      execFileSync('sh', ['scripts/install-deps.sh', '--list', ...args], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
     expect(sorted(list())).toEqual(sorted(machinePackages()));
     expect(sorted(list('--docker'))).toEqual(sorted([...machinePackages(), ...imageBuildPackages()]));
-    expect(sorted(list('--docker', '--browser'))).toEqual(sorted([...machinePackages(), ...imageBuildPackages(), ...browserTestPackages()]));
+    expect(sorted(list('--docker', '--browser'))).toEqual(
+      sorted([...machinePackages(), ...imageBuildPackages(), ...browserTestPackages()]),
+    );
   });
 
   it('is what the host image holds', () => {
-    const packages = readFileSync('images/host/packages.txt', 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+    const packages = readFileSync('images/host/packages.txt', 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     expect(sorted(packages)).toEqual(sorted(imagePackages()));
   });
 
@@ -42,14 +55,20 @@ describe('probe', () => {
   });
 
   it('tells a module that would not load from a kernel without config', () => {
-    expect(parseProbe('kernel sch_netem error x\nkernel sch_netem config CONFIG_NET_SCH_NETEM=m\n').missingKernel.get('sch_netem')).toMatch(/module .* modprobe sch_netem/);
-    expect(parseProbe('kernel sch_netem error Error: nope\nkernel sch_netem config\n').missingKernel.get('sch_netem')).toBe(
-      'this kernel cannot do it (CONFIG_NET_SCH_NETEM; the probe said: Error: nope)',
-    );
+    expect(
+      parseProbe('kernel sch_netem error x\nkernel sch_netem config CONFIG_NET_SCH_NETEM=m\n').missingKernel.get(
+        'sch_netem',
+      ),
+    ).toMatch(/module .* modprobe sch_netem/);
+    expect(
+      parseProbe('kernel sch_netem error Error: nope\nkernel sch_netem config\n').missingKernel.get('sch_netem'),
+    ).toBe('this kernel cannot do it (CONFIG_NET_SCH_NETEM; the probe said: Error: nope)');
   });
 
   it('has kernel probes that share a namespace without a clash: each makes what it makes under its own name', () => {
-    const made = Object.values(KERNEL_FEATURES).flatMap((f: { probe: string }) => [...f.probe.matchAll(/ip link add (\S+)/g)].map((m) => m[1]));
+    const made = Object.values(KERNEL_FEATURES).flatMap((f: { probe: string }) =>
+      [...f.probe.matchAll(/ip link add (\S+)/g)].map((m) => m[1]),
+    );
     expect(made.length).toBeGreaterThan(1);
     expect(new Set(made).size).toBe(made.length);
   });
@@ -87,8 +106,13 @@ describe('judging what a scenario needs against what is missing', () => {
   const s = spec(base);
   const needs = scenarioNeeds(s);
 
-  it('lists the lab\'s needs and each step\'s', () => {
-    expect(needs.filter((n) => n.step === undefined).map((n) => n.requirement)).toEqual([{ program: 'ip' }, { program: 'sh' }, { program: 'nsenter' }, { program: 'bird' }]);
+  it("lists the lab's needs and each step's", () => {
+    expect(needs.filter((n) => n.step === undefined).map((n) => n.requirement)).toEqual([
+      { program: 'ip' },
+      { program: 'sh' },
+      { program: 'nsenter' },
+      { program: 'bird' },
+    ]);
     expect(needs.filter((n) => n.step === 1).map((n) => n.requirement)).toContainEqual({ kernel: 'sch_netem' });
     expect(needs.filter((n) => n.step === 5).map((n) => n.requirement)).toEqual([{ capability: 'power' }]);
   });
@@ -121,9 +145,18 @@ describe('judging what a scenario needs against what is missing', () => {
   });
 
   it('asks the backend for IPv6 where a host has an address6, and the kernel for the tunnel of an encapsulation', async () => {
-    const dual = spec({ ...base, routing: 'static', steps: [], segments: [{ name: 'ens192', subnet: '192.168.1.0/24', subnet6: 'fd00:1::/64' }], hosts: base.hosts.map((h, i) => ({ ...h, address6: `fd00:1::${i + 10}` })) });
+    const dual = spec({
+      ...base,
+      routing: 'static',
+      steps: [],
+      segments: [{ name: 'ens192', subnet: '192.168.1.0/24', subnet6: 'fd00:1::/64' }],
+      hosts: base.hosts.map((h, i) => ({ ...h, address6: `fd00:1::${i + 10}` })),
+    });
     const swarmLike = await findMissing(
-      { profile: { name: 'swarm', capabilities: ['power'], programHome: netns.programHome }, probe: async () => ({ code: 0, stdout: '', stderr: '' }) } as never,
+      {
+        profile: { name: 'swarm', capabilities: ['power'], programHome: netns.programHome },
+        probe: async () => ({ code: 0, stdout: '', stderr: '' }),
+      } as never,
       scenarioNeeds(dual).map((n) => n.requirement),
       () => {},
     );
@@ -131,7 +164,9 @@ describe('judging what a scenario needs against what is missing', () => {
       's.ts needs IPv6 between hosts for address6: the swarm backend cannot do that (the docker backend or the netns backend can)',
     ]);
     const vxlan = spec({ ...base, routing: 'static', steps: [], encapsulation: 'vxlan', bgp: { block: 26 } });
-    expect(scenarioNeeds(vxlan).map((n) => n.requirement)).toEqual(expect.arrayContaining([{ kernel: 'vxlan' }, { program: 'bridge' }]));
+    expect(scenarioNeeds(vxlan).map((n) => n.requirement)).toEqual(
+      expect.arrayContaining([{ kernel: 'vxlan' }, { program: 'bridge' }]),
+    );
   });
 
   it('never skips what the lab itself needs', () => {
@@ -145,9 +180,15 @@ describe('judging what a scenario needs against what is missing', () => {
 describe('size', () => {
   it('refuses more hosts on one segment than the backend can hold, saying why and what to do', () => {
     // 1024 hosts from 10.0.0.2 on: in a /20, addresses ending in .0 or .255 are hosts too.
-    const hosts = Array.from({ length: 1024 }, (_, i) => ({ name: `h${i}`, address: `10.0.${(i + 2) >> 8}.${(i + 2) & 255}` }));
+    const hosts = Array.from({ length: 1024 }, (_, i) => ({
+      name: `h${i}`,
+      address: `10.0.${(i + 2) >> 8}.${(i + 2) & 255}`,
+    }));
     const big = spec({ name: 'big', segments: [{ name: 'ens192', subnet: '10.0.0.0/20' }], hosts });
-    const profile = { name: 'netns', hostsPerSegment: { max: 1023, why: 'a segment is a Linux bridge, which has at most 1023 ports' } };
+    const profile = {
+      name: 'netns',
+      hostsPerSegment: { max: 1023, why: 'a segment is a Linux bridge, which has at most 1023 ports' },
+    };
     expect(checkSize(big, profile)).toEqual([
       `s.ts puts 1024 hosts on segment ens192: the netns backend holds at most 1023 (a segment is a Linux bridge, which has at most 1023 ports); spread them over more segments`,
     ]);

@@ -6,20 +6,23 @@ import type { ScenarioInput } from '../../src/steps/scenario.js';
 import { tunnelAddressOf } from '../../src/scenario/lab-schema.js';
 import { resolveTopology } from '../../src/topology/topology.js';
 
-
-
 describe('scenario schema', () => {
   it('accepts the two-host shape and fills defaults', () => {
     const s = parseScenario('s.ts', validScenario());
     expect(s.routing).toBe('static');
     expect(s.hosts[0]!.workloads[0]).toMatchObject({ interface: 'eth0', hostMac: 'ee:ee:ee:ee:ee:ee', proxyDelay: 0 });
-    expect(s.steps[0]).toMatchObject({ ping: { count: 3, interval: 0.2, size: 56 }, expect: { reachable: true, ttl: 62 } });
+    expect(s.steps[0]).toMatchObject({
+      ping: { count: 3, interval: 0.2, size: 56 },
+      expect: { reachable: true, ttl: 62 },
+    });
   });
 
   it('rejects a duplicate address, naming the first owner', () => {
     const s = validScenario();
     s.hosts[1]!.workloads![0]!.address = '10.20.1.2';
-    expect(issuesOf(s)).toEqual(['hosts[1].workloads[0].address: duplicate address 10.20.1.2 (already used by workload ns0)']);
+    expect(issuesOf(s)).toEqual([
+      'hosts[1].workloads[0].address: duplicate address 10.20.1.2 (already used by workload ns0)',
+    ]);
   });
 
   it('rejects a host address taken by the default gateway', () => {
@@ -47,7 +50,9 @@ describe('scenario schema', () => {
     s.segments[0]!.subnet = '192.168.1.0/33';
     expect(issuesOf(s)).toEqual(['segments[0].subnet: is not an IPv4 CIDR such as 192.168.1.0/24']);
     s.segments[0]!.subnet = '192.168.1.7/24';
-    expect(issuesOf(s)).toEqual(['segments[0].subnet: 192.168.1.7/24 has host bits set; the network is 192.168.1.0/24']);
+    expect(issuesOf(s)).toEqual([
+      'segments[0].subnet: 192.168.1.7/24 has host bits set; the network is 192.168.1.0/24',
+    ]);
     s.segments[0]!.subnet = '192.168.1.0/24';
     s.hosts[0]!.workloads![0]!.address = '10.20.1.256';
     expect(issuesOf(s)).toEqual(['hosts[0].workloads[0].address: is not an IPv4 address (optionally with /prefix)']);
@@ -115,7 +120,11 @@ describe('one pass, the true reason', () => {
   it('reports shape errors and reference errors together', () => {
     const s = validScenario();
     s.hosts[0]!.address = 'not-an-address';
-    s.steps = [{ ping: { from: 'ns9', to: 'ns1' } }, { stopBgp: 'host0' }, { sysctl: { node: 'host0', key: 'net.ipv4.conf.{veth:nope}.proxy_arp' }, expect: 1 }];
+    s.steps = [
+      { ping: { from: 'ns9', to: 'ns1' } },
+      { stopBgp: 'host0' },
+      { sysctl: { node: 'host0', key: 'net.ipv4.conf.{veth:nope}.proxy_arp' }, expect: 1 },
+    ];
     expect(issuesOf(s)).toEqual([
       'hosts[0].address: is not an IPv4 address',
       'steps[0].ping.from: unknown node "ns9" (nodes: host0, ns0, host1, ns1)',
@@ -127,7 +136,11 @@ describe('one pass, the true reason', () => {
   it('says a missing field is required, and a step needs one kind', () => {
     const s = validScenario() as unknown as { steps: unknown[]; hosts: Record<string, unknown>[] };
     delete s.hosts[1]!.address;
-    s.steps = [{ sysctl: { node: 'host0', key: 'net.ipv4.ip_forward' } }, { expect: { ttl: 62 } }, { ping: { from: 'ns0', to: 'ns1' }, route: { node: 'host0', to: 'default' } }];
+    s.steps = [
+      { sysctl: { node: 'host0', key: 'net.ipv4.ip_forward' } },
+      { expect: { ttl: 62 } },
+      { ping: { from: 'ns0', to: 'ns1' }, route: { node: 'host0', to: 'default' } },
+    ];
     expect(issuesOf(s)).toEqual([
       'hosts[1].address: is required',
       'steps[0].expect: is required',
@@ -186,8 +199,12 @@ describe('one pass, the true reason', () => {
   });
 
   it('rejects a default export that is not a scenario object', () => {
-    expect(issuesOf(null)).toEqual([': the default export must be a scenario object (export default defineScenario({...}))']);
-    expect(issuesOf([1, 2])).toEqual([': the default export must be a scenario object (export default defineScenario({...}))']);
+    expect(issuesOf(null)).toEqual([
+      ': the default export must be a scenario object (export default defineScenario({...}))',
+    ]);
+    expect(issuesOf([1, 2])).toEqual([
+      ': the default export must be a scenario object (export default defineScenario({...}))',
+    ]);
   });
 });
 
@@ -196,7 +213,11 @@ describe('BGP settings and fault steps', () => {
     const s = validScenario();
     s.bgp = { reflectors: ['ns0'] };
     s.steps = [{ stopBgp: 'host0' }, { bgp: {} }];
-    expect(issuesOf(s)).toEqual(['bgp.reflectors[0]: "ns0" is not a host', 'steps[0].stopBgp: needs routing: "bgp"', 'steps[1].bgp: needs routing: "bgp"']);
+    expect(issuesOf(s)).toEqual([
+      'bgp.reflectors[0]: "ns0" is not a host',
+      'steps[0].stopBgp: needs routing: "bgp"',
+      'steps[1].bgp: needs routing: "bgp"',
+    ]);
   });
 
   it('rejects workloads of one host spread over several blocks, and blocks shared by hosts', () => {
@@ -285,7 +306,9 @@ describe('encapsulation', () => {
     const bare = encapsulated('ipip');
     bare.hosts[1]!.workloads = [];
     bare.steps = [];
-    expect(issuesOf(bare)).toEqual(['hosts[1]: encapsulation "ipip" needs a tunnel address for host1: set tunnelAddress, as it has no workloads, it has no block to take one from']);
+    expect(issuesOf(bare)).toEqual([
+      'hosts[1]: encapsulation "ipip" needs a tunnel address for host1: set tunnelAddress, as it has no workloads, it has no block to take one from',
+    ]);
   });
   it('takes IP pools: one tunnel kind per lab, pools apart, network addresses, crossSubnet with an encapsulation', () => {
     const withPools = (pools: unknown[]): ScenarioInput => {
@@ -297,15 +320,19 @@ describe('encapsulation', () => {
     expect(resolveTopology(pooled).encapsulation).toBe('vxlan');
     // ns0 (10.20.1.2) is in the pool, ns1 (10.20.2.3) is not: the scenario's "direct" applies.
     expect(resolveTopology(pooled).workloads.map((w) => w.encapsulation)).toEqual(['vxlan', 'direct']);
-    expect(issuesOf(withPools([
-      { cidr: '10.20.1.0/24', encapsulation: 'vxlan' },
-      { cidr: '10.20.2.0/24', encapsulation: 'ipip' },
-      { cidr: '10.20.0.0/16', encapsulation: 'direct' },
-      { cidr: '10.30.1.1/24', encapsulation: 'direct' },
-      { cidr: '192.168.0.0/16', encapsulation: 'direct' },
-      { cidr: '169.254.0.0/16', encapsulation: 'direct' },
-      { cidr: '10.40.0.0/16', encapsulation: 'direct' },
-    ]))).toEqual([
+    expect(
+      issuesOf(
+        withPools([
+          { cidr: '10.20.1.0/24', encapsulation: 'vxlan' },
+          { cidr: '10.20.2.0/24', encapsulation: 'ipip' },
+          { cidr: '10.20.0.0/16', encapsulation: 'direct' },
+          { cidr: '10.30.1.1/24', encapsulation: 'direct' },
+          { cidr: '192.168.0.0/16', encapsulation: 'direct' },
+          { cidr: '169.254.0.0/16', encapsulation: 'direct' },
+          { cidr: '10.40.0.0/16', encapsulation: 'direct' },
+        ]),
+      ),
+    ).toEqual([
       'pools: ipip and vxlan in one lab: each host has one tunnel address, so a lab encapsulates one way (or not at all)',
       'pools[2].cidr: 10.20.0.0/16 overlaps pools[0] (10.20.1.0/24): a workload belongs to one pool',
       'pools[3].cidr: 10.30.1.1/24 has host bits set; the network is 10.30.1.0/24',
@@ -321,7 +348,9 @@ describe('encapsulation', () => {
       'pools[0].crossSubnet: needs encapsulation "ipip" or "vxlan": it says between which hosts to encapsulate',
     ]);
     // The error names the pool that asks for the tunnel.
-    expect(issuesOf({ ...withPools([{ cidr: '10.20.1.0/24', encapsulation: 'vxlan' }]), routing: 'none', steps: [] })).toEqual([
+    expect(
+      issuesOf({ ...withPools([{ cidr: '10.20.1.0/24', encapsulation: 'vxlan' }]), routing: 'none', steps: [] }),
+    ).toEqual([
       'pools[0].encapsulation: "vxlan" needs routing "static": with routing "none" nothing is routed into the tunnel',
     ]);
   });
@@ -340,7 +369,10 @@ describe('dual stack', () => {
 
   it('gives each workload the link-local address its host end has as IPv6 gateway', () => {
     const topology = resolveTopology(parseScenario('s.ts', dual()));
-    expect(topology.segments[0]).toMatchObject({ subnet6: { address: 'fd00:192:168:1::', prefix: 64 }, gateway6: 'fd00:192:168:1::1' });
+    expect(topology.segments[0]).toMatchObject({
+      subnet6: { address: 'fd00:192:168:1::', prefix: 64 },
+      gateway6: 'fd00:192:168:1::1',
+    });
     expect(topology.workloads[0]).toMatchObject({ address6: 'fd00:10:20:1::2', gateway6: 'fe80::ecee:eeff:feee:eeee' });
   });
 
@@ -356,7 +388,9 @@ describe('dual stack', () => {
     ]);
     const twice = dual();
     twice.hosts[1]!.workloads![0]!.address6 = 'FD00:10:20:1:0::2';
-    expect(issuesOf(twice)).toEqual(['hosts[1].workloads[0].address6: duplicate address FD00:10:20:1:0::2 (already used by workload ns0)']);
+    expect(issuesOf(twice)).toEqual([
+      'hosts[1].workloads[0].address6: duplicate address FD00:10:20:1:0::2 (already used by workload ns0)',
+    ]);
     const bare = dual();
     delete bare.segments[0]!.subnet6;
     delete bare.hosts[1]!.address6;
@@ -374,10 +408,14 @@ describe('dual stack', () => {
     expect(issuesOf(s)[0]).toBe('segments[0].subnet6: fe00::/7 overlaps link-local addresses (fe80::/10)');
     const g = dual();
     g.segments[0]!.gateway6 = 'fd00:192:168:1::';
-    expect(issuesOf(g)).toEqual(['segments[0].gateway6: fd00:192:168:1:: is the network address of fd00:192:168:1::/64 (the subnet-router anycast address every router answers)']);
+    expect(issuesOf(g)).toEqual([
+      'segments[0].gateway6: fd00:192:168:1:: is the network address of fd00:192:168:1::/64 (the subnet-router anycast address every router answers)',
+    ]);
     const mapped = dual();
     mapped.hosts[0]!.workloads![0]!.address6 = '::ffff:a14:102';
-    expect(issuesOf(mapped)).toEqual(['hosts[0].workloads[0].address6: ::ffff:a14:102 is an IPv4-mapped address (::ffff:0:0/96)']);
+    expect(issuesOf(mapped)).toEqual([
+      'hosts[0].workloads[0].address6: ::ffff:a14:102 is an IPv4-mapped address (::ffff:0:0/96)',
+    ]);
     const embedded = dual();
     embedded.hosts[0]!.workloads![0]!.address6 = 'fd00::10.20.1.2';
     expect(issuesOf(embedded)).toEqual([]);
@@ -402,7 +440,7 @@ describe('dual stack', () => {
 
   it('takes a workload with only an address6, and names it only with family 6; a workload with neither address is refused', () => {
     const s = dual();
-    s.hosts[1]!.workloads!.push({ name: 'v6only', address6: 'fd00:10:20:1::9' }, { name: 'none' } as never);
+    s.hosts[1]!.workloads!.push({ name: 'v6only', address6: 'fd00:10:20:1::9' }, { name: 'none' });
     s.steps = [
       { ping: { from: 'ns0', to: 'v6only', family: 6 } },
       { ping: { from: 'ns0', to: 'v6only' } },
@@ -455,14 +493,20 @@ describe('dual stack', () => {
   it('the library checks a step against the lab as built: the families of its nodes known', async () => {
     const twoHost = resolveTopology(await loadScenario('scenarios/two-host.ts'));
     expect(validateStep({ ping: { from: 'ns0', to: 'ns1' } }, twoHost).issues).toEqual([]);
-    expect(validateStep({ ping: { from: 'ns0', to: 'ns1', family: 6 } }, twoHost).issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+    expect(
+      validateStep({ ping: { from: 'ns0', to: 'ns1', family: 6 } }, twoHost).issues.map(
+        (i) => `${i.path}: ${i.message}`,
+      ),
+    ).toEqual([
       'step.ping.from: ns0 has no address6, which family 6 needs',
       'step.ping.to: ns1 has no address6, which family 6 needs',
     ]);
     const dualBgp = resolveTopology(await loadScenario('scenarios/dual-stack-bgp.ts'));
     expect(validateStep({ trace: { from: 'ns0', to: 'ns2', family: 6 } }, dualBgp).issues).toEqual([]);
     expect(validateStep({ matrix: {} }, dualBgp).issues).toEqual([]);
-    expect(validateStep({ ping: { from: 'ns0', to: 'ns2' } }, dualBgp).issues.map((i) => i.message)).toEqual(['ns2 has only an IPv6 address: give family: 6']);
+    expect(validateStep({ ping: { from: 'ns0', to: 'ns2' } }, dualBgp).issues.map((i) => i.message)).toEqual([
+      'ns2 has only an IPv6 address: give family: 6',
+    ]);
   });
 
   it('family 6: node names stand for their IPv6 addresses in ping, trace and matrix; only of nodes that have an address6, and no proxyArp', () => {
@@ -503,7 +547,9 @@ describe('ping sizes from the MTU', () => {
 
 describe('loadScenario', () => {
   it('loads every shipped scenario', async () => {
-    for (const file of ['two-host', 'seed-lab', 'same-host', 'bgp-mesh', 'route-reflector', 'faults'].map((n) => `scenarios/${n}.ts`)) {
+    for (const file of ['two-host', 'seed-lab', 'same-host', 'bgp-mesh', 'route-reflector', 'faults'].map(
+      (n) => `scenarios/${n}.ts`,
+    )) {
       const scenario = await loadScenario(file);
       expect(scenario.steps.length).toBeGreaterThan(0);
     }

@@ -12,7 +12,8 @@ const scenario: ScenarioInput = {
   steps: [{ ping: { from: 'ns0', to: 'ns1', count: 1 } }, { ping: { from: 'ns1', to: 'ns0', count: 1 } }],
 };
 
-const answering: Responder = (call) => (call.argv[0] === 'ping' ? { stdout: pingReplies(call.argv.at(-1)!, 1, 62) } : undefined);
+const answering: Responder = (call) =>
+  call.argv[0] === 'ping' ? { stdout: pingReplies(call.argv.at(-1)!, 1, 62) } : undefined;
 
 /** The phases of a run as the backend sees them: what it was asked, in order (hosts are set up side by side). */
 const PHASES = [
@@ -30,7 +31,10 @@ const PHASES = [
 ];
 
 /** The stage of the run an event belongs to: reaping, preflight, claim, creating the lab, its hosts, readiness, steps, teardown. */
-const stageOf = (event: string) => ['list', 'probe', 'claim', 'createLab', /^(createHost|exec host)/, 'ready', 'exec ns', 'destroy'].findIndex((s) => (typeof s === 'string' ? event.startsWith(s) : s.test(event)));
+const stageOf = (event: string) =>
+  ['list', 'probe', 'claim', 'createLab', /^(createHost|exec host)/, 'ready', 'exec ns', 'destroy'].findIndex((s) =>
+    typeof s === 'string' ? event.startsWith(s) : s.test(event),
+  );
 
 // The interrupt state is the process's: every test gets a fresh copy of the modules that hold it.
 beforeEach(() => vi.resetModules());
@@ -63,7 +67,9 @@ describe('a lab session', () => {
   });
 
   it.for(PHASES)('a SIGTERM during "%s" ends the session and leaves nothing built', async (phase) => {
-    const backend = new FakeBackend(answering, { onEvent: (event) => event === phase && process.emit('SIGTERM', 'SIGTERM') });
+    const backend = new FakeBackend(answering, {
+      onEvent: (event) => event === phase && process.emit('SIGTERM', 'SIGTERM'),
+    });
     await expect(run(backend)).rejects.toThrow('interrupted by SIGTERM');
     expect(await backend.exists('fake-lab')).toBe(false);
     const claimed = backend.events.includes('claim fake-lab');

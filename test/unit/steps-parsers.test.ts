@@ -59,11 +59,16 @@ ns0 10.9.9.9 sent=2 received=0 ttl=- rtt=- errors=2 error=Destination Unreachabl
       ['10.20.2.2', { sent: 2, received: 2, ttls: [62], rtt: { min: 0.067, avg: 0.108, max: 0.148 }, errors: 0 }],
       ['10.9.9.9', { sent: 2, received: 0, ttls: [], errors: 2, error: 'Destination Unreachable' }],
     ]);
-    expect([...replies.get('ns1')!]).toEqual([['10.20.1.2', { sent: 2, received: 1, ttls: [63, 62], rtt: { min: 0.05, avg: 0.05, max: 0.05 }, errors: 0 }]]);
+    expect([...replies.get('ns1')!]).toEqual([
+      ['10.20.1.2', { sent: 2, received: 1, ttls: [63, 62], rtt: { min: 0.05, avg: 0.05, max: 0.05 }, errors: 0 }],
+    ]);
   });
 
   it('a namespace the prober cannot enter fails it, naming the source', () => {
-    const result = spawnSync('perl', ['-', '8', '1', '1', '1', 'ns7', '/nonexistent/ns', '10.0.0.1', '10.0.0.2'], { input: ICMP_PROBER, encoding: 'utf8' });
+    const result = spawnSync('perl', ['-', '8', '1', '1', '1', 'ns7', '/nonexistent/ns', '10.0.0.1', '10.0.0.2'], {
+      input: ICMP_PROBER,
+      encoding: 'utf8',
+    });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/^ns7: \/nonexistent\/ns: No such file or directory/);
   });
@@ -77,13 +82,23 @@ ns0 10.9.9.9 sent=2 received=0 ttl=- rtt=- errors=2 error=Destination Unreachabl
           { name: 'ens224', subnet: '192.168.2.0/24' },
         ],
         hosts: [
-          { name: 'a', segment: 'ens192', address: '192.168.1.10', workloads: [{ name: 'a1', address: '10.0.0.1' }, { name: 'a2', address: '10.0.0.2' }] },
+          {
+            name: 'a',
+            segment: 'ens192',
+            address: '192.168.1.10',
+            workloads: [
+              { name: 'a1', address: '10.0.0.1' },
+              { name: 'a2', address: '10.0.0.2' },
+            ],
+          },
           { name: 'b', segment: 'ens192', address: '192.168.1.11', workloads: [{ name: 'b1', address: '10.0.1.1' }] },
           { name: 'c', segment: 'ens224', address: '192.168.2.10', workloads: [{ name: 'c1', address: '10.0.2.1' }] },
         ],
       }),
     );
     const ttl = (from: string, to: string) => expectedTtl(topology, findNode(topology, from)!, findNode(topology, to)!);
-    expect([ttl('a1', 'a2'), ttl('a1', 'b1'), ttl('a1', 'c1'), ttl('a', 'b'), ttl('a1', 'b'), ttl('a', 'a1')]).toEqual([63, 62, 61, 64, 63, 64]);
+    expect([ttl('a1', 'a2'), ttl('a1', 'b1'), ttl('a1', 'c1'), ttl('a', 'b'), ttl('a1', 'b'), ttl('a', 'a1')]).toEqual([
+      63, 62, 61, 64, 63, 64,
+    ]);
   });
 });

@@ -4,16 +4,31 @@ import { judge, type TraceStep } from '../../src/steps/kinds/trace.js';
 import { arpAnswer, ndAnswer, parseTcpdump, tracePath } from '../../src/steps/tcpdump-output.js';
 
 // Real captures of one ping from ns0 (10.20.1.2) to ns1 (10.20.1.3) in the two-host lab, one per namespace.
-const capture = (node: string) => ({ node, packets: parseTcpdump(readFileSync(`test/fixtures/tcpdump/${node}.txt`, 'utf8')) });
+const capture = (node: string) => ({
+  node,
+  packets: parseTcpdump(readFileSync(`test/fixtures/tcpdump/${node}.txt`, 'utf8')),
+});
 const captures = ['ns0', 'host0', 'host1', 'ns1'].map(capture);
 const step = (expect: TraceStep['expect']): TraceStep => ({ trace: { from: 'ns0', to: 'ns1', family: 4 }, expect });
 
 describe('reading a trace off tcpdump', () => {
   it('parses interface, direction, MAC, ARP and the ttl of IP packets', () => {
     const [request, reply, ping] = captures[0]!.packets;
-    expect(request).toMatchObject({ iface: 'eth0', direction: 'Out', arp: { op: 'request', address: '169.254.1.1', asker: '10.20.1.2' } });
-    expect(reply).toMatchObject({ iface: 'eth0', direction: 'In', mac: 'ee:ee:ee:ee:ee:ee', arp: { op: 'reply', address: '169.254.1.1', answer: 'ee:ee:ee:ee:ee:ee' } });
-    expect(ping).toMatchObject({ direction: 'Out', ip: { ttl: 64, src: '10.20.1.2', dst: '10.20.1.3', what: 'ICMP echo request' } });
+    expect(request).toMatchObject({
+      iface: 'eth0',
+      direction: 'Out',
+      arp: { op: 'request', address: '169.254.1.1', asker: '10.20.1.2' },
+    });
+    expect(reply).toMatchObject({
+      iface: 'eth0',
+      direction: 'In',
+      mac: 'ee:ee:ee:ee:ee:ee',
+      arp: { op: 'reply', address: '169.254.1.1', answer: 'ee:ee:ee:ee:ee:ee' },
+    });
+    expect(ping).toMatchObject({
+      direction: 'Out',
+      ip: { ttl: 64, src: '10.20.1.2', dst: '10.20.1.3', what: 'ICMP echo request' },
+    });
   });
 
   it('orders the hops by the ttl they saw, whatever the order of the captures, with the interfaces in and out', () => {
@@ -26,9 +41,18 @@ describe('reading a trace off tcpdump', () => {
   it('tells the story: 64, 63, 62, and the gateway answered by proxy ARP', () => {
     const hops = tracePath(captures, '10.20.1.2', '10.20.1.3');
     const arp = { family: 4 as const, ...arpAnswer(captures[0]!.packets, '169.254.1.1') };
-    const passed = judge(step({ hops: ['ns0', 'host0', 'host1', 'ns1'], ttls: [64, 63, 62], proxyArp: true }), hops, arp, true);
+    const passed = judge(
+      step({ hops: ['ns0', 'host0', 'host1', 'ns1'], ttls: [64, 63, 62], proxyArp: true }),
+      hops,
+      arp,
+      true,
+    );
     expect(passed.failures).toEqual([]);
-    expect(passed.metrics).toMatchObject({ hops: 'ns0,host0,host1,ns1', ttls: '64,63,62', arpAnswer: 'ee:ee:ee:ee:ee:ee' });
+    expect(passed.metrics).toMatchObject({
+      hops: 'ns0,host0,host1,ns1',
+      ttls: '64,63,62',
+      arpAnswer: 'ee:ee:ee:ee:ee:ee',
+    });
     const wrong = judge(step({ hops: ['ns0', 'host1', 'ns1'], ttls: [64, 62], proxyArp: false }), hops, arp, true);
     expect(wrong.failures).toEqual([
       'hops: expected ns0 → host1 → ns1, actual ns0 → host0 → host1 → ns1',
@@ -42,19 +66,40 @@ describe('reading a trace off tcpdump', () => {
     const host0 = parseTcpdump(readFileSync('test/fixtures/tcpdump/ipv6-host0.txt', 'utf8'));
     // The option lines -v prints under a neighbour discovery packet are no packets.
     expect(ns0).toHaveLength(4);
-    expect(ns0[0]).toMatchObject({ direction: 'Out', nd: { op: 'solicitation', address: 'fe80::ecee:eeff:feee:eeee' } });
-    expect(ns0[2]).toMatchObject({ ip: { ttl: 64, src: 'fd00:10:20:1::2', dst: 'fd00:10:20:1::3', what: 'ICMP6 echo request' } });
+    expect(ns0[0]).toMatchObject({
+      direction: 'Out',
+      nd: { op: 'solicitation', address: 'fe80::ecee:eeff:feee:eeee' },
+    });
+    expect(ns0[2]).toMatchObject({
+      ip: { ttl: 64, src: 'fd00:10:20:1::2', dst: 'fd00:10:20:1::3', what: 'ICMP6 echo request' },
+    });
     expect(ns0[3]).toMatchObject({ ip: { ttl: 62, what: 'ICMP6 echo reply' } });
     expect(ndAnswer(ns0, 'fe80::ecee:eeff:feee:eeee')).toEqual({ asked: true, answer: 'ee:ee:ee:ee:ee:ee' });
     expect(ndAnswer(ns0, 'fe80::1')).toEqual({ asked: false });
-    const hops = tracePath([{ node: 'host0', packets: host0 }, { node: 'ns0', packets: ns0 }], 'fd00:10:20:1::2', 'fd00:10:20:1::3');
+    const hops = tracePath(
+      [
+        { node: 'host0', packets: host0 },
+        { node: 'ns0', packets: ns0 },
+      ],
+      'fd00:10:20:1::2',
+      'fd00:10:20:1::3',
+    );
     expect(hops).toMatchObject([
       { node: 'ns0', out: { iface: 'eth0', ttl: 64 } },
       { node: 'host0', in: { iface: 'cali70950044624', ttl: 64 }, out: { iface: 'ens192', ttl: 63 } },
     ]);
-    const result = judge({ trace: { from: 'ns0', to: 'ns1', family: 6 }, expect: { hops: ['ns0', 'host0'], ttls: [64] } }, hops, { family: 6, gateway: 'fe80::ecee:eeff:feee:eeee', ...ndAnswer(ns0, 'fe80::ecee:eeff:feee:eeee') }, true);
+    const result = judge(
+      { trace: { from: 'ns0', to: 'ns1', family: 6 }, expect: { hops: ['ns0', 'host0'], ttls: [64] } },
+      hops,
+      { family: 6, gateway: 'fe80::ecee:eeff:feee:eeee', ...ndAnswer(ns0, 'fe80::ecee:eeff:feee:eeee') },
+      true,
+    );
     expect(result.failures).toEqual([]);
-    expect(result.metrics).toMatchObject({ ndAsked: true, ndAnswer: 'ee:ee:ee:ee:ee:ee', gateway: 'fe80::ecee:eeff:feee:eeee' });
+    expect(result.metrics).toMatchObject({
+      ndAsked: true,
+      ndAnswer: 'ee:ee:ee:ee:ee:ee',
+      gateway: 'fe80::ecee:eeff:feee:eeee',
+    });
     expect(result.metrics).not.toHaveProperty('arpAnswer');
   });
 
@@ -73,11 +118,17 @@ describe('reading a trace off tcpdump', () => {
     });
     const [hop] = tracePath([{ node: 'host0', packets }], '10.20.0.2', '10.20.1.2');
     // The hop's ttls are the packet's own (on the cali veth and vxlan.calico), the tunnel beside them.
-    expect(hop).toMatchObject({ in: { iface: 'cali79d2f51c603', ttl: 64 }, out: { iface: 'vxlan.calico', ttl: 63 }, outer: { kind: 'vxlan' } });
+    expect(hop).toMatchObject({
+      in: { iface: 'cali79d2f51c603', ttl: 64 },
+      out: { iface: 'vxlan.calico', ttl: 63 },
+      outer: { kind: 'vxlan' },
+    });
     const result = judge(step({ encapsulation: 'vxlan' }), [hop!], { family: 4, asked: true }, true);
     expect(result.failures).toEqual([]);
     expect(result.metrics.tunnel).toBe('VXLAN (UDP 4789, vni 4096, 192.168.1.32 → 192.168.1.16)');
-    expect(judge(step({ encapsulation: 'none' }), [hop!], { family: 4, asked: true }, true).failures).toEqual(['encapsulation: expected none, actual vxlan']);
+    expect(judge(step({ encapsulation: 'none' }), [hop!], { family: 4, asked: true }, true).failures).toEqual([
+      'encapsulation: expected none, actual vxlan',
+    ]);
   });
 
   it('reads a packet inside IPIP (as tcpdump -v prints protocol 4: the inner header after the outer addresses)', () => {
@@ -103,8 +154,16 @@ describe('reading a trace off tcpdump', () => {
     ].join('\n');
     const packets = parseTcpdump(text);
     expect(packets).toHaveLength(2);
-    expect(packets[1]).toMatchObject({ iface: 'tunl0', direction: 'Out', mac: '', ip: { ttl: 63, src: '10.20.0.2', dst: '10.20.1.2' } });
-    expect(tracePath([{ node: 'host0', packets }], '10.20.0.2', '10.20.1.2')[0]).toMatchObject({ in: { ttl: 64 }, out: { iface: 'tunl0', ttl: 63 } });
+    expect(packets[1]).toMatchObject({
+      iface: 'tunl0',
+      direction: 'Out',
+      mac: '',
+      ip: { ttl: 63, src: '10.20.0.2', dst: '10.20.1.2' },
+    });
+    expect(tracePath([{ node: 'host0', packets }], '10.20.0.2', '10.20.1.2')[0]).toMatchObject({
+      in: { ttl: 64 },
+      out: { iface: 'tunl0', ttl: 63 },
+    });
   });
 
   it('does not take the request an ICMP error quotes for the request itself', () => {
@@ -115,7 +174,14 @@ describe('reading a trace off tcpdump', () => {
       '    10.20.1.2 > 10.20.1.3: ICMP echo request, id 1, seq 1, length 64',
     ].join('\n');
     const [error] = parseTcpdump(text);
-    expect(error).toMatchObject({ ip: { ttl: 63, src: '192.168.1.16', dst: '10.20.1.2', what: 'ICMP 10.20.1.3 unreachable - need to frag (mtu 1400)' } });
+    expect(error).toMatchObject({
+      ip: {
+        ttl: 63,
+        src: '192.168.1.16',
+        dst: '10.20.1.2',
+        what: 'ICMP 10.20.1.3 unreachable - need to frag (mtu 1400)',
+      },
+    });
     expect(error!.outer).toBeUndefined();
     expect(tracePath([{ node: 'ns0', packets: [error!] }], '10.20.1.2', '10.20.1.3')).toEqual([]);
   });

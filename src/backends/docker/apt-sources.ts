@@ -12,14 +12,19 @@ export interface AptArchive {
  */
 export function mainArchive(files: { name: string; text: string }[]): AptArchive | undefined {
   const entries = files.flatMap((f) => (f.name.endsWith('.sources') ? deb822Entries(f.text) : oneLineEntries(f.text)));
-  const releases = entries.filter((e) => /^https?:\/\//.test(e.uri) && !e.suite.includes('-') && !e.suite.includes('/'));
+  const releases = entries.filter(
+    (e) => /^https?:\/\//.test(e.uri) && !e.suite.includes('-') && !e.suite.includes('/'),
+  );
   // Third-party repositories (docker, nodesource) may come first; the distribution's own archive wins.
   return releases.find((e) => e.components.includes('main') && /\/(debian|ubuntu)\/?$/.test(e.uri)) ?? releases[0];
 }
 
 function oneLineEntries(text: string): AptArchive[] {
   return text.split('\n').flatMap((raw) => {
-    const line = raw.replace(/#.*/, '').replace(/\[[^\]]*\]/, '').trim();
+    const line = raw
+      .replace(/#.*/, '')
+      .replace(/\[[^\]]*\]/, '')
+      .trim();
     const [type, uri, suite, ...components] = line.split(/\s+/);
     return type === 'deb' && uri && suite ? [{ uri, suite, components }] : [];
   });

@@ -50,14 +50,27 @@ export function hostContainerSpec(
  * The lab's router: a container on the first segment's network at its gateway (the others are
  * connected before it starts), with what it needs to forward and route; no node of the lab.
  */
-export function routerContainerSpec(lab: string, image: string, labels: Record<string, string>, network: string, gateway: string): Docker.ContainerCreateOptions {
+export function routerContainerSpec(
+  lab: string,
+  image: string,
+  labels: Record<string, string>,
+  network: string,
+  gateway: string,
+): Docker.ContainerCreateOptions {
   return {
     name: routerName(lab),
     Hostname: 'router',
     Image: image,
     Cmd: ['sleep', 'infinity'],
     Labels: labels,
-    HostConfig: { NetworkMode: network, Init: true, CapAdd: ['NET_ADMIN'], SecurityOpt: LEAST_PRIVILEGE.SecurityOpt, MaskedPaths: [], ReadonlyPaths: [] },
+    HostConfig: {
+      NetworkMode: network,
+      Init: true,
+      CapAdd: ['NET_ADMIN'],
+      SecurityOpt: LEAST_PRIVILEGE.SecurityOpt,
+      MaskedPaths: [],
+      ReadonlyPaths: [],
+    },
     NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: gateway } } } },
   };
 }

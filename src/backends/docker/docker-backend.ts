@@ -2,7 +2,12 @@ import type Docker from 'dockerode';
 import type { LabPlan } from '../../dataplane/lab-plan.js';
 import type { ProcessResult, RunOptions } from '../../util/process.js';
 import type { Backend, LabSummary, Progress } from '../backend.js';
-import { NEIGHBOUR_LIMIT_FILE, NEIGHBOUR_STATS_FILE, parseNeighbourTable, type NeighbourTable } from '../neighbour-table.js';
+import {
+  NEIGHBOUR_LIMIT_FILE,
+  NEIGHBOUR_STATS_FILE,
+  parseNeighbourTable,
+  type NeighbourTable,
+} from '../neighbour-table.js';
 import { allowLabBridge, removeLabRules } from './bridge-firewall.js';
 import { dockerClient, pingDocker } from './client.js';
 import { DockerHosts, type HostEngine } from './host-runtime.js';
@@ -34,9 +39,15 @@ export class DockerBackend implements Backend {
   async probe(script: string, progress: Progress): Promise<ProcessResult> {
     const image = await ensureHostImage(this.docker, progress);
     // Probes of runs that were killed while they probed (a probe lasts a second; these are old).
-    const stale = await this.docker.listContainers({ all: true, filters: { label: ['testbed.probe'], status: ['exited', 'created'] } });
+    const stale = await this.docker.listContainers({
+      all: true,
+      filters: { label: ['testbed.probe'], status: ['exited', 'created'] },
+    });
     for (const c of stale.filter((x) => Date.now() / 1000 - x.Created > 600)) {
-      await this.docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+      await this.docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {});
     }
     const { code, output } = await this.hosts.probe(this.engine, image, script);
     return { code, stdout: output, stderr: code === 0 ? '' : output };
@@ -57,7 +68,10 @@ export class DockerBackend implements Backend {
   }
 
   async exists(lab: string): Promise<boolean> {
-    const [containers, networks] = await Promise.all([this.hosts.containersOn(this.engine, lab), this.hosts.networksOn(this.engine, lab)]);
+    const [containers, networks] = await Promise.all([
+      this.hosts.containersOn(this.engine, lab),
+      this.hosts.networksOn(this.engine, lab),
+    ]);
     return containers.length + networks.length > 0;
   }
 
@@ -75,7 +89,8 @@ export class DockerBackend implements Backend {
       const image = this.image ?? hostImage();
       const labels = this.hosts.labelsOf(plan);
       progress(`creating networks ${segments.map((s) => networkName(lab, s.name)).join(', ')}`);
-      for (const segment of segments) await createSegmentNetwork(this.docker, lab, segment, dockerGateway(plan.topology, segment), labels);
+      for (const segment of segments)
+        await createSegmentNetwork(this.docker, lab, segment, dockerGateway(plan.topology, segment), labels);
       for (const segment of segments) await allowLabBridge(this.docker, image, lab, bridgeName(lab, segment.name));
       if (plan.fabric) await startRouter(this.docker, plan, image, labels, progress);
       progress(`starting ${plan.hosts.length} host containers`);
@@ -96,7 +111,10 @@ export class DockerBackend implements Backend {
 
   async destroy(lab: string): Promise<boolean> {
     this.hosts.forget(lab);
-    const [containers, networks] = await Promise.all([this.hosts.containersOn(this.engine, lab), this.hosts.networksOn(this.engine, lab)]);
+    const [containers, networks] = await Promise.all([
+      this.hosts.containersOn(this.engine, lab),
+      this.hosts.networksOn(this.engine, lab),
+    ]);
     await removeContainers(this.docker, containers, this.profile.hostConcurrency);
     const found = containers.length + networks.length > 0;
     if (found) await removeLabRules(this.docker, await anyHostImage(this.docker, () => {}), lab);
@@ -106,7 +124,10 @@ export class DockerBackend implements Backend {
 
   async list(): Promise<LabSummary[]> {
     const filters = labFilter(this.profile.name);
-    const [containers, networks] = await Promise.all([this.docker.listContainers({ all: true, filters }), this.docker.listNetworks({ filters })]);
+    const [containers, networks] = await Promise.all([
+      this.docker.listContainers({ all: true, filters }),
+      this.docker.listNetworks({ filters }),
+    ]);
     return summarizeLabs(this.profile.name, containers, networks);
   }
 

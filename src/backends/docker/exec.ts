@@ -9,8 +9,14 @@ import type { ProcessResult, RunOptions } from '../../util/process.js';
  * output is demultiplexed into stdout and stderr; the exit code is read once the stream has
  * drained — and re-read while Docker still reports the exec running (ExitCode null is not 0).
  */
-export async function execCapture(container: Docker.Container, argv: string[], options: RunOptions = {}): Promise<ProcessResult> {
-  const cmd = options.timeoutMs ? ['timeout', '-s', 'KILL', String(Math.ceil(options.timeoutMs / 1000)), ...argv] : argv;
+export async function execCapture(
+  container: Docker.Container,
+  argv: string[],
+  options: RunOptions = {},
+): Promise<ProcessResult> {
+  const cmd = options.timeoutMs
+    ? ['timeout', '-s', 'KILL', String(Math.ceil(options.timeoutMs / 1000)), ...argv]
+    : argv;
   const withInput = options.input !== undefined;
   const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, AttachStdin: withInput });
   const stream = await startExec(exec, { hijack: true, stdin: withInput });
@@ -96,6 +102,15 @@ async function exitCode(exec: Docker.Exec): Promise<number> {
 }
 
 /** Splits an exec's multiplexed stream into stdout and stderr (docker-modem's, which its types leave untyped). */
-function demux(container: Docker.Container, stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): void {
-  (container.modem as { demuxStream(stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): void }).demuxStream(stream, stdout, stderr);
+function demux(
+  container: Docker.Container,
+  stream: NodeJS.ReadableStream,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream,
+): void {
+  (
+    container.modem as {
+      demuxStream(stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): void;
+    }
+  ).demuxStream(stream, stdout, stderr);
 }

@@ -52,25 +52,46 @@ export class DockerHosts {
   /** Docker API errors become one line; a runtime that cannot grant every capability says what to do. */
   explained(work: () => Promise<void>): Promise<void> {
     return explainedDocker(this.backend, work, (message) =>
-      /unable to apply caps/.test(message) ? ' (this container runtime cannot grant every capability: run without --privileged / privileged)' : '',
+      /unable to apply caps/.test(message)
+        ? ' (this container runtime cannot grant every capability: run without --privileged / privileged)'
+        : '',
     );
   }
 
   /** Creates and starts a host's container on `engine`, on `network` (default: its segment's Docker network). */
-  async create(plan: LabPlan, hostName: string, engine: HostEngine, image: string, { labels = {}, network }: { labels?: Record<string, string>; network?: string } = {}): Promise<void> {
+  async create(
+    plan: LabPlan,
+    hostName: string,
+    engine: HostEngine,
+    image: string,
+    { labels = {}, network }: { labels?: Record<string, string>; network?: string } = {},
+  ): Promise<void> {
     await this.explained(async () => {
       throwIfInterrupted();
       const host = plan.topology.hosts.find((h) => h.name === hostName)!;
       const { privileged } = plan.options as { privileged: Privileged };
       const wanted = privileged === true || (Array.isArray(privileged) && privileged.includes(hostName));
-      const spec = hostContainerSpec(plan.topology.lab, host, image, { ...this.labelsOf(plan), ...labels }, wanted, network);
+      const spec = hostContainerSpec(
+        plan.topology.lab,
+        host,
+        image,
+        { ...this.labelsOf(plan), ...labels },
+        wanted,
+        network,
+      );
       await (await engine.docker.createContainer(spec)).start();
     });
   }
 
   /** In a throwaway container of `image` on `engine`, with the capability a host has over its network. */
   async probe(engine: HostEngine, image: string, script: string): Promise<{ code: number; output: string }> {
-    return runOneOff(engine.docker, { image, script, network: 'none', capabilities: ['NET_ADMIN'], labels: { 'testbed.probe': 'true' } });
+    return runOneOff(engine.docker, {
+      image,
+      script,
+      network: 'none',
+      capabilities: ['NET_ADMIN'],
+      labels: { 'testbed.probe': 'true' },
+    });
   }
 
   readonly power = {
@@ -110,7 +131,11 @@ export class DockerHosts {
   async hostsOf(lab: string): Promise<Located[]> {
     const known = this.index.get(lab);
     if (known) return known;
-    const perEngine = await Promise.all(this.engines.map(async (engine) => (await this.containersOn(engine, lab)).filter(isHost).map((container) => ({ engine, container }))));
+    const perEngine = await Promise.all(
+      this.engines.map(async (engine) =>
+        (await this.containersOn(engine, lab)).filter(isHost).map((container) => ({ engine, container })),
+      ),
+    );
     const hosts = perEngine.flat();
     if (hosts.length > 0) this.index.set(lab, hosts);
     return hosts;
@@ -133,9 +158,21 @@ export class DockerHosts {
 
   /** The container of a node, from the cached list; a node not in it (a host made since) lists again. */
   private async locate(lab: string, node: string, argv: string[]) {
-    if (!hostsHold((await this.hostsOf(lab)).map((h) => h.container), node)) this.index.delete(lab);
+    if (
+      !hostsHold(
+        (await this.hostsOf(lab)).map((h) => h.container),
+        node,
+      )
+    )
+      this.index.delete(lab);
     const hosts = await this.hostsOf(lab);
-    const found = locateNode(hosts.map((h) => h.container), lab, node, argv, this.backend);
+    const found = locateNode(
+      hosts.map((h) => h.container),
+      lab,
+      node,
+      argv,
+      this.backend,
+    );
     return { engine: hosts.find((h) => h.container.Id === found.container.Id)!.engine, found };
   }
 }

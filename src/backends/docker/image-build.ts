@@ -29,10 +29,17 @@ export interface ImageRecipe {
 }
 
 const folderOf = (recipe: ImageRecipe) => fileURLToPath(new URL(`../../../images/${recipe.folder}/`, import.meta.url));
-const contextFiles = (recipe: ImageRecipe) => ['Dockerfile', 'packages.txt', ...(recipe.extras ?? []).map((e) => e.file)];
+const contextFiles = (recipe: ImageRecipe) => [
+  'Dockerfile',
+  'packages.txt',
+  ...(recipe.extras ?? []).map((e) => e.file),
+];
 
 function packages(recipe: ImageRecipe): string[] {
-  return readFileSync(join(folderOf(recipe), 'packages.txt'), 'utf8').split('\n').map((p) => p.trim()).filter(Boolean);
+  return readFileSync(join(folderOf(recipe), 'packages.txt'), 'utf8')
+    .split('\n')
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 /** The image's reference: repo and a hash of its sources. */
@@ -65,9 +72,19 @@ export async function ensureImage(docker: Docker, recipe: ImageRecipe, progress:
  * tree (needs root and debootstrap); `auto` takes `docker` when the base image is present or
  * offline building is impossible, else `offline` — so a machine without a registry never tries one.
  */
-export async function buildImage(docker: Docker, recipe: ImageRecipe, method: ImageBuildMethod, progress: Progress): Promise<string> {
+export async function buildImage(
+  docker: Docker,
+  recipe: ImageRecipe,
+  method: ImageBuildMethod,
+  progress: Progress,
+): Promise<string> {
   const ref = imageRef(recipe);
-  const chosen = method === 'auto' ? ((await imageExists(docker, BASE_IMAGE)) || !(await canBuildOffline()) ? 'docker' : 'offline') : method;
+  const chosen =
+    method === 'auto'
+      ? (await imageExists(docker, BASE_IMAGE)) || !(await canBuildOffline())
+        ? 'docker'
+        : 'offline'
+      : method;
   const started = performance.now();
   if (chosen === 'docker') await dockerBuild(docker, recipe, ref, progress);
   else await offlineBuild(docker, recipe, ref, progress);
@@ -87,13 +104,19 @@ async function dockerBuild(docker: Docker, recipe: ImageRecipe, ref: string, pro
     if (typeof event.stream === 'string' && event.stream.startsWith('Step ')) progress(event.stream.trim());
   });
   const failed = output.find((e) => e.error);
-  if (failed) throw new InfraError(`building the ${recipe.title} failed: ${String(failed.error).trim()} (try: testbed image build --method offline)`);
+  if (failed)
+    throw new InfraError(
+      `building the ${recipe.title} failed: ${String(failed.error).trim()} (try: testbed image build --method offline)`,
+    );
 }
 
 async function offlineBuild(docker: Docker, recipe: ImageRecipe, ref: string, progress: Progress): Promise<void> {
   if (process.getuid?.() !== 0) throw new InfraError(`building the ${recipe.title} offline needs root (debootstrap)`);
   const archive = mainArchive(aptSourceFiles());
-  if (!archive) throw new InfraError(`no Debian/Ubuntu archive found in /etc/apt/sources.list*; cannot build the ${recipe.title} offline`);
+  if (!archive)
+    throw new InfraError(
+      `no Debian/Ubuntu archive found in /etc/apt/sources.list*; cannot build the ${recipe.title} offline`,
+    );
   const rootfs = mkdtempSync(join(tmpdir(), 'testbed-rootfs-'));
   try {
     progress(`debootstrap ${archive.suite} from ${archive.uri} with ${packages(recipe).join(', ')} (a minute or two)`);
@@ -105,7 +128,13 @@ async function offlineBuild(docker: Docker, recipe: ImageRecipe, ref: string, pr
       rootfs,
       archive.uri,
     ]);
-    for (const bulk of ['var/cache/apt/archives', 'var/lib/apt/lists', 'usr/share/doc', 'usr/share/man', 'usr/share/locale']) {
+    for (const bulk of [
+      'var/cache/apt/archives',
+      'var/lib/apt/lists',
+      'usr/share/doc',
+      'usr/share/man',
+      'usr/share/locale',
+    ]) {
       rmSync(join(rootfs, bulk), { recursive: true, force: true });
     }
     for (const extra of recipe.extras ?? []) {
@@ -150,8 +179,16 @@ interface ProgressEvent {
   error?: unknown;
 }
 
-function follow(docker: Docker, stream: NodeJS.ReadableStream, onEvent: (e: ProgressEvent) => void): Promise<ProgressEvent[]> {
+function follow(
+  docker: Docker,
+  stream: NodeJS.ReadableStream,
+  onEvent: (e: ProgressEvent) => void,
+): Promise<ProgressEvent[]> {
   return new Promise((resolve, reject) => {
-    docker.modem.followProgress(stream, (error: Error | null, output: ProgressEvent[]) => (error ? reject(error) : resolve(output)), onEvent);
+    docker.modem.followProgress(
+      stream,
+      (error: Error | null, output: ProgressEvent[]) => (error ? reject(error) : resolve(output)),
+      onEvent,
+    );
   });
 }

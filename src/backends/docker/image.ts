@@ -1,13 +1,21 @@
 import type Docker from 'dockerode';
 import type { Progress } from '../backend.js';
 import { dockerClient, pingDocker } from './client.js';
-import { buildImage, ensureImage, imageExists, imageRef, type ImageBuildMethod, type ImageRecipe } from './image-build.js';
+import {
+  buildImage,
+  ensureImage,
+  imageExists,
+  imageRef,
+  type ImageBuildMethod,
+  type ImageRecipe,
+} from './image-build.js';
 
 /** The simulated host: Debian with the network tools testbed drives inside it (images/host). */
 export const HOST_IMAGE: ImageRecipe = { title: 'host image', repo: 'testbed-host', folder: 'host' };
 
 export const hostImage = (): string => imageRef(HOST_IMAGE);
-export const ensureHostImage = (docker: Docker, progress: Progress): Promise<string> => ensureImage(docker, HOST_IMAGE, progress);
+export const ensureHostImage = (docker: Docker, progress: Progress): Promise<string> =>
+  ensureImage(docker, HOST_IMAGE, progress);
 
 /** `testbed image build` for the docker backend. */
 export const dockerImageBuilder = {

@@ -16,7 +16,11 @@ import { dockerProfile } from './profile.js';
  * removal, a few at a time (piles of parallel force-removals make dockerd 20.10 fail runc
  * deletes and keep stale endpoints as well).
  */
-export async function removeContainers(docker: Docker, containers: Docker.ContainerInfo[], concurrency: number): Promise<void> {
+export async function removeContainers(
+  docker: Docker,
+  containers: Docker.ContainerInfo[],
+  concurrency: number,
+): Promise<void> {
   const running = containers.filter((c) => c.State === 'running');
   await mapLimit(running, concurrency, (c) => handBackUplink(docker.getContainer(c.Id), c.Labels[LABEL.uplink]));
   await mapLimit(containers, concurrency, async (c) => {
@@ -33,7 +37,11 @@ export async function removeContainers(docker: Docker, containers: Docker.Contai
 }
 
 /** The labs that containers and networks carrying testbed's labels make up; host containers give the nodes. */
-export function summarizeLabs(backend: string, containers: Docker.ContainerInfo[], networks: Docker.NetworkInspectInfo[]): LabSummary[] {
+export function summarizeLabs(
+  backend: string,
+  containers: Docker.ContainerInfo[],
+  networks: Docker.NetworkInspectInfo[],
+): LabSummary[] {
   const labs = new Map<string, Omit<LabSummary, 'state'> & { ready: boolean }>();
   const entry = (lab: string) => {
     const found = labs.get(lab) ?? { lab, backend, nodes: [], ready: false };
@@ -53,7 +61,11 @@ export function summarizeLabs(backend: string, containers: Docker.ContainerInfo[
     const lab = n.Labels?.[LABEL.lab];
     if (lab) entry(lab).owner ??= n.Labels?.[LABEL.owner];
   }
-  return [...labs.values()].map(({ ready, ...l }) => ({ ...l, nodes: l.nodes.sort(), state: labState(ready, l.owner, ownerAlive) }));
+  return [...labs.values()].map(({ ready, ...l }) => ({
+    ...l,
+    nodes: l.nodes.sort(),
+    state: labState(ready, l.owner, ownerAlive),
+  }));
 }
 
 /** Whether the host containers run `node` (as the host, or as one of its workloads). */
@@ -72,14 +84,20 @@ export function locateNode(
   const host = hosts.find((c) => c.Labels[LABEL.node] === node);
   if (host) return { container: host, argv };
   const owner = hosts.find((c) => workloadsOf(c).includes(node));
-  if (owner) return { container: owner, argv: ['nsenter', `--net=${dockerProfile.namespacePath(lab, node)}`, '--', ...argv] };
+  if (owner)
+    return { container: owner, argv: ['nsenter', `--net=${dockerProfile.namespacePath(lab, node)}`, '--', ...argv] };
   if (hosts.length === 0) throw new UsageError(`no lab named "${lab}" is running on the ${backend} backend`);
   const nodes = hosts.flatMap((c) => [c.Labels[LABEL.node]!, ...workloadsOf(c)]);
   throw new UsageError(`lab "${lab}" has no node "${node}" (nodes: ${nodes.join(', ')})`);
 }
 
 /** exec in a host container; a container that cannot run it (stopped, gone) is an unavailable node. */
-export async function execInContainer(container: Docker.Container, node: string, argv: string[], options?: RunOptions): Promise<ProcessResult> {
+export async function execInContainer(
+  container: Docker.Container,
+  node: string,
+  argv: string[],
+  options?: RunOptions,
+): Promise<ProcessResult> {
   try {
     return await execCapture(container, argv, options);
   } catch (error) {
@@ -103,9 +121,21 @@ export function labLabels(plan: LabPlan, created: string, backend: string): Reco
  * Claims a lab's name: a never-started container named after the lab. Container names are the
  * one thing Docker hands out exclusively, so of two builds of one name exactly one goes on.
  */
-export async function claimLab(docker: Docker, lab: string, image: string, labels: Record<string, string>, backend: string): Promise<void> {
+export async function claimLab(
+  docker: Docker,
+  lab: string,
+  image: string,
+  labels: Record<string, string>,
+  backend: string,
+): Promise<void> {
   try {
-    await docker.createContainer({ name: claimName(lab), Image: image, Cmd: ['true'], Labels: labels, HostConfig: { NetworkMode: 'none' } });
+    await docker.createContainer({
+      name: claimName(lab),
+      Image: image,
+      Cmd: ['true'],
+      Labels: labels,
+      HostConfig: { NetworkMode: 'none' },
+    });
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 409) throw new LabExistsError(lab, backend);
     throw error;
@@ -113,7 +143,11 @@ export async function claimLab(docker: Docker, lab: string, image: string, label
 }
 
 /** Runs Docker API work; what Docker says becomes one line, `hint` adds what to do about it. */
-export async function explainedDocker(backend: string, work: () => Promise<void>, hint: (message: string) => string = () => ''): Promise<void> {
+export async function explainedDocker(
+  backend: string,
+  work: () => Promise<void>,
+  hint: (message: string) => string = () => '',
+): Promise<void> {
   try {
     await work();
   } catch (error) {

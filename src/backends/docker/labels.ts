@@ -24,7 +24,12 @@ export function labFilter(backend: string, lab?: string): { label: string[] } {
 
 /** A never-started container that says a lab is complete (its labels cannot change later). */
 export function readyMarker(image: string, labels: Record<string, string>): Docker.ContainerCreateOptions {
-  return { Image: image, Cmd: ['true'], Labels: { ...labels, [LABEL.ready]: 'true' }, HostConfig: { NetworkMode: 'none' } };
+  return {
+    Image: image,
+    Cmd: ['true'],
+    Labels: { ...labels, [LABEL.ready]: 'true' },
+    HostConfig: { NetworkMode: 'none' },
+  };
 }
 
 /**
@@ -38,7 +43,8 @@ export const claimName = (lab: string) => `${lab}._claim`;
 /** The lab's router between its segments: like the claim, a name no host can have. */
 export const routerName = (lab: string) => `${lab}._router`;
 /** Set explicitly (not br-<id>) so the bridge's name is known before Docker answers. */
-export const bridgeName = (lab: string, segment: string) => `tb-${createHash('sha1').update(`${lab}/${segment}`).digest('hex').slice(0, 12)}`;
+export const bridgeName = (lab: string, segment: string) =>
+  `tb-${createHash('sha1').update(`${lab}/${segment}`).digest('hex').slice(0, 12)}`;
 
 /** Host containers carry their node's name; the claim does not. */
 export const isHost = (c: Docker.ContainerInfo) => c.Labels[LABEL.node] !== undefined;

@@ -8,7 +8,13 @@ import { bridgeName, dockerMessage, LABEL, networkName } from './labels.js';
  * One internal bridge network per segment: no route out of the lab, the scenario's subnet, and
  * Docker's own gateway (on the bridge, in the machine) at `gateway`.
  */
-export async function createSegmentNetwork(docker: Docker, lab: string, segment: Segment, gateway: string, labels: Record<string, string>): Promise<void> {
+export async function createSegmentNetwork(
+  docker: Docker,
+  lab: string,
+  segment: Segment,
+  gateway: string,
+  labels: Record<string, string>,
+): Promise<void> {
   await docker
     .createNetwork({
       Name: networkName(lab, segment.name),
@@ -20,7 +26,8 @@ export async function createSegmentNetwork(docker: Docker, lab: string, segment:
       Labels: labels,
     })
     .catch(async (error: Error) => {
-      if (!/overlap/i.test(error.message)) throw new InfraError(`creating the Docker network for ${segment.name}: ${dockerMessage(error)}`);
+      if (!/overlap/i.test(error.message))
+        throw new InfraError(`creating the Docker network for ${segment.name}: ${dockerMessage(error)}`);
       throw new InfraError(
         `segment ${segment.name}: subnet ${formatCidr(segment.subnet)} overlaps ${await describeOverlap(docker, segment.subnet)}: ` +
           `remove it or change the scenario's subnet`,
@@ -43,7 +50,9 @@ export async function overlappingNetworks(docker: Docker, subnet: Cidr): Promise
 /** Names the Docker networks whose subnet overlaps `subnet`, and the testbed labs they belong to. */
 async function describeOverlap(docker: Docker, subnet: Cidr): Promise<string> {
   const names = await overlappingNetworks(docker, subnet);
-  return names.length > 0 ? `Docker network ${names.join(', ')}` : 'a Docker network that already exists (see docker network ls)';
+  return names.length > 0
+    ? `Docker network ${names.join(', ')}`
+    : 'a Docker network that already exists (see docker network ls)';
 }
 
 /**
@@ -65,7 +74,8 @@ export async function removeNetwork(docker: Docker, id: string): Promise<void> {
         );
       }
     }
-    const info = (await network.inspect().catch(() => undefined)) as { Containers?: Record<string, unknown> } | undefined;
+    const info = (await network.inspect().catch(() => undefined)) as
+      { Containers?: Record<string, unknown> } | undefined;
     for (const container of Object.keys(info?.Containers ?? {})) {
       await network.disconnect({ Container: container, Force: true }).catch(() => {});
     }

@@ -7,7 +7,9 @@ export const DOCKER_UPLINK = 'eth0';
 
 const options = z.strictObject({
   /** Run host containers privileged instead of with least privilege: every host, or the ones named. */
-  privileged: z.union([z.boolean(), z.array(z.string())], { error: 'must be true, false or a list of host names' }).default(false),
+  privileged: z
+    .union([z.boolean(), z.array(z.string())], { error: 'must be true, false or a list of host names' })
+    .default(false),
 });
 export type DockerOptions = z.output<typeof options>;
 
@@ -24,14 +26,26 @@ export const dockerProfile: BackendProfile = {
   namespacePath: (_lab, node) => `/run/netns/${node}`,
   fabric: routerPlan,
   /** Inside its own container BIRD keeps Debian's default places, so a bare `birdc` finds it. */
-  birdPaths: () => ({ config: '/etc/bird/bird.conf', socket: '/run/bird/bird.ctl', pid: '/run/bird/bird.pid', log: '/var/log/bird.log' }),
+  birdPaths: () => ({
+    config: '/etc/bird/bird.conf',
+    socket: '/run/bird/bird.ctl',
+    pid: '/run/bird/bird.pid',
+    log: '/var/log/bird.log',
+  }),
   options,
   checkOptions(settings, hosts) {
     const { privileged } = settings as DockerOptions;
     if (!Array.isArray(privileged)) return [];
-    return privileged.flatMap((name, i) => (hosts.includes(name) ? [] : [{ path: `privileged[${i}]`, message: `"${name}" is not a host (hosts: ${hosts.join(', ')})` }]));
+    return privileged.flatMap((name, i) =>
+      hosts.includes(name)
+        ? []
+        : [{ path: `privileged[${i}]`, message: `"${name}" is not a host (hosts: ${hosts.join(', ')})` }],
+    );
   },
   flags: {
-    privileged: { type: 'boolean', describe: 'docker, swarm: run host containers privileged instead of with NET_ADMIN, SYS_ADMIN, NET_RAW' },
+    privileged: {
+      type: 'boolean',
+      describe: 'docker, swarm: run host containers privileged instead of with NET_ADMIN, SYS_ADMIN, NET_RAW',
+    },
   },
 };

@@ -13,17 +13,30 @@ import { routerLinks } from './router.js';
 import { dockerProfile } from './profile.js';
 
 /** The router between the segments: on every segment's network at its gateway, then set up by the lab plan's fabric part. */
-export async function startRouter(docker: Docker, plan: LabPlan, image: string, labels: Record<string, string>, progress: Progress): Promise<void> {
+export async function startRouter(
+  docker: Docker,
+  plan: LabPlan,
+  image: string,
+  labels: Record<string, string>,
+  progress: Progress,
+): Promise<void> {
   const { lab, segments } = plan.topology;
   progress(`starting the router between ${segments.map((s) => s.name).join(', ')}`);
   const [first, ...rest] = segments;
-  const container = await docker.createContainer(routerContainerSpec(lab, image, labels, networkName(lab, first!.name), first!.gateway));
+  const container = await docker.createContainer(
+    routerContainerSpec(lab, image, labels, networkName(lab, first!.name), first!.gateway),
+  );
   for (const segment of rest) {
-    await docker.getNetwork(networkName(lab, segment.name)).connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: segment.gateway } } });
+    await docker
+      .getNetwork(networkName(lab, segment.name))
+      .connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: segment.gateway } } });
   }
   await container.start();
   const links = routerLinks(plan.topology, await interfacesOf(container, lab));
-  const script = renderScript([...links, ...plan.fabric!.sections], FABRIC, (node) => node, { createNamespaces: false, pathOf: (node) => dockerProfile.namespacePath(lab, node) });
+  const script = renderScript([...links, ...plan.fabric!.sections], FABRIC, (node) => node, {
+    createNamespaces: false,
+    pathOf: (node) => dockerProfile.namespacePath(lab, node),
+  });
   const result = await execCapture(container, ['sh', '-s'], { input: script });
   if (result.code !== 0) throw new InfraError(`setting up the router: ${outputTail(result) || `exit ${result.code}`}`);
 }
@@ -32,7 +45,9 @@ export async function startRouter(docker: Docker, plan: LabPlan, image: string, 
 async function interfacesOf(container: Docker.Container, lab: string): Promise<(segment: Segment) => string> {
   const { NetworkSettings } = await container.inspect();
   const links = await execCapture(container, ['ip', '-j', 'link', 'show']);
-  const byMac = new Map((JSON.parse(links.stdout || '[]') as { ifname: string; address?: string }[]).map((l) => [l.address, l.ifname]));
+  const byMac = new Map(
+    (JSON.parse(links.stdout || '[]') as { ifname: string; address?: string }[]).map((l) => [l.address, l.ifname]),
+  );
   return (segment) => {
     const ifname = byMac.get(NetworkSettings.Networks[networkName(lab, segment.name)]?.MacAddress);
     if (!ifname) throw new InfraError(`the router has no interface on segment ${segment.name}`);

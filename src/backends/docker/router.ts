@@ -18,7 +18,10 @@ export function needsRouter(topology: Topology): boolean {
  */
 export function dockerGateway(topology: Topology, segment: Segment): string {
   if (!needsRouter(topology)) return segment.gateway;
-  const taken = new Set([segment.gateway, ...topology.hosts.filter((h) => h.segment === segment).map((h) => h.address)]);
+  const taken = new Set([
+    segment.gateway,
+    ...topology.hosts.filter((h) => h.segment === segment).map((h) => h.address),
+  ]);
   const first = new Address4(networkAddress(segment.subnet)).bigInt() + 1n;
   for (let a = new Address4(broadcastAddress(segment.subnet)).bigInt() - 1n; a >= first; a--) {
     const address = Address4.fromBigInt(a).correctForm();
@@ -51,9 +54,15 @@ export function routerLinks(topology: Topology, interfaceOf: (segment: Segment) 
       comment: `IPv6 gateways: ${segments.map((s) => `${s.gateway6} on ${s.name}`).join(', ')}.`,
       ops: [
         // Every link without DAD before any gets IPv6: turning "all" on turns each link on at once.
-        ...['all', 'default', ...devices].map((conf) => sysctl(FABRIC, `net/ipv6/conf/${conf}/accept_dad`, 0, { early: true })),
-        ...['all', 'default', ...devices].map((conf) => sysctl(FABRIC, `net/ipv6/conf/${conf}/disable_ipv6`, 0, { early: true })),
-        ...segments.map((s, i) => ip(FABRIC, 'addr', 'add', `${s.gateway6!}/${s.subnet6!.prefix}`, 'dev', devices[i]!, 'nodad')),
+        ...['all', 'default', ...devices].map((conf) =>
+          sysctl(FABRIC, `net/ipv6/conf/${conf}/accept_dad`, 0, { early: true }),
+        ),
+        ...['all', 'default', ...devices].map((conf) =>
+          sysctl(FABRIC, `net/ipv6/conf/${conf}/disable_ipv6`, 0, { early: true }),
+        ),
+        ...segments.map((s, i) =>
+          ip(FABRIC, 'addr', 'add', `${s.gateway6!}/${s.subnet6!.prefix}`, 'dev', devices[i]!, 'nodad'),
+        ),
       ],
     },
   ];
@@ -65,8 +74,14 @@ export function routerLinks(topology: Topology, interfaceOf: (segment: Segment) 
  */
 export function routerPlan(topology: Topology): { title: string; sections: Section[] } | undefined {
   if (!needsRouter(topology)) return undefined;
-  const gateways = topology.segments.map((s) => `${s.gateway} on ${s.name} (Docker's own: ${dockerGateway(topology, s)})`).join(', ');
+  const gateways = topology.segments
+    .map((s) => `${s.gateway} on ${s.name} (Docker's own: ${dockerGateway(topology, s)})`)
+    .join(', ');
   const v6 = topology.segments.filter((s) => s.gateway6).map((s) => `${s.gateway6} on ${s.name}`);
-  const gateways6 = v6.length > 0 ? `; IPv6 gateways ${v6.join(', ')}, on the interfaces Docker attached, found once it runs` : '';
-  return { title: `router (a container on every segment's network: ${gateways}${gateways6})`, sections: segmentRouting(topology) };
+  const gateways6 =
+    v6.length > 0 ? `; IPv6 gateways ${v6.join(', ')}, on the interfaces Docker attached, found once it runs` : '';
+  return {
+    title: `router (a container on every segment's network: ${gateways}${gateways6})`,
+    sections: segmentRouting(topology),
+  };
 }

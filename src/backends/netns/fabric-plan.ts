@@ -21,12 +21,16 @@ export function planFabric(topology: Topology): Section[] {
       ops: [
         ip(FABRIC, 'link', 'add', 'name', bridge, 'type', 'bridge'),
         ip(FABRIC, 'addr', 'add', `${segment.gateway}/${segment.subnet.prefix}`, 'dev', bridge),
-        ...(segment.subnet6 ? [ip(FABRIC, 'addr', 'add', `${segment.gateway6!}/${segment.subnet6.prefix}`, 'dev', bridge, 'nodad')] : []),
+        ...(segment.subnet6
+          ? [ip(FABRIC, 'addr', 'add', `${segment.gateway6!}/${segment.subnet6.prefix}`, 'dev', bridge, 'nodad')]
+          : []),
         ip(FABRIC, 'link', 'set', 'dev', bridge, 'up'),
         ...hosts.flatMap((h) => {
           const port = fabricPortName(h.name);
           return [
-            ip(FABRIC, 'link', 'add', 'name', port, 'type', 'veth', 'peer', 'name', segment.name, 'netns', { netns: h.name }),
+            ip(FABRIC, 'link', 'add', 'name', port, 'type', 'veth', 'peer', 'name', segment.name, 'netns', {
+              netns: h.name,
+            }),
             ip(FABRIC, 'link', 'set', 'dev', port, 'master', bridge, 'up'),
           ];
         }),
@@ -34,6 +38,12 @@ export function planFabric(topology: Topology): Section[] {
     };
   });
   // A router forwards no IPv6 on a link until its link-local address there has passed DAD (about 2 s).
-  const noDad = topology.segments.some((s) => s.subnet6) ? [sysctl(FABRIC, 'net/ipv6/conf/default/accept_dad', 0, { early: true })] : [];
-  return [{ comment: 'The lab fabric.', ops: [...noDad, ip(FABRIC, 'link', 'set', 'dev', 'lo', 'up')] }, ...segments, ...segmentRouting(topology)];
+  const noDad = topology.segments.some((s) => s.subnet6)
+    ? [sysctl(FABRIC, 'net/ipv6/conf/default/accept_dad', 0, { early: true })]
+    : [];
+  return [
+    { comment: 'The lab fabric.', ops: [...noDad, ip(FABRIC, 'link', 'set', 'dev', 'lo', 'up')] },
+    ...segments,
+    ...segmentRouting(topology),
+  ];
 }

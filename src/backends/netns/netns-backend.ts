@@ -4,13 +4,19 @@ import { FABRIC } from '../../dataplane/ops.js';
 import type { LabPlan } from '../../dataplane/lab-plan.js';
 import { renderScript } from '../../dataplane/render.js';
 import { InfraError, LabExistsError, UsageError } from '../../errors.js';
-import { exitCodeOf, outputTail, runChecked, runProcess, type ProcessResult, type RunOptions } from '../../util/process.js';
+import {
+  exitCodeOf,
+  outputTail,
+  runChecked,
+  runProcess,
+  type ProcessResult,
+  type RunOptions,
+} from '../../util/process.js';
 import { labState, type Backend, type LabSummary, type Progress } from '../backend.js';
 import { ownerAlive } from '../../util/owner.js';
 import { readLocalNeighbourTable, type NeighbourTable } from '../neighbour-table.js';
 import { fabricNamespace, nodeNamespace, parseNamespace } from './names.js';
 import { binDir, NETNS_DIR, netnsProfile, RUNTIME_ROOT, runtimeDir } from './profile.js';
-
 
 /**
  * Every host and workload is a network namespace; segments are bridges in the lab's own
@@ -43,7 +49,9 @@ export class NetnsBackend implements Backend {
   async claim(plan: LabPlan): Promise<void> {
     const { lab } = plan.topology;
     // Never cut short: killed half-way, `ip` could leave the namespace made but the claim unknown to the caller.
-    const claim = await runProcess('ip', ['netns', 'add', this.profile.namespaceName(lab, FABRIC)], { uninterruptible: true });
+    const claim = await runProcess('ip', ['netns', 'add', this.profile.namespaceName(lab, FABRIC)], {
+      uninterruptible: true,
+    });
     if (claim.code !== 0) {
       if (/exists/i.test(claim.stderr)) throw new LabExistsError(lab, this.profile.name);
       throw new InfraError(`creating the lab's namespace: ${claim.stderr.trim()}`);
@@ -61,12 +69,20 @@ export class NetnsBackend implements Backend {
     const nodes = [FABRIC, ...hosts.map((h) => h.name), ...workloads.map((w) => w.name)];
 
     progress(`creating ${nodes.length} namespaces`);
-    const rest = nodes.slice(1).map((n) => `netns add ${name(n)}\n`).join('');
+    const rest = nodes
+      .slice(1)
+      .map((n) => `netns add ${name(n)}\n`)
+      .join('');
     await runChecked('creating namespaces', 'ip', ['-batch', '-'], { input: rest });
 
     progress(`wiring ${plan.topology.segments.map((s) => s.name).join(', ')}`);
-    const script = renderScript(plan.fabric?.sections ?? [], FABRIC, name, { createNamespaces: false, pathOf: (node) => this.profile.namespacePath(lab, node) });
-    await runChecked('wiring the lab fabric', 'nsenter', [`--net=${NETNS_DIR}/${name(FABRIC)}`, 'sh', '-s'], { input: script });
+    const script = renderScript(plan.fabric?.sections ?? [], FABRIC, name, {
+      createNamespaces: false,
+      pathOf: (node) => this.profile.namespacePath(lab, node),
+    });
+    await runChecked('wiring the lab fabric', 'nsenter', [`--net=${NETNS_DIR}/${name(FABRIC)}`, 'sh', '-s'], {
+      input: script,
+    });
   }
 
   markReady(plan: LabPlan): Promise<void> {
@@ -75,7 +91,16 @@ export class NetnsBackend implements Backend {
 
   private async label(plan: LabPlan, ready: boolean): Promise<void> {
     const namespace = this.profile.namespaceName(plan.topology.lab, FABRIC);
-    await runChecked('labelling the lab', 'ip', ['-n', namespace, 'link', 'set', 'dev', 'lo', 'alias', labelOf(plan, ready)]);
+    await runChecked('labelling the lab', 'ip', [
+      '-n',
+      namespace,
+      'link',
+      'set',
+      'dev',
+      'lo',
+      'alias',
+      labelOf(plan, ready),
+    ]);
   }
 
   async destroy(lab: string): Promise<boolean> {
@@ -108,7 +133,12 @@ export class NetnsBackend implements Backend {
       labs.set(parsed.lab, nodes);
     }
     const found = await Promise.all(
-      [...labs].map(async ([lab, nodes]) => ({ lab, backend: this.profile.name, nodes: nodes.sort(), label: await readLabel(lab) })),
+      [...labs].map(async ([lab, nodes]) => ({
+        lab,
+        backend: this.profile.name,
+        nodes: nodes.sort(),
+        label: await readLabel(lab),
+      })),
     );
     // A tb.* namespace without testbed's label is someone else's.
     return found.flatMap(({ label, ...lab }) => {
@@ -160,7 +190,9 @@ function labelOf(plan: LabPlan, ready: boolean): string {
     state: ready ? 'ready' : 'building',
     ...(plan.owner ? { owner: plan.owner } : {}),
   };
-  return `testbed ${Object.entries(fields).map(([k, v]) => `${k}=${encodeURIComponent(v).slice(0, 96)}`).join(' ')}`;
+  return `testbed ${Object.entries(fields)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v).slice(0, 96)}`)
+    .join(' ')}`;
 }
 
 /** When a lab was created: the first time this process labels it. */
@@ -206,7 +238,9 @@ function killProcessesIn(namespaces: string[]): void {
 }
 
 /** The label on a lab's fabric; undefined when there is none (not testbed's, or not yet labelled). */
-async function readLabel(lab: string): Promise<{ scenario?: string; created?: string; ready: boolean; owner?: string } | undefined> {
+async function readLabel(
+  lab: string,
+): Promise<{ scenario?: string; created?: string; ready: boolean; owner?: string } | undefined> {
   const result = await runProcess('ip', ['-n', fabricNamespace(lab), '-j', 'link', 'show', 'lo']);
   if (result.code !== 0) return undefined;
   let alias = '';
@@ -224,5 +258,10 @@ async function readLabel(lab: string): Promise<{ scenario?: string; created?: st
       return value;
     }
   };
-  return { scenario: field('scenario'), created: field('created'), ready: field('state') === 'ready', owner: field('owner') };
+  return {
+    scenario: field('scenario'),
+    created: field('created'),
+    ready: field('state') === 'ready',
+    owner: field('owner'),
+  };
 }

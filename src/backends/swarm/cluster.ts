@@ -18,7 +18,13 @@ interface SwarmState {
 
 async function stateOf(engine: Engine): Promise<SwarmState> {
   const info = (await engine.docker.info()) as {
-    Swarm?: { LocalNodeState?: string; NodeID?: string; NodeAddr?: string; ControlAvailable?: boolean; Cluster?: { ID?: string } };
+    Swarm?: {
+      LocalNodeState?: string;
+      NodeID?: string;
+      NodeAddr?: string;
+      ControlAvailable?: boolean;
+      Cluster?: { ID?: string };
+    };
   };
   const swarm = info.Swarm ?? {};
   return {
@@ -40,12 +46,14 @@ export async function ensureSwarm(engines: Engine[], progress: Progress): Promis
   const states = await Promise.all(engines.map(stateOf));
   const clusters = new Set(states.flatMap((s) => (s.state === 'active' && s.clusterId ? [s.clusterId] : [])));
   if (clusters.size > 1) {
-    throw new InfraError(`the engines are in ${clusters.size} different Swarms; give engines of one Swarm, or engines in none`);
+    throw new InfraError(
+      `the engines are in ${clusters.size} different Swarms; give engines of one Swarm, or engines in none`,
+    );
   }
   const joined: SwarmState[] = [];
   let manager = states.find((s) => s.state === 'active' && s.manager);
   if (!manager) {
-    if (clusters.size > 0) throw new InfraError('the engines\' Swarm has no manager among them: add a manager engine');
+    if (clusters.size > 0) throw new InfraError("the engines' Swarm has no manager among them: add a manager engine");
     manager = states[0]!;
     progress(`making a Swarm: init on ${manager.engine.url}`);
     await swarmCall(manager.engine, 'init', () =>
@@ -79,7 +87,10 @@ export async function ensureSwarm(engines: Engine[], progress: Progress): Promis
 
 async function labelNode(docker: Docker, nodeId: string): Promise<void> {
   const node = docker.getNode(nodeId);
-  const info = (await node.inspect()) as { Version: { Index: number }; Spec: Record<string, unknown> & { Labels?: Record<string, string> } };
+  const info = (await node.inspect()) as {
+    Version: { Index: number };
+    Spec: Record<string, unknown> & { Labels?: Record<string, string> };
+  };
   await node.update({ version: info.Version.Index, ...info.Spec, Labels: { ...info.Spec.Labels, [JOINED]: 'true' } });
 }
 
@@ -112,18 +123,31 @@ export async function leaveSwarm(engines: Engine[], progress: Progress): Promise
   if (!manager) return;
   // A lab still here, or one being built (its claim exists before its networks do), keeps the Swarm.
   const networks = (await manager.docker.listNetworks({ filters: { label: ['testbed.lab'] } })).length;
-  const containers = await Promise.all(engines.map((e) => e.docker.listContainers({ all: true, filters: { label: ['testbed.lab'] } }).then((c) => c.length, () => 0)));
+  const containers = await Promise.all(
+    engines.map((e) =>
+      e.docker.listContainers({ all: true, filters: { label: ['testbed.lab'] } }).then(
+        (c) => c.length,
+        () => 0,
+      ),
+    ),
+  );
   if (networks + containers.reduce((a, b) => a + b, 0) > 0) return;
   const nodes = (await manager.docker.listNodes()) as { ID: string; Spec?: { Labels?: Record<string, string> } }[];
   const ours = new Set(nodes.filter((n) => n.Spec?.Labels?.[JOINED] === 'true').map((n) => n.ID));
   const swarm = (await manager.docker.swarmInspect()) as { Spec?: { Labels?: Record<string, string> } };
   const made = swarm.Spec?.Labels?.[JOINED] === 'made';
   const states = await Promise.all(engines.map((e) => stateOf(e).catch(() => undefined)));
-  const leaving = states.filter((s): s is SwarmState => s !== undefined && s.nodeId !== undefined && ours.has(s.nodeId));
+  const leaving = states.filter(
+    (s): s is SwarmState => s !== undefined && s.nodeId !== undefined && ours.has(s.nodeId),
+  );
   for (const s of [...leaving.filter((x) => !x.manager), ...(made ? leaving.filter((x) => x.manager) : [])]) {
     progress(`${s.engine.url} leaves the Swarm testbed made it join`);
     await s.engine.docker.swarmLeave({ force: true }).catch(() => {});
     // The Swarm keeps a departed worker as a node that is down; a Swarm testbed did not make keeps going.
-    if (!made && !s.manager) await manager.docker.getNode(s.nodeId!).remove({ force: true }).catch(() => {});
+    if (!made && !s.manager)
+      await manager.docker
+        .getNode(s.nodeId!)
+        .remove({ force: true })
+        .catch(() => {});
   }
 }

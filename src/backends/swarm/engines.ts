@@ -41,15 +41,26 @@ export function connect(url: string, index: number): Engine {
   try {
     parsed = new URL(url);
   } catch {
-    throw new UsageError(`engine "${url}" is not a URL such as unix:///var/run/docker.sock, tcp://10.0.0.5:2375 or ssh://root@10.0.0.5`);
+    throw new UsageError(
+      `engine "${url}" is not a URL such as unix:///var/run/docker.sock, tcp://10.0.0.5:2375 or ssh://root@10.0.0.5`,
+    );
   }
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   switch (parsed.protocol) {
     case 'unix:':
       // host: undefined, or docker-modem takes DOCKER_HOST's host over the socket asked for.
-      return { url, index, docker: new Docker({ socketPath: parsed.pathname || '/var/run/docker.sock', host: undefined }) };
+      return {
+        url,
+        index,
+        docker: new Docker({ socketPath: parsed.pathname || '/var/run/docker.sock', host: undefined }),
+      };
     case 'tcp:':
-      return { url, index, address: host, docker: new Docker({ host, port: Number(parsed.port || 2375), protocol: 'http' }) };
+      return {
+        url,
+        index,
+        address: host,
+        docker: new Docker({ host, port: Number(parsed.port || 2375), protocol: 'http' }),
+      };
     case 'ssh:': {
       const port = Number(parsed.port || 22);
       const docker = new Docker({
@@ -73,7 +84,12 @@ export function connect(url: string, index: number): Engine {
 /** The first private key found: testbed's machines key, then the user's usual ones. */
 function privateKey(): { privateKey?: Buffer } {
   const home = homedir();
-  for (const file of [MACHINE_KEY, join(home, '.ssh', 'id_ed25519'), join(home, '.ssh', 'id_ecdsa'), join(home, '.ssh', 'id_rsa')]) {
+  for (const file of [
+    MACHINE_KEY,
+    join(home, '.ssh', 'id_ed25519'),
+    join(home, '.ssh', 'id_ecdsa'),
+    join(home, '.ssh', 'id_rsa'),
+  ]) {
     if (existsSync(file)) return { privateKey: readFileSync(file) };
   }
   return {};
@@ -130,7 +146,8 @@ export function explainEngineError(engine: Engine, error: unknown): string {
     const port = new URL(engine.url).port;
     return `its SSH host key (${refused}) is not in ~/.ssh/known_hosts; if it is the right machine, accept it with: ssh-keyscan -H ${port ? `-p ${port} ` : ''}${host} >> ~/.ssh/known_hosts`;
   }
-  if (/All configured authentication methods failed/i.test(message)) return 'SSH authentication failed (no key of the agent, ~/.ssh or testbed machines was accepted)';
+  if (/All configured authentication methods failed/i.test(message))
+    return 'SSH authentication failed (no key of the agent, ~/.ssh or testbed machines was accepted)';
   if (/ECONNREFUSED/.test(message)) return 'connection refused (is dockerd listening there?)';
   if (/ETIMEDOUT|timed out/i.test(message)) return 'no answer within 15 s';
   if (/ENOENT/.test(message)) return 'no Docker socket there';
@@ -149,5 +166,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 
 /** Whether engines are given at all (to look for swarm labs without asking for them). */
 export function enginesConfigured(flags: unknown): boolean {
-  return [flags].flat().some((v) => typeof v === 'string' && v.length > 0) || Boolean(process.env[ENGINES_VARIABLE]?.trim());
+  return (
+    [flags].flat().some((v) => typeof v === 'string' && v.length > 0) || Boolean(process.env[ENGINES_VARIABLE]?.trim())
+  );
 }

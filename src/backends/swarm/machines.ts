@@ -34,10 +34,43 @@ const volumeName = (i: number) => `testbed-machine-${i}-docker`;
  * not stack on overlay2).
  */
 export const MACHINE_CAPABILITIES = [
-  'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP', 'LINUX_IMMUTABLE',
-  'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_ADMIN', 'NET_RAW', 'IPC_LOCK', 'IPC_OWNER', 'SYS_MODULE', 'SYS_RAWIO', 'SYS_CHROOT',
-  'SYS_PTRACE', 'SYS_PACCT', 'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'MKNOD', 'LEASE',
-  'AUDIT_WRITE', 'AUDIT_CONTROL', 'SETFCAP', 'MAC_OVERRIDE', 'MAC_ADMIN', 'SYSLOG', 'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'DAC_READ_SEARCH',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'SETGID',
+  'SETUID',
+  'SETPCAP',
+  'LINUX_IMMUTABLE',
+  'NET_BIND_SERVICE',
+  'NET_BROADCAST',
+  'NET_ADMIN',
+  'NET_RAW',
+  'IPC_LOCK',
+  'IPC_OWNER',
+  'SYS_MODULE',
+  'SYS_RAWIO',
+  'SYS_CHROOT',
+  'SYS_PTRACE',
+  'SYS_PACCT',
+  'SYS_ADMIN',
+  'SYS_BOOT',
+  'SYS_NICE',
+  'SYS_TIME',
+  'SYS_TTY_CONFIG',
+  'MKNOD',
+  'LEASE',
+  'AUDIT_WRITE',
+  'AUDIT_CONTROL',
+  'SETFCAP',
+  'MAC_OVERRIDE',
+  'MAC_ADMIN',
+  'SYSLOG',
+  'WAKE_ALARM',
+  'BLOCK_SUSPEND',
+  'AUDIT_READ',
 ];
 
 /** The container of simulated machine `index` (also what the tests start through testcontainers). */
@@ -93,7 +126,11 @@ export async function ensureMachineNetwork(docker: Docker): Promise<void> {
 /** Removes the machines' network, unless a container still uses it (Docker refuses then). */
 export async function removeMachineNetwork(docker: Docker): Promise<void> {
   const networks = await docker.listNetworks({ filters: { name: [NETWORK] } });
-  for (const n of networks.filter((x) => x.Name === NETWORK)) await docker.getNetwork(n.Id).remove().catch(() => {});
+  for (const n of networks.filter((x) => x.Name === NETWORK))
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => {});
 }
 
 /** The URLs a started machine answers at, once its dockerd does; and its host key in testbed's known_hosts. */
@@ -110,7 +147,10 @@ export async function readyMachine(docker: Docker, containerId: string, progress
       await engine.docker.ping();
       break;
     } catch (error) {
-      if (performance.now() > deadline) throw new InfraError(`${info.Name.slice(1)}: its dockerd did not answer within 90 s (${dockerMessage(error)}); see docker logs ${info.Name.slice(1)}`);
+      if (performance.now() > deadline)
+        throw new InfraError(
+          `${info.Name.slice(1)}: its dockerd did not answer within 90 s (${dockerMessage(error)}); see docker logs ${info.Name.slice(1)}`,
+        );
       await new Promise((r) => setTimeout(r, 300));
     }
   }
@@ -122,7 +162,11 @@ export async function readyMachine(docker: Docker, containerId: string, progress
 
 /** testbed's own known_hosts: one line per machine address, replaced when the machine is made again. */
 function rememberHostKey(address: string, key: string): void {
-  const lines = existsSync(TESTBED_KNOWN_HOSTS) ? readFileSync(TESTBED_KNOWN_HOSTS, 'utf8').split('\n').filter((l) => l && !l.startsWith(`${address} `)) : [];
+  const lines = existsSync(TESTBED_KNOWN_HOSTS)
+    ? readFileSync(TESTBED_KNOWN_HOSTS, 'utf8')
+        .split('\n')
+        .filter((l) => l && !l.startsWith(`${address} `))
+    : [];
   mkdirSync(dirname(TESTBED_KNOWN_HOSTS), { recursive: true });
   writeFileSync(TESTBED_KNOWN_HOSTS, [...lines, `${address} ${key}`].join('\n') + '\n');
 }
@@ -138,7 +182,9 @@ export async function loadHostImage(local: Docker, url: string, progress: Progre
     // not there yet
   }
   const stream = await engine.docker.loadImage(await local.getImage(ref).get());
-  await new Promise<void>((resolve, reject) => engine.docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    engine.docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
+  );
 }
 
 async function machines(docker: Docker): Promise<Docker.ContainerInfo[]> {
@@ -182,7 +228,10 @@ export const machineSimulator = {
       progress(`removing ${c.Names[0]?.slice(1)}`);
       await docker.getContainer(c.Id).remove({ force: true, v: true });
       const index = Number(c.Labels[MACHINE_LABEL]);
-      await docker.getVolume(volumeName(index)).remove().catch(() => {});
+      await docker
+        .getVolume(volumeName(index))
+        .remove()
+        .catch(() => {});
     }
     await removeMachineNetwork(docker);
     return found.length;
@@ -193,7 +242,11 @@ export const machineSimulator = {
     await pingDocker(docker);
     return (await machines(docker)).map((c) => {
       const address = c.NetworkSettings?.Networks?.[NETWORK]?.IPAddress;
-      return { name: c.Names[0]!.slice(1), state: c.State, urls: address ? [`tcp://${address}:2375`, `ssh://root@${address}`] : [] };
+      return {
+        name: c.Names[0]!.slice(1),
+        state: c.State,
+        urls: address ? [`tcp://${address}:2375`, `ssh://root@${address}`] : [],
+      };
     });
   },
 

@@ -27,10 +27,16 @@ const ROUND_PAUSE_MS = 500;
  * Pure: the pairs still to prove, per source: every host of `from` to every other host of its
  * segment among `hosts`, but for pairs already proven (an echo reply proves both directions).
  */
-export function pendingPairs(hosts: OverlayHost[], from: OverlayHost[], proven: Set<string>): Map<OverlayHost, OverlayHost[]> {
+export function pendingPairs(
+  hosts: OverlayHost[],
+  from: OverlayHost[],
+  proven: Set<string>,
+): Map<OverlayHost, OverlayHost[]> {
   const pending = new Map<OverlayHost, OverlayHost[]>();
   for (const source of from) {
-    const targets = hosts.filter((t) => t !== source && t.segment === source.segment && !proven.has(pairKey(source, t)));
+    const targets = hosts.filter(
+      (t) => t !== source && t.segment === source.segment && !proven.has(pairKey(source, t)),
+    );
     if (targets.length > 0) pending.set(source, targets);
   }
   return pending;
@@ -45,7 +51,13 @@ const pairKey = (a: OverlayHost, b: OverlayHost) => [a.name, b.name].sort().join
  * other would fail its steps for a reason that is not the scenario's. Throws InfraError naming
  * the pairs and what each engine's gossip knows when they never connect.
  */
-export async function awaitOverlayReach(hosts: OverlayHost[], from: OverlayHost[], check: ReachCheck, deadlineMs = OVERLAY_REACH_DEADLINE_MS): Promise<void> {
+// eslint-disable-next-line max-lines-per-function -- one retry loop: probe, compare, report the pairs and every engine's view at the deadline
+export async function awaitOverlayReach(
+  hosts: OverlayHost[],
+  from: OverlayHost[],
+  check: ReachCheck,
+  deadlineMs = OVERLAY_REACH_DEADLINE_MS,
+): Promise<void> {
   const proven = new Set<string>();
   const proberFailures = new Map<string, string>();
   const deadline = performance.now() + deadlineMs;
@@ -55,12 +67,27 @@ export async function awaitOverlayReach(hosts: OverlayHost[], from: OverlayHost[
     if (pending.size === 0) return;
     await Promise.all(
       [...pending].map(async ([source, targets]) => {
-        const argv = ['perl', '-', '8', '1', '1', '1', source.name, '-', source.address, ...targets.map((t) => t.address)];
-        const result = await check.exec(source.name, argv, { input: ICMP_PROBER, timeoutMs: 10_000 + targets.length * 1_200 });
+        const argv = [
+          'perl',
+          '-',
+          '8',
+          '1',
+          '1',
+          '1',
+          source.name,
+          '-',
+          source.address,
+          ...targets.map((t) => t.address),
+        ];
+        const result = await check.exec(source.name, argv, {
+          input: ICMP_PROBER,
+          timeoutMs: 10_000 + targets.length * 1_200,
+        });
         if (result.code !== 0) proberFailures.set(source.name, (result.stderr || result.stdout).trim());
         else proberFailures.delete(source.name);
         const replies = parseProber(result.stdout).get(source.name);
-        for (const target of targets) if ((replies?.get(target.address)?.received ?? 0) > 0) proven.add(pairKey(source, target));
+        for (const target of targets)
+          if ((replies?.get(target.address)?.received ?? 0) > 0) proven.add(pairKey(source, target));
       }),
     );
     const left = pendingPairs(hosts, from, proven);
@@ -68,7 +95,9 @@ export async function awaitOverlayReach(hosts: OverlayHost[], from: OverlayHost[
     const pairs = [...left].flatMap(([s, ts]) => ts.map((t) => `${s.name} → ${t.name}`));
     if (performance.now() > deadline) {
       const segments = [...new Set([...left.keys()].map((s) => s.segment))];
-      const views = await Promise.all(segments.map(async (s) => `${s}: ${(await check.peersOf(s).catch((e: Error) => [e.message])).join('; ')}`));
+      const views = await Promise.all(
+        segments.map(async (s) => `${s}: ${(await check.peersOf(s).catch((e: Error) => [e.message])).join('; ')}`),
+      );
       const probers = [...proberFailures].map(([host, text]) => `; the probe on ${host} failed: ${text}`).join('');
       throw new InfraError(
         `the overlay does not connect ${pairs.join(', ')} after ${deadlineMs / 1000} s${probers} ` +
@@ -76,7 +105,10 @@ export async function awaitOverlayReach(hosts: OverlayHost[], from: OverlayHost[
           'engines of a Swarm must reach each other on 7946/tcp+udp and 4789/udp',
       );
     }
-    if (!told) check.progress(`waiting for the overlay to connect ${pairs.length} pairs of hosts (${pairs.slice(0, 3).join(', ')}${pairs.length > 3 ? ', …' : ''})`);
+    if (!told)
+      check.progress(
+        `waiting for the overlay to connect ${pairs.length} pairs of hosts (${pairs.slice(0, 3).join(', ')}${pairs.length > 3 ? ', …' : ''})`,
+      );
     told = true;
     await pause(ROUND_PAUSE_MS);
   }

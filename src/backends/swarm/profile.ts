@@ -9,18 +9,29 @@ export const OVERLAY_MTU = 1450;
 const options = z.strictObject({
   /** Which engine holds a host: its index in the engine list (from 0) or its URL. Default: round robin. */
   placement: z.record(z.string(), z.union([z.number().int().min(0), z.string().min(1)])).default({}),
-  privileged: z.union([z.boolean(), z.array(z.string())], { error: 'must be true, false or a list of host names' }).default(false),
+  privileged: z
+    .union([z.boolean(), z.array(z.string())], { error: 'must be true, false or a list of host names' })
+    .default(false),
   /** Seconds to wait for every host to reach every other over the overlay before the lab counts as broken. */
-  overlayTimeout: z.number().int().min(1).max(3600).default(OVERLAY_REACH_DEADLINE_MS / 1000),
+  overlayTimeout: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(OVERLAY_REACH_DEADLINE_MS / 1000),
 });
 export type SwarmOptions = z.output<typeof options>;
 
 export const swarmProfile: BackendProfile = {
   ...dockerProfile,
   name: 'swarm',
-  description: 'hosts are containers spread over the Docker engines of a Swarm, segments overlay networks (--engine or TESTBED_ENGINES)',
+  description:
+    'hosts are containers spread over the Docker engines of a Swarm, segments overlay networks (--engine or TESTBED_ENGINES)',
   capabilities: ['power'],
-  programHome: { where: 'in the host image', fix: 'rebuild it with: testbed image build (it is loaded into every engine)' },
+  programHome: {
+    where: 'in the host image',
+    fix: 'rebuild it with: testbed image build (it is loaded into every engine)',
+  },
   uplinkMtu: OVERLAY_MTU,
   // One segment only (no routedSegments): nothing connects segments.
   fabric: undefined,
@@ -29,13 +40,27 @@ export const swarmProfile: BackendProfile = {
     const { placement, privileged } = settings as SwarmOptions;
     const unknown = (name: string) => !hosts.includes(name);
     return [
-      ...Object.keys(placement).filter(unknown).map((name) => ({ path: `placement.${name}`, message: `"${name}" is not a host (hosts: ${hosts.join(', ')})` })),
-      ...(Array.isArray(privileged) ? privileged : []).flatMap((name, i) => (unknown(name) ? [{ path: `privileged[${i}]`, message: `"${name}" is not a host (hosts: ${hosts.join(', ')})` }] : [])),
+      ...Object.keys(placement)
+        .filter(unknown)
+        .map((name) => ({
+          path: `placement.${name}`,
+          message: `"${name}" is not a host (hosts: ${hosts.join(', ')})`,
+        })),
+      ...(Array.isArray(privileged) ? privileged : []).flatMap((name, i) =>
+        unknown(name)
+          ? [{ path: `privileged[${i}]`, message: `"${name}" is not a host (hosts: ${hosts.join(', ')})` }]
+          : [],
+      ),
     ];
   },
   flags: {
     privileged: dockerProfile.flags.privileged!,
-    engine: { type: 'string', array: true, runtime: true, describe: 'swarm: a Docker engine URL (unix://, tcp://, ssh://user@host); repeat it; default: TESTBED_ENGINES' },
+    engine: {
+      type: 'string',
+      array: true,
+      runtime: true,
+      describe: 'swarm: a Docker engine URL (unix://, tcp://, ssh://user@host); repeat it; default: TESTBED_ENGINES',
+    },
     'overlay-timeout': {
       type: 'number',
       describe: `swarm: seconds to wait for every host to reach every other over the overlay before giving up (default ${OVERLAY_REACH_DEADLINE_MS / 1000})`,

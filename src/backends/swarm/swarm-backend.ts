@@ -24,7 +24,9 @@ const ENGINE_LABEL = 'testbed.engine';
  * no "_"), or a hash where the segment's name holds a dot.
  */
 function overlayName(lab: string, segment: string): string {
-  return /^[A-Za-z0-9_-]+$/.test(segment) ? `${lab}_${segment}` : `${lab}_${createHash('sha1').update(segment).digest('hex').slice(0, 12)}`;
+  return /^[A-Za-z0-9_-]+$/.test(segment)
+    ? `${lab}_${segment}`
+    : `${lab}_${createHash('sha1').update(segment).digest('hex').slice(0, 12)}`;
 }
 
 /**
@@ -68,14 +70,20 @@ export class SwarmBackend implements Backend {
     const started = performance.now();
     const tar = await local.getImage(ref).get();
     const stream = await engine.docker.loadImage(tar);
-    await new Promise<void>((resolve, reject) => engine.docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      engine.docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
+    );
     if (!(await imageExists(engine.docker, ref))) throw new InfraError(`engine ${engine.url}: loading ${ref} failed`);
     progress(`loaded ${ref} into ${engine.url} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return ref;
   }
 
   async exists(lab: string): Promise<boolean> {
-    const found = await Promise.all(this.engines.map(async (e) => (await this.hosts.containersOn(e, lab)).length + (await this.hosts.networksOn(e, lab)).length));
+    const found = await Promise.all(
+      this.engines.map(
+        async (e) => (await this.hosts.containersOn(e, lab)).length + (await this.hosts.networksOn(e, lab)).length,
+      ),
+    );
     return found.some((n) => n > 0);
   }
 
@@ -113,7 +121,10 @@ export class SwarmBackend implements Backend {
   private async checkSubnetFree(subnet: Cidr, segment: string): Promise<void> {
     for (const engine of this.engines) {
       const [taken] = await overlappingNetworks(engine.docker, subnet);
-      if (taken) throw new InfraError(`segment ${segment}: subnet ${formatCidr(subnet)} overlaps network ${taken} on engine ${engine.url}`);
+      if (taken)
+        throw new InfraError(
+          `segment ${segment}: subnet ${formatCidr(subnet)} overlaps network ${taken} on engine ${engine.url}`,
+        );
     }
   }
 
@@ -134,7 +145,9 @@ export class SwarmBackend implements Backend {
     }
     const engine = typeof wanted === 'number' ? this.engines[wanted] : this.engines.find((e) => e.url === wanted);
     if (!engine) {
-      throw new InfraError(`backendOptions.swarm.placement.${host}: ${JSON.stringify(wanted)} is none of the engines (${this.engines.map((e, i) => `${i}: ${e.url}`).join(', ')})`);
+      throw new InfraError(
+        `backendOptions.swarm.placement.${host}: ${JSON.stringify(wanted)} is none of the engines (${this.engines.map((e, i) => `${i}: ${e.url}`).join(', ')})`,
+      );
     }
     return engine;
   }
@@ -147,23 +160,42 @@ export class SwarmBackend implements Backend {
   }
 
   awaitSegments(plan: LabPlan, progress: Progress): Promise<void> {
-    return this.awaitReach(plan.topology.lab, undefined, progress, (plan.options as SwarmOptions).overlayTimeout * 1000);
+    return this.awaitReach(
+      plan.topology.lab,
+      undefined,
+      progress,
+      (plan.options as SwarmOptions).overlayTimeout * 1000,
+    );
   }
 
   /** Waits until `only` (or every host) reaches the other hosts of its overlay. */
-  private async awaitReach(lab: string, only: string | undefined, progress: Progress, deadlineMs?: number): Promise<void> {
+  private async awaitReach(
+    lab: string,
+    only: string | undefined,
+    progress: Progress,
+    deadlineMs?: number,
+  ): Promise<void> {
     this.hosts.forget(lab);
     // A host that is off (stopHost) has no address on the overlay and nothing to reach.
     const running = (await this.hosts.hostsOf(lab)).filter(({ container }) => container.State === 'running');
     const hosts = running.flatMap(({ container }): OverlayHost[] =>
-      Object.entries(container.NetworkSettings.Networks).map(([network, settings]) => ({ name: container.Labels[LABEL.node]!, address: settings.IPAddress, segment: network })),
+      Object.entries(container.NetworkSettings.Networks).map(([network, settings]) => ({
+        name: container.Labels[LABEL.node]!,
+        address: settings.IPAddress,
+        segment: network,
+      })),
     );
     const from = only === undefined ? hosts : hosts.filter((h) => h.name === only);
-    await awaitOverlayReach(hosts, from, {
-      exec: (host, argv, options) => this.exec(lab, host, argv, options),
-      peersOf: (network) => this.peersOf(network),
-      progress,
-    }, deadlineMs);
+    await awaitOverlayReach(
+      hosts,
+      from,
+      {
+        exec: (host, argv, options) => this.exec(lab, host, argv, options),
+        peersOf: (network) => this.peersOf(network),
+        progress,
+      },
+      deadlineMs,
+    );
   }
 
   /** Per engine, the nodes its Swarm gossip has as taking part in an overlay network. */
@@ -171,7 +203,9 @@ export class SwarmBackend implements Backend {
     return Promise.all(
       this.engines.map(async (engine) => {
         // dockerode's types lack inspect's options; the Engine API takes `verbose` for Swarm networks.
-        const overlay = engine.docker.getNetwork(network) as unknown as { inspect(opts: { verbose: boolean }): Promise<{ Peers?: { Name: string; IP: string }[] }> };
+        const overlay = engine.docker.getNetwork(network) as unknown as {
+          inspect(opts: { verbose: boolean }): Promise<{ Peers?: { Name: string; IP: string }[] }>;
+        };
         const info = await overlay.inspect({ verbose: true }).catch(() => undefined);
         if (!info) return `${engine.url} has no such network`;
         return `${engine.url} sees ${(info.Peers ?? []).map((p) => `${p.Name} (${p.IP})`).join(', ') || 'no peer'}`;
@@ -193,7 +227,9 @@ export class SwarmBackend implements Backend {
     let found = false;
     await Promise.all(
       this.engines.map(async (engine) => {
-        const containers = await this.hosts.containersOn(engine, lab).catch((error: unknown) => this.unreachable(engine, error));
+        const containers = await this.hosts
+          .containersOn(engine, lab)
+          .catch((error: unknown) => this.unreachable(engine, error));
         found ||= containers.length > 0;
         await removeContainers(engine.docker, containers, this.profile.hostConcurrency);
       }),
@@ -216,7 +252,14 @@ export class SwarmBackend implements Backend {
   private async networksGone(lab: string): Promise<void> {
     const deadline = performance.now() + 15_000;
     while (performance.now() < deadline) {
-      const left = await Promise.all(this.engines.map((e) => this.hosts.networksOn(e, lab).then((n) => n.length, () => 0)));
+      const left = await Promise.all(
+        this.engines.map((e) =>
+          this.hosts.networksOn(e, lab).then(
+            (n) => n.length,
+            () => 0,
+          ),
+        ),
+      );
       if (left.every((n) => n === 0)) return;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -231,7 +274,9 @@ export class SwarmBackend implements Backend {
     const perEngine = await Promise.all(
       this.engines.map(async (e) => ({
         containers: await e.docker.listContainers({ all: true, filters }),
-        networks: (await e.docker.listNetworks({ filters })).filter((n) => n.Scope === 'swarm' || n.Driver === 'overlay'),
+        networks: (await e.docker.listNetworks({ filters })).filter(
+          (n) => n.Scope === 'swarm' || n.Driver === 'overlay',
+        ),
       })),
     );
     const labs = summarizeLabs(

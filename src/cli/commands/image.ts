@@ -11,8 +11,18 @@ export const imageBuildCommand = {
   describe: `image build: build the host image of the ${builders.map((b) => b.name).join(', ')} backend (also done on first use)`,
   builder: (y: Argv) =>
     y
-      .positional('action', { type: 'string', choices: ['build'], demandOption: true, describe: 'What to do with the image' })
-      .option('backend', { type: 'string', choices: builders.map((b) => b.name), default: builders[0]?.name, describe: 'The backend whose image to build' })
+      .positional('action', {
+        type: 'string',
+        choices: ['build'],
+        demandOption: true,
+        describe: 'What to do with the image',
+      })
+      .option('backend', {
+        type: 'string',
+        choices: builders.map((b) => b.name),
+        default: builders[0]?.name,
+        describe: 'The backend whose image to build',
+      })
       .option('method', {
         type: 'string',
         choices: [...new Set(builders.flatMap((b) => b.builder.methods))],
@@ -24,7 +34,8 @@ export const imageBuildCommand = {
   handler: async (args: { backend?: string; method: string }): Promise<number> => {
     const chosen = builders.find((b) => b.name === args.backend);
     if (!chosen) throw new UsageError('no backend builds an image');
-    if (!chosen.builder.methods.includes(args.method)) throw new UsageError(`--method ${args.method}: ${chosen.name} builds with ${chosen.builder.methods.join(', ')}`);
+    if (!chosen.builder.methods.includes(args.method))
+      throw new UsageError(`--method ${args.method}: ${chosen.name} builds with ${chosen.builder.methods.join(', ')}`);
     const reporter = new ConsoleReporter(process.stdout);
     installInterruptHandler((m) => reporter.progress(m));
     console.log(await chosen.builder.build(args.method, (m) => reporter.progress(m)));

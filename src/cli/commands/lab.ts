@@ -1,7 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { mermaidOf, svgOf } from '../../report/graph.js';
-import { backendOfLab, backendsToSearch, profileOf, type BackendChoice, type BackendName } from '../../backends/registry.js';
+import {
+  backendOfLab,
+  backendsToSearch,
+  profileOf,
+  type BackendChoice,
+  type BackendName,
+} from '../../backends/registry.js';
 import { renderPlanText } from '../../dataplane/render.js';
 import { ExitCode, InfraError, UsageError } from '../../errors.js';
 import { runStep, stepContext } from '../../steps/run-step.js';
@@ -12,11 +18,19 @@ import { planFor } from '../../lab/plan.js';
 import { reapOrphans } from '../../lab/reap.js';
 import { LabSession } from '../../lab/session.js';
 import { ConsoleReporter, ms } from '../../report/console.js';
-import { backendFlagOptions, backendFlagValues, backendOption, backendSettings, nameOption, planBackendOption, searchBackendOption } from '../options.js';
+import {
+  backendFlagOptions,
+  backendFlagValues,
+  backendOption,
+  backendSettings,
+  nameOption,
+  planBackendOption,
+  searchBackendOption,
+} from '../options.js';
 
 export const upCommand = {
   command: 'up <file>',
-  describe: 'Build a scenario\'s lab and leave it running (no steps are run)',
+  describe: "Build a scenario's lab and leave it running (no steps are run)",
   builder: (y: Argv) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'Scenario file' })
@@ -93,7 +107,8 @@ export const lsCommand = {
       .example('$0 ls', 'Show labs with their nodes'),
   handler: async (args: { json: boolean; backend: string; [flag: string]: unknown }): Promise<number> => {
     const labs = [];
-    for (const backend of await backendsToSearch(args.backend as BackendChoice, backendSettings(args))) labs.push(...(await backend.list()));
+    for (const backend of await backendsToSearch(args.backend as BackendChoice, backendSettings(args)))
+      labs.push(...(await backend.list()));
     if (args.json) {
       console.log(JSON.stringify(labs, null, 2));
     } else if (labs.length === 0) {
@@ -119,7 +134,14 @@ export const execCommand = {
       .example('$0 exec two-host ns0 -- ip route', 'Routes inside workload ns0: 169.254.1.1 is the gateway')
       .example('$0 exec two-host host0 -- ip neigh', 'Neighbours of host0')
       .example('$0 exec two-host ns0 -- ping -c 3 10.20.1.3', 'Ping ns1 from ns0'),
-  handler: async (args: { lab: string; node: string; command?: string[]; '--'?: string[]; backend: string; [flag: string]: unknown }) => {
+  handler: async (args: {
+    lab: string;
+    node: string;
+    command?: string[];
+    '--'?: string[];
+    backend: string;
+    [flag: string]: unknown;
+  }) => {
     const argv = [...(args.command ?? []), ...(args['--'] ?? [])].map(String);
     const backend = await backendOfLab(args.backend as BackendChoice, args.lab, backendSettings(args));
     await reapOrphans([backend], (m) => process.stderr.write(`testbed: ${m}\n`));
@@ -137,7 +159,7 @@ export const planCommand = {
       .positional('file', { type: 'string', demandOption: true, describe: 'Scenario file' })
       .option('name', nameOption)
       .option('backend', planBackendOption)
-      .example('$0 plan scenarios/two-host.ts', 'The seed\'s commands, Calico-style, for each host')
+      .example('$0 plan scenarios/two-host.ts', "The seed's commands, Calico-style, for each host")
       .example('$0 plan scenarios/two-host.ts --backend docker', 'What runs inside each host container'),
   handler: async (args: { file: string; name?: string; backend: string }): Promise<number> => {
     const plan = planFor(profileOf(args.backend as BackendName), await loadLab(args.file, args.name));
@@ -152,11 +174,16 @@ export const planCommand = {
 
 export const graphCommand = {
   command: 'graph <file>',
-  describe: 'Draw a scenario\'s lab: segments, hosts, workloads, BGP sessions (needs no root, touches nothing)',
+  describe: "Draw a scenario's lab: segments, hosts, workloads, BGP sessions (needs no root, touches nothing)",
   builder: (y: Argv) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'Scenario file' })
-      .option('format', { type: 'string', choices: ['svg', 'mermaid'], default: 'svg', describe: 'svg: a picture, drawn here; mermaid: text that GitHub and mermaid.live draw' })
+      .option('format', {
+        type: 'string',
+        choices: ['svg', 'mermaid'],
+        default: 'svg',
+        describe: 'svg: a picture, drawn here; mermaid: text that GitHub and mermaid.live draw',
+      })
       .option('output', { type: 'string', describe: 'Write to this file instead of stdout' })
       .option('name', nameOption)
       .example('$0 graph scenarios/bgp-mesh.ts --output mesh.svg', 'The mesh as a picture')
@@ -172,38 +199,77 @@ export const graphCommand = {
 
 export const traceCommand = {
   command: 'trace <file> <from> <to>',
-  describe: 'Follow one packet through a running lab: the namespaces and interfaces it crosses, the ttl on each link, the ARP (or IPv6 neighbour discovery) it needed',
+  describe:
+    'Follow one packet through a running lab: the namespaces and interfaces it crosses, the ttl on each link, the ARP (or IPv6 neighbour discovery) it needed',
   builder: (y: Argv) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'The scenario the lab was built from' })
       .positional('from', { type: 'string', demandOption: true, describe: 'The node that sends one echo request' })
       .positional('to', { type: 'string', demandOption: true, describe: 'The node it is sent to' })
-      .option('family', { type: 'number', choices: [4, 6], default: 4, describe: '6: between the nodes\' IPv6 addresses (dual stack)' })
+      .option('family', {
+        type: 'number',
+        choices: [4, 6],
+        default: 4,
+        describe: "6: between the nodes' IPv6 addresses (dual stack)",
+      })
       .option('name', nameOption)
       .option('backend', searchBackendOption)
       .options(backendFlagOptions())
-      .example('$0 up scenarios/two-host.ts && $0 trace scenarios/two-host.ts ns0 ns1', 'ns0 → host0 → host1 → ns1, ttl 64 → 63 → 62'),
-  handler: async (args: { file: string; from: string; to: string; family: 4 | 6; name?: string; backend: string; [flag: string]: unknown }): Promise<number> => {
+      .example(
+        '$0 up scenarios/two-host.ts && $0 trace scenarios/two-host.ts ns0 ns1',
+        'ns0 → host0 → host1 → ns1, ttl 64 → 63 → 62',
+      ),
+  handler: async (args: {
+    file: string;
+    from: string;
+    to: string;
+    family: 4 | 6;
+    name?: string;
+    backend: string;
+    [flag: string]: unknown;
+  }): Promise<number> => {
     const spec = await loadLab(args.file, args.name);
     for (const name of [args.from, args.to]) {
       const node = findNode(spec.topology, name);
       if (!node) throw new UsageError(`${args.file} has no node "${name}"`);
-      if (args.family === 6 && !(node.kind === 'host' ? node.host.address6 : node.workload.address6)) throw new UsageError(`${name} has no address6 in ${args.file}, which --family 6 needs`);
-      if (args.family === 4 && node.kind === 'workload' && !node.workload.address) throw new UsageError(`${name} has only an IPv6 address in ${args.file}: give --family 6`);
+      if (args.family === 6 && !(node.kind === 'host' ? node.host.address6 : node.workload.address6))
+        throw new UsageError(`${name} has no address6 in ${args.file}, which --family 6 needs`);
+      if (args.family === 4 && node.kind === 'workload' && !node.workload.address)
+        throw new UsageError(`${name} has only an IPv6 address in ${args.file}: give --family 6`);
     }
     const step: Step = STEP_KINDS.trace.schema.parse({ trace: { from: args.from, to: args.to, family: args.family } });
     const backend = await backendOfLab(args.backend as BackendChoice, spec.topology.lab, backendSettings(args));
     const result = await runStep(stepContext(backend, spec.topology, []), step, 0);
     if (result.error) throw new InfraError(`trace ${args.from} -> ${args.to}: ${result.error}`);
-    console.log(String(result.metrics.path ?? 'the echo request was seen nowhere').split('; ').join('\n'));
-    if (result.metrics.arpAnswer) console.log(`${result.metrics.gateway} (the gateway of ${args.from}) was answered by ${result.metrics.arpAnswer}: proxy ARP`);
-    if (result.metrics.ndAnswer) console.log(`${result.metrics.gateway} (the gateway of ${args.from}) was advertised by ${result.metrics.ndAnswer}: neighbour discovery`);
-    console.log(`ttl on each link: ${String(result.metrics.ttls ?? 'none').split(',').join(' → ')}${result.metrics.answered ? '' : '; no reply came back'}`);
+    console.log(
+      String(result.metrics.path ?? 'the echo request was seen nowhere')
+        .split('; ')
+        .join('\n'),
+    );
+    if (result.metrics.arpAnswer)
+      console.log(
+        `${result.metrics.gateway} (the gateway of ${args.from}) was answered by ${result.metrics.arpAnswer}: proxy ARP`,
+      );
+    if (result.metrics.ndAnswer)
+      console.log(
+        `${result.metrics.gateway} (the gateway of ${args.from}) was advertised by ${result.metrics.ndAnswer}: neighbour discovery`,
+      );
+    console.log(
+      `ttl on each link: ${String(result.metrics.ttls ?? 'none')
+        .split(',')
+        .join(' → ')}${result.metrics.answered ? '' : '; no reply came back'}`,
+    );
     return result.metrics.answered ? ExitCode.passed : ExitCode.stepFailed;
   },
 };
 
 function printTable(rows: string[][]): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  for (const row of rows)
+    console.log(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
 }

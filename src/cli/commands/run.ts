@@ -26,23 +26,35 @@ interface RunArgs {
 
 export const runCommand = {
   command: 'run <files..>',
-  describe: 'Build each scenario\'s lab, run its steps, tear it down; exit 0 when every step passed',
+  describe: "Build each scenario's lab, run its steps, tear it down; exit 0 when every step passed",
   builder: (y: Argv) =>
     y
       .positional('files', { type: 'string', array: true, demandOption: true, describe: 'Scenario files (.ts)' })
       .option('backend', backendOption)
-      .option('json', { type: 'boolean', default: false, describe: 'Print the JSON report on stdout (progress goes to stderr)' })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print the JSON report on stdout (progress goes to stderr)',
+      })
       .option('junit', { type: 'string', describe: 'Write a JUnit XML report to this file' })
-      .option('html', { type: 'string', describe: 'Write one self-contained HTML page: each lab drawn, its steps, failures open, traces hop by hop' })
+      .option('html', {
+        type: 'string',
+        describe: 'Write one self-contained HTML page: each lab drawn, its steps, failures open, traces hop by hop',
+      })
       .option('captures', {
         type: 'string',
-        describe: 'Capture every step\'s nodes with tcpdump into this folder (one pcap per step and node); a failed step has its captures attached in JSON, JUnit and HTML',
+        describe:
+          "Capture every step's nodes with tcpdump into this folder (one pcap per step and node); a failed step has its captures attached in JSON, JUnit and HTML",
       })
       .option('summary', {
         type: 'string',
         describe: 'Write a Markdown summary (a table, then what failed) to this file, e.g. $GITHUB_STEP_SUMMARY',
       })
-      .option('keep', { type: 'boolean', default: false, describe: 'Leave the lab running after the steps (remove it with testbed down)' })
+      .option('keep', {
+        type: 'boolean',
+        default: false,
+        describe: 'Leave the lab running after the steps (remove it with testbed down)',
+      })
       .option('name', nameOption)
       .options(backendFlagOptions())
       .option('skip-unsupported', {
@@ -52,14 +64,22 @@ export const runCommand = {
           'Report steps that need what this machine or backend lacks (a kernel feature such as sch_netem, a program, ' +
           'stopping hosts) as skipped, with the reason, instead of refusing the scenario; the exit code follows the steps that ran',
       })
-      .example('$0 run scenarios/two-host.ts', 'Build the seed\'s two-host lab and prove ttl 62 between workloads')
+      .example('$0 run scenarios/two-host.ts', "Build the seed's two-host lab and prove ttl 62 between workloads")
       .example('$0 run scenarios/two-host.ts --backend docker', 'The same lab with hosts as containers')
       .example('$0 run scenarios/*.ts --junit report.xml', 'Run every scenario, one JUnit testsuite each')
       .example('$0 run scenarios/two-host.ts --json | jq .runs[0].steps[0].metrics', 'Read the figures of a step')
-      .example('$0 run scenarios/faults.ts --skip-unsupported', 'On a kernel without netem: run the rest, show the netem steps skipped'),
+      .example(
+        '$0 run scenarios/faults.ts --skip-unsupported',
+        'On a kernel without netem: run the rest, show the netem steps skipped',
+      ),
   handler: async (args: RunArgs, processStartMs: number): Promise<number> => {
-    if (args.name !== undefined && args.files.length > 1) throw new UsageError('--name needs exactly one scenario file');
-    for (const [option, file] of [['--junit', args.junit], ['--html', args.html], ['--summary', args.summary]] as const) {
+    if (args.name !== undefined && args.files.length > 1)
+      throw new UsageError('--name needs exactly one scenario file');
+    for (const [option, file] of [
+      ['--junit', args.junit],
+      ['--html', args.html],
+      ['--summary', args.summary],
+    ] as const) {
       if (file !== undefined) checkWritable(file, option);
     }
     if (args.captures !== undefined) makeFolder(args.captures, '--captures');
@@ -124,6 +144,8 @@ function checkWritable(file: string, option: string): void {
     if (!existing && !statSync(target).isDirectory()) throw new Error('not a directory');
     accessSync(target, constants.W_OK);
   } catch {
-    throw new UsageError(`${option} ${file}: cannot write there (${existing ? 'the file is not writable' : `${target} is not a writable directory`})`);
+    throw new UsageError(
+      `${option} ${file}: cannot write there (${existing ? 'the file is not writable' : `${target} is not a writable directory`})`,
+    );
   }
 }

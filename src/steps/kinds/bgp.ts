@@ -29,7 +29,9 @@ export const bgp = defineStepKind({
   nodes: (s) => s.bgp.hosts ?? [],
   // A bare birdc finds its host's BIRD on every backend (netns: the wrapper exec puts first in PATH).
   probes: (s, topology) =>
-    topology.hosts.filter((h) => !s.bgp.hosts || s.bgp.hosts.includes(h.name)).map((h) => ({ node: h.name, argv: ['birdc', 'show', 'protocols'] })),
+    topology.hosts
+      .filter((h) => !s.bgp.hosts || s.bgp.hosts.includes(h.name))
+      .map((h) => ({ node: h.name, argv: ['birdc', 'show', 'protocols'] })),
   needs: () => [program('birdc'), program('ip')],
   attempt: checkBgp,
   figures: (m) =>
@@ -68,10 +70,18 @@ async function checkBgp(ctx: StepContext, step: BgpStep): Promise<Attempt> {
   const hosts = topology.hosts.filter((h) => !step.bgp.hosts || step.bgp.hosts.includes(h.name));
   const perHost = await Promise.all(
     hosts.map(async (host) => {
-      const birdc = await ctx.exec(host.name, ['birdc', '-s', backend.profile.birdPaths(topology.lab, host.name).socket, 'show', 'protocols']);
+      const birdc = await ctx.exec(host.name, [
+        'birdc',
+        '-s',
+        backend.profile.birdPaths(topology.lab, host.name).socket,
+        'show',
+        'protocols',
+      ]);
       const sessions = birdc.code === 0 ? parseBirdProtocols(birdc.stdout) : [];
       const families = step.bgp.routes ? (host.address6 ? ['-4', '-6'] : ['-4']) : [];
-      const routes = await Promise.all(families.map((f) => ctx.exec(host.name, ['ip', f, '-j', 'route', 'show', 'proto', 'bird'])));
+      const routes = await Promise.all(
+        families.map((f) => ctx.exec(host.name, ['ip', f, '-j', 'route', 'show', 'proto', 'bird'])),
+      );
       const learned = new Set(routes.flatMap((r) => (r.code === 0 ? parseRouteDestinations(r.stdout) : [])));
       const missing = step.bgp.routes ? expectedBgpRoutes(topology, host).filter((d) => !learned.has(d)) : [];
       const down = sessions.filter((s) => !s.info.startsWith('Established'));
@@ -106,7 +116,9 @@ async function checkBgp(ctx: StepContext, step: BgpStep): Promise<Attempt> {
 export function parseRouteDestinations(json: string): string[] {
   try {
     const routes = JSON.parse(json) as unknown;
-    return Array.isArray(routes) ? routes.flatMap((r: { dst?: unknown }) => (typeof r?.dst === 'string' ? [r.dst] : [])) : [];
+    return Array.isArray(routes)
+      ? routes.flatMap((r: { dst?: unknown }) => (typeof r?.dst === 'string' ? [r.dst] : []))
+      : [];
   } catch {
     return [];
   }

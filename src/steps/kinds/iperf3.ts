@@ -17,7 +17,10 @@ const schema = z.strictObject({
     duration: z.number().min(0.1).max(600).default(2),
     parallel: z.number().int().min(1).max(128).default(1),
     /** Target bitrate, e.g. "100M" (iperf3 -b); UDP defaults to iperf3's 1 Mbit/s. */
-    bitrate: z.string().regex(/^\d+(\.\d+)?[KMG]?$/, 'is not a bitrate such as 100M').optional(),
+    bitrate: z
+      .string()
+      .regex(/^\d+(\.\d+)?[KMG]?$/, 'is not a bitrate such as 100M')
+      .optional(),
     port: z.number().int().min(1).max(65_535).default(5201),
     /** 6: the client connects to the server's IPv6 address (dual stack). */
     family,
@@ -42,7 +45,8 @@ export const iperf3 = defineStepKind({
     refs.nodeWith(s.iperf3.family)([...path, 'iperf3', 'from'], s.iperf3.from);
     refs.nodeWith(s.iperf3.family)([...path, 'iperf3', 'to'], s.iperf3.to);
   },
-  name: (s) => `iperf3 ${s.iperf3.protocol} ${s.iperf3.from} -> ${s.iperf3.to}${s.iperf3.family === 6 ? ' over IPv6' : ''}`,
+  name: (s) =>
+    `iperf3 ${s.iperf3.protocol} ${s.iperf3.from} -> ${s.iperf3.to}${s.iperf3.family === 6 ? ' over IPv6' : ''}`,
   nodes: (s) => [s.iperf3.from, s.iperf3.to],
   probes: (s, topology) => pathProbes(topology, s.iperf3.from, s.iperf3.to, s.iperf3.family),
   needs: () => [program('iperf3'), program('ss'), program('sh')],
@@ -86,7 +90,8 @@ export function parseIperf3(json: string, protocol: 'tcp' | 'udp'): Iperf3Figure
 }
 
 /** iperf3 -D forks before it listens: wait until the port ($1) is open. The pid goes to $2. */
-const START_SERVER = 'iperf3 -s -1 -D -p "$1" -I "$2" && for i in $(seq 100); do ss -ltn | grep -q ":$1 " && exit 0; sleep 0.05; done; exit 1';
+const START_SERVER =
+  'iperf3 -s -1 -D -p "$1" -I "$2" && for i in $(seq 100); do ss -ltn | grep -q ":$1 " && exit 0; sleep 0.05; done; exit 1';
 const STOP_SERVER = '[ -f "$1" ] && kill "$(cat "$1")" 2>/dev/null; rm -f "$1"; true';
 
 /** Starts a one-off server on `to`, runs the client on `from`, and stops the server whatever happened. */
@@ -127,7 +132,13 @@ function judge(step: Iperf3Step, target: string, f: Iperf3Figures): Attempt {
   const expected: Attempt['expected'] = {};
   const actual: Attempt['actual'] = {};
   const failures: string[] = [];
-  const check = (field: string, want: number | undefined, got: number | null, ok: (w: number, g: number) => boolean, bound: string) => {
+  const check = (
+    field: string,
+    want: number | undefined,
+    got: number | null,
+    ok: (w: number, g: number) => boolean,
+    bound: string,
+  ) => {
     if (want === undefined) return;
     expected[field] = `${bound}${want}`;
     actual[field] = got;
@@ -140,5 +151,10 @@ function judge(step: Iperf3Step, target: string, f: Iperf3Figures): Attempt {
 }
 
 function failed(reason: string): Attempt {
-  return { metrics: { error: reason }, expected: { iperf3: 'completes' }, actual: { iperf3: reason }, failures: [reason] };
+  return {
+    metrics: { error: reason },
+    expected: { iperf3: 'completes' },
+    actual: { iperf3: reason },
+    failures: [reason],
+  };
 }

@@ -15,7 +15,11 @@ const schema = z.strictObject({
   ...stepCommon,
   matrix: z.strictObject({
     /** Workloads (or hosts) that must reach each other, every ordered pair. Default: every workload with an address of the family. */
-    among: z.array(nodeName).min(2).refine((names) => new Set(names).size === names.length, 'names a node twice').optional(),
+    among: z
+      .array(nodeName)
+      .min(2)
+      .refine((names) => new Set(names).size === names.length, 'names a node twice')
+      .optional(),
     /** 6: over IPv6, between the nodes' IPv6 addresses (the hop limit checked as ttl). */
     family,
     count: z.number().int().min(1).max(100).default(1),
@@ -75,7 +79,11 @@ export function expectedTtl(topology: Topology, from: Node, to: Node): number {
   // The reply is what arrives: to a workload, through the tunnel its pool says; to a host, through
   // the tunnel when the host sent its request into it (from its tunnel address).
   const tunnel =
-    from.kind === 'workload' ? tunnelTo(topology, to.host, from.workload) : to.kind === 'workload' ? tunnelTo(topology, from.host, to.workload) : undefined;
+    from.kind === 'workload'
+      ? tunnelTo(topology, to.host, from.workload)
+      : to.kind === 'workload'
+        ? tunnelTo(topology, from.host, to.workload)
+        : undefined;
   const tunnelled = tunnel !== undefined;
   return 64 - routers - (from.host.segment === to.host.segment || tunnelled ? 0 : 1);
 }
@@ -83,7 +91,9 @@ export function expectedTtl(topology: Topology, from: Node, to: Node): number {
 const nameOf = (n: Node) => (n.kind === 'host' ? n.host.name : n.workload.name);
 
 function members(topology: Topology, step: MatrixStep): Node[] {
-  const names = step.matrix.among ?? topology.workloads.filter((w) => (step.matrix.family === 4 ? w.address : w.address6)).map((w) => w.name);
+  const names =
+    step.matrix.among ??
+    topology.workloads.filter((w) => (step.matrix.family === 4 ? w.address : w.address6)).map((w) => w.name);
   return names.map((n) => findNode(topology, n)!);
 }
 
@@ -92,7 +102,13 @@ function members(topology: Topology, step: MatrixStep): Node[] {
  * socket in each of the host's sources' namespaces (a process, let alone a `docker exec`, per
  * source costs more than the probing). Resolves to the replies by source name, then by target.
  */
-async function probeAll(ctx: StepContext, nodes: Node[], count: number, timeout: number, family: Family): Promise<Map<string, Map<string, ProbeReply>>> {
+async function probeAll(
+  ctx: StepContext,
+  nodes: Node[],
+  count: number,
+  timeout: number,
+  family: Family,
+): Promise<Map<string, Map<string, ProbeReply>>> {
   const address = (n: Node) => nodeAddress(n, family);
   const byHost = new Map<Node['host'], Node[]>();
   for (const n of nodes) byHost.set(n.host, [...(byHost.get(n.host) ?? []), n]);
@@ -100,7 +116,8 @@ async function probeAll(ctx: StepContext, nodes: Node[], count: number, timeout:
   const targets = nodes.map(address);
   const replies = new Map<string, Map<string, ProbeReply>>();
   await mapLimit([...byHost], PROBER_CONCURRENCY, async ([host, sources]) => {
-    const namespace = (n: Node) => (n.kind === 'host' ? '-' : ctx.backend.profile.namespacePath(ctx.topology.lab, n.workload.name));
+    const namespace = (n: Node) =>
+      n.kind === 'host' ? '-' : ctx.backend.profile.namespacePath(ctx.topology.lab, n.workload.name);
     const window = Math.max(8, Math.floor(REQUESTS_IN_FLIGHT / running / sources.length));
     const argv = ['perl', '-', String(window), String(count), String(timeout), String(sources.length)];
     for (const source of sources) argv.push(nameOf(source), namespace(source), address(source));
@@ -108,7 +125,8 @@ async function probeAll(ctx: StepContext, nodes: Node[], count: number, timeout:
     // Long enough for every request to go unanswered, a window at a time.
     const timeoutMs = (Math.ceil((count * targets.length) / window) * (timeout + 0.1) + PROBER_SLACK_S) * 1000;
     const result = await ctx.exec(host.name, argv, { input: ICMP_PROBER, timeoutMs });
-    if (result.code !== 0) throw new Error(`the prober on ${host.name} failed: ${(result.stderr || result.stdout).trim()}`);
+    if (result.code !== 0)
+      throw new Error(`the prober on ${host.name} failed: ${(result.stderr || result.stdout).trim()}`);
     for (const [source, bySource] of parseProber(result.stdout)) replies.set(source, bySource);
   });
   return replies;
@@ -126,6 +144,7 @@ async function tableOverflow(ctx: StepContext, before: NeighbourTable, entries: 
 }
 
 /** Every ordered pair of `among`, each judged by reachability and the ttl of its replies. */
+// eslint-disable-next-line max-lines-per-function -- probe, then judge every pair in one table; the parts share the pairs
 async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
   const { count, timeout, family } = step.matrix;
   const { reachable: wantReachable, ttl: wantTtl } = step.expect;
@@ -138,7 +157,8 @@ async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
 
   const entries = neighbourEntriesOfMatrix(nodes);
   // The budget is the IPv4 table's (IPv6 has its own, and no proxy to fill it).
-  const tableBefore = family === 4 && entries >= WATCHED_NEIGHBOUR_ENTRIES ? await ctx.backend.neighbourTable?.() : undefined;
+  const tableBefore =
+    family === 4 && entries >= WATCHED_NEIGHBOUR_ENTRIES ? await ctx.backend.neighbourTable?.() : undefined;
   const replies = await probeAll(ctx, nodes, count, timeout, family);
   for (const from of nodes) {
     for (const to of nodes.filter((n) => n !== from)) {

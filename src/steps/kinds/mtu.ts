@@ -32,7 +32,8 @@ export const mtu = defineStepKind({
   schema,
   references(s, refs, path) {
     refs.nodeWith(s.mtu.family)([...path, 'mtu', 'from'], s.mtu.from);
-    if (!s.mtu.to.includes(':') && !/^[\d.]+$/.test(s.mtu.to)) refs.nodeWith(s.mtu.family)([...path, 'mtu', 'to'], s.mtu.to);
+    if (!s.mtu.to.includes(':') && !/^[\d.]+$/.test(s.mtu.to))
+      refs.nodeWith(s.mtu.family)([...path, 'mtu', 'to'], s.mtu.to);
     else refs.nodeOrAddress([...path, 'mtu', 'to'], s.mtu.to);
   },
   name: (s) => `path MTU ${s.mtu.from} -> ${s.mtu.to}${s.mtu.family === 6 ? ' over IPv6' : ''}`,
@@ -40,7 +41,8 @@ export const mtu = defineStepKind({
   probes: (s, topology) => pathProbes(topology, s.mtu.from, s.mtu.to, s.mtu.family),
   needs: () => [program('ping'), program('ip')],
   attempt: findPathMtu,
-  figures: (m) => (m.mtu === null ? `no path MTU${m.error ? ` (${m.error})` : ''}` : `path MTU ${m.mtu} (first hop ${m.firstHopMtu})`),
+  figures: (m) =>
+    m.mtu === null ? `no path MTU${m.error ? ` (${m.error})` : ''}` : `path MTU ${m.mtu} (first hop ${m.firstHopMtu})`,
 });
 
 /**
@@ -54,20 +56,37 @@ async function findPathMtu(ctx: StepContext, step: MtuStep): Promise<Attempt> {
   if ('error' in hop) return judge(step, { target, firstHopMtu: null, mtu: null, error: hop.error });
   let size = hop.mtu;
   for (let round = 0; round < ROUNDS; round++) {
-    const result = await ctx.exec(from, ['ping', '-n', '-M', 'do', '-c', '1', '-W', '1', '-s', String(size - headers(target)), target]);
+    const result = await ctx.exec(from, [
+      'ping',
+      '-n',
+      '-M',
+      'do',
+      '-c',
+      '1',
+      '-W',
+      '1',
+      '-s',
+      String(size - headers(target)),
+      target,
+    ]);
     const out = parsePingOutput(`${result.stdout}\n${result.stderr}`);
     if (out.received > 0) return judge(step, { target, firstHopMtu: hop.mtu, mtu: size, error: null });
     const reported = Number(smallerMtu.exec(out.error ?? '')?.[1]);
-    if (!(reported < size)) return judge(step, { target, firstHopMtu: hop.mtu, mtu: null, error: out.error ?? 'no reply' });
+    if (!(reported < size))
+      return judge(step, { target, firstHopMtu: hop.mtu, mtu: null, error: out.error ?? 'no reply' });
     size = reported;
   }
   return judge(step, { target, firstHopMtu: hop.mtu, mtu: null, error: `still smaller after ${ROUNDS} rounds` });
 }
 
-function judge(step: MtuStep, metrics: { target: string; firstHopMtu: number | null; mtu: number | null; error: string | null }): Attempt {
+function judge(
+  step: MtuStep,
+  metrics: { target: string; firstHopMtu: number | null; mtu: number | null; error: string | null },
+): Attempt {
   const want = step.expect.mtu;
   const found = compare('reachable', true, metrics.mtu !== null, metrics.mtu !== null);
-  const failures = metrics.mtu === null || want === undefined ? found : compare('mtu', want, metrics.mtu, metrics.mtu === want);
+  const failures =
+    metrics.mtu === null || want === undefined ? found : compare('mtu', want, metrics.mtu, metrics.mtu === want);
   return {
     metrics,
     expected: { reachable: true, ...(want === undefined ? {} : { mtu: want }) },

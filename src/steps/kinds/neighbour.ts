@@ -27,7 +27,8 @@ export const neighbour = defineStepKind({
     refs.node([...path, 'neighbour', 'node'], s.neighbour.node);
     refs.veths([...path, 'neighbour', 'dev'], s.neighbour.dev);
   },
-  name: ({ neighbour: n, expect }) => `${n.node} neighbour ${n.address}${n.lladdr ? ` lladdr ${n.lladdr}` : ''} ${expect}`,
+  name: ({ neighbour: n, expect }) =>
+    `${n.node} neighbour ${n.address}${n.lladdr ? ` lladdr ${n.lladdr}` : ''} ${expect}`,
   nodes: (s) => [s.neighbour.node],
   needs: () => [program('ip')],
   attempt: checkNeighbour,
@@ -44,10 +45,19 @@ interface NeighbourEntry {
 async function checkNeighbour(ctx: StepContext, step: NeighbourStep): Promise<Attempt> {
   const want = { ...step.neighbour, dev: step.neighbour.dev && resolveVeths(ctx.topology, step.neighbour.dev) };
   const v6 = want.address.includes(':');
-  const entries = await readJson<NeighbourEntry[]>(ctx, want.node, ['ip', ...(v6 ? ['-6'] : []), '-j', 'neigh', 'show']);
-  const same = (dst: string) => (v6 ? dst.includes(':') && canonical6(dst) === canonical6(want.address) : dst === want.address);
+  const entries = await readJson<NeighbourEntry[]>(ctx, want.node, [
+    'ip',
+    ...(v6 ? ['-6'] : []),
+    '-j',
+    'neigh',
+    'show',
+  ]);
+  const same = (dst: string) =>
+    v6 ? dst.includes(':') && canonical6(dst) === canonical6(want.address) : dst === want.address;
   const toDst = entries.filter((n) => same(n.dst) && (want.dev === undefined || n.dev === want.dev));
-  const resolved = toDst.filter((n) => n.lladdr !== undefined && (want.lladdr === undefined || n.lladdr === want.lladdr));
+  const resolved = toDst.filter(
+    (n) => n.lladdr !== undefined && (want.lladdr === undefined || n.lladdr === want.lladdr),
+  );
   const describe = (n: NeighbourEntry) =>
     `${n.dst} dev ${n.dev ?? '?'} ${n.lladdr ? `lladdr ${n.lladdr} ` : ''}${(n.state ?? []).join(',')}`.trim();
   const wanted = `${want.address}${want.lladdr ? ` lladdr ${want.lladdr}` : ''} ${step.expect}`;
@@ -56,6 +66,6 @@ async function checkNeighbour(ctx: StepContext, step: NeighbourStep): Promise<At
     metrics: { lladdr: toDst[0]?.lladdr ?? null, state: toDst[0]?.state?.join(',') ?? null },
     expected: { neighbour: wanted },
     actual: { neighbour: actual },
-    failures: compare('neighbour', wanted, actual, (resolved.length > 0) === (step.expect === 'present')),
+    failures: compare('neighbour', wanted, actual, resolved.length > 0 === (step.expect === 'present')),
   };
 }

@@ -8,23 +8,34 @@ import type { StepContext } from '../result.js';
 
 const schema = z.strictObject({
   ...stepCommon,
-  netem: z.strictObject({
-    /** A host (shapes its uplink) or a workload (shapes its eth0). */
-    node: nodeName,
-    /** Milliseconds. */
-    delay: z.number().min(0).optional(),
-    /** Milliseconds, with delay. */
-    jitter: z.number().min(0).optional(),
-    /** Percent. */
-    loss: z.number().min(0).max(100).optional(),
-    /** e.g. "10mbit" (tc rate syntax). */
-    rate: z.string().regex(/^\d+(\.\d+)?[kmg]?(bit|bps)$/, 'is not a tc rate such as 10mbit').optional(),
-    /** Remove the shaping instead. */
-    clear: z.boolean().default(false),
-  })
-    .refine((n) => n.jitter === undefined || n.delay !== undefined, { message: 'jitter needs a delay', path: ['jitter'] })
-    .refine((n) => !n.clear || [n.delay, n.jitter, n.loss, n.rate].every((v) => v === undefined), { message: 'clear takes no delay, jitter, loss or rate' })
-    .refine((n) => n.clear || [n.delay, n.loss, n.rate].some((v) => v !== undefined), { message: 'needs a delay, loss or rate (or clear: true)' }),
+  netem: z
+    .strictObject({
+      /** A host (shapes its uplink) or a workload (shapes its eth0). */
+      node: nodeName,
+      /** Milliseconds. */
+      delay: z.number().min(0).optional(),
+      /** Milliseconds, with delay. */
+      jitter: z.number().min(0).optional(),
+      /** Percent. */
+      loss: z.number().min(0).max(100).optional(),
+      /** e.g. "10mbit" (tc rate syntax). */
+      rate: z
+        .string()
+        .regex(/^\d+(\.\d+)?[kmg]?(bit|bps)$/, 'is not a tc rate such as 10mbit')
+        .optional(),
+      /** Remove the shaping instead. */
+      clear: z.boolean().default(false),
+    })
+    .refine((n) => n.jitter === undefined || n.delay !== undefined, {
+      message: 'jitter needs a delay',
+      path: ['jitter'],
+    })
+    .refine((n) => !n.clear || [n.delay, n.jitter, n.loss, n.rate].every((v) => v === undefined), {
+      message: 'clear takes no delay, jitter, loss or rate',
+    })
+    .refine((n) => n.clear || [n.delay, n.loss, n.rate].some((v) => v !== undefined), {
+      message: 'needs a delay, loss or rate (or clear: true)',
+    }),
 });
 
 export type NetemStep = z.output<typeof schema>;
@@ -51,7 +62,8 @@ function shape(ctx: StepContext, step: NetemStep) {
   const dev = node.kind === 'host' ? node.host.segment.name : node.workload.interface;
   if (clear) {
     // Only a netem this scenario set is removed; clearing what is not there is a mistake worth failing on.
-    const script = 'tc qdisc show dev "$1" root | grep -q netem || { echo "no netem on $1 to clear" >&2; exit 1; }; tc qdisc del dev "$1" root';
+    const script =
+      'tc qdisc show dev "$1" root | grep -q netem || { echo "no netem on $1 to clear" >&2; exit 1; }; tc qdisc del dev "$1" root';
     return act(ctx, name, ['sh', '-c', script, 'sh', dev], 'netem');
   }
   const options = [

@@ -9,35 +9,41 @@ import { compare, type Attempt, type StepContext } from '../result.js';
 
 const schema = z.strictObject({
   ...stepCommon,
-  ping: z.strictObject({
-    from: nodeName,
-    /** A node name, or an IPv4 or IPv6 address. */
-    to: z.string().min(1),
-    /** 6: a node name in `to` stands for its IPv6 address (dual stack). */
-    family,
-    count: z.number().int().min(1).max(10_000).default(3),
-    /** Seconds between echo requests. */
-    interval: z.number().min(0.002).default(0.2),
-    /**
-     * ICMP payload bytes; "largest": the most that fits the MTU of the link the sender routes the
-     * target through, unfragmented (MTU - 28, or - 48 for IPv6); "tooLarge": one byte more. Both
-     * need dontFragment.
-     */
-    size: z
-      .union([z.number().int().min(0).max(65_507), z.enum(['largest', 'tooLarge'])], { error: 'is a payload size 0-65507, "largest" or "tooLarge"' })
-      .default(56),
-    /** Seconds to wait for the last reply. */
-    timeout: seconds.default(1),
-    /** Seconds the whole ping may take before it is stopped. Default: twice its schedule, plus `timeout` and 10 s. */
-    deadline: seconds.optional(),
-    /** Set DF and never fragment (ping -M do): a packet over a link's MTU fails instead of being split. */
-    dontFragment: z.boolean().default(false),
-  })
+  ping: z
+    .strictObject({
+      from: nodeName,
+      /** A node name, or an IPv4 or IPv6 address. */
+      to: z.string().min(1),
+      /** 6: a node name in `to` stands for its IPv6 address (dual stack). */
+      family,
+      count: z.number().int().min(1).max(10_000).default(3),
+      /** Seconds between echo requests. */
+      interval: z.number().min(0.002).default(0.2),
+      /**
+       * ICMP payload bytes; "largest": the most that fits the MTU of the link the sender routes the
+       * target through, unfragmented (MTU - 28, or - 48 for IPv6); "tooLarge": one byte more. Both
+       * need dontFragment.
+       */
+      size: z
+        .union([z.number().int().min(0).max(65_507), z.enum(['largest', 'tooLarge'])], {
+          error: 'is a payload size 0-65507, "largest" or "tooLarge"',
+        })
+        .default(56),
+      /** Seconds to wait for the last reply. */
+      timeout: seconds.default(1),
+      /** Seconds the whole ping may take before it is stopped. Default: twice its schedule, plus `timeout` and 10 s. */
+      deadline: seconds.optional(),
+      /** Set DF and never fragment (ping -M do): a packet over a link's MTU fails instead of being split. */
+      dontFragment: z.boolean().default(false),
+    })
     .refine((p) => typeof p.size === 'number' || p.dontFragment, {
       message: '"largest" and "tooLarge" need dontFragment: true (without it the kernel fragments)',
       path: ['size'],
     })
-    .refine((p) => p.family === 4 || !/^[\d.]+$/.test(p.to), { message: 'is an IPv4 address, and family 6 names IPv6 ones', path: ['to'] }),
+    .refine((p) => p.family === 4 || !/^[\d.]+$/.test(p.to), {
+      message: 'is an IPv4 address, and family 6 names IPv6 ones',
+      path: ['to'],
+    }),
   expect: z
     .strictObject({
       reachable: z.boolean().default(true),
@@ -61,10 +67,12 @@ export const ping = defineStepKind({
   schema,
   references(s, refs, path) {
     refs.nodeWith(s.ping.family)([...path, 'ping', 'from'], s.ping.from);
-    if (!s.ping.to.includes(':') && !/^[\d.]+$/.test(s.ping.to)) refs.nodeWith(s.ping.family)([...path, 'ping', 'to'], s.ping.to);
+    if (!s.ping.to.includes(':') && !/^[\d.]+$/.test(s.ping.to))
+      refs.nodeWith(s.ping.family)([...path, 'ping', 'to'], s.ping.to);
     else refs.nodeOrAddress([...path, 'ping', 'to'], s.ping.to);
   },
-  name: (s) => `ping ${s.ping.from} -> ${s.ping.to}${s.ping.family === 6 ? ' over IPv6' : ''}${s.expect.reachable ? '' : ' (unreachable)'}`,
+  name: (s) =>
+    `ping ${s.ping.from} -> ${s.ping.to}${s.ping.family === 6 ? ' over IPv6' : ''}${s.expect.reachable ? '' : ' (unreachable)'}`,
   nodes: (s) => [s.ping.from, s.ping.to],
   probes: (s, topology) => pathProbes(topology, s.ping.from, s.ping.to, s.ping.family),
   needs: () => [program('ping')],
@@ -100,7 +108,11 @@ const MAX_PAYLOAD = 65_507;
  * The MTU of the link `from` sends to `target` on (the first hop's; a smaller MTU further on shows
  * as the target unreachable), as the kernel reports it; or why there is no such link.
  */
-export async function firstHopMtu(ctx: StepContext, from: string, target: string): Promise<{ mtu: number } | { error: string }> {
+export async function firstHopMtu(
+  ctx: StepContext,
+  from: string,
+  target: string,
+): Promise<{ mtu: number } | { error: string }> {
   const route = await ctx.exec(from, ['ip', '-j', 'route', 'get', target]);
   const dev = route.code === 0 ? (JSON.parse(route.stdout) as { dev?: string }[])[0]?.dev : undefined;
   if (!dev) return { error: `no route to ${target} (${route.stderr.trim() || 'ip route get named no device'})` };
@@ -117,19 +129,42 @@ async function runPing(ctx: StepContext, step: PingStep): Promise<Attempt> {
   // No way out is an unreachable target, judged as one (an expected `reachable: false` passes).
   if (hop && 'error' in hop) return judge(step, { target, size: null, mtu: null }, parsePingOutput(''), hop.error);
   const mtu = hop ? hop.mtu : null;
-  const size = mtu === null ? (step.ping.size as number) : Math.min(MAX_PAYLOAD, mtu - headers(target) + (step.ping.size === 'tooLarge' ? 1 : 0));
+  const size =
+    mtu === null
+      ? (step.ping.size as number)
+      : Math.min(MAX_PAYLOAD, mtu - headers(target) + (step.ping.size === 'tooLarge' ? 1 : 0));
   const df = dontFragment ? ['-M', 'do'] : [];
-  const args = ['ping', '-n', ...df, '-c', String(count), '-i', String(interval), '-s', String(size), '-W', String(timeout), target];
+  const args = [
+    'ping',
+    '-n',
+    ...df,
+    '-c',
+    String(count),
+    '-i',
+    String(interval),
+    '-s',
+    String(size),
+    '-W',
+    String(timeout),
+    target,
+  ];
   const deadline = pingDeadline(step);
   const result = await ctx.exec(from, args, { timeoutMs: deadline * 1000 });
   const out = parsePingOutput(`${result.stdout}\n${result.stderr}`);
-  if (result.code === KILLED && !out.transmitted) out.error ??= `ping did not finish within ${deadline} s (set ping.deadline to allow more)`;
-  const error = out.error ?? (result.code > 1 && !out.transmitted ? result.stderr.trim() || `exit ${result.code}` : null);
+  if (result.code === KILLED && !out.transmitted)
+    out.error ??= `ping did not finish within ${deadline} s (set ping.deadline to allow more)`;
+  const error =
+    out.error ?? (result.code > 1 && !out.transmitted ? result.stderr.trim() || `exit ${result.code}` : null);
   return judge(step, { target, size, mtu }, out, error);
 }
 
 /** What ping said, against the step's expectation. */
-function judge(step: PingStep, sent: { target: string; size: number | null; mtu: number | null }, out: PingOutput, error: string | null): Attempt {
+function judge(
+  step: PingStep,
+  sent: { target: string; size: number | null; mtu: number | null },
+  out: PingOutput,
+  error: string | null,
+): Attempt {
   const ttls = [...new Set(out.ttls)];
   const ttl = ttls.length === 1 ? ttls[0]! : ttls.length === 0 ? null : ttls.join('/');
   const metrics = {

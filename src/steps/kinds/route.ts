@@ -9,23 +9,28 @@ import { compare, type Attempt, type StepContext } from '../result.js';
 
 const schema = z.strictObject({
   ...stepCommon,
-  route: z.strictObject({
-    node: nodeName,
-    /** Destination as `ip route` prints it: "10.20.1.3", "10.20.1.0/24", "fd00::3", "fd00::/64" or "default". */
-    to: z
-      .string()
-      .min(1)
-      .refine((t) => t === 'default' || parseCidr(t) !== undefined || isIpv6(t) || parseCidr6(t) !== undefined, 'is neither an IPv4 or IPv6 destination nor "default"'),
-    /** IPv4 or IPv6; an IPv6 `to` or `via` looks in the IPv6 table (`ip -6`). */
-    via: z.union([ipv4, ipv6], { error: 'is not an IPv4 or IPv6 address' }).optional(),
-    /** Interface name, or "{veth:WORKLOAD}" for a workload's host-side veth. */
-    dev: z.string().min(1).optional(),
-    scope: z.enum(['link', 'global', 'host']).optional(),
-    proto: z.string().min(1).optional(),
-  }).refine((r) => r.via === undefined || r.to === 'default' || r.to.includes(':') === r.via.includes(':'), {
-    message: 'is of the other IP family than route.to',
-    path: ['via'],
-  }),
+  route: z
+    .strictObject({
+      node: nodeName,
+      /** Destination as `ip route` prints it: "10.20.1.3", "10.20.1.0/24", "fd00::3", "fd00::/64" or "default". */
+      to: z
+        .string()
+        .min(1)
+        .refine(
+          (t) => t === 'default' || parseCidr(t) !== undefined || isIpv6(t) || parseCidr6(t) !== undefined,
+          'is neither an IPv4 or IPv6 destination nor "default"',
+        ),
+      /** IPv4 or IPv6; an IPv6 `to` or `via` looks in the IPv6 table (`ip -6`). */
+      via: z.union([ipv4, ipv6], { error: 'is not an IPv4 or IPv6 address' }).optional(),
+      /** Interface name, or "{veth:WORKLOAD}" for a workload's host-side veth. */
+      dev: z.string().min(1).optional(),
+      scope: z.enum(['link', 'global', 'host']).optional(),
+      proto: z.string().min(1).optional(),
+    })
+    .refine((r) => r.via === undefined || r.to === 'default' || r.to.includes(':') === r.via.includes(':'), {
+      message: 'is of the other IP family than route.to',
+      path: ['via'],
+    }),
   expect: presence,
 });
 
@@ -39,7 +44,13 @@ export const route = defineStepKind({
     refs.veths([...path, 'route', 'dev'], s.route.dev);
   },
   name: ({ route: r, expect }) =>
-    `${r.node} route ${[r.to, r.via && `via ${r.via}`, r.dev && `dev ${r.dev}`, r.scope && `scope ${r.scope}`, r.proto && `proto ${r.proto}`]
+    `${r.node} route ${[
+      r.to,
+      r.via && `via ${r.via}`,
+      r.dev && `dev ${r.dev}`,
+      r.scope && `scope ${r.scope}`,
+      r.proto && `proto ${r.proto}`,
+    ]
       .filter(Boolean)
       .join(' ')} ${expect}`,
   nodes: (s) => [s.route.node],
@@ -62,9 +73,12 @@ function normaliseDst(dst: string): string {
   if (dst === '0.0.0.0/0' || dst === '::/0') return 'default';
   if (!dst.includes(':')) return dst.replace(/\/32$/, '');
   const [address, prefix] = dst.split('/');
-  return prefix === undefined || Number(prefix) === 128 ? canonical6(address!) : `${canonical6(address!)}/${Number(prefix)}`;
+  return prefix === undefined || Number(prefix) === 128
+    ? canonical6(address!)
+    : `${canonical6(address!)}/${Number(prefix)}`;
 }
-const sameGateway = (a: string | undefined, b: string) => a !== undefined && (b.includes(':') ? a.includes(':') && canonical6(a) === canonical6(b) : a === b);
+const sameGateway = (a: string | undefined, b: string) =>
+  a !== undefined && (b.includes(':') ? a.includes(':') && canonical6(a) === canonical6(b) : a === b);
 const routeScope = (r: RouteEntry) => r.scope ?? 'global';
 const routeProto = (r: RouteEntry) => r.protocol ?? 'boot';
 
@@ -93,7 +107,13 @@ async function checkRoute(ctx: StepContext, step: RouteStep): Promise<Attempt> {
       (want.scope === undefined || routeScope(r) === want.scope) &&
       (want.proto === undefined || routeProto(r) === want.proto),
   );
-  const wanted = formatRoute({ dst: want.to, gateway: want.via, dev: want.dev, scope: want.scope, protocol: want.proto });
+  const wanted = formatRoute({
+    dst: want.to,
+    gateway: want.via,
+    dev: want.dev,
+    scope: want.scope,
+    protocol: want.proto,
+  });
   const present = matching.length > 0;
   const actualRoutes = toDst.map(formatRoute).join('; ') || 'no route to ' + want.to;
   return {

@@ -17,7 +17,8 @@ export const startBgp = defineStepKind({
   name: (s) => `start BIRD on ${s.startBgp}`,
   nodes: (s) => [s.startBgp],
   needs: () => [program('bird')],
-  attempt: (ctx, s) => act(ctx, s.startBgp, birdCommand(ctx.backend.profile.birdPaths(ctx.topology.lab, s.startBgp)), 'startBgp'),
+  attempt: (ctx, s) =>
+    act(ctx, s.startBgp, birdCommand(ctx.backend.profile.birdPaths(ctx.topology.lab, s.startBgp)), 'startBgp'),
   figures: actionFigures,
   effect: (s) => ({ clears: `bird:${s.startBgp}` }),
 });

@@ -10,30 +10,32 @@ import { waitEnded } from '../wait-ended.js';
 import { compare, type Attempt, type StepContext } from '../result.js';
 import { arpAnswer, ndAnswer, parseTcpdump, tracePath, type Encapsulation, type Hop } from '../tcpdump-output.js';
 
-const schema = z.strictObject({
-  ...stepCommon,
-  trace: z.strictObject({
-    from: nodeName,
-    to: nodeName,
-    /** 6: the echo request goes between the nodes' IPv6 addresses (the hop limit read as ttl). */
-    family,
-  }),
-  expect: z
-    .strictObject({
-      /** The nodes the echo request crosses, in order, e.g. ['ns0', 'host0', 'host1', 'ns1']. */
-      hops: z.array(nodeName).min(1).optional(),
-      /** The ttl on each link between them, e.g. [64, 63, 62]. */
-      ttls: z.array(z.number().int().min(0).max(255)).min(1).optional(),
-      /** The gateway 169.254.1.1 was asked for and answered by proxy ARP (a workload sender only, IPv4). */
-      proxyArp: z.boolean().optional(),
-      /** The header the packet wore between the hosts: "none" (routed as it is), "ipip" or "vxlan". */
-      encapsulation: z.enum(['none', 'ipip', 'vxlan']).optional(),
-    })
-    .default({}),
-}).refine((s) => s.trace.family === 4 || s.expect.proxyArp === undefined, {
-  message: 'proxy ARP is IPv4\'s: over IPv6 the workload\'s gateway is a link-local address its host end really has',
-  path: ['expect', 'proxyArp'],
-});
+const schema = z
+  .strictObject({
+    ...stepCommon,
+    trace: z.strictObject({
+      from: nodeName,
+      to: nodeName,
+      /** 6: the echo request goes between the nodes' IPv6 addresses (the hop limit read as ttl). */
+      family,
+    }),
+    expect: z
+      .strictObject({
+        /** The nodes the echo request crosses, in order, e.g. ['ns0', 'host0', 'host1', 'ns1']. */
+        hops: z.array(nodeName).min(1).optional(),
+        /** The ttl on each link between them, e.g. [64, 63, 62]. */
+        ttls: z.array(z.number().int().min(0).max(255)).min(1).optional(),
+        /** The gateway 169.254.1.1 was asked for and answered by proxy ARP (a workload sender only, IPv4). */
+        proxyArp: z.boolean().optional(),
+        /** The header the packet wore between the hosts: "none" (routed as it is), "ipip" or "vxlan". */
+        encapsulation: z.enum(['none', 'ipip', 'vxlan']).optional(),
+      })
+      .default({}),
+  })
+  .refine((s) => s.trace.family === 4 || s.expect.proxyArp === undefined, {
+    message: "proxy ARP is IPv4's: over IPv6 the workload's gateway is a link-local address its host end really has",
+    path: ['expect', 'proxyArp'],
+  });
 
 export type TraceStep = z.output<typeof schema>;
 
@@ -64,14 +66,20 @@ export const trace = defineStepKind({
   view: {
     /** The packet's way drawn hop by hop: each node, and the ttl on each link. */
     html(m, escape) {
-      const hops = String(m.hops ?? '').split(',').filter(Boolean);
-      const ttls = String(m.ttls ?? '').split(',').filter(Boolean);
+      const hops = String(m.hops ?? '')
+        .split(',')
+        .filter(Boolean);
+      const ttls = String(m.ttls ?? '')
+        .split(',')
+        .filter(Boolean);
       if (hops.length === 0) return '';
       const parts = hops.flatMap((hop, i) => [
         `<span class="hop">${escape(hop)}</span>`,
         ...(i < hops.length - 1 ? [`<span class="link">— ttl ${escape(ttls[i] ?? '?')} →</span>`] : []),
       ]);
-      const arp = m.arpAnswer ? `<div class="link">${WORKLOAD_GATEWAY} answered by ${escape(String(m.arpAnswer))} (proxy ARP)</div>` : '';
+      const arp = m.arpAnswer
+        ? `<div class="link">${WORKLOAD_GATEWAY} answered by ${escape(String(m.arpAnswer))} (proxy ARP)</div>`
+        : '';
       return `<div class="trace" data-trace>${parts.join('')}</div>${arp}`;
     },
     open: true,
@@ -107,22 +115,31 @@ async function runTrace(ctx: StepContext, step: TraceStep): Promise<Attempt> {
   const nodes = pathNodes(ctx, from, to);
   const files = (node: string) => [`/tmp/testbed-trace-${tag}-${node}.out`, `/tmp/testbed-trace-${tag}-${node}.err`];
   const started = await Promise.all(nodes.map((node) => ctx.exec(node, ['sh', '-c', START, 'sh', ...files(node)])));
-  const stop = () => Promise.all(nodes.map((node, i) => ctx.exec(node, ['sh', '-c', STOP, 'sh', ...files(node), started[i]!.stdout.trim()])));
+  const stop = () =>
+    Promise.all(
+      nodes.map((node, i) => ctx.exec(node, ['sh', '-c', STOP, 'sh', ...files(node), started[i]!.stdout.trim()])),
+    );
   let stopped;
   let ping;
   try {
     const failed = started.findIndex((r) => r.code !== 0);
-    if (failed >= 0) throw new Error(`tcpdump did not start on ${nodes[failed]}: ${started[failed]!.stderr.trim() || `exit ${started[failed]!.code}`}`);
+    if (failed >= 0)
+      throw new Error(
+        `tcpdump did not start on ${nodes[failed]}: ${started[failed]!.stderr.trim() || `exit ${started[failed]!.code}`}`,
+      );
     // The sender forgets its gateway's address first, so that the trace shows how it is resolved.
-    if (sender.kind === 'workload') await ctx.exec(from, ['ip', `-${family}`, 'neigh', 'flush', 'dev', sender.workload.interface]);
+    if (sender.kind === 'workload')
+      await ctx.exec(from, ['ip', `-${family}`, 'neigh', 'flush', 'dev', sender.workload.interface]);
     ping = await ctx.exec(from, ['ping', '-n', '-c', '1', '-W', '2', dst], { timeoutMs: 10_000 });
   } finally {
     stopped = await stop();
   }
   const captures = nodes.map((node, i) => ({ node, packets: parseTcpdump(stopped[i]!.stdout) }));
   const hops = tracePath(captures, src, dst);
-  const gateway = sender.kind === 'workload' ? (family === 6 ? sender.workload.gateway6! : WORKLOAD_GATEWAY) : undefined;
-  const asked = gateway === undefined ? { asked: false } : (family === 6 ? ndAnswer : arpAnswer)(captures[0]!.packets, gateway);
+  const gateway =
+    sender.kind === 'workload' ? (family === 6 ? sender.workload.gateway6! : WORKLOAD_GATEWAY) : undefined;
+  const asked =
+    gateway === undefined ? { asked: false } : (family === 6 ? ndAnswer : arpAnswer)(captures[0]!.packets, gateway);
   return judge(step, hops, { family, gateway, ...asked }, ping.code === 0);
 }
 
@@ -144,7 +161,12 @@ export function judge(step: TraceStep, hops: Hop[], lookup: GatewayLookup, answe
   const names = hops.map((h) => h.node);
   // The ttl on each link: what the packet left a node with.
   const ttls = hops.slice(0, -1).map((h) => h.out?.ttl ?? h.in!.ttl);
-  const path = hops.map((h) => `${h.node}${h.in ? ` in ${h.in.iface} ttl ${h.in.ttl}` : ''}${h.out ? ` out ${h.out.iface} ttl ${h.out.ttl}` : ''}`).join('; ');
+  const path = hops
+    .map(
+      (h) =>
+        `${h.node}${h.in ? ` in ${h.in.iface} ttl ${h.in.ttl}` : ''}${h.out ? ` out ${h.out.iface} ttl ${h.out.ttl}` : ''}`,
+    )
+    .join('; ');
   const outer = hops.find((h) => h.outer)?.outer;
   const encapsulation = outer?.kind ?? 'none';
   const metrics = {
@@ -155,7 +177,9 @@ export function judge(step: TraceStep, hops: Hop[], lookup: GatewayLookup, answe
     path: path || null,
     answered,
     gateway: lookup.gateway ?? null,
-    ...(lookup.family === 6 ? { ndAsked: lookup.asked, ndAnswer: lookup.answer ?? null } : { arpAsked: lookup.asked, arpAnswer: lookup.answer ?? null }),
+    ...(lookup.family === 6
+      ? { ndAsked: lookup.asked, ndAnswer: lookup.answer ?? null }
+      : { arpAsked: lookup.asked, arpAnswer: lookup.answer ?? null }),
   };
   const e = step.expect;
   const expected: Attempt['expected'] = {};

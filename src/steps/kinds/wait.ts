@@ -22,7 +22,10 @@ export const wait = defineStepKind({
   references(s, refs, path) {
     if ('node' in s.wait) refs.node([...path, 'wait', 'node'], s.wait.node);
   },
-  name: (s) => ('seconds' in s.wait ? `wait ${s.wait.seconds} s` : `wait until ${s.wait.command.join(' ')} succeeds on ${s.wait.node}`),
+  name: (s) =>
+    'seconds' in s.wait
+      ? `wait ${s.wait.seconds} s`
+      : `wait until ${s.wait.command.join(' ')} succeeds on ${s.wait.node}`,
   nodes: (s) => ('node' in s.wait ? [s.wait.node] : []),
   needs: () => [],
   attempt: runWait,
