@@ -15,9 +15,9 @@ import { runOneOff } from './one-off.js';
  * daemon runs (local, Docker Desktop's VM, over ssh), with whichever iptables backend Docker uses.
  */
 /** The scripts, files of their own beside this module (copied into dist/ by the build). */
-const script = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
-const ADD = script('bridge-firewall-add.sh');
-const REMOVE = script('bridge-firewall-remove.sh');
+const scriptFile = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
+const ADD = scriptFile('bridge-firewall-add.sh');
+const REMOVE = scriptFile('bridge-firewall-remove.sh');
 
 export async function allowLabBridge(docker: Docker, image: string, lab: string, bridge: string): Promise<void> {
   const result = await runOnDockerHost(docker, image, ADD, { LAB: lab, BRIDGE: bridge });
