@@ -11,6 +11,14 @@ export interface References {
   /** A node name, or an IPv4 or (global) IPv6 address of anything. */
   nodeOrAddress(path: Path, text: string): void;
   /**
+   * Where `from` sends to: a node with an address of the family, or an address literal; an IPv6
+   * one from a node without address6 can never be reached. (An IPv4 one from an IPv6-only node
+   * needs family 4, which that node cannot send with: `from` is refused already.)
+   */
+  target(path: Path, from: string, to: string, family: 4 | 6): void;
+  /** A route to `to` that `expect`s it present in `node`'s table: the table of its family must be there. */
+  routeFamily(path: Path, node: string, to: string, expect: 'present' | 'absent'): void;
+  /**
    * A node with an address of the family, which its name stands for: IPv4 (every host, and
    * every workload but an IPv6-only one) or IPv6 (`address6`).
    */
@@ -52,7 +60,12 @@ export function collectReferences(raw: unknown, fail: Fail): References {
     if (typeof name === 'string' && !nodes.has(name))
       fail(path, `unknown node "${name}" (nodes: ${[...nodes].join(', ')})`);
   };
-  return {
+  const nodeWith = (family: 4 | 6) => (path: Path, name: string) => {
+    if (typeof name !== 'string' || !nodes.has(name)) return node(path, name);
+    if (family === 6 && !withAddress6.has(name)) fail(path, `${name} has no address6, which family 6 needs`);
+    if (family === 4 && ipv6Only.has(name)) fail(path, `${name} has only an IPv6 address: give family: 6`);
+  };
+  const self: References = {
     node,
     host(path, name) {
       if (typeof name === 'string' && !hosts.includes(name))
@@ -67,10 +80,25 @@ export function collectReferences(raw: unknown, fail: Fail): References {
       } else if (!/^[\d.]+$/.test(text)) node(path, text);
       else if (!isIpv4(text)) fail(path, `"${text}" is not an IPv4 address`);
     },
-    nodeWith: (family) => (path, name) => {
-      if (typeof name !== 'string' || !nodes.has(name)) return node(path, name);
-      if (family === 6 && !withAddress6.has(name)) fail(path, `${name} has no address6, which family 6 needs`);
-      if (family === 4 && ipv6Only.has(name)) fail(path, `${name} has only an IPv6 address: give family: 6`);
+    nodeWith,
+    target(path, from, to, family) {
+      if (typeof to !== 'string' || (!to.includes(':') && !/^[\d.]+$/.test(to))) return nodeWith(family)(path, to);
+      self.nodeOrAddress(path, to);
+      if (typeof from !== 'string' || !nodes.has(from)) return;
+      if (to.includes(':') && !withAddress6.has(from))
+        fail(path, `${to} is an IPv6 address, and ${from} has none (no address6): it can never be reached from there`);
+    },
+    routeFamily(path, name, to, expect) {
+      if (
+        expect !== 'present' ||
+        typeof to !== 'string' ||
+        !to.includes(':') ||
+        typeof name !== 'string' ||
+        !nodes.has(name)
+      )
+        return;
+      if (!withAddress6.has(name))
+        fail(path, `${to} is IPv6, and ${name} has no address6: its IPv6 table holds no such route`);
     },
     workloadPairOf(path, family) {
       const count = workloadItems.filter((w) =>
@@ -92,4 +120,5 @@ export function collectReferences(raw: unknown, fail: Fail): References {
       if ((scenario.routing ?? 'static') !== 'bgp') fail(path, 'needs routing: "bgp"');
     },
   };
+  return self;
 }

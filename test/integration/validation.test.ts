@@ -37,6 +37,11 @@ const cases: [string, (s: string) => string, string][] = [
   ],
   ['unknown-node', (s) => s.replace("to: 'ns1'", "to: 'ns7'"), 'steps[0].ping.to: unknown node "ns7"'],
   [
+    'ipv6-target-in-ipv4-lab',
+    (s) => s.replace("to: 'ns1'", "to: 'fd00:10:20:1::3'"),
+    'steps[0].ping.to: fd00:10:20:1::3 is an IPv6 address, and ns0 has none (no address6): it can never be reached from there',
+  ],
+  [
     'outside-segment',
     (s) => s.replace("'192.168.1.16'", "'192.168.7.16'"),
     'hosts[1].address: 192.168.7.16 is outside segment ens192',

@@ -32,9 +32,7 @@ export const mtu = defineStepKind({
   schema,
   references(s, refs, path) {
     refs.nodeWith(s.mtu.family)([...path, 'mtu', 'from'], s.mtu.from);
-    if (!s.mtu.to.includes(':') && !/^[\d.]+$/.test(s.mtu.to))
-      refs.nodeWith(s.mtu.family)([...path, 'mtu', 'to'], s.mtu.to);
-    else refs.nodeOrAddress([...path, 'mtu', 'to'], s.mtu.to);
+    refs.target([...path, 'mtu', 'to'], s.mtu.from, s.mtu.to, s.mtu.family);
   },
   name: (s) => `path MTU ${s.mtu.from} -> ${s.mtu.to}${s.mtu.family === 6 ? ' over IPv6' : ''}`,
   nodes: (s) => [s.mtu.from, s.mtu.to],

@@ -67,9 +67,7 @@ export const ping = defineStepKind({
   schema,
   references(s, refs, path) {
     refs.nodeWith(s.ping.family)([...path, 'ping', 'from'], s.ping.from);
-    if (!s.ping.to.includes(':') && !/^[\d.]+$/.test(s.ping.to))
-      refs.nodeWith(s.ping.family)([...path, 'ping', 'to'], s.ping.to);
-    else refs.nodeOrAddress([...path, 'ping', 'to'], s.ping.to);
+    refs.target([...path, 'ping', 'to'], s.ping.from, s.ping.to, s.ping.family);
   },
   name: (s) =>
     `ping ${s.ping.from} -> ${s.ping.to}${s.ping.family === 6 ? ' over IPv6' : ''}${s.expect.reachable ? '' : ' (unreachable)'}`,

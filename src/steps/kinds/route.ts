@@ -41,6 +41,7 @@ export const route = defineStepKind({
   schema,
   references(s, refs, path) {
     refs.node([...path, 'route', 'node'], s.route.node);
+    refs.routeFamily([...path, 'route', 'to'], s.route.node, s.route.to, s.expect);
     refs.veths([...path, 'route', 'dev'], s.route.dev);
   },
   name: ({ route: r, expect }) =>
