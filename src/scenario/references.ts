@@ -16,7 +16,10 @@ export interface References {
    * needs family 4, which that node cannot send with: `from` is refused already.)
    */
   target(path: Path, from: string, to: string, family: 4 | 6): void;
-  /** A route to `to` that `expect`s it present in `node`'s table: the table of its family must be there. */
+  /**
+   * A route to `to` that `expect`s it present in `node`'s table: a global IPv6 destination needs a
+   * node with address6 (without one, only the kernel's link-local and multicast routes are there).
+   */
   routeFamily(path: Path, node: string, to: string, expect: 'present' | 'absent'): void;
   /**
    * A node with an address of the family, which its name stands for: IPv4 (every host, and
@@ -95,6 +98,13 @@ export function collectReferences(raw: unknown, fail: Fail): References {
         !to.includes(':') ||
         typeof name !== 'string' ||
         !nodes.has(name)
+      )
+        return;
+      // The kernel routes link-local and multicast IPv6 on any link by itself.
+      const address = to.split('/')[0]!;
+      if (
+        isIpv6(address) &&
+        (contains6({ address: 'fe80::', prefix: 10 }, address) || contains6({ address: 'ff00::', prefix: 8 }, address))
       )
         return;
       if (!withAddress6.has(name))

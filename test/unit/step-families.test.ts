@@ -60,6 +60,7 @@ describe('a step whose target its sender can never reach is a bad scenario, judg
       { route: { node: 'host0', to: 'fd00:10:20:1::3' }, expect: 'absent' },
     ],
     ['a present IPv6 route on a dual-stack host', { route: { node: 'host1', to: 'fd00:10:20:1::3' } }],
+    ['a link-local route on an IPv4-only host: the kernel has it', { route: { node: 'host0', to: 'fe80::/64' } }],
   ])('accepts %s', (_, step) => {
     expect(issuesOf(withSteps(mixed(), step))).toEqual([]);
   });
