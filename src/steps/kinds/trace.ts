@@ -92,8 +92,16 @@ const START =
   'tcpdump --immediate-mode -l -n -e -v -i any "icmp or icmp6 or arp or ip proto 4 or udp port 4789" </dev/null >"$1" 2>"$2" & pid=$!; ' +
   'for i in $(seq 200); do if grep -q listening "$2" 2>/dev/null; then echo $pid; exit 0; fi; sleep 0.05; done; ' +
   'kill $pid 2>/dev/null; cat "$2" >&2; rm -f "$1" "$2"; exit 1';
-/** Stops it ($3: pid), waits for it to flush, prints what it saw, and removes its files. */
-const STOP = `kill -INT "$3" 2>/dev/null; ${waitEnded('$3', 2)}; cat "$1"; rm -f "$1" "$2"`;
+/**
+ * Stops it ($3: pid) once it has read everything before this moment, waits for it to flush, prints
+ * what it saw, and removes its files. tcpdump drops what it has not read yet when SIGINT comes (on a
+ * busy machine, the very echo request of the trace), and it reads in order: so an echo request to
+ * the loopback address goes last, and the stop waits (5 s at most) until tcpdump has printed it.
+ */
+const STOP =
+  'ping -n -c 1 -W 1 127.0.0.1 >/dev/null 2>&1; ' +
+  `for i in $(seq 100); do grep -q '127.0.0.1 > 127.0.0.1: ICMP echo request' "$1" && break; sleep 0.05; done; ` +
+  `kill -INT "$3" 2>/dev/null; ${waitEnded('$3', 2)}; cat "$1"; rm -f "$1" "$2"`;
 
 /** The nodes a packet from `from` to `to` may cross: the workloads and their hosts, in order. */
 function pathNodes(ctx: StepContext, from: string, to: string): string[] {
