@@ -5,18 +5,14 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
-import type { Backend } from '../src/backends/backend.js';
-import { buildLab } from '../src/lab/build.js';
-import { planFor } from '../src/lab/plan.js';
-import type { LabSpec } from '../src/lab/spec.js';
 import { dockerClient, pingDocker } from '../src/backends/docker/client.js';
 import { createBackend } from '../src/backends/registry.js';
-import { parseScenario } from '../src/steps/scenario.js';
+import type { ScenarioInput } from '../src/steps/scenario.js';
 import { runStep, stepContext } from '../src/steps/run-step.js';
-import { resolveTopology } from '../src/topology/topology.js';
 import { runProcess } from '../src/util/process.js';
 import { lineChart } from './chart.js';
 import { gridScenario } from './grid.js';
+import { cycle } from './session.js';
 import { figure, ratio, show, type Figure } from './stats.js';
 
 const quick = process.argv.includes('--quick');
@@ -37,32 +33,12 @@ const RESULTS = new URL('./results/', import.meta.url);
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
-function spec(n: number, w: number, routing: 'static' | 'bgp' = 'static', reflector = false): LabSpec {
-  const scenario = parseScenario('bench/grid.ts', gridScenario(n, w, routing, reflector));
-  return {
-    steps: scenario.steps,
-    backendOptions: {},
-    topology: resolveTopology(scenario, `bench-${n}x${w}${routing === 'bgp' ? (reflector ? '-rr' : '-mesh') : ''}`),
-    scenarioFile: 'bench/grid.ts',
-  };
-}
-
-/** Builds and removes a lab once; `during` runs while it is up. */
-async function cycle<T>(backend: Backend, labSpec: LabSpec, during?: () => Promise<T>) {
-  const plan = planFor(backend.profile, labSpec);
-  const t0 = performance.now();
-  try {
-    await buildLab(backend, plan, () => {});
-    const up = performance.now() - t0;
-    const rss = process.memoryUsage().rss;
-    const value = during ? await during() : undefined;
-    const t1 = performance.now();
-    await backend.destroy(labSpec.topology.lab);
-    return { up, down: performance.now() - t1, rss, value };
-  } catch (error) {
-    await backend.destroy(labSpec.topology.lab);
-    throw error;
-  }
+/** A grid lab of n hosts with w workloads each, and the name it is built under. */
+function grid(n: number, w: number, routing: 'static' | 'bgp' = 'static', reflector = false): [ScenarioInput, string] {
+  return [
+    gridScenario(n, w, routing, reflector),
+    `bench-${n}x${w}${routing === 'bgp' ? (reflector ? '-rr' : '-mesh') : ''}`,
+  ];
 }
 
 async function floor(n: number, w: number): Promise<{ up: number; down: number }> {
@@ -165,7 +141,7 @@ async function main(): Promise<void> {
         // Alternate who goes first, so neither always inherits the other's leftovers.
         const ours = async () => {
           await settle(n);
-          const t = await cycle(netns, spec(n, w));
+          const t = await cycle(netns, ...grid(n, w));
           runs.up.push(t.up);
           runs.down.push(t.down);
           peakRss = Math.max(peakRss, t.rss);
@@ -204,10 +180,9 @@ async function main(): Promise<void> {
         const down: number[] = [];
         let memory = 0;
         for (let r = 0; r < REPS; r++) {
-          const labSpec = spec(n, w);
           // dockerd needs a moment to let go of a big lab's endpoints before the next one.
           await new Promise((resolve) => setTimeout(resolve, n >= 50 ? 3000 : 500));
-          const t = await cycle(docker, labSpec, () => dockerMemoryPerHost(labSpec.topology.lab));
+          const t = await cycle(docker, ...grid(n, w), (lab) => dockerMemoryPerHost(lab.plan.topology.lab));
           up.push(t.up);
           down.push(t.down);
           memory = t.value ?? memory;
@@ -223,13 +198,12 @@ async function main(): Promise<void> {
 
   const matrixRows = [];
   for (const { k, n, w } of section('matrix') ? MATRIX : []) {
-    const labSpec = spec(n, w);
-    const times = await cycle(netns, labSpec, async () => {
+    const times = await cycle(netns, ...grid(n, w), async (lab) => {
       const runs: number[] = [];
       let pairs = 0;
       for (let r = 0; r < REPS; r++) {
         const result = await runStep(
-          stepContext(netns, labSpec.topology, []),
+          stepContext(netns, lab.plan.topology, []),
           { matrix: { count: 1, timeout: 1, family: 4 }, expect: { reachable: true, ttl: 'topology' } },
           0,
         );
@@ -249,10 +223,9 @@ async function main(): Promise<void> {
     for (const reflector of [false, true]) {
       const runs: number[] = [];
       for (let r = 0; r < REPS; r++) {
-        const labSpec = spec(n, 1, 'bgp', reflector);
-        const t = await cycle(netns, labSpec, async () => {
+        const t = await cycle(netns, ...grid(n, 1, 'bgp', reflector), async (lab) => {
           const result = await runStep(
-            stepContext(netns, labSpec.topology, []),
+            stepContext(netns, lab.plan.topology, []),
             { bgp: { routes: true }, within: 60 },
             0,
           );

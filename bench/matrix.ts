@@ -10,14 +10,12 @@ import { cpus, release, totalmem } from 'node:os';
 import type { Backend } from '../src/backends/backend.js';
 import { dockerAnswers } from '../src/backends/docker/client.js';
 import { createBackend } from '../src/backends/registry.js';
-import { buildLab } from '../src/lab/build.js';
-import { planFor } from '../src/lab/plan.js';
 import type { LabSpec } from '../src/lab/spec.js';
 import { runStep, stepContext } from '../src/steps/run-step.js';
-import { parseScenario } from '../src/steps/scenario.js';
-import { nodeAddress, findNode, resolveTopology } from '../src/topology/topology.js';
+import { nodeAddress, findNode } from '../src/topology/topology.js';
 import { mapLimit } from '../src/util/process.js';
 import { gridScenario } from './grid.js';
+import { openLab } from './session.js';
 
 const SIZES = [
   { k: 10, n: 5, w: 2 },
@@ -67,14 +65,9 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   for (const backend of backends) {
     for (const { k, n, w } of SIZES) {
-      const scenario = parseScenario('bench/grid.ts', gridScenario(n, w));
-      const spec: LabSpec = {
-        topology: resolveTopology(scenario, `bench-matrix-${k}`),
-        steps: [],
-        scenarioFile: 'bench/grid.ts',
-        backendOptions: {},
-      };
-      await buildLab(backend, planFor(backend.profile, spec), () => {});
+      const { session, lab } = await openLab(backend, gridScenario(n, w), `bench-matrix-${k}`);
+      const spec = lab.spec;
+      await session.build(lab);
       try {
         const ctx = stepContext(backend, spec.topology, []);
         let pairs = 0;
@@ -105,7 +98,7 @@ async function main(): Promise<void> {
         );
         log(rows.at(-1)!);
       } finally {
-        await backend.destroy(spec.topology.lab);
+        await session.teardown(lab);
         // The kernel removes namespaces after `ip netns del` returns: let it finish before the next lab.
         await new Promise((r) => setTimeout(r, 5000));
       }

@@ -8,13 +8,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { createBackend } from '../src/backends/registry.js';
 import { InfraError } from '../src/errors.js';
-import { buildLab } from '../src/lab/build.js';
-import { planFor } from '../src/lab/plan.js';
 import { checkSize } from '../src/lab/preflight.js';
 import type { LabSpec } from '../src/lab/spec.js';
 import type { ScenarioInput } from '../src/index.js';
 import { parseScenario } from '../src/steps/scenario.js';
 import { resolveTopology } from '../src/topology/topology.js';
+import { cycle } from './session.js';
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -49,7 +48,7 @@ async function main(): Promise<void> {
   await netns.preflight();
   const rows: string[] = [];
 
-  let t = performance.now();
+  const t = performance.now();
   const refused = checkSize(spec(scale('scale-one-segment', 1, 5000, 1)), netns.profile);
   const refusalMs = performance.now() - t;
   log(refused[0] ?? 'not refused');
@@ -61,21 +60,17 @@ async function main(): Promise<void> {
     ['5,000 hosts × 1 workload, five segments of 1,000, static routes (999 per host)', scale('scale-5000', 5, 1000, 1)],
     ['1 host × 4,096 workloads', scale('scale-4096', 1, 1, 4096)],
   ] as const) {
-    const labSpec = spec(input);
-    const plan = planFor(netns.profile, labSpec);
     const rssBefore = process.memoryUsage().rss;
-    t = performance.now();
+    let times;
     try {
-      await buildLab(netns, plan, (m) => log(`  ${m.replace(/^h\d+ ready$/, '') || '.'}`.trimEnd()));
+      times = await cycle(netns, input, input.name, undefined, (m: string) =>
+        log(`  ${m.replace(/^h\d+ ready$/, '') || '.'}`.trimEnd()),
+      );
     } catch (error) {
       if (error instanceof InfraError) log(error.message);
       throw error;
     }
-    const up = performance.now() - t;
-    const rss = process.memoryUsage().rss;
-    t = performance.now();
-    await netns.destroy(labSpec.topology.lab);
-    const down = performance.now() - t;
+    const { up, down, rss } = times;
     log(`${title}: up ${(up / 1000).toFixed(1)} s, down ${(down / 1000).toFixed(1)} s`);
     rows.push(
       `| ${title} | ${(up / 1000).toFixed(1)} s | ${(down / 1000).toFixed(1)} s | ${Math.round(Math.max(rss, rssBefore) / 2 ** 20)} MiB |`,

@@ -11,13 +11,10 @@ import { dockerClient } from '../src/backends/docker/client.js';
 import { ensureHostImage } from '../src/backends/docker/image.js';
 import { createBackend } from '../src/backends/registry.js';
 import { machineSimulator } from '../src/backends/swarm/machines.js';
-import { buildLab } from '../src/lab/build.js';
-import { planFor } from '../src/lab/plan.js';
-import type { LabSpec } from '../src/lab/spec.js';
-import { parseScenario } from '../src/steps/scenario.js';
-import { resolveTopology } from '../src/topology/topology.js';
+import type { ScenarioInput } from '../src/steps/scenario.js';
 import { mapLimit } from '../src/util/process.js';
 import { gridScenario } from './grid.js';
+import { cycle } from './session.js';
 import { figure, show, type Figure } from './stats.js';
 
 const REPS = 2;
@@ -25,25 +22,10 @@ const HOSTS = [2, 10, 30];
 const MACHINES = [1, 2, 3];
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
-function spec(n: number): LabSpec {
-  const scenario = parseScenario('bench/grid.ts', gridScenario(n, 1));
-  return {
-    steps: [],
-    backendOptions: {},
-    topology: resolveTopology(scenario, `bench-swarm-${n}`),
-    scenarioFile: 'bench/grid.ts',
-  };
-}
+const grid = (n: number): [ScenarioInput, string] => [gridScenario(n, 1), `bench-swarm-${n}`];
 
-async function cycle(backend: Backend, n: number): Promise<{ up: number; down: number }> {
-  const labSpec = spec(n);
-  const plan = planFor(backend.profile, labSpec);
-  const t0 = performance.now();
-  await buildLab(backend, plan, () => {});
-  const up = performance.now() - t0;
-  const t1 = performance.now();
-  await backend.destroy(labSpec.topology.lab);
-  return { up, down: performance.now() - t1 };
+async function timed(backend: Backend, n: number): Promise<{ up: number; down: number }> {
+  return cycle(backend, ...grid(n));
 }
 
 /** N plain containers of the host image on an internal network, started in parallel, then removed. */
@@ -109,16 +91,15 @@ async function main(): Promise<void> {
       log(`${n} hosts, ${label}: up ${show(figure(ups))}, down ${show(figure(downs))}`);
     };
     await measure('plain parallel docker run, this engine', () => plainRun(n));
-    await measure('docker backend, this engine', () => cycle(createBackend('docker'), n));
+    await measure('docker backend, this engine', () => timed(createBackend('docker'), n));
     for (const count of MACHINES) {
       const engines = machines.slice(0, count).map((m) => m.urls[0]!);
       const backend = createBackend('swarm', { engine: engines });
-      await measure(`swarm, ${count} machine${count > 1 ? 's' : ''}`, () => cycle(backend, n));
+      await measure(`swarm, ${count} machine${count > 1 ? 's' : ''}`, () => timed(backend, n));
       if (n === Math.max(...HOSTS) && count === Math.max(...MACHINES)) {
-        const labSpec = spec(n);
-        await buildLab(backend, planFor(backend.profile, labSpec), () => {});
-        memory = await machineMemory();
-        await backend.destroy(labSpec.topology.lab);
+        await cycle(backend, ...grid(n), async () => {
+          memory = await machineMemory();
+        });
       }
     }
   }
