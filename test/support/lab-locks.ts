@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,14 +52,29 @@ function take(lock: LabLock): boolean {
   } catch {
     rmSync(mine, { recursive: true, force: true });
     // A worker that died holding the lock (it was killed) leaves it to the next.
-    if (!alive(holder(path))) rmSync(path, { recursive: true, force: true });
+    if (!alive(holder(path))) discard(path);
     return false;
   }
 }
 
+/**
+ * Gives a lock back: renamed away first (atomic), then removed. Removing it in place would empty it
+ * for a moment, and a folder renamed onto an empty one replaces it: another worker's take would
+ * succeed under this one's rmdir.
+ */
 function release(lock: LabLock): void {
-  rmSync(lockPath(lock), { recursive: true, force: true });
+  discard(lockPath(lock));
   held.delete(lock);
+}
+
+function discard(path: string): void {
+  const gone = `${path}.gone-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(path, gone);
+  } catch {
+    return;
+  }
+  rmSync(gone, { recursive: true, force: true });
 }
 
 function holder(path: string): number | undefined {

@@ -1,14 +1,11 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScenarioInput } from '../../src/steps/scenario.js';
 import { FakeBackend, pingReplies, type Responder } from '../support/fake-backend.js';
+import { validScenario } from './scenario-input.js';
 
 const scenario: ScenarioInput = {
+  ...validScenario(),
   name: 'fake-lab',
-  segments: [{ name: 'ens192', subnet: '192.168.1.0/24' }],
-  hosts: [
-    { name: 'host0', address: '192.168.1.32', workloads: [{ name: 'ns0', address: '10.20.1.2' }] },
-    { name: 'host1', address: '192.168.1.16', workloads: [{ name: 'ns1', address: '10.20.1.3' }] },
-  ],
   steps: [{ ping: { from: 'ns0', to: 'ns1', count: 1 } }, { ping: { from: 'ns1', to: 'ns0', count: 1 } }],
 };
 
