@@ -39,7 +39,7 @@ const cases: [string, (s: string) => string, string][] = [
   [
     'ipv6-target-in-ipv4-lab',
     (s) => s.replace("to: 'ns1'", "to: 'fd00:10:20:1::3'"),
-    'steps[0].ping.to: fd00:10:20:1::3 is an IPv6 address, and ns0 has none (no address6): it can never be reached from there',
+    'steps[0].ping.to: fd00:10:20:1::3 is an IPv6 address, and no node of this lab has IPv6 (give hosts and workloads address6)',
   ],
   [
     'outside-segment',

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { issuesOf, validScenario } from './scenario-input.js';
 import { loadScenario } from '../../src/lab/load.js';
@@ -473,12 +474,18 @@ describe('dual stack', () => {
       'steps[1].iperf3.from: v6only has only an IPv6 address: give family: 6',
       'steps[2].ping.to: is an IPv4 address, and family 6 names IPv6 ones',
     ]);
+    const one = dual();
+    delete one.hosts[0]!.workloads![0]!.address6;
+    one.steps = [{ matrix: { family: 6 } }, { matrix: { family: 6, among: ['ns0', 'ns1'] } }];
+    expect(issuesOf(one)).toEqual([
+      'steps[0].matrix: needs two workloads with an address6 or more (the lab has 1): or name the nodes in among',
+      'steps[1].matrix.among[0]: ns0 has no address6, which family 6 needs',
+    ]);
     const v4 = validScenario();
     v4.steps = [{ matrix: { family: 6 } }, { matrix: { family: 6, among: ['ns0', 'ns1'] } }];
     expect(issuesOf(v4)).toEqual([
-      'steps[0].matrix: needs two workloads with an address6 or more (the lab has 0): or name the nodes in among',
-      'steps[1].matrix.among[0]: ns0 has no address6, which family 6 needs',
-      'steps[1].matrix.among[1]: ns1 has no address6, which family 6 needs',
+      'steps[0].matrix.family: is 6, and no node of this lab has IPv6 (give hosts and workloads address6)',
+      'steps[1].matrix.family: is 6, and no node of this lab has IPv6 (give hosts and workloads address6)',
     ]);
   });
 
@@ -497,10 +504,7 @@ describe('dual stack', () => {
       validateStep({ ping: { from: 'ns0', to: 'ns1', family: 6 } }, twoHost).issues.map(
         (i) => `${i.path}: ${i.message}`,
       ),
-    ).toEqual([
-      'step.ping.from: ns0 has no address6, which family 6 needs',
-      'step.ping.to: ns1 has no address6, which family 6 needs',
-    ]);
+    ).toEqual(['step.ping.family: is 6, and no node of this lab has IPv6 (give hosts and workloads address6)']);
     const dualBgp = resolveTopology(await loadScenario('scenarios/dual-stack-bgp.ts'));
     expect(validateStep({ trace: { from: 'ns0', to: 'ns2', family: 6 } }, dualBgp).issues).toEqual([]);
     expect(validateStep({ matrix: {} }, dualBgp).issues).toEqual([]);
@@ -547,9 +551,9 @@ describe('ping sizes from the MTU', () => {
 
 describe('loadScenario', () => {
   it('loads every shipped scenario', async () => {
-    for (const file of ['two-host', 'seed-lab', 'same-host', 'bgp-mesh', 'route-reflector', 'faults'].map(
-      (n) => `scenarios/${n}.ts`,
-    )) {
+    const files = readdirSync('scenarios').filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(6);
+    for (const file of files.map((f) => `scenarios/${f}`)) {
       const scenario = await loadScenario(file);
       expect(scenario.steps.length).toBeGreaterThan(0);
     }

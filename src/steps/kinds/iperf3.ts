@@ -42,8 +42,7 @@ export const iperf3 = defineStepKind({
   key: 'iperf3',
   schema,
   references(s, refs, path) {
-    refs.nodeWith(s.iperf3.family)([...path, 'iperf3', 'from'], s.iperf3.from);
-    refs.nodeWith(s.iperf3.family)([...path, 'iperf3', 'to'], s.iperf3.to);
+    refs.sends([...path, 'iperf3'], s.iperf3);
   },
   name: (s) =>
     `iperf3 ${s.iperf3.protocol} ${s.iperf3.from} -> ${s.iperf3.to}${s.iperf3.family === 6 ? ' over IPv6' : ''}`,

@@ -41,8 +41,7 @@ export const matrix = defineStepKind({
   key: 'matrix',
   schema,
   references(s, refs, path) {
-    s.matrix.among?.forEach((n, j) => refs.nodeWith(s.matrix.family)([...path, 'matrix', 'among', j], n));
-    if (!s.matrix.among) refs.workloadPairOf([...path, 'matrix'], s.matrix.family);
+    refs.among([...path, 'matrix'], s.matrix.among, s.matrix.family);
   },
   name: (s) =>
     `every pair of ${s.matrix.among?.join(', ') ?? (s.matrix.family === 6 ? 'workloads with IPv6' : 'workloads')} ${s.expect.reachable ? 'reachable' : 'unreachable'}` +

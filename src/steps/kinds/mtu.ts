@@ -31,8 +31,7 @@ export const mtu = defineStepKind({
   key: 'mtu',
   schema,
   references(s, refs, path) {
-    refs.nodeWith(s.mtu.family)([...path, 'mtu', 'from'], s.mtu.from);
-    refs.target([...path, 'mtu', 'to'], s.mtu.from, s.mtu.to, s.mtu.family);
+    refs.sends([...path, 'mtu'], s.mtu);
   },
   name: (s) => `path MTU ${s.mtu.from} -> ${s.mtu.to}${s.mtu.family === 6 ? ' over IPv6' : ''}`,
   nodes: (s) => [s.mtu.from, s.mtu.to],

@@ -25,6 +25,14 @@ export const neighbour = defineStepKind({
   schema,
   references(s, refs, path) {
     refs.node([...path, 'neighbour', 'node'], s.neighbour.node);
+    refs.holds({
+      path: [...path, 'neighbour', 'address'],
+      node: s.neighbour.node,
+      text: s.neighbour.address,
+      destination: s.neighbour.address,
+      expect: s.expect,
+      table: 'neighbour table holds no such entry',
+    });
     refs.veths([...path, 'neighbour', 'dev'], s.neighbour.dev);
   },
   name: ({ neighbour: n, expect }) =>

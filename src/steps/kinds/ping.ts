@@ -39,10 +39,6 @@ const schema = z.strictObject({
     .refine((p) => typeof p.size === 'number' || p.dontFragment, {
       message: '"largest" and "tooLarge" need dontFragment: true (without it the kernel fragments)',
       path: ['size'],
-    })
-    .refine((p) => p.family === 4 || !/^[\d.]+$/.test(p.to), {
-      message: 'is an IPv4 address, and family 6 names IPv6 ones',
-      path: ['to'],
     }),
   expect: z
     .strictObject({
@@ -66,8 +62,7 @@ export const ping = defineStepKind({
   key: 'ping',
   schema,
   references(s, refs, path) {
-    refs.nodeWith(s.ping.family)([...path, 'ping', 'from'], s.ping.from);
-    refs.target([...path, 'ping', 'to'], s.ping.from, s.ping.to, s.ping.family);
+    refs.sends([...path, 'ping'], s.ping);
   },
   name: (s) =>
     `ping ${s.ping.from} -> ${s.ping.to}${s.ping.family === 6 ? ' over IPv6' : ''}${s.expect.reachable ? '' : ' (unreachable)'}`,

@@ -41,7 +41,16 @@ export const route = defineStepKind({
   schema,
   references(s, refs, path) {
     refs.node([...path, 'route', 'node'], s.route.node);
-    refs.routeFamily([...path, 'route', 'to'], s.route.node, s.route.to, s.expect);
+    // A default route's family is its via's.
+    const field = s.route.to === 'default' && s.route.via !== undefined ? 'via' : 'to';
+    refs.holds({
+      path: [...path, 'route', field],
+      node: s.route.node,
+      text: s.route[field]!,
+      destination: s.route.to,
+      expect: s.expect,
+      table: 'table holds no such route',
+    });
     refs.veths([...path, 'route', 'dev'], s.route.dev);
   },
   name: ({ route: r, expect }) =>

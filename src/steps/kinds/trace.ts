@@ -43,9 +43,7 @@ export const trace = defineStepKind({
   key: 'trace',
   schema,
   references(s, refs, path) {
-    const node = refs.nodeWith(s.trace.family);
-    node([...path, 'trace', 'from'], s.trace.from);
-    node([...path, 'trace', 'to'], s.trace.to);
+    refs.sends([...path, 'trace'], s.trace);
     s.expect.hops?.forEach((n, i) => refs.node([...path, 'expect', 'hops', i], n));
   },
   name: (s) => `trace ${s.trace.from} -> ${s.trace.to}${s.trace.family === 6 ? ' over IPv6' : ''}`,
