@@ -10,9 +10,8 @@ import { cpus, release, totalmem } from 'node:os';
 import type { Backend } from '../src/backends/backend.js';
 import { dockerAnswers } from '../src/backends/docker/client.js';
 import { createBackend } from '../src/backends/registry.js';
-import type { LabSpec } from '../src/lab/spec.js';
 import { runStep, stepContext } from '../src/steps/run-step.js';
-import { nodeAddress, findNode } from '../src/topology/topology.js';
+import { nodeAddress, findNode, type Topology } from '../src/topology/topology.js';
 import { mapLimit } from '../src/util/process.js';
 import { gridScenario } from './grid.js';
 import { openLab } from './session.js';
@@ -50,8 +49,7 @@ async function measure(work: () => Promise<void>, runs: number): Promise<{ ms: n
 }
 
 /** The floor: from each source, one `ping -c 1` process per target, all at once, sources 8 at a time. */
-async function floor(backend: Backend, spec: LabSpec): Promise<void> {
-  const { topology } = spec;
+async function floor(backend: Backend, topology: Topology): Promise<void> {
   const workloads = topology.workloads.map((w) => w.name);
   await mapLimit(workloads, 8, async (from) => {
     const targets = workloads.filter((w) => w !== from).map((w) => nodeAddress(findNode(topology, w)!));
@@ -66,10 +64,10 @@ async function main(): Promise<void> {
   for (const backend of backends) {
     for (const { k, n, w } of SIZES) {
       const { session, lab } = await openLab(backend, gridScenario(n, w), `bench-matrix-${k}`);
-      const spec = lab.spec;
+      const { topology } = lab.plan;
       await session.build(lab);
       try {
-        const ctx = stepContext(backend, spec.topology, []);
+        const ctx = stepContext(backend, topology, []);
         let pairs = 0;
         // One warm-up each, so that neither pays for the first ARP of every pair.
         await runStep(
@@ -91,7 +89,7 @@ async function main(): Promise<void> {
           if (!result.passed) log(result.failures[0] ?? '');
           pairs = Number(result.metrics.pairs);
         }, runs);
-        const theirs = await measure(() => floor(backend, spec), runs);
+        const theirs = await measure(() => floor(backend, topology), runs);
         const perPair = (cpuMs: number) => `${((cpuMs * 1000) / pairs).toFixed(0)} µs`;
         rows.push(
           `| ${backend.profile.name} | ${k} | ${pairs} | ${(ours.ms / 1000).toFixed(2)} s | ${perPair(ours.cpuMs)} | ${(theirs.ms / 1000).toFixed(2)} s | ${perPair(theirs.cpuMs)} | ${(theirs.cpuMs / Math.max(1, ours.cpuMs)).toFixed(1)}× |`,

@@ -63,8 +63,13 @@ async function main(): Promise<void> {
     const rssBefore = process.memoryUsage().rss;
     let times;
     try {
-      times = await cycle(netns, input, input.name, undefined, (m: string) =>
-        log(`  ${m.replace(/^h\d+ ready$/, '') || '.'}`.trimEnd()),
+      times = await cycle(
+        netns,
+        input,
+        input.name,
+        undefined,
+        (m: string) => log(`  ${m.replace(/^h\d+ ready$/, '') || '.'}`.trimEnd()),
+        'bench/scale.ts',
       );
     } catch (error) {
       if (error instanceof InfraError) log(error.message);

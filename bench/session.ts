@@ -2,14 +2,18 @@ import type { Backend, Progress } from '../src/backends/backend.js';
 import { LabSession, type SessionLab } from '../src/lab/session.js';
 import type { ScenarioInput } from '../src/steps/scenario.js';
 
-/** A generated lab opened as `testbed run` opens one (checked, reaped around, preflighted), not built yet. */
+/**
+ * A generated lab opened as `testbed run` opens one (checked, reaped around, preflighted), not
+ * built yet; `file` is the script that generated it, named in messages and on the lab.
+ */
 export async function openLab(
   backend: Backend,
   scenario: ScenarioInput,
   name: string,
   progress: Progress = () => {},
+  file = 'bench/grid.ts',
 ): Promise<{ session: LabSession; lab: SessionLab }> {
-  const session = await LabSession.open([{ file: 'bench/grid.ts', scenario }], { backend, name, progress });
+  const session = await LabSession.open([{ file, scenario }], { backend, name, progress });
   return { session, lab: session.labs[0]! };
 }
 
@@ -23,8 +27,9 @@ export async function cycle<T>(
   name: string,
   during?: (lab: SessionLab) => Promise<T>,
   progress?: Progress,
+  file?: string,
 ): Promise<{ up: number; down: number; rss: number; value: T | undefined }> {
-  const { session, lab } = await openLab(backend, scenario, name, progress);
+  const { session, lab } = await openLab(backend, scenario, name, progress, file);
   const t0 = performance.now();
   try {
     await session.build(lab);
