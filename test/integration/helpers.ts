@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createBackend, type BackendName } from '../../src/backends/registry.js';
 import { parseNamespace } from '../../src/backends/netns/names.js';
 import { runProcess } from '../../src/util/process.js';
-import type { SuiteOptions } from 'vitest';
+import { onTestFinished, type SuiteOptions } from 'vitest';
 import { abilityOf, has, LOCAL_BACKENDS, needs } from '../support/abilities.js';
 
 /** The local backends this machine has, for removing what tests made on each. */
@@ -120,7 +120,7 @@ export async function rootNamespaceState(): Promise<string> {
 
 /**
  * A PATH with every program of the current one but `left`: one folder of links, as if the
- * packages holding those programs were not installed. Removed when the test process exits.
+ * packages holding those programs were not installed. Removed when the test that made it ends.
  */
 export function pathWithout(left: string[]): string {
   const folder = mkdtempSync(join(tmpdir(), 'testbed-path-'));
@@ -141,7 +141,7 @@ export function pathWithout(left: string[]): string {
       }
     }
   }
-  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
   return folder;
 }
 

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { issuesOf, validScenario } from './scenario-input.js';
 import { ScenarioError } from '../../src/errors.js';
 import { loadLab, loadScenario } from '../../src/lab/load.js';
@@ -96,6 +96,7 @@ describe('what the kernel would refuse is refused at load time, with the field',
 
   it('a hostInterface equal to the generated cali name of another workload on the host', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'testbed-clash-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const first = await loadLab('scenarios/two-host.ts');
     const cali = first.topology.hosts[0]!.workloads[0]!.hostInterface;
     const file = join(dir, 'clash.ts');
@@ -113,6 +114,7 @@ describe('what the kernel would refuse is refused at load time, with the field',
 
 describe('files that are not scenarios end in one line, never a crash', () => {
   const dir = mkdtempSync(join(tmpdir(), 'testbed-hostile-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const file = (name: string, text: string) => {
     const path = join(dir, name);
     writeFileSync(path, text);
