@@ -29,6 +29,9 @@ export function notUnicastSubnet(subnet: Cidr): string | undefined {
   return undefined;
 }
 
+/** Linux IFNAMSIZ is 16 including the terminating NUL. */
+export const IFNAME_MAX = 15;
+
 /**
  * Interface names taken before a scenario names anything: the loopback and the sysctl folders of
  * every interface; the catch-all tunnel devices the kernel puts in every namespace once their

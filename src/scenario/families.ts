@@ -1,7 +1,7 @@
 import { isIpv4, parseCidr } from '../net/ipv4.js';
 import { contains6, isIpv6, parseCidr6 } from '../net/ipv6.js';
 import type { Family } from './fields.js';
-import type { Fail, Path } from './lab-schema.js';
+import type { Fail, Path } from './problems.js';
 
 /** Which address families the nodes of a lab, as written, have. */
 export interface Stack {

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { isIpv4, parseCidr } from '../net/ipv4.js';
 import { isIpv6, parseCidr6 } from '../net/ipv6.js';
-
-/** Linux IFNAMSIZ is 16 including the terminating NUL. */
-export const IFNAME_MAX = 15;
+import { IFNAME_MAX } from '../net/special.js';
 
 export const interfaceName = z
   .string()

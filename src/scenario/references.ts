@@ -1,6 +1,6 @@
 import { familyChecks, type FamilyChecks } from './families.js';
 import { vethToken } from './fields.js';
-import type { Fail, Path } from './lab-schema.js';
+import type { Fail, Path } from './problems.js';
 
 /**
  * The checks a step's references need: that the nodes, hosts and workloads it names exist, and

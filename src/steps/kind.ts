@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Path } from '../scenario/lab-schema.js';
+import type { Path } from '../scenario/problems.js';
 import type { References } from '../scenario/references.js';
 import type { Requirement } from '../requirements/requirement.js';
 import type { Topology } from '../topology/topology.js';

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ScenarioError } from '../errors.js';
-import { labShape, validateLab, type LabDefinition, type Path } from '../scenario/lab-schema.js';
+import { labShape, validateLab } from '../scenario/lab-schema.js';
+import type { Path } from '../scenario/problems.js';
+import type { LabDefinition } from '../topology/definition.js';
 import { collectReferences, type References } from '../scenario/references.js';
 import type { Topology } from '../topology/topology.js';
 import { formatCidr } from '../net/ipv4.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { IFNAME_MAX } from '../scenario/fields.js';
+import { IFNAME_MAX } from '../net/special.js';
 
 /** Calico names a workload's host-side veth "cali" + 11 hex chars of a hash of the endpoint. */
 export function caliName(lab: string, host: string, workload: string): string {

@@ -1,6 +1,6 @@
 import { contains, firstHostAddress, formatCidr, networkAddress, parseCidr, type Cidr } from '../net/ipv4.js';
 import { canonical6, firstHostAddress6, linkLocalFromMac, parseCidr6, type Cidr6 } from '../net/ipv6.js';
-import { tunnelAddressOf, type LabDefinition } from '../scenario/lab-schema.js';
+import { tunnelAddressOf, type LabDefinition } from './definition.js';
 import { caliName } from './names.js';
 
 /** The resolved lab: every default applied, every name derived. What planners and steps work from. */

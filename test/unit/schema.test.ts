@@ -4,7 +4,7 @@ import { issuesOf, validScenario } from './scenario-input.js';
 import { loadScenario } from '../../src/lab/load.js';
 import { parseScenario, validateStep } from '../../src/steps/scenario.js';
 import type { ScenarioInput } from '../../src/steps/scenario.js';
-import { tunnelAddressOf } from '../../src/scenario/lab-schema.js';
+import { tunnelAddressOf } from '../../src/topology/definition.js';
 import { resolveTopology } from '../../src/topology/topology.js';
 
 describe('scenario schema', () => {
