@@ -89,6 +89,21 @@ const LESSONS: Record<string, Lesson> = {
       ['AFTER: ns0 reaches ns1 with ttl 62 again', 'ttl 62'],
     ],
   },
+  '4-default-route-removed.ts': {
+    needs: ['netns'],
+    answers: [
+      ['BEFORE: ns0 reaches ns1 with ttl 62', 'ttl 62'],
+      ['BREAK: host0 deletes its default route', 'exit 0'],
+      ["BREAK: ns0 forgets its gateway's MAC, as it would after a while", 'exit 0'],
+      ["Q1: is proxy ARP still on for ns0's cali veth?", '= 1'],
+      ['Q2: does host0 still route ns1 via host1?', '10.20.1.3 via 192.168.1.16 dev ens192'],
+      ['Q3: can ns0 still reach ns1?', 'unreachable'],
+      ['Q4: does 169.254.1.1 still resolve to a MAC in ns0?', 'no MAC'],
+      ['Q5: can host0 itself still reach ns1?', 'ttl 63'],
+      ['HEAL: host0 adds its default route again', 'exit 0'],
+      ['AFTER: ns0 reaches ns1 with ttl 62 again', 'ttl 62'],
+    ],
+  },
 };
 
 /** The generated host ends (`cali` + 11 hex digits of a hash of the lab's name) differ from lab to lab. */
