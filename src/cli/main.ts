@@ -40,11 +40,10 @@ const COMMANDS: CliCommand[] = [
 ];
 
 /**
- * Parses argv and delegates; resolves to the process exit code. `processStartMs` is how long the
- * process took to get here (Node's start and module loading), for the JSON report.
+ * The command line as yargs reads it: every command, with its handler storing the exit code in
+ * `result`. `width` is the help text's; `npm run docs` renders the CLI reference from this parser.
  */
-export async function main(argv: string[], processStartMs = performance.now()): Promise<number> {
-  let exitCode: number = ExitCode.passed;
+export function cliParser(argv: string[], width: number, result: { exitCode: number }, processStartMs = 0): Argv {
   let parser = yargs(argv)
     .scriptName('testbed')
     .usage('$0 <command>\n\nBuild Calico-style multi-host networks on one machine and prove how they behave.');
@@ -54,30 +53,41 @@ export async function main(argv: string[], processStartMs = performance.now()): 
       c.describe,
       (y) => c.builder(y),
       async (args) => {
-        exitCode = await c.handler(args, processStartMs);
+        result.exitCode = await c.handler(args, processStartMs);
       },
     );
   }
+  return parser
+    .demandCommand(1, 'name a command')
+    .strict()
+    .parserConfiguration({ 'populate--': true })
+    .epilogue(EPILOGUE)
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(width)
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UsageErrorFromYargs(message);
+    });
+}
+
+/** The commands by name, for the CLI reference. */
+export const COMMAND_NAMES = COMMANDS.map((c) => c.command.split(' ')[0]!);
+
+/**
+ * Parses argv and delegates; resolves to the process exit code. `processStartMs` is how long the
+ * process took to get here (Node's start and module loading), for the JSON report.
+ */
+export async function main(argv: string[], processStartMs = performance.now()): Promise<number> {
+  const result = { exitCode: ExitCode.passed as number };
   try {
-    await parser
-      .demandCommand(1, 'name a command')
-      .strict()
-      .parserConfiguration({ 'populate--': true })
-      .epilogue(EPILOGUE)
-      .help()
-      .alias('h', 'help')
-      .version()
-      .wrap(Math.min(110, process.stdout.columns ?? 100))
-      .fail((message, error) => {
-        if (error) throw error;
-        throw new UsageErrorFromYargs(message);
-      })
-      .parseAsync();
+    await cliParser(argv, Math.min(110, process.stdout.columns ?? 100), result, processStartMs).parseAsync();
   } catch (error) {
     return reportError(error, argv);
   }
   // A signal that came while the work was ending (the final teardown) still counts.
-  return wasInterrupted() ? ExitCode.interrupted : exitCode;
+  return wasInterrupted() ? ExitCode.interrupted : result.exitCode;
 }
 
 class UsageErrorFromYargs extends Error {}

@@ -5,15 +5,31 @@ import { rawName, type Draft } from './draft.js';
 import { nodeName, withoutNul } from './fields.js';
 import type { Fail } from './problems.js';
 
-export const bgpSchema = z.strictObject({
-  asn: z.number().int().min(1).max(4_294_967_295).default(64512),
-  /** Route reflectors (hosts); none means a node-to-node full mesh, as Calico does by default. */
-  reflectors: z.array(nodeName).default([]),
-  /** Export one block of this prefix length per host (with a blackhole route, as Calico's IPAM blocks) instead of /32s. */
-  block: z.number().int().min(8).max(32).optional(),
-  /** Appended to every host's bird.conf verbatim. */
-  extraConfig: withoutNul.optional(),
-});
+export const bgpSchema = z
+  .strictObject({
+    asn: z
+      .number()
+      .int()
+      .min(1)
+      .max(4_294_967_295)
+      .default(64512)
+      .describe("The AS number of every host: one AS, internal BGP, as Calico's default."),
+    reflectors: z
+      .array(nodeName)
+      .default([])
+      .describe('Route reflectors (hosts); none means a node-to-node full mesh, as Calico does by default.'),
+    block: z
+      .number()
+      .int()
+      .min(8)
+      .max(32)
+      .optional()
+      .describe(
+        "Export one block of this prefix length per host (with a blackhole route, as Calico's IPAM blocks) instead of /32s.",
+      ),
+    extraConfig: withoutNul.optional().describe("Appended to every host's bird.conf verbatim."),
+  })
+  .meta({ title: 'BGP' });
 
 /** Reflectors are hosts; with blocks, each host's workloads fit one block and no two hosts share one. */
 export function checkBgp(bgp: LabDefinition['bgp'], s: Draft, fail: Fail): void {

@@ -10,12 +10,18 @@ import type { Segments } from './segments.js';
 export const encapsulationMode = z.enum(['direct', 'ipip', 'vxlan']);
 
 /** An IP pool, as Calico's: how workloads with an address in it are reached from other hosts. */
-export const poolSchema = z.strictObject({
-  /** The workload addresses of the pool, e.g. "10.20.2.0/24". */
-  cidr,
-  encapsulation: encapsulationMode,
-  crossSubnet: z.boolean().default(false),
-});
+export const poolSchema = z
+  .strictObject({
+    cidr: cidr.describe('The workload addresses of the pool, e.g. "10.20.2.0/24".'),
+    encapsulation: encapsulationMode.describe(
+      'How workloads of the pool are reached from other hosts: "direct", "ipip" or "vxlan".',
+    ),
+    crossSubnet: z
+      .boolean()
+      .default(false)
+      .describe("Encapsulate only between hosts of different segments (Calico's CrossSubnet)."),
+  })
+  .meta({ title: 'Pool' });
 
 /**
  * Encapsulation goes with static routes (Felix programs them in Calico; BIRD 2 cannot send routes

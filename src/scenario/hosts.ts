@@ -13,37 +13,51 @@ import { addressWithOptionalPrefix, interfaceName, ipv4, ipv6, mac, nodeName } f
 import type { Fail, Path } from './problems.js';
 import { checkUsable, type Segments } from './segments.js';
 
-export const workloadSchema = z.strictObject({
-  name: nodeName,
-  /** "10.20.1.2" (a /32, as Calico assigns) or "10.20.1.2/24" (the seed's lab variant); may be left out for an IPv6-only workload. */
-  address: addressWithOptionalPrefix.optional(),
-  /** The interface inside the workload. */
-  interface: interfaceName.default('eth0'),
-  /** The host end of the veth. Default: "cali" + 11 hex chars derived from lab, host and workload. */
-  hostInterface: interfaceName.optional(),
-  /** MAC of the host end; "kernel" keeps the random one the kernel assigns. */
-  hostMac: z.union([mac, z.literal('kernel')]).default('ee:ee:ee:ee:ee:ee'),
-  /** neigh/<if>/proxy_delay in 1/100 s; "kernel" leaves the kernel default (80: up to 0.8 s). */
-  proxyDelay: z.union([z.number().int().min(0), z.literal('kernel')]).default(0),
-  /** The workload's IPv6 address (a /128), beside its IPv4 one or instead of it. */
-  address6: ipv6.optional(),
-});
+export const workloadSchema = z
+  .strictObject({
+    name: nodeName.describe(
+      'The workload\'s name, e.g. "ns0"; unique among hosts and workloads, as steps refer to it.',
+    ),
+    address: addressWithOptionalPrefix
+      .optional()
+      .describe(
+        '"10.20.1.2" (a /32, as Calico assigns) or "10.20.1.2/24" (the seed\'s lab variant); may be left out for an IPv6-only workload.',
+      ),
+    interface: interfaceName.default('eth0').describe('The interface inside the workload.'),
+    hostInterface: interfaceName
+      .optional()
+      .describe('The host end of the veth. Default: "cali" + 11 hex chars derived from lab, host and workload.'),
+    hostMac: z
+      .union([mac, z.literal('kernel')])
+      .default('ee:ee:ee:ee:ee:ee')
+      .describe('MAC of the host end; "kernel" keeps the random one the kernel assigns.'),
+    proxyDelay: z
+      .union([z.number().int().min(0), z.literal('kernel')])
+      .default(0)
+      .describe('neigh/<if>/proxy_delay in 1/100 s; "kernel" leaves the kernel default (80: up to 0.8 s).'),
+    address6: ipv6.optional().describe("The workload's IPv6 address (a /128), beside its IPv4 one or instead of it."),
+  })
+  .meta({ title: 'Workload' });
 
-export const hostSchema = z.strictObject({
-  name: nodeName,
-  /** Segment name; may be left out when the scenario has one segment. */
-  segment: z.string().optional(),
-  /** The host's address on its segment, without prefix (the segment's prefix applies). */
-  address: ipv4,
-  /**
-   * With an encapsulation: the host's own address on its tunnel device (IPIP's tunl0, the VXLAN
-   * VTEP). Default: the first address of the host's block (bgp.block), as Calico's IPAM gives it.
-   */
-  tunnelAddress: ipv4.optional(),
-  /** The host's IPv6 address on its segment (the segment's subnet6 prefix applies). */
-  address6: ipv6.optional(),
-  workloads: z.array(workloadSchema).default([]),
-});
+export const hostSchema = z
+  .strictObject({
+    name: nodeName.describe('The host\'s name, e.g. "host0"; unique among hosts and workloads, as steps refer to it.'),
+    segment: z.string().optional().describe('Segment name; may be left out when the scenario has one segment.'),
+    address: ipv4.describe("The host's address on its segment, without prefix (the segment's prefix applies)."),
+    tunnelAddress: ipv4
+      .optional()
+      .describe(
+        "With an encapsulation: the host's own address on its tunnel device (IPIP's tunl0, the VXLAN VTEP). Default: the first address of the host's block (bgp.block), as Calico's IPAM gives it.",
+      ),
+    address6: ipv6
+      .optional()
+      .describe("The host's IPv6 address on its segment (the segment's subnet6 prefix applies)."),
+    workloads: z
+      .array(workloadSchema)
+      .default([])
+      .describe("Its workloads: network namespaces wired to the host by a veth pair, as Calico's pods."),
+  })
+  .meta({ title: 'Host' });
 
 /** A host without its workloads, which are parsed one by one. */
 export const hostHead = hostSchema.extend({ workloads: z.array(z.unknown()).default([]) });

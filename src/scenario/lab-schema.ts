@@ -11,27 +11,48 @@ import { checkSegments, segmentSchema } from './segments.js';
 
 /** The lab a scenario describes: everything but its steps. */
 export const labShape = {
-  name: labName,
-  description: text.optional(),
-  segments: z.array(segmentSchema).min(1, 'needs at least one segment'),
-  hosts: z.array(hostSchema).min(1, 'needs at least one host'),
-  routing: z.enum(['static', 'bgp', 'none']).default('static'),
-  /**
-   * How workload traffic crosses between hosts, as Calico's IP pools say: "direct" (routed as it
-   * is), "ipip" (in IP-in-IP through tunl0) or "vxlan" (in VXLAN through vxlan.calico).
-   */
-  encapsulation: encapsulationMode.default('direct'),
-  /** With "ipip" or "vxlan": encapsulate only between hosts of different segments, route directly within one (CrossSubnet). */
-  crossSubnet: z.boolean().default(false),
-  /**
-   * IP pools, as Calico's: a workload whose address is in a pool is reached as the pool says;
-   * the others as `encapsulation` and `crossSubnet` say.
-   */
-  pools: z.array(poolSchema).default([]),
-  /** With routing "bgp": how BIRD is set up. */
-  bgp: bgpSchema.default({ asn: 64512, reflectors: [] }),
-  /** Settings of a backend, under its name (e.g. `docker: { privileged: ['host0'] }`); each backend checks its own. */
-  backendOptions: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  name: labName.describe(
+    "The lab's name: every namespace, container and network of the lab carries it. `--name` builds the lab under another name, e.g. to run a scenario twice at once.",
+  ),
+  description: text.optional().describe('What the lab shows, in a sentence; shown in reports.'),
+  segments: z
+    .array(segmentSchema)
+    .min(1, 'needs at least one segment')
+    .describe('The L2 networks the hosts are on, each standing in for a physical NIC such as ens192.'),
+  hosts: z
+    .array(hostSchema)
+    .min(1, 'needs at least one host')
+    .describe('The simulated machines: each has an address on a segment and its workloads.'),
+  routing: z
+    .enum(['static', 'bgp', 'none'])
+    .default('static')
+    .describe(
+      'How hosts learn the routes to the other hosts\' workloads: "static" (testbed adds them, as in the seed), "bgp" (BIRD 2 on every host, as Calico) or "none" (no routes between hosts).',
+    ),
+  encapsulation: encapsulationMode
+    .default('direct')
+    .describe(
+      'How workload traffic crosses between hosts, as Calico\'s IP pools say: "direct" (routed as it is), "ipip" (in IP-in-IP through tunl0) or "vxlan" (in VXLAN through vxlan.calico).',
+    ),
+  crossSubnet: z
+    .boolean()
+    .default(false)
+    .describe(
+      'With "ipip" or "vxlan": encapsulate only between hosts of different segments, route directly within one (CrossSubnet).',
+    ),
+  pools: z
+    .array(poolSchema)
+    .default([])
+    .describe(
+      "IP pools, as Calico's: a workload whose address is in a pool is reached as the pool says; the others as `encapsulation` and `crossSubnet` say.",
+    ),
+  bgp: bgpSchema.default({ asn: 64512, reflectors: [] }).describe('With routing "bgp": how BIRD is set up.'),
+  backendOptions: z
+    .record(z.string(), z.record(z.string(), z.unknown()))
+    .default({})
+    .describe(
+      "Settings of a backend, under its name (e.g. `docker: { privileged: ['host0'] }`); each backend checks its own.",
+    ),
 };
 
 // The model (src/topology/definition.ts) is written by hand so that it knows no schema; this fails

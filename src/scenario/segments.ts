@@ -14,17 +14,17 @@ import { reservedName, rawName, type Draft } from './draft.js';
 import { cidr, cidr6, interfaceName, ipv4, ipv6 } from './fields.js';
 import type { Fail, Path } from './problems.js';
 
-export const segmentSchema = z.strictObject({
-  /** The host-side interface name of this segment, e.g. "ens192". */
-  name: interfaceName,
-  subnet: cidr,
-  /** Default route of every host on the segment; proxy ARP needs it. Default: the subnet's first address. */
-  gateway: ipv4.optional(),
-  /** The segment's IPv6 network, for hosts with an address6 (dual stack). */
-  subnet6: cidr6.optional(),
-  /** IPv6 default route of its hosts. Default: the first address of subnet6. */
-  gateway6: ipv6.optional(),
-});
+export const segmentSchema = z
+  .strictObject({
+    name: interfaceName.describe('The host-side interface name of this segment, e.g. "ens192".'),
+    subnet: cidr.describe('The segment\'s IPv4 network, e.g. "192.168.1.0/24"; its hosts\' addresses lie inside it.'),
+    gateway: ipv4
+      .optional()
+      .describe("Default route of every host on the segment; proxy ARP needs it. Default: the subnet's first address."),
+    subnet6: cidr6.optional().describe("The segment's IPv6 network, for hosts with an address6 (dual stack)."),
+    gateway6: ipv6.optional().describe('IPv6 default route of its hosts. Default: the first address of subnet6.'),
+  })
+  .meta({ title: 'Segment' });
 
 /** The valid segments by name, with their gateway. */
 export type Segments = Map<string, { subnet: Cidr; gateway: string }>;

@@ -6,10 +6,10 @@ import { routerPlan } from './router.js';
 export const DOCKER_UPLINK = 'eth0';
 
 const options = z.strictObject({
-  /** Run host containers privileged instead of with least privilege: every host, or the ones named. */
   privileged: z
     .union([z.boolean(), z.array(z.string())], { error: 'must be true, false or a list of host names' })
-    .default(false),
+    .default(false)
+    .describe('Run host containers privileged instead of with least privilege: every host, or the ones named.'),
 });
 export type DockerOptions = z.output<typeof options>;
 

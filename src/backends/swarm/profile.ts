@@ -7,18 +7,21 @@ import { OVERLAY_REACH_DEADLINE_MS } from './overlay-reach.js';
 export const OVERLAY_MTU = 1450;
 
 const options = z.strictObject({
-  /** Which engine holds a host: its index in the engine list (from 0) or its URL. Default: round robin. */
-  placement: z.record(z.string(), z.union([z.number().int().min(0), z.string().min(1)])).default({}),
+  placement: z
+    .record(z.string(), z.union([z.number().int().min(0), z.string().min(1)]))
+    .default({})
+    .describe('Which engine holds a host: its index in the engine list (from 0) or its URL. Default: round robin.'),
   privileged: z
     .union([z.boolean(), z.array(z.string())], { error: 'must be true, false or a list of host names' })
-    .default(false),
-  /** Seconds to wait for every host to reach every other over the overlay before the lab counts as broken. */
+    .default(false)
+    .describe('Run host containers privileged instead of with least privilege: every host, or the ones named.'),
   overlayTimeout: z
     .number()
     .int()
     .min(1)
     .max(3600)
-    .default(OVERLAY_REACH_DEADLINE_MS / 1000),
+    .default(OVERLAY_REACH_DEADLINE_MS / 1000)
+    .describe('Seconds to wait for every host to reach every other over the overlay before the lab counts as broken.'),
 });
 export type SwarmOptions = z.output<typeof options>;
 

@@ -9,10 +9,11 @@ import { compare, type Attempt, type StepContext } from '../result.js';
 const schema = z.strictObject({
   ...stepCommon,
   bgp: z.strictObject({
-    /** Hosts whose sessions must be Established. Default: every host. */
-    hosts: z.array(nodeName).optional(),
-    /** Also require every other host's workload routes (or blocks) in each host's kernel, proto bird. */
-    routes: z.boolean().default(true),
+    hosts: z.array(nodeName).optional().describe('Hosts whose sessions must be Established. Default: every host.'),
+    routes: z
+      .boolean()
+      .default(true)
+      .describe("Also require every other host's workload routes (or blocks) in each host's kernel, proto bird."),
   }),
 });
 

@@ -7,7 +7,12 @@ import { act } from '../act.js';
 import { actionFigures, defineStepKind } from '../kind.js';
 
 /** A host (its uplink) or a workload (the host end of its veth). */
-const schema = z.strictObject({ ...stepCommon, linkDown: nodeName });
+const schema = z.strictObject({
+  ...stepCommon,
+  linkDown: nodeName.describe(
+    'A workload (its host-side veth goes down) or a host (its uplink goes down); the kernel drops the routes through the link.',
+  ),
+});
 
 export const linkDown = defineStepKind({
   key: 'linkDown',

@@ -6,7 +6,12 @@ import { program } from '../../requirements/requirement.js';
 import { act } from '../act.js';
 import { actionFigures, defineStepKind } from '../kind.js';
 
-const schema = z.strictObject({ ...stepCommon, linkUp: nodeName });
+const schema = z.strictObject({
+  ...stepCommon,
+  linkUp: nodeName.describe(
+    'A workload or a host whose link comes back up, with the routes and addresses the kernel dropped with it.',
+  ),
+});
 
 export const linkUp = defineStepKind({
   key: 'linkUp',

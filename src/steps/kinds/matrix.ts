@@ -14,23 +14,25 @@ import type { Attempt, StepContext } from '../result.js';
 const schema = z.strictObject({
   ...stepCommon,
   matrix: z.strictObject({
-    /** Workloads (or hosts) that must reach each other, every ordered pair. Default: every workload with an address of the family. */
     among: z
       .array(nodeName)
       .min(2)
       .refine((names) => new Set(names).size === names.length, 'names a node twice')
-      .optional(),
-    /** 6: over IPv6, between the nodes' IPv6 addresses (the hop limit checked as ttl). */
-    family,
-    count: z.number().int().min(1).max(100).default(1),
-    /** Seconds to wait for each reply. */
-    timeout: seconds.default(1),
+      .optional()
+      .describe(
+        'Workloads (or hosts) that must reach each other, every ordered pair. Default: every workload with an address of the family.',
+      ),
+    family: family.describe("6: over IPv6, between the nodes' IPv6 addresses (the hop limit checked as ttl)."),
+    count: z.number().int().min(1).max(100).default(1).describe('Echo requests per ordered pair.'),
+    timeout: seconds.default(1).describe('Seconds to wait for each reply.'),
   }),
   expect: z
     .strictObject({
-      reachable: z.boolean().default(true),
-      /** "topology": 63 on one host, 62 across hosts of a segment, 61 across segments; "any": not checked. */
-      ttl: z.union([z.literal('topology'), z.literal('any'), z.number().int().min(1).max(255)]).default('topology'),
+      reachable: z.boolean().default(true).describe('true: every pair must reach each other; false: no pair may.'),
+      ttl: z
+        .union([z.literal('topology'), z.literal('any'), z.number().int().min(1).max(255)])
+        .default('topology')
+        .describe('"topology": 63 on one host, 62 across hosts of a segment, 61 across segments; "any": not checked.'),
     })
     .default({ reachable: true, ttl: 'topology' }),
 });

@@ -10,13 +10,21 @@ import { firstHopMtu, headers, pingTarget } from './ping.js';
 const schema = z.strictObject({
   ...stepCommon,
   mtu: z.strictObject({
-    from: nodeName,
-    /** A node name, or an IPv4 or IPv6 address. */
-    to: z.string().min(1),
-    /** 6: a node name in `to` stands for its IPv6 address (dual stack). */
-    family,
+    from: nodeName.describe('The node from which the path MTU is found.'),
+    to: z.string().min(1).describe('A node name, or an IPv4 or IPv6 address.'),
+    family: family.describe('6: a node name in `to` stands for its IPv6 address (dual stack).'),
   }),
-  expect: z.strictObject({ mtu: z.number().int().min(68).max(65_535).optional() }).default({}),
+  expect: z
+    .strictObject({
+      mtu: z
+        .number()
+        .int()
+        .min(68)
+        .max(65_535)
+        .optional()
+        .describe('The path MTU it must find, e.g. 1450 through VXLAN.'),
+    })
+    .default({}),
 });
 
 export type MtuStep = z.output<typeof schema>;

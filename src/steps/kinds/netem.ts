@@ -10,21 +10,16 @@ const schema = z.strictObject({
   ...stepCommon,
   netem: z
     .strictObject({
-      /** A host (shapes its uplink) or a workload (shapes its eth0). */
-      node: nodeName,
-      /** Milliseconds. */
-      delay: z.number().min(0).optional(),
-      /** Milliseconds, with delay. */
-      jitter: z.number().min(0).optional(),
-      /** Percent. */
-      loss: z.number().min(0).max(100).optional(),
-      /** e.g. "10mbit" (tc rate syntax). */
+      node: nodeName.describe('A host (shapes its uplink) or a workload (shapes its eth0).'),
+      delay: z.number().min(0).optional().describe('Milliseconds.'),
+      jitter: z.number().min(0).optional().describe('Milliseconds, with delay.'),
+      loss: z.number().min(0).max(100).optional().describe('Percent.'),
       rate: z
         .string()
         .regex(/^\d+(\.\d+)?[kmg]?(bit|bps)$/, 'is not a tc rate such as 10mbit')
-        .optional(),
-      /** Remove the shaping instead. */
-      clear: z.boolean().default(false),
+        .optional()
+        .describe('e.g. "10mbit" (tc rate syntax).'),
+      clear: z.boolean().default(false).describe('Remove the shaping instead.'),
     })
     .refine((n) => n.jitter === undefined || n.delay !== undefined, {
       message: 'jitter needs a delay',

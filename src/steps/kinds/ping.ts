@@ -11,30 +11,29 @@ const schema = z.strictObject({
   ...stepCommon,
   ping: z
     .strictObject({
-      from: nodeName,
-      /** A node name, or an IPv4 or IPv6 address. */
-      to: z.string().min(1),
-      /** 6: a node name in `to` stands for its IPv6 address (dual stack). */
-      family,
-      count: z.number().int().min(1).max(10_000).default(3),
-      /** Seconds between echo requests. */
-      interval: z.number().min(0.002).default(0.2),
-      /**
-       * ICMP payload bytes; "largest": the most that fits the MTU of the link the sender routes the
-       * target through, unfragmented (MTU - 28, or - 48 for IPv6); "tooLarge": one byte more. Both
-       * need dontFragment.
-       */
+      from: nodeName.describe('The node (host or workload) that sends the echo requests.'),
+      to: z.string().min(1).describe('A node name, or an IPv4 or IPv6 address.'),
+      family: family.describe('6: a node name in `to` stands for its IPv6 address (dual stack).'),
+      count: z.number().int().min(1).max(10_000).default(3).describe('Echo requests to send.'),
+      interval: z.number().min(0.002).default(0.2).describe('Seconds between echo requests.'),
       size: z
         .union([z.number().int().min(0).max(65_507), z.enum(['largest', 'tooLarge'])], {
           error: 'is a payload size 0-65507, "largest" or "tooLarge"',
         })
-        .default(56),
-      /** Seconds to wait for the last reply. */
-      timeout: seconds.default(1),
-      /** Seconds the whole ping may take before it is stopped. Default: twice its schedule, plus `timeout` and 10 s. */
-      deadline: seconds.optional(),
-      /** Set DF and never fragment (ping -M do): a packet over a link's MTU fails instead of being split. */
-      dontFragment: z.boolean().default(false),
+        .default(56)
+        .describe(
+          'ICMP payload bytes; "largest": the most that fits the MTU of the link the sender routes the target through, unfragmented (MTU - 28, or - 48 for IPv6); "tooLarge": one byte more. Both need dontFragment.',
+        ),
+      timeout: seconds.default(1).describe('Seconds to wait for the last reply.'),
+      deadline: seconds
+        .optional()
+        .describe(
+          'Seconds the whole ping may take before it is stopped. Default: twice its schedule, plus `timeout` and 10 s.',
+        ),
+      dontFragment: z
+        .boolean()
+        .default(false)
+        .describe("Set DF and never fragment (ping -M do): a packet over a link's MTU fails instead of being split."),
     })
     .refine((p) => typeof p.size === 'number' || p.dontFragment, {
       message: '"largest" and "tooLarge" need dontFragment: true (without it the kernel fragments)',
@@ -42,16 +41,21 @@ const schema = z.strictObject({
     }),
   expect: z
     .strictObject({
-      reachable: z.boolean().default(true),
-      ttl: z.number().int().min(1).max(255).optional(),
-      /** Maximum packet loss in percent. */
-      maxLoss: z.number().min(0).max(100).optional(),
-      /** Milliseconds. */
-      maxAvgRtt: z.number().positive().optional(),
-      /** Milliseconds: proves an injected delay. */
-      minAvgRtt: z.number().positive().optional(),
-      /** Milliseconds. */
-      maxRtt: z.number().positive().optional(),
+      reachable: z
+        .boolean()
+        .default(true)
+        .describe('true: a reply must come back; false: none may (proves isolation).'),
+      ttl: z
+        .number()
+        .int()
+        .min(1)
+        .max(255)
+        .optional()
+        .describe('The ttl the replies arrive with, e.g. 62 across two routed hops (the hop limit over IPv6).'),
+      maxLoss: z.number().min(0).max(100).optional().describe('Maximum packet loss in percent.'),
+      maxAvgRtt: z.number().positive().optional().describe('Milliseconds.'),
+      minAvgRtt: z.number().positive().optional().describe('Milliseconds: proves an injected delay.'),
+      maxRtt: z.number().positive().optional().describe('Milliseconds.'),
     })
     .default({ reachable: true }),
 });

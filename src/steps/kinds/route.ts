@@ -11,27 +11,41 @@ const schema = z.strictObject({
   ...stepCommon,
   route: z
     .strictObject({
-      node: nodeName,
-      /** Destination as `ip route` prints it: "10.20.1.3", "10.20.1.0/24", "fd00::3", "fd00::/64" or "default". */
+      node: nodeName.describe('The node whose routing table is read.'),
       to: z
         .string()
         .min(1)
         .refine(
           (t) => t === 'default' || parseCidr(t) !== undefined || isIpv6(t) || parseCidr6(t) !== undefined,
           'is neither an IPv4 or IPv6 destination nor "default"',
+        )
+        .describe(
+          'Destination as `ip route` prints it: "10.20.1.3", "10.20.1.0/24", "fd00::3", "fd00::/64" or "default".',
         ),
-      /** IPv4 or IPv6; an IPv6 `to` or `via` looks in the IPv6 table (`ip -6`). */
-      via: z.union([ipv4, ipv6], { error: 'is not an IPv4 or IPv6 address' }).optional(),
-      /** Interface name, or "{veth:WORKLOAD}" for a workload's host-side veth. */
-      dev: z.string().min(1).optional(),
-      scope: z.enum(['link', 'global', 'host']).optional(),
-      proto: z.string().min(1).optional(),
+      via: z
+        .union([ipv4, ipv6], { error: 'is not an IPv4 or IPv6 address' })
+        .optional()
+        .describe('IPv4 or IPv6; an IPv6 `to` or `via` looks in the IPv6 table (`ip -6`).'),
+      dev: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Interface name, or "{veth:WORKLOAD}" for a workload\'s host-side veth.'),
+      scope: z
+        .enum(['link', 'global', 'host'])
+        .optional()
+        .describe('The scope the route must have, as `ip route` prints it.'),
+      proto: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('The protocol the route must have, e.g. "bird" for a route BGP learned.'),
     })
     .refine((r) => r.via === undefined || r.to === 'default' || r.to.includes(':') === r.via.includes(':'), {
       message: 'is of the other IP family than route.to',
       path: ['via'],
     }),
-  expect: presence,
+  expect: presence.describe('"present": a route with these fields must be in the table; "absent": none may.'),
 });
 
 export type RouteStep = z.output<typeof schema>;

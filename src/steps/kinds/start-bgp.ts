@@ -5,7 +5,7 @@ import { program } from '../../requirements/requirement.js';
 import { act } from '../act.js';
 import { actionFigures, defineStepKind } from '../kind.js';
 
-const schema = z.strictObject({ ...stepCommon, startBgp: nodeName });
+const schema = z.strictObject({ ...stepCommon, startBgp: nodeName.describe('A host whose BIRD is started again.') });
 
 export const startBgp = defineStepKind({
   key: 'startBgp',

@@ -5,7 +5,10 @@ import { actionFigures, defineStepKind } from '../kind.js';
 import { powerHost } from '../power.js';
 
 /** Boots a stopped host; its whole plan is applied again. */
-const schema = z.strictObject({ ...stepCommon, startHost: nodeName });
+const schema = z.strictObject({
+  ...stepCommon,
+  startHost: nodeName.describe('A host powered on again; its dataplane is built anew.'),
+});
 
 export const startHost = defineStepKind({
   key: 'startHost',

@@ -5,7 +5,10 @@ import { act } from '../act.js';
 import { actionFigures, defineStepKind } from '../kind.js';
 import { waitEnded } from '../wait-ended.js';
 
-const schema = z.strictObject({ ...stepCommon, stopBgp: nodeName });
+const schema = z.strictObject({
+  ...stepCommon,
+  stopBgp: nodeName.describe('A host whose BIRD is stopped: its routes leave the other hosts.'),
+});
 
 /**
  * `down` makes BIRD close its sessions with a notification, so peers withdraw the routes at once.

@@ -5,7 +5,10 @@ import { actionFigures, defineStepKind } from '../kind.js';
 import { powerHost } from '../power.js';
 
 /** Where the backend can (docker): stop a host as if it lost power. */
-const schema = z.strictObject({ ...stepCommon, stopHost: nodeName });
+const schema = z.strictObject({
+  ...stepCommon,
+  stopHost: nodeName.describe('A host powered off, as if it lost power.'),
+});
 
 export const stopHost = defineStepKind({
   key: 'stopHost',

@@ -7,11 +7,16 @@ import { compare, type Attempt, type StepContext } from '../result.js';
 const schema = z.strictObject({
   ...stepCommon,
   sysctl: z.strictObject({
-    node: nodeName,
-    /** e.g. "net.ipv4.conf.{veth:ns0}.proxy_arp". */
-    key: z.string().regex(/^[A-Za-z0-9_.{}:-]+$/, 'is not a sysctl key such as net.ipv4.ip_forward'),
+    node: nodeName.describe('The node in which the sysctl is read.'),
+    key: z
+      .string()
+      .regex(/^[A-Za-z0-9_.{}:-]+$/, 'is not a sysctl key such as net.ipv4.ip_forward')
+      .describe('e.g. "net.ipv4.conf.{veth:ns0}.proxy_arp".'),
   }),
-  expect: z.union([z.string(), z.number()]).transform(String),
+  expect: z
+    .union([z.string(), z.number()])
+    .transform(String)
+    .describe('The value it must have, compared as text: 1 and "1" are the same.'),
 });
 
 export type SysctlStep = z.output<typeof schema>;

@@ -14,21 +14,32 @@ const schema = z
   .strictObject({
     ...stepCommon,
     trace: z.strictObject({
-      from: nodeName,
-      to: nodeName,
-      /** 6: the echo request goes between the nodes' IPv6 addresses (the hop limit read as ttl). */
-      family,
+      from: nodeName.describe('The node that sends one echo request.'),
+      to: nodeName.describe('The node it is sent to.'),
+      family: family.describe(
+        "6: the echo request goes between the nodes' IPv6 addresses (the hop limit read as ttl).",
+      ),
     }),
     expect: z
       .strictObject({
-        /** The nodes the echo request crosses, in order, e.g. ['ns0', 'host0', 'host1', 'ns1']. */
-        hops: z.array(nodeName).min(1).optional(),
-        /** The ttl on each link between them, e.g. [64, 63, 62]. */
-        ttls: z.array(z.number().int().min(0).max(255)).min(1).optional(),
-        /** The gateway 169.254.1.1 was asked for and answered by proxy ARP (a workload sender only, IPv4). */
-        proxyArp: z.boolean().optional(),
-        /** The header the packet wore between the hosts: "none" (routed as it is), "ipip" or "vxlan". */
-        encapsulation: z.enum(['none', 'ipip', 'vxlan']).optional(),
+        hops: z
+          .array(nodeName)
+          .min(1)
+          .optional()
+          .describe("The nodes the echo request crosses, in order, e.g. ['ns0', 'host0', 'host1', 'ns1']."),
+        ttls: z
+          .array(z.number().int().min(0).max(255))
+          .min(1)
+          .optional()
+          .describe('The ttl on each link between them, e.g. [64, 63, 62].'),
+        proxyArp: z
+          .boolean()
+          .optional()
+          .describe('The gateway 169.254.1.1 was asked for and answered by proxy ARP (a workload sender only, IPv4).'),
+        encapsulation: z
+          .enum(['none', 'ipip', 'vxlan'])
+          .optional()
+          .describe('The header the packet wore between the hosts: "none" (routed as it is), "ipip" or "vxlan".'),
       })
       .default({}),
   })

@@ -6,12 +6,18 @@ import { pause } from '../../util/interrupt.js';
 
 const schema = z.strictObject({
   ...stepCommon,
-  wait: z.union([
-    /** Pause. */
-    z.strictObject({ seconds: z.number().min(0).max(3600) }),
-    /** Until a command run in a node exits 0 (combine with `within`). */
-    z.strictObject({ node: nodeName, command: z.array(withoutNul).min(1) }),
-  ]),
+  wait: z
+    .union([
+      z.strictObject({ seconds: z.number().min(0).max(3600).describe('Pause this many seconds.') }),
+      z.strictObject({
+        node: nodeName.describe('The node the command runs in.'),
+        command: z
+          .array(withoutNul)
+          .min(1)
+          .describe('Run until it exits 0 (give the step a `within`), as an argument list: no shell.'),
+      }),
+    ])
+    .describe('A pause, or until a command run in a node exits 0.'),
 });
 
 export type WaitStep = z.output<typeof schema>;
