@@ -8,13 +8,17 @@ import { compare, type Attempt, type StepContext } from '../result.js';
 
 const schema = z.strictObject({
   ...stepCommon,
-  bgp: z.strictObject({
-    hosts: z.array(nodeName).optional().describe('Hosts whose sessions must be Established. Default: every host.'),
-    routes: z
-      .boolean()
-      .default(true)
-      .describe("Also require every other host's workload routes (or blocks) in each host's kernel, proto bird."),
-  }),
+  bgp: z
+    .strictObject({
+      hosts: z.array(nodeName).optional().describe('Hosts whose sessions must be Established. Default: every host.'),
+      routes: z
+        .boolean()
+        .default(true)
+        .describe("Also require every other host's workload routes (or blocks) in each host's kernel, proto bird."),
+    })
+    .describe(
+      "Checks that every BGP session of BIRD is Established and, by default, that every learned route is in each host's kernel.",
+    ),
 });
 
 export type BgpStep = z.output<typeof schema>;

@@ -8,20 +8,22 @@ import { compare, type Attempt, type StepContext } from '../result.js';
 
 const schema = z.strictObject({
   ...stepCommon,
-  iperf3: z.strictObject({
-    from: nodeName.describe('The node that runs the client.'),
-    to: nodeName.describe('The node that runs the server for the duration of the step.'),
-    protocol: z.enum(['tcp', 'udp']).default('tcp').describe('TCP or UDP.'),
-    duration: z.number().min(0.1).max(600).default(2).describe('Seconds.'),
-    parallel: z.number().int().min(1).max(128).default(1).describe('Parallel streams (iperf3 -P).'),
-    bitrate: z
-      .string()
-      .regex(/^\d+(\.\d+)?[KMG]?$/, 'is not a bitrate such as 100M')
-      .optional()
-      .describe('Target bitrate, e.g. "100M" (iperf3 -b); UDP defaults to iperf3\'s 1 Mbit/s.'),
-    port: z.number().int().min(1).max(65_535).default(5201).describe("The server's port."),
-    family: family.describe("6: the client connects to the server's IPv6 address (dual stack)."),
-  }),
+  iperf3: z
+    .strictObject({
+      from: nodeName.describe('The node that runs the client.'),
+      to: nodeName.describe('The node that runs the server for the duration of the step.'),
+      protocol: z.enum(['tcp', 'udp']).default('tcp').describe('TCP or UDP.'),
+      duration: z.number().min(0.1).max(600).default(2).describe('Seconds.'),
+      parallel: z.number().int().min(1).max(128).default(1).describe('Parallel streams (iperf3 -P).'),
+      bitrate: z
+        .string()
+        .regex(/^\d+(\.\d+)?[KMG]?$/, 'is not a bitrate such as 100M')
+        .optional()
+        .describe('Target bitrate, e.g. "100M" (iperf3 -b); UDP defaults to iperf3\'s 1 Mbit/s.'),
+      port: z.number().int().min(1).max(65_535).default(5201).describe("The server's port."),
+      family: family.describe("6: the client connects to the server's IPv6 address (dual stack)."),
+    })
+    .describe('Measures throughput between two nodes with iperf3 (and, over UDP, loss and jitter).'),
   expect: z
     .strictObject({
       minBitsPerSecond: z

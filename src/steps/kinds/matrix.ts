@@ -13,19 +13,23 @@ import type { Attempt, StepContext } from '../result.js';
 
 const schema = z.strictObject({
   ...stepCommon,
-  matrix: z.strictObject({
-    among: z
-      .array(nodeName)
-      .min(2)
-      .refine((names) => new Set(names).size === names.length, 'names a node twice')
-      .optional()
-      .describe(
-        'Workloads (or hosts) that must reach each other, every ordered pair. Default: every workload with an address of the family.',
-      ),
-    family: family.describe("6: over IPv6, between the nodes' IPv6 addresses (the hop limit checked as ttl)."),
-    count: z.number().int().min(1).max(100).default(1).describe('Echo requests per ordered pair.'),
-    timeout: seconds.default(1).describe('Seconds to wait for each reply.'),
-  }),
+  matrix: z
+    .strictObject({
+      among: z
+        .array(nodeName)
+        .min(2)
+        .refine((names) => new Set(names).size === names.length, 'names a node twice')
+        .optional()
+        .describe(
+          'Workloads (or hosts) that must reach each other, every ordered pair. Default: every workload with an address of the family.',
+        ),
+      family: family.describe("6: over IPv6, between the nodes' IPv6 addresses (the hop limit checked as ttl)."),
+      count: z.number().int().min(1).max(100).default(1).describe('Echo requests per ordered pair.'),
+      timeout: seconds.default(1).describe('Seconds to wait for each reply.'),
+    })
+    .describe(
+      "Pings every ordered pair of nodes, all at once, and checks each reply's ttl against the topology: full reachability in one step.",
+    ),
   expect: z
     .strictObject({
       reachable: z.boolean().default(true).describe('true: every pair must reach each other; false: no pair may.'),

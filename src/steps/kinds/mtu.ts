@@ -9,11 +9,13 @@ import { firstHopMtu, headers, pingTarget } from './ping.js';
 
 const schema = z.strictObject({
   ...stepCommon,
-  mtu: z.strictObject({
-    from: nodeName.describe('The node from which the path MTU is found.'),
-    to: z.string().min(1).describe('A node name, or an IPv4 or IPv6 address.'),
-    family: family.describe('6: a node name in `to` stands for its IPv6 address (dual stack).'),
-  }),
+  mtu: z
+    .strictObject({
+      from: nodeName.describe('The node from which the path MTU is found.'),
+      to: z.string().min(1).describe('A node name, or an IPv4 or IPv6 address.'),
+      family: family.describe('6: a node name in `to` stands for its IPv6 address (dual stack).'),
+    })
+    .describe('Finds the path MTU from a node to a node or an address: the largest packet that crosses unfragmented.'),
   expect: z
     .strictObject({
       mtu: z

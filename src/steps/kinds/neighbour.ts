@@ -8,14 +8,18 @@ import { compare, type Attempt, type StepContext } from '../result.js';
 
 const schema = z.strictObject({
   ...stepCommon,
-  neighbour: z.strictObject({
-    node: nodeName.describe('The node whose neighbour table is read.'),
-    address: z
-      .union([ipv4, ipv6], { error: 'is not an IPv4 or IPv6 address' })
-      .describe('IPv4 (ARP) or IPv6 (neighbour discovery, `ip -6`).'),
-    lladdr: mac.optional().describe('The link-layer address the entry must have, e.g. "ee:ee:ee:ee:ee:ee".'),
-    dev: z.string().min(1).optional().describe('The interface the entry must be on.'),
-  }),
+  neighbour: z
+    .strictObject({
+      node: nodeName.describe('The node whose neighbour table is read.'),
+      address: z
+        .union([ipv4, ipv6], { error: 'is not an IPv4 or IPv6 address' })
+        .describe('IPv4 (ARP) or IPv6 (neighbour discovery, `ip -6`).'),
+      lladdr: mac.optional().describe('The link-layer address the entry must have, e.g. "ee:ee:ee:ee:ee:ee".'),
+      dev: z.string().min(1).optional().describe('The interface the entry must be on.'),
+    })
+    .describe(
+      "Reads a node's neighbour table (`ip neigh`: ARP, or IPv6 neighbour discovery) and checks an entry, e.g. the gateway 169.254.1.1 answered by proxy ARP.",
+    ),
   expect: presence.describe(
     '"present": an entry with a link-layer address (a resolved one) must be there; "absent": none may.',
   ),

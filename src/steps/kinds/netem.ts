@@ -30,7 +30,10 @@ const schema = z.strictObject({
     })
     .refine((n) => n.clear || [n.delay, n.loss, n.rate].some((v) => v !== undefined), {
       message: 'needs a delay, loss or rate (or clear: true)',
-    }),
+    })
+    .describe(
+      'Shapes a link with tc netem: delay, jitter, loss and rate, or clears the shaping. Needs netem in the kernel.',
+    ),
 });
 
 export type NetemStep = z.output<typeof schema>;

@@ -38,7 +38,10 @@ const schema = z.strictObject({
     .refine((p) => typeof p.size === 'number' || p.dontFragment, {
       message: '"largest" and "tooLarge" need dontFragment: true (without it the kernel fragments)',
       path: ['size'],
-    }),
+    })
+    .describe(
+      'Sends ICMP echo requests from a node to a node or an address, and checks that replies come back (or not), their ttl, the loss and the rtt.',
+    ),
   expect: z
     .strictObject({
       reachable: z

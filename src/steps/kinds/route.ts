@@ -44,7 +44,10 @@ const schema = z.strictObject({
     .refine((r) => r.via === undefined || r.to === 'default' || r.to.includes(':') === r.via.includes(':'), {
       message: 'is of the other IP family than route.to',
       path: ['via'],
-    }),
+    })
+    .describe(
+      "Reads a node's routing table (`ip route`, `ip -6 route`) and checks that a route with these fields is there, or not.",
+    ),
   expect: presence.describe('"present": a route with these fields must be in the table; "absent": none may.'),
 });
 

@@ -6,13 +6,15 @@ import { compare, type Attempt, type StepContext } from '../result.js';
 
 const schema = z.strictObject({
   ...stepCommon,
-  sysctl: z.strictObject({
-    node: nodeName.describe('The node in which the sysctl is read.'),
-    key: z
-      .string()
-      .regex(/^[A-Za-z0-9_.{}:-]+$/, 'is not a sysctl key such as net.ipv4.ip_forward')
-      .describe('e.g. "net.ipv4.conf.{veth:ns0}.proxy_arp".'),
-  }),
+  sysctl: z
+    .strictObject({
+      node: nodeName.describe('The node in which the sysctl is read.'),
+      key: z
+        .string()
+        .regex(/^[A-Za-z0-9_.{}:-]+$/, 'is not a sysctl key such as net.ipv4.ip_forward')
+        .describe('e.g. "net.ipv4.conf.{veth:ns0}.proxy_arp".'),
+    })
+    .describe('Reads a sysctl in a node and compares its value.'),
   expect: z
     .union([z.string(), z.number()])
     .transform(String)

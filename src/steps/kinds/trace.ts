@@ -13,13 +13,17 @@ import { arpAnswer, ndAnswer, parseTcpdump, tracePath, type Encapsulation, type 
 const schema = z
   .strictObject({
     ...stepCommon,
-    trace: z.strictObject({
-      from: nodeName.describe('The node that sends one echo request.'),
-      to: nodeName.describe('The node it is sent to.'),
-      family: family.describe(
-        "6: the echo request goes between the nodes' IPv6 addresses (the hop limit read as ttl).",
+    trace: z
+      .strictObject({
+        from: nodeName.describe('The node that sends one echo request.'),
+        to: nodeName.describe('The node it is sent to.'),
+        family: family.describe(
+          "6: the echo request goes between the nodes' IPv6 addresses (the hop limit read as ttl).",
+        ),
+      })
+      .describe(
+        'Sends one echo request and reads it with tcpdump in every namespace on its way: the hops, the ttl on each link, the proxy ARP answer, the encapsulation between hosts.',
       ),
-    }),
     expect: z
       .strictObject({
         hops: z
