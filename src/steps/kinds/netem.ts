@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { nodeName, stepCommon } from '../../scenario/fields.js';
 import { kernel, program } from '../../requirements/requirement.js';
-import { findNode } from '../../topology/topology.js';
+import { clearNetemArgv, netemArgv, shapedLink } from '../../dataplane/shaping.js';
 import { act } from '../act.js';
 import { actionFigures, defineStepKind } from '../kind.js';
 import type { StepContext } from '../result.js';
@@ -55,19 +55,7 @@ export const netem = defineStepKind({
 
 /** Shapes traffic leaving a host's uplink or a workload's eth0 with tc netem, or removes that shaping. */
 function shape(ctx: StepContext, step: NetemStep) {
-  const { node: name, delay, jitter, loss, rate, clear } = step.netem;
-  const node = findNode(ctx.topology, name)!;
-  const dev = node.kind === 'host' ? node.host.segment.name : node.workload.interface;
-  if (clear) {
-    // Only a netem this scenario set is removed; clearing what is not there is a mistake worth failing on.
-    const script =
-      'tc qdisc show dev "$1" root | grep -q netem || { echo "no netem on $1 to clear" >&2; exit 1; }; tc qdisc del dev "$1" root';
-    return act(ctx, name, ['sh', '-c', script, 'sh', dev], 'netem');
-  }
-  const options = [
-    ...(delay !== undefined ? ['delay', `${delay}ms`, ...(jitter !== undefined ? [`${jitter}ms`] : [])] : []),
-    ...(loss !== undefined ? ['loss', `${loss}%`] : []),
-    ...(rate !== undefined ? ['rate', rate] : []),
-  ];
-  return act(ctx, name, ['tc', 'qdisc', 'replace', 'dev', dev, 'root', 'netem', ...options], 'netem');
+  const { clear, ...shaping } = step.netem;
+  const { node, dev } = shapedLink(ctx.topology, step.netem.node);
+  return act(ctx, node, clear ? clearNetemArgv(dev) : netemArgv(dev, shaping), 'netem');
 }
