@@ -61,6 +61,7 @@ export default defineScenario({
       name: 'AFTER: ns0 reaches ns1 with ttl 62 again',
       ping: { from: 'ns0', to: 'ns1', count: 1 },
       expect: { ttl: 62 },
+      within: 10,
     },
   ],
 });
