@@ -3,8 +3,8 @@ import { defineScenario, veth } from 'testbed';
 // Exercise 1 of docs/teaching.md: the lab of two-host.ts, then proxy ARP turned off on the cali veth
 // of ns0. Each "Q" step asks a question; its expectation is the lesson's answer, so the run passes
 // when the kernel behaves as the lesson says. No step kind sets a sysctl or forgets a neighbour, so
-// BREAK and HEAL run the commands an operator would, as `wait` steps (they pass when the command does).
-// ns0's host end has a fixed name here so that those commands can name it.
+// BREAK and HEAL run the commands an operator would, as `wait` steps (they pass when the command does);
+// veth('ns0') in a command stands for the name of ns0's cali veth.
 export default defineScenario({
   name: 'teach-proxy-arp',
   description:
@@ -14,7 +14,7 @@ export default defineScenario({
     {
       name: 'host0',
       address: '192.168.1.32',
-      workloads: [{ name: 'ns0', address: '10.20.1.2', hostInterface: 'cali-ns0' }],
+      workloads: [{ name: 'ns0', address: '10.20.1.2' }],
     },
     { name: 'host1', address: '192.168.1.16', workloads: [{ name: 'ns1', address: '10.20.1.3' }] },
   ],
@@ -30,8 +30,8 @@ export default defineScenario({
       neighbour: { node: 'ns0', address: '169.254.1.1', lladdr: 'ee:ee:ee:ee:ee:ee' },
     },
     {
-      name: 'BREAK: host0 turns proxy ARP off on cali-ns0',
-      wait: { node: 'host0', command: ['sysctl', '-w', 'net.ipv4.conf.cali-ns0.proxy_arp=0'] },
+      name: "BREAK: host0 turns proxy ARP off on ns0's cali veth",
+      wait: { node: 'host0', command: ['sysctl', '-w', `net.ipv4.conf.${veth('ns0')}.proxy_arp=0`] },
     },
     {
       // Otherwise ns0 would use the MAC it learnt until the entry went stale, some 30 s later.
@@ -39,7 +39,7 @@ export default defineScenario({
       wait: { node: 'ns0', command: ['ip', 'neigh', 'flush', 'dev', 'eth0'] },
     },
     {
-      name: 'Q1: what does host0 now read in proxy_arp of cali-ns0?',
+      name: "Q1: what does host0 now read in proxy_arp of ns0's cali veth?",
       sysctl: { node: 'host0', key: `net.ipv4.conf.${veth('ns0')}.proxy_arp` },
       expect: 0,
     },
@@ -75,7 +75,7 @@ export default defineScenario({
     },
     {
       name: 'HEAL: host0 turns proxy ARP on again',
-      wait: { node: 'host0', command: ['sysctl', '-w', 'net.ipv4.conf.cali-ns0.proxy_arp=1'] },
+      wait: { node: 'host0', command: ['sysctl', '-w', `net.ipv4.conf.${veth('ns0')}.proxy_arp=1`] },
     },
     {
       name: 'AFTER: ns0 reaches ns1 with ttl 62 again',

@@ -25,9 +25,9 @@ const LESSONS: Record<string, Lesson> = {
     answers: [
       ['BEFORE: ns0 reaches ns1 with ttl 62', 'ttl 62'],
       ['BEFORE: 169.254.1.1 resolves to ee:ee:ee:ee:ee:ee in ns0', 'ee:ee:ee:ee:ee:ee'],
-      ['BREAK: host0 turns proxy ARP off on cali-ns0', 'exit 0'],
+      ["BREAK: host0 turns proxy ARP off on ns0's cali veth", 'exit 0'],
       ["BREAK: ns0 forgets its gateway's MAC, as it would after a while", 'exit 0'],
-      ['Q1: what does host0 now read in proxy_arp of cali-ns0?', '= 0'],
+      ["Q1: what does host0 now read in proxy_arp of ns0's cali veth?", '= 0'],
       ['Q2: can ns0 still reach ns1?', 'unreachable'],
       ['Q3: does 169.254.1.1 still resolve to a MAC in ns0?', 'no MAC'],
       [
@@ -37,7 +37,7 @@ const LESSONS: Record<string, Lesson> = {
       ['Q5: can ns1 still reach ns0?', 'unreachable'],
       [
         'Q6: how far does one packet from ns1 to ns0 get?',
-        'ns1 out eth0 ttl 64; host1 in cali… ttl 64 out ens192 ttl 63; host0 in ens192 ttl 63 out cali-ns0 ttl 62; ns0 in eth0 ttl 62; ARP for 169.254.1.1 answered by ee:ee:ee:ee:ee:ee',
+        'ns1 out eth0 ttl 64; host1 in cali… ttl 64 out ens192 ttl 63; host0 in ens192 ttl 63 out cali… ttl 62; ns0 in eth0 ttl 62; ARP for 169.254.1.1 answered by ee:ee:ee:ee:ee:ee',
       ],
       ['Q7: can host0 still reach host1?', 'ttl 64'],
       ['HEAL: host0 turns proxy ARP on again', 'exit 0'],

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { judge, type TraceStep } from '../../src/steps/kinds/trace.js';
+import { judge, trace, type TraceStep } from '../../src/steps/kinds/trace.js';
 import { arpAnswer, ndAnswer, parseTcpdump, tracePath } from '../../src/steps/tcpdump-output.js';
 
 // Real captures of one ping from ns0 (10.20.1.2) to ns1 (10.20.1.3) in the two-host lab, one per namespace.
@@ -107,6 +107,15 @@ describe('reading a trace off tcpdump', () => {
     const none = judge(step({ hops: ['ns0', 'ns1'] }), [], { family: 4, asked: true }, false);
     expect(none.failures).toEqual(['hops: expected ns0 → ns1, actual none']);
     expect(none.metrics.hops).toBeNull();
+  });
+
+  it('says why a packet was seen nowhere: its gateway went unresolved', () => {
+    const unanswered = judge(step({}), [], { family: 4, gateway: '169.254.1.1', asked: true }, false);
+    expect(trace.figures(unanswered.metrics, false)).toBe(
+      'the echo request was seen nowhere: ARP for 169.254.1.1 went unanswered',
+    );
+    const silent = judge(step({}), [], { family: 4, gateway: '169.254.1.1', asked: false }, false);
+    expect(trace.figures(silent.metrics, false)).toBe('the echo request was seen nowhere');
   });
 
   it('reads a packet inside VXLAN: the inner ttl and addresses, the outer ends and the vni (real capture on host0)', () => {

@@ -242,7 +242,7 @@ export const traceCommand = {
     const result = await runStep(stepContext(backend, spec.topology, []), step, 0);
     if (result.error) throw new InfraError(`trace ${args.from} -> ${args.to}: ${result.error}`);
     console.log(
-      String(result.metrics.path ?? 'the echo request was seen nowhere')
+      String(result.metrics.path ?? STEP_KINDS.trace.figures(result.metrics, result.passed))
         .split('; ')
         .join('\n'),
     );

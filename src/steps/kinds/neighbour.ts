@@ -47,7 +47,9 @@ export const neighbour = defineStepKind({
   nodes: (s) => [s.neighbour.node],
   needs: () => [program('ip')],
   attempt: checkNeighbour,
-  figures: (m) => (m.lladdr ? `lladdr ${m.lladdr} ${m.state ?? ''}`.trim() : 'no entry'),
+  // An entry without a MAC (INCOMPLETE, FAILED) is a resolution that went unanswered, not no entry.
+  figures: (m) =>
+    m.lladdr ? `lladdr ${m.lladdr} ${m.state ?? ''}`.trim() : m.state ? `${m.state}, no lladdr` : 'no entry',
 });
 
 interface NeighbourEntry {

@@ -67,7 +67,12 @@ export const trace = defineStepKind({
   needs: () => [program('tcpdump'), program('ping'), program('sh'), program('ip')],
   attempt: runTrace,
   figures(m) {
-    if (!m.hops) return 'the echo request was seen nowhere';
+    if (!m.hops) {
+      // Why nothing left the sender is the lesson: its gateway's address was never resolved.
+      const unanswered =
+        m.arpAsked && !m.arpAnswer ? 'ARP' : m.ndAsked && !m.ndAnswer ? 'neighbour discovery' : undefined;
+      return `the echo request was seen nowhere${unanswered ? `: ${unanswered} for ${String(m.gateway)} went unanswered` : ''}`;
+    }
     const arp = m.arpAnswer
       ? `; ${WORKLOAD_GATEWAY} answered by ${m.arpAnswer} (proxy ARP)`
       : m.ndAnswer

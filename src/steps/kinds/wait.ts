@@ -3,6 +3,7 @@ import { nodeName, stepCommon, withoutNul } from '../../scenario/fields.js';
 import { defineStepKind } from '../kind.js';
 import { compare, type Attempt, type StepContext } from '../result.js';
 import { pause } from '../../util/interrupt.js';
+import { resolveVeths } from '../node-state.js';
 
 const schema = z.strictObject({
   ...stepCommon,
@@ -14,7 +15,9 @@ const schema = z.strictObject({
         command: z
           .array(withoutNul)
           .min(1)
-          .describe('Run until it exits 0 (give the step a `within`), as an argument list: no shell.'),
+          .describe(
+            'Run until it exits 0 (give the step a `within`), as an argument list: no shell. "{veth:WORKLOAD}" in a word stands for the workload\'s host-side veth.',
+          ),
       }),
     ])
     .describe('A pause, or until a command run in a node exits 0.'),
@@ -26,7 +29,9 @@ export const wait = defineStepKind({
   key: 'wait',
   schema,
   references(s, refs, path) {
-    if ('node' in s.wait) refs.node([...path, 'wait', 'node'], s.wait.node);
+    if (!('node' in s.wait)) return;
+    refs.node([...path, 'wait', 'node'], s.wait.node);
+    s.wait.command.forEach((word, i) => refs.veths([...path, 'wait', 'command', i], word));
   },
   name: (s) =>
     'seconds' in s.wait
@@ -45,7 +50,10 @@ async function runWait(ctx: StepContext, step: WaitStep): Promise<Attempt> {
     await pause(wait.seconds * 1000);
     return { metrics: { seconds: wait.seconds }, expected: {}, actual: {}, failures: [] };
   }
-  const result = await ctx.exec(wait.node, wait.command);
+  const result = await ctx.exec(
+    wait.node,
+    wait.command.map((word) => resolveVeths(ctx.topology, word)),
+  );
   return {
     metrics: { exitCode: result.code, output: (result.stdout + result.stderr).trim().slice(0, 500) },
     expected: { exitCode: 0 },
