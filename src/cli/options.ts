@@ -37,13 +37,16 @@ export const nameOption = {
   describe: 'Lab name (default: the scenario name); every resource of the lab carries it',
 } as const satisfies Options;
 
-/** The flags backends declare (docker's --privileged); unset unless given, so a scenario's own setting stands. */
-export function backendFlagOptions(): Record<string, Options> {
+/**
+ * The flags backends declare (docker's --privileged); unset unless given, so a scenario's own
+ * setting stands. Commands that build a lab take them all; commands that find a running lab only
+ * those that say where to look (swarm's --engine): the others would change nothing there.
+ */
+export function backendFlagOptions(use: 'build' | 'find'): Record<string, Options> {
   return Object.fromEntries(
-    Object.entries(backendFlags()).map(([flag, { runtime: _, ...option }]) => [
-      flag,
-      { ...option, default: undefined },
-    ]),
+    Object.entries(backendFlags()).flatMap(([flag, { runtime, ...option }]) =>
+      use === 'build' || runtime ? [[flag, { ...option, default: undefined }]] : [],
+    ),
   );
 }
 

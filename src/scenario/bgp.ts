@@ -25,7 +25,7 @@ export const bgpSchema = z
       .max(32)
       .optional()
       .describe(
-        "Export one block of this prefix length per host (with a blackhole route, as Calico's IPAM blocks) instead of /32s.",
+        "Each host's workloads form one block of this prefix length, as Calico's IPAM gives them: with BGP a host exports its block (with a blackhole route) instead of /32s; with an encapsulation, also under static routing, a host's tunnel address is its block's first address.",
       ),
     extraConfig: withoutNul.optional().describe("Appended to every host's bird.conf verbatim."),
   })
@@ -56,7 +56,11 @@ export function checkBgp(bgp: LabDefinition['bgp'], s: Draft, fail: Fail): void 
     }
     for (const b of blocks) {
       const other = owners.get(b);
-      if (other) fail(['hosts', i, 'workloads'], `block ${b}/${block} is also used by ${other}`);
+      if (other)
+        fail(
+          ['hosts', i, 'workloads'],
+          `block ${b}/${block} is also used by ${other}: give each host's workloads addresses from a /${block} of their own`,
+        );
       owners.set(b, h.name);
     }
   });

@@ -129,6 +129,7 @@ function checkTunnelAddresses(
   mode: Encapsulation,
   { owners, segments, fail }: { owners: Map<string, string>; segments: Segments; fail: Fail },
 ): void {
+  const fromBlocks = new Set<string>();
   s.hosts.forEach((h, i) => {
     if (!h) return;
     const path: Path = ['hosts', i, 'tunnelAddress'];
@@ -156,11 +157,12 @@ function checkTunnelAddresses(
         );
     }
     const previous = owners.get(address);
-    if (previous)
-      fail(
-        h.tunnelAddress === undefined ? ['hosts', i] : path,
-        `the tunnel address ${address} of ${h.name} is already used by ${previous}`,
-      );
-    else owners.set(address, `the tunnel of ${h.name}`);
+    const derived = h.tunnelAddress === undefined;
+    // Two hosts whose tunnel addresses both come from one block share that block: checkBgp says so.
+    if (previous && !(derived && fromBlocks.has(address)))
+      fail(derived ? ['hosts', i] : path, `the tunnel address ${address} of ${h.name} is already used by ${previous}`);
+    if (previous) return;
+    owners.set(address, `the tunnel of ${h.name}`);
+    if (derived) fromBlocks.add(address);
   });
 }

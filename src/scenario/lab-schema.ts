@@ -46,7 +46,9 @@ export const labShape = {
     .describe(
       "IP pools, as Calico's: a workload whose address is in a pool is reached as the pool says; the others as `encapsulation` and `crossSubnet` say.",
     ),
-  bgp: bgpSchema.default({ asn: 64512, reflectors: [] }).describe('With routing "bgp": how BIRD is set up.'),
+  bgp: bgpSchema
+    .default({ asn: 64512, reflectors: [] })
+    .describe('How BIRD is set up with routing "bgp"; `block` also gives tunnel addresses to an encapsulation.'),
   backendOptions: z
     .record(z.string(), z.record(z.string(), z.unknown()))
     .default({})

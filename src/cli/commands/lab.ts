@@ -36,7 +36,7 @@ export const upCommand = {
       .positional('file', { type: 'string', demandOption: true, describe: 'Scenario file' })
       .option('backend', backendOption)
       .option('name', nameOption)
-      .options(backendFlagOptions())
+      .options(backendFlagOptions('build'))
       .example('$0 up scenarios/two-host.ts', 'Build the lab "two-host"')
       .example('$0 up scenarios/two-host.ts --backend docker', 'Hosts as containers: docker ps shows them')
       .example('$0 up scenarios/two-host.ts --name demo', 'The same lab under another name, beside the first'),
@@ -73,7 +73,7 @@ export const downCommand = {
       .positional('lab', { type: 'string', describe: 'Lab name' })
       .option('all', { type: 'boolean', default: false, describe: 'Remove every testbed lab on this machine' })
       .option('backend', searchBackendOption)
-      .options(backendFlagOptions())
+      .options(backendFlagOptions('find'))
       .example('$0 down two-host', 'Remove the lab "two-host", wherever it runs')
       .example('$0 down --all', 'Remove every lab'),
   handler: async (args: { lab?: string; all: boolean; backend: string; [flag: string]: unknown }): Promise<number> => {
@@ -103,7 +103,7 @@ export const lsCommand = {
     y
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON array' })
       .option('backend', searchBackendOption)
-      .options(backendFlagOptions())
+      .options(backendFlagOptions('find'))
       .example('$0 ls', 'Show labs with their nodes'),
   handler: async (args: { json: boolean; backend: string; [flag: string]: unknown }): Promise<number> => {
     const labs = [];
@@ -130,7 +130,7 @@ export const execCommand = {
       .positional('node', { type: 'string', demandOption: true, describe: 'Host or workload name' })
       .positional('command', { type: 'string', array: true, describe: 'Command and arguments, after --; default: sh' })
       .option('backend', searchBackendOption)
-      .options(backendFlagOptions())
+      .options(backendFlagOptions('find'))
       .example('$0 exec two-host ns0 -- ip route', 'Routes inside workload ns0: 169.254.1.1 is the gateway')
       .example('$0 exec two-host host0 -- ip neigh', 'Neighbours of host0')
       .example('$0 exec two-host ns0 -- ping -c 3 10.20.1.3', 'Ping ns1 from ns0'),
@@ -153,7 +153,8 @@ export const execCommand = {
 
 export const planCommand = {
   command: 'plan <file>',
-  describe: 'Print the commands a lab is built with, grouped by host (needs no root, touches nothing)',
+  describe:
+    'Check a scenario file and print the commands its lab is built with, grouped by host (needs no root, touches nothing; what the backend and this machine can do is checked by run and up)',
   builder: (y: Argv) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'Scenario file' })
@@ -214,7 +215,7 @@ export const traceCommand = {
       })
       .option('name', nameOption)
       .option('backend', searchBackendOption)
-      .options(backendFlagOptions())
+      .options(backendFlagOptions('find'))
       .example(
         '$0 up scenarios/two-host.ts && $0 trace scenarios/two-host.ts ns0 ns1',
         'ns0 → host0 → host1 → ns1, ttl 64 → 63 → 62',

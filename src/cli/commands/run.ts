@@ -56,7 +56,7 @@ export const runCommand = {
         describe: 'Leave the lab running after the steps (remove it with testbed down)',
       })
       .option('name', nameOption)
-      .options(backendFlagOptions())
+      .options(backendFlagOptions('build'))
       .option('skip-unsupported', {
         type: 'boolean',
         default: false,

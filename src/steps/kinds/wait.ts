@@ -8,19 +8,22 @@ import { resolveVeths } from '../node-state.js';
 const schema = z.strictObject({
   ...stepCommon,
   wait: z
-    .union([
-      z.strictObject({ seconds: z.number().min(0).max(3600).describe('Pause this many seconds.') }),
-      z.strictObject({
-        node: nodeName.describe('The node the command runs in.'),
-        command: z
-          .array(withoutNul)
-          .min(1)
-          .describe(
-            'Run until it exits 0 (give the step a `within`), as an argument list: no shell. "{veth:WORKLOAD}" in a word stands for the workload\'s host-side veth.',
-          ),
-      }),
-    ])
-    .describe('A pause, or until a command run in a node exits 0.'),
+    .union(
+      [
+        z.strictObject({ seconds: z.number().min(0).max(3600).describe('Pause this many seconds.') }),
+        z.strictObject({
+          node: nodeName.describe('The node the command runs in.'),
+          command: z
+            .array(withoutNul)
+            .min(1)
+            .describe(
+              'Run until it exits 0 (give the step a `within`), as an argument list: no shell. "{veth:WORKLOAD}" in a word stands for the workload\'s host-side veth.',
+            ),
+        }),
+      ],
+      { error: 'must be either { seconds } (a pause) or { node, command } (command: an array of words)' },
+    )
+    .describe('Either `{ seconds }`, a pause, or `{ node, command }`: until the command exits 0 in the node.'),
 });
 
 export type WaitStep = z.output<typeof schema>;
