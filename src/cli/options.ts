@@ -34,7 +34,7 @@ export const planBackendOption = {
 
 export const nameOption = {
   type: 'string',
-  describe: 'Lab name (default: the scenario name); every resource of the lab carries it',
+  describe: 'Lab name (default: the scenario name; with one scenario file only); every resource of the lab carries it',
 } as const satisfies Options;
 
 /**

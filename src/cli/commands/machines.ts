@@ -17,7 +17,7 @@ export const machinesCommand = {
         demandOption: true,
         describe: 'up: start (or keep) N machines; down: remove them all; ls: list them',
       })
-      .positional('count', { type: 'number', describe: 'How many machines (up)', default: 2 })
+      .positional('count', { type: 'number', describe: 'How many machines (up): 1 to 16', default: 2 })
       .example('$0 machines up 2', 'Two Docker-in-Docker machines; prints their engine URLs')
       .example('$0 machines up 2 && eval "$($0 machines ls --export)"', 'And point the swarm backend at them')
       .example('$0 machines down', 'Remove them, their volumes and their network')

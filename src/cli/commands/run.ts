@@ -29,7 +29,12 @@ export const runCommand = {
   describe: "Build each scenario's lab, run its steps, tear it down; exit 0 when every step passed",
   builder: (y: Argv) =>
     y
-      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'Scenario files (.ts)' })
+      .positional('files', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'Scenario files (.ts, .mts, .js or .mjs)',
+      })
       .option('backend', backendOption)
       .option('json', {
         type: 'boolean',
