@@ -21,12 +21,20 @@ export interface HostPlanOptions {
   birdPaths: (host: string) => BirdPaths;
   /** The uplink's MTU, where it is not 1500 (workload veths follow it, less any tunnel's overhead). */
   mtu?: number;
+  /**
+   * Where IPv6 neighbour discovery does not cross the segment (an overlay network carries no
+   * multicast): the MAC of each host's uplink, so that every host knows its peers' statically.
+   */
+  uplinkMac?: UplinkMac;
 }
+
+/** The MAC a host's uplink has, known before it exists. */
+export type UplinkMac = (host: Host) => string;
 
 /** Pure: the operations that turn a host with an uplink into a Calico node. */
 export function planHosts(
   topology: Topology,
-  { uplink = 'configure', birdPaths, mtu: uplinkMtu }: HostPlanOptions,
+  { uplink = 'configure', birdPaths, mtu: uplinkMtu, uplinkMac }: HostPlanOptions,
 ): HostPlan[] {
   const mtu = topology.encapsulation === 'direct' ? uplinkMtu : workloadMtu(topology, uplinkMtu);
   const routing = (host: Host): Section[] => {
@@ -38,7 +46,9 @@ export function planHosts(
     host: host.name,
     title: `${host.name} (${host.address} on ${host.segment.name})`,
     sections: [
-      uplink === 'configure' ? uplinkSection(host) : adoptedUplinkSection(host, uplink.adopt),
+      uplink === 'configure'
+        ? uplinkSection(topology, host, uplinkMac)
+        : adoptedUplinkSection(topology, host, uplink.adopt, uplinkMac),
       ...tunnelSection(topology, host, uplinkMtu),
       ...host.workloads.map((w) =>
         workloadSection(w, mtu, topology.encapsulation === 'direct' ? "the uplink's MTU" : "the tunnel's MTU"),
@@ -67,7 +77,7 @@ function bgpSection(topology: Topology, host: Host, paths: BirdPaths): Section {
   };
 }
 
-function uplinkSection(host: Host): Section {
+function uplinkSection(topology: Topology, host: Host, uplinkMac: UplinkMac | undefined): Section {
   const { name: dev, subnet } = host.segment;
   return {
     comment:
@@ -84,7 +94,7 @@ function uplinkSection(host: Host): Section {
       ip(host.name, 'link', 'set', 'dev', dev, 'up'),
       ip(host.name, 'route', 'add', ...defaultRoute(host)),
       sysctl(host.name, 'net/ipv4/ip_forward', 1),
-      ...uplink6(host),
+      ...uplink6(topology, host, uplinkMac),
     ],
   };
 }
@@ -98,23 +108,33 @@ export const defaultRoute = (host: Host): string[] => [
   host.segment.name,
 ];
 
-/** A dual-stack host's IPv6 address on its uplink and its IPv6 default route (none without address6). */
-export function uplink6Parts(host: Host): { address: string[]; route: string[] } | undefined {
+/**
+ * A dual-stack host's IPv6 address on its uplink and its IPv6 default route (none without
+ * address6); where the segment carries no neighbour discovery, its peers as static neighbours.
+ */
+export function uplink6Parts(
+  topology: Topology,
+  host: Host,
+  uplinkMac?: UplinkMac,
+): { address: string[]; route: string[]; neighbours: string[][] } | undefined {
   if (!host.address6) return undefined;
   const { name: dev, subnet6, gateway6 } = host.segment;
+  const peers = uplinkMac ? topology.hosts.filter((h) => h !== host && h.segment === host.segment && h.address6) : [];
   return {
     address: [`${host.address6}/${subnet6!.prefix}`, 'dev', dev, 'nodad'],
     route: ['default', 'via', gateway6!, 'dev', dev],
+    neighbours: peers.map((peer) => [peer.address6!, 'lladdr', uplinkMac!(peer), 'dev', dev, 'nud', 'permanent']),
   };
 }
 
-/** A dual-stack host's IPv6 address, default route and forwarding. */
-function uplink6(host: Host): Op[] {
-  const v6 = uplink6Parts(host);
+/** A dual-stack host's IPv6 address, default route, forwarding, and any static neighbours. */
+function uplink6(topology: Topology, host: Host, uplinkMac: UplinkMac | undefined): Op[] {
+  const v6 = uplink6Parts(topology, host, uplinkMac);
   if (!v6) return [];
   return [
     ip(host.name, 'addr', 'add', ...v6.address),
     ip(host.name, 'route', 'add', ...v6.route),
+    ...v6.neighbours.map((n) => ip(host.name, 'neigh', 'replace', ...n)),
     sysctl(host.name, 'net/ipv6/conf/all/forwarding', 1),
   ];
 }
@@ -131,7 +151,12 @@ export function workloadHostSide(w: Workload): { routes: string[][]; address6?: 
   };
 }
 
-function adoptedUplinkSection(host: Host, current: string): Section {
+function adoptedUplinkSection(
+  topology: Topology,
+  host: Host,
+  current: string,
+  uplinkMac: UplinkMac | undefined,
+): Section {
   const { name: dev } = host.segment;
   // The backend may hand the host over with IPv6 off (Docker does on its IPv4 networks).
   // And without DAD, which would keep the host from forwarding IPv6 for about 2 s.
@@ -157,7 +182,7 @@ function adoptedUplinkSection(host: Host, current: string): Section {
       ip(host.name, 'link', 'set', 'dev', dev, 'up'),
       ip(host.name, 'route', 'replace', ...defaultRoute(host)),
       sysctl(host.name, 'net/ipv4/ip_forward', 1),
-      ...uplink6(host),
+      ...uplink6(topology, host, uplinkMac),
     ],
   };
 }

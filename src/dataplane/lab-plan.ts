@@ -1,6 +1,6 @@
 import type { Topology } from '../topology/topology.js';
 import type { BirdPaths } from './bird.js';
-import { planHosts, type UplinkMode } from './host-plan.js';
+import { planHosts, type UplinkMac, type UplinkMode } from './host-plan.js';
 import type { HostPlan, Section } from './ops.js';
 
 /** What a backend tells the planner: how uplinks arrive, where BIRD keeps its files, what it adds. */
@@ -8,6 +8,8 @@ export interface PlanProfile {
   readonly uplink: UplinkMode;
   /** The uplink's MTU where it is not 1500 (an overlay's 1450): workload veths follow it. */
   readonly uplinkMtu?: number;
+  /** Where neighbour discovery does not cross a segment (an overlay): each host's uplink MAC, for static IPv6 neighbours. */
+  readonly uplinkMac?: UplinkMac;
   birdPaths(lab: string, host: string): BirdPaths;
   /** Sections a backend adds to a host's plan (after the planner's own). */
   hostExtras?(lab: string, host: string, topology: Topology): Section[];
@@ -39,6 +41,7 @@ export function planLab(
     uplink: profile.uplink,
     birdPaths: (host) => profile.birdPaths(topology.lab, host),
     ...(profile.uplinkMtu ? { mtu: profile.uplinkMtu } : {}),
+    ...(profile.uplinkMac ? { uplinkMac: profile.uplinkMac } : {}),
   });
   const fabric = profile.fabric?.(topology);
   return {

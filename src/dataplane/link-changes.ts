@@ -1,5 +1,5 @@
 import { findNode, type Host, type Topology } from '../topology/topology.js';
-import { defaultRoute, staticRoutes, uplink6Parts, workloadHostSide } from './host-plan.js';
+import { defaultRoute, staticRoutes, uplink6Parts, workloadHostSide, type UplinkMac } from './host-plan.js';
 import { ip, type Op } from './ops.js';
 
 /** The link a fault acts on: a host's uplink, or the host end of a workload's veth; and the host it is on. */
@@ -16,18 +16,21 @@ export function linkDownOps(topology: Topology, node: string): Op[] {
 
 /**
  * Brings a link back up and gives back what the kernel dropped with it, as the host's plan made
- * it: an uplink's IPv6 address, default routes and static routes; a veth's routes to its workload
- * and its IPv6 gateway address. `replace`, so what survived is no error.
+ * it: an uplink's IPv6 address, default routes, static routes and static IPv6 neighbours (where
+ * the backend's segments need them: `uplinkMac`); a veth's routes to its workload and its IPv6
+ * gateway address. `replace`, so what survived is no error.
  */
-export function linkUpOps(topology: Topology, node: string): Op[] {
+export function linkUpOps(topology: Topology, node: string, uplinkMac?: UplinkMac): Op[] {
   const found = findNode(topology, node)!;
   const { host, dev } = faultLink(topology, node);
   let addresses: string[][];
   let routes: string[][];
+  let neighbours: string[][] = [];
   if (found.kind === 'host') {
-    const v6 = uplink6Parts(host);
+    const v6 = uplink6Parts(topology, host, uplinkMac);
     addresses = v6 ? [v6.address] : [];
     routes = [defaultRoute(host), ...(v6 ? [v6.route] : []), ...staticRoutes(topology, host)];
+    neighbours = v6?.neighbours ?? [];
   } else {
     const side = workloadHostSide(found.workload);
     addresses = side.address6 ? [side.address6] : [];
@@ -37,5 +40,6 @@ export function linkUpOps(topology: Topology, node: string): Op[] {
     ip(host.name, 'link', 'set', 'dev', dev, 'up'),
     ...addresses.map((a) => ip(host.name, 'addr', 'replace', ...a)),
     ...routes.map((r) => ip(host.name, 'route', 'replace', ...r)),
+    ...neighbours.map((n) => ip(host.name, 'neigh', 'replace', ...n)),
   ];
 }

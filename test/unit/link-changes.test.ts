@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planHosts } from '../../src/dataplane/host-plan.js';
+import { planHosts, type UplinkMac } from '../../src/dataplane/host-plan.js';
 import { faultLink, linkDownOps, linkUpOps } from '../../src/dataplane/link-changes.js';
 import type { Op } from '../../src/dataplane/ops.js';
 import { renderIpBatch } from '../../src/dataplane/render.js';
@@ -18,17 +18,20 @@ const words = (op: Op) => (op.kind === 'ip' ? op.args.map(String) : []);
  * What the host's plan adds on the link in its host's namespace and the kernel drops with the link
  * (its routes and IPv6 addresses; IPv4 addresses stay), as `ip` arguments without the verb.
  */
-function planned(topology: Topology, node: string): string[] {
+function planned(topology: Topology, node: string, uplinkMac?: UplinkMac): string[] {
   const { host, dev } = faultLink(topology, node);
-  const plan = planHosts(topology, { birdPaths }).find((p) => p.host === host.name)!;
+  const plan = planHosts(topology, { birdPaths, ...(uplinkMac ? { uplinkMac } : {}) }).find(
+    (p) => p.host === host.name,
+  )!;
   return plan.sections
     .flatMap((s) => s.ops)
     .filter((op) => op.kind === 'ip' && op.ns === host.name)
     .map(words)
     .filter(
       (w) =>
-        (w[0] === 'route' || (w[0] === 'addr' && w[2]!.includes(':'))) &&
-        w[1] === 'add' &&
+        ((w[0] === 'route' && w[1] === 'add') ||
+          (w[0] === 'addr' && w[1] === 'add' && w[2]!.includes(':')) ||
+          (w[0] === 'neigh' && w[1] === 'replace')) &&
         w[w.indexOf('dev') + 1] === dev,
     )
     .map((w) => [w[0], ...w.slice(2)].join(' '));
@@ -48,6 +51,17 @@ describe('link faults as the data plane makes them', () => {
       }
     },
   );
+
+  it('dual-stack on an overlay: link up gives back the static IPv6 neighbours of the uplink too', async () => {
+    const topology = resolveTopology(await loadScenario('scenarios/dual-stack.ts'));
+    const uplinkMac = (h: { address: string }) => `02:42:00:00:00:${h.address.split('.')[3]!.padStart(2, '0')}`;
+    const restored = linkUpOps(topology, 'host0', uplinkMac)
+      .map(words)
+      .filter((w) => w[1] === 'replace')
+      .map((w) => [w[0], ...w.slice(2)].join(' '));
+    expect(restored.sort()).toEqual(planned(topology, 'host0', uplinkMac).sort());
+    expect(restored).toContain('neigh fd00:192:168:1::16 lladdr 02:42:00:00:00:16 dev ens192 nud permanent');
+  });
 
   it('two-host: host0 up as one ip batch in host0; down is the link alone', async () => {
     const topology = resolveTopology(await loadScenario('scenarios/two-host.ts'));

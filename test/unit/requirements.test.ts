@@ -152,16 +152,16 @@ describe('judging what a scenario needs against what is missing', () => {
       segments: [{ name: 'ens192', subnet: '192.168.1.0/24', subnet6: 'fd00:1::/64' }],
       hosts: base.hosts.map((h, i) => ({ ...h, address6: `fd00:1::${i + 10}` })),
     });
-    const swarmLike = await findMissing(
+    const powerOnly = await findMissing(
       {
-        profile: { name: 'swarm', capabilities: ['power'], programHome: netns.programHome },
+        profile: { name: 'lean', capabilities: ['power'], programHome: netns.programHome },
         probe: async () => ({ code: 0, stdout: '', stderr: '' }),
       } as never,
       scenarioNeeds(dual).map((n) => n.requirement),
       () => {},
     );
-    expect(judgeNeeds(dual, scenarioNeeds(dual), swarmLike, netns, false).fatal).toEqual([
-      's.ts needs IPv6 between hosts for address6: the swarm backend cannot do that (the docker backend or the netns backend can)',
+    expect(judgeNeeds(dual, scenarioNeeds(dual), powerOnly, netns, false).fatal).toEqual([
+      's.ts needs IPv6 between hosts for address6: the lean backend cannot do that (the docker backend or the netns backend or the swarm backend can)',
     ]);
     const vxlan = spec({ ...base, routing: 'static', steps: [], encapsulation: 'vxlan', bgp: { block: 26 } });
     expect(scenarioNeeds(vxlan).map((n) => n.requirement)).toEqual(

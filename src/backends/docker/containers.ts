@@ -16,6 +16,14 @@ const LEAST_PRIVILEGE = {
   ReadonlyPaths: [],
 };
 
+/**
+ * The MAC of a host's uplink: the one Docker derives from its IPv4 address, given explicitly so
+ * that every engine uses it (newer ones pick random MACs) and plans can name it before it exists.
+ */
+export function uplinkMacOf(address: string): string {
+  return ['02', '42', ...address.split('.').map((octet) => Number(octet).toString(16).padStart(2, '0'))].join(':');
+}
+
 /** The container of a host: on its segment's network at its address, labelled with what `ls` shows. */
 export function hostContainerSpec(
   lab: string,
@@ -30,6 +38,8 @@ export function hostContainerSpec(
     Hostname: host.name,
     Image: image,
     Cmd: ['sleep', 'infinity'],
+    // Engines before API 1.44 read the container's MAC, later ones the endpoint's.
+    MacAddress: uplinkMacOf(host.address),
     Labels: {
       ...labels,
       [LABEL.node]: host.name,
@@ -42,7 +52,11 @@ export function hostContainerSpec(
       Init: true,
       ...(privileged ? { Privileged: true } : LEAST_PRIVILEGE),
     },
-    NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: host.address } } } },
+    NetworkingConfig: {
+      EndpointsConfig: {
+        [network]: { IPAMConfig: { IPv4Address: host.address }, MacAddress: uplinkMacOf(host.address) },
+      },
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BackendProfile } from '../backend.js';
+import { uplinkMacOf } from '../docker/containers.js';
 import { dockerProfile } from '../docker/profile.js';
 import { OVERLAY_REACH_DEADLINE_MS } from './overlay-reach.js';
 
@@ -30,12 +31,14 @@ export const swarmProfile: BackendProfile = {
   name: 'swarm',
   description:
     'hosts are containers spread over the Docker engines of a Swarm, segments overlay networks (--engine or TESTBED_ENGINES)',
-  capabilities: ['power'],
+  capabilities: ['power', 'ipv6'],
   programHome: {
     where: 'in the host image',
     fix: 'rebuild it with: testbed image build (it is loaded into every engine)',
   },
   uplinkMtu: OVERLAY_MTU,
+  // An overlay carries no multicast, so no IPv6 neighbour discovery: hosts know their peers' MACs.
+  uplinkMac: (host) => uplinkMacOf(host.address),
   // One segment only (no routedSegments): nothing connects segments.
   fabric: undefined,
   options,

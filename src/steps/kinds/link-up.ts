@@ -23,7 +23,13 @@ export const linkUp = defineStepKind({
   /** Brings a link back and restores what the kernel dropped with it (the data plane knows what). */
   attempt(ctx, s) {
     const { host } = faultLink(ctx.topology, s.linkUp);
-    return act(ctx, host.name, ['ip', '-batch', '-'], 'linkUp', renderIpBatch(linkUpOps(ctx.topology, s.linkUp)));
+    return act(
+      ctx,
+      host.name,
+      ['ip', '-batch', '-'],
+      'linkUp',
+      renderIpBatch(linkUpOps(ctx.topology, s.linkUp, ctx.backend.profile.uplinkMac)),
+    );
   },
   figures: actionFigures,
   effect: (s) => ({ clears: `link:${s.linkUp}` }),
