@@ -2,6 +2,7 @@ import { formatCidr } from '../net/ipv4.js';
 import { workloadAddresses, type Host, type Topology, type Workload } from '../topology/topology.js';
 import { peerRoutes, TUNNELS, tunnelSection, vtepEntries, workloadMtu } from './encapsulation.js';
 import { bgpPeers, birdConfig, type BirdPaths } from './bird.js';
+import { segmentRouting } from './segment-routing.js';
 import { file, ip, netns, run, sysctl, type HostPlan, type Op, type Section } from './ops.js';
 import { formatCidr6 } from '../net/ipv6.js';
 
@@ -28,8 +29,8 @@ export interface HostPlanOptions {
   uplinkMac?: UplinkMac;
 }
 
-/** The MAC a host's uplink has, known before it exists. */
-export type UplinkMac = (host: Host) => string;
+/** The MAC of the endpoint at an IPv4 address of a segment (a host's uplink, the router's leg), known before it exists. */
+export type UplinkMac = (address: string) => string;
 
 /** Pure: the operations that turn a host with an uplink into a Calico node. */
 export function planHosts(
@@ -119,11 +120,16 @@ export function uplink6Parts(
 ): { address: string[]; route: string[]; neighbours: string[][] } | undefined {
   if (!host.address6) return undefined;
   const { name: dev, subnet6, gateway6 } = host.segment;
-  const peers = uplinkMac ? topology.hosts.filter((h) => h !== host && h.segment === host.segment && h.address6) : [];
+  const peers = topology.hosts.filter((h) => h !== host && h.segment === host.segment && h.address6);
+  // The router between segments holds each segment's IPv6 gateway, at the MAC its IPv4 gateway gives.
+  const router = segmentRouting(topology).length > 0 ? [[gateway6!, host.segment.gateway]] : [];
+  const known = [...peers.map((peer) => [peer.address6!, peer.address]), ...router];
   return {
     address: [`${host.address6}/${subnet6!.prefix}`, 'dev', dev, 'nodad'],
     route: ['default', 'via', gateway6!, 'dev', dev],
-    neighbours: peers.map((peer) => [peer.address6!, 'lladdr', uplinkMac!(peer), 'dev', dev, 'nud', 'permanent']),
+    neighbours: uplinkMac
+      ? known.map(([address6, address]) => [address6!, 'lladdr', uplinkMac(address!), 'dev', dev, 'nud', 'permanent'])
+      : [],
   };
 }
 

@@ -54,7 +54,7 @@ describe('link faults as the data plane makes them', () => {
 
   it('dual-stack on an overlay: link up gives back the static IPv6 neighbours of the uplink too', async () => {
     const topology = resolveTopology(await loadScenario('scenarios/dual-stack.ts'));
-    const uplinkMac = (h: { address: string }) => `02:42:00:00:00:${h.address.split('.')[3]!.padStart(2, '0')}`;
+    const uplinkMac = (address: string) => `02:42:00:00:00:${address.split('.')[3]!.padStart(2, '0')}`;
     const restored = linkUpOps(topology, 'host0', uplinkMac)
       .map(words)
       .filter((w) => w[1] === 'replace')

@@ -76,6 +76,7 @@ export function routerContainerSpec(
     Hostname: 'router',
     Image: image,
     Cmd: ['sleep', 'infinity'],
+    MacAddress: uplinkMacOf(gateway),
     Labels: labels,
     HostConfig: {
       NetworkMode: network,
@@ -85,7 +86,9 @@ export function routerContainerSpec(
       MaskedPaths: [],
       ReadonlyPaths: [],
     },
-    NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: gateway } } } },
+    NetworkingConfig: {
+      EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: gateway }, MacAddress: uplinkMacOf(gateway) } },
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { Address4 } from 'ip-address';
 import { FABRIC, ip, sysctl, type Section } from '../../dataplane/ops.js';
+import type { UplinkMac } from '../../dataplane/host-plan.js';
 import { segmentRouting } from '../../dataplane/segment-routing.js';
 import { InfraError } from '../../errors.js';
 import { broadcastAddress, formatCidr, networkAddress } from '../../net/ipv4.js';
@@ -40,7 +41,11 @@ export function dockerGateway(topology: Topology, segment: Segment): string {
  * for new links comes too late for them). Docker's networks are IPv4 here: IPv6 is off in the
  * container until turned on, and without DAD, which would hold forwarding back about 2 s.
  */
-export function routerLinks(topology: Topology, interfaceOf: (segment: Segment) => string): Section[] {
+export function routerLinks(
+  topology: Topology,
+  interfaceOf: (segment: Segment) => string,
+  uplinkMac?: UplinkMac,
+): Section[] {
   const noFilter: Section = {
     comment: 'No reverse-path filter on the links Docker attached either.',
     ops: topology.segments.map((s) => sysctl(FABRIC, `net/ipv4/conf/${interfaceOf(s)}/rp_filter`, 0)),
@@ -63,9 +68,32 @@ export function routerLinks(topology: Topology, interfaceOf: (segment: Segment) 
         ...segments.map((s, i) =>
           ip(FABRIC, 'addr', 'add', `${s.gateway6!}/${s.subnet6!.prefix}`, 'dev', devices[i]!, 'nodad'),
         ),
+        // Where segments carry no neighbour discovery (overlays), the hosts are known by their MACs.
+        ...(uplinkMac ? staticNeighbours(topology, segments, devices, uplinkMac) : []),
       ],
     },
   ];
+}
+
+function staticNeighbours(topology: Topology, segments: Segment[], devices: string[], uplinkMac: UplinkMac) {
+  return segments.flatMap((s, i) =>
+    topology.hosts
+      .filter((h) => h.segment === s && h.address6)
+      .map((h) =>
+        ip(
+          FABRIC,
+          'neigh',
+          'replace',
+          h.address6!,
+          'lladdr',
+          uplinkMac(h.address),
+          'dev',
+          devices[i]!,
+          'nud',
+          'permanent',
+        ),
+      ),
+  );
 }
 
 /**

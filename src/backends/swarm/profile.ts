@@ -31,16 +31,14 @@ export const swarmProfile: BackendProfile = {
   name: 'swarm',
   description:
     'hosts are containers spread over the Docker engines of a Swarm, segments overlay networks (--engine or TESTBED_ENGINES)',
-  capabilities: ['power', 'ipv6'],
+  capabilities: ['power', 'ipv6', 'routedSegments'],
   programHome: {
     where: 'in the host image',
     fix: 'rebuild it with: testbed image build (it is loaded into every engine)',
   },
   uplinkMtu: OVERLAY_MTU,
   // An overlay carries no multicast, so no IPv6 neighbour discovery: hosts know their peers' MACs.
-  uplinkMac: (host) => uplinkMacOf(host.address),
-  // One segment only (no routedSegments): nothing connects segments.
-  fabric: undefined,
+  uplinkMac: uplinkMacOf,
   options,
   checkOptions(settings, hosts) {
     const { placement, privileged } = settings as SwarmOptions;

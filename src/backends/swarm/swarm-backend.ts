@@ -6,6 +6,8 @@ import type { ProcessResult, RunOptions } from '../../util/process.js';
 import type { Backend, LabSummary, Progress } from '../backend.js';
 import { dockerClient } from '../docker/client.js';
 import { DockerHosts } from '../docker/host-runtime.js';
+import { dockerGateway } from '../docker/router.js';
+import { startRouter } from '../docker/router-container.js';
 import { ensureHostImage, hostImage } from '../docker/image.js';
 import { imageExists } from '../docker/image-build.js';
 import { LABEL, labFilter, readyMarker } from '../docker/labels.js';
@@ -109,10 +111,23 @@ export class SwarmBackend implements Backend {
           Attachable: true,
           Internal: true,
           CheckDuplicate: true,
-          IPAM: { Driver: 'default', Config: [{ Subnet: formatCidr(segment.subnet), Gateway: segment.gateway }] },
+          IPAM: {
+            Driver: 'default',
+            Config: [{ Subnet: formatCidr(segment.subnet), Gateway: dockerGateway(plan.topology, segment) }],
+          },
           Labels: this.hosts.labelsOf(plan),
         });
       }
+      // The router runs on the manager's engine; the overlays carry it to every host.
+      if (plan.fabric)
+        await startRouter(
+          manager.docker,
+          plan,
+          hostImage(),
+          { ...this.hosts.labelsOf(plan), [ENGINE_LABEL]: manager.url },
+          progress,
+          { networkOf: (segment) => overlayName(lab, segment.name), uplinkMac: this.profile.uplinkMac },
+        );
       progress(`starting ${plan.hosts.length} host containers on ${this.engines.length} engines`);
     });
   }
