@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import {
 } from '../../src/backends/swarm/machines.js';
 import type { JsonReport } from '../../src/report/json.js';
 import { needs } from '../support/abilities.js';
+import { kernelAllows } from '../support/kernel.js';
 import { cli } from './helpers.js';
 
 // No registry here: testcontainers' reaper image cannot be had, so each test removes what it started.
@@ -80,6 +81,18 @@ async function run(
   expect(steps, `testbed run ${file} printed no report (exit ${result.code}):\n${result.stderr}`).toBeDefined();
   return { code: result.code, stderr: result.stderr, steps: steps! };
 }
+/** Every shipped scenario; those the tests above run are run there. */
+const SHIPPED = ['scenarios', 'scenarios/teaching'].flatMap((dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => `${dir}/${f}`),
+);
+const RUN_ABOVE = ['scenarios/two-host.ts', 'scenarios/bgp-mesh.ts', 'scenarios/vxlan.ts', 'scenarios/faults.ts'];
+const EVERY_OTHER_SCENARIO = SHIPPED.filter((f) => !RUN_ABOVE.includes(f));
+/** Simulated machines share this machine's kernel: what it lacks, they lack, as the test itself finds. */
+const kernel = { ipip: await kernelAllows('ip link add probe type ipip remote 192.0.2.1') };
+const KERNEL_NEEDS: Record<string, (keyof typeof kernel)[]> = { 'scenarios/ipip.ts': ['ipip'] };
+
 /** Engines are Docker-in-Docker on one machine: a slow moment of one of them must not fail a test, a hang must show where. */
 const SWARM_DEADLINE_MS = 150_000;
 const SWARM_TEST_MS = 2 * SWARM_DEADLINE_MS + 30_000;
@@ -100,9 +113,8 @@ describe('swarm: hosts spread over simulated machines', await needs('swarm'), ()
   }, 600_000);
 
   afterAll(async () => {
-    for (const name of ['two-host', 'bgp-mesh', 'mtu', 'host-restart', 'faults']) {
-      await cli(['down', name, '--backend', 'swarm', ...urls.flatMap((u) => ['--engine', u[0]!])]);
-    }
+    // The engines are this file's own machines: whatever lab a failed test left on them goes.
+    await cli(['down', '--all', '--backend', 'swarm', ...urls.flatMap((u) => ['--engine', u[0]!])]);
     for (const machine of started) await machine.stop({ removeVolumes: true });
     for (let i = 0; i < MACHINES; i++)
       await dockerClient()
@@ -249,6 +261,27 @@ describe('swarm: hosts spread over simulated machines', await needs('swarm'), ()
       } finally {
         await started[2]!.exec(['iptables', '-D', ...rule]);
       }
+    },
+    SWARM_TEST_MS,
+  );
+
+  it.each(EVERY_OTHER_SCENARIO)(
+    '%s on two engines: passes as on docker, or is refused before anything is built for what the kernel lacks',
+    async (file: string) => {
+      const engines = urls.slice(0, 2).map((u) => u[0]!);
+      const lacks = KERNEL_NEEDS[file]?.filter((feature) => kernel[feature] === false) ?? [];
+      if (lacks.length > 0) {
+        const result = await cli(['run', file, '--backend', 'swarm', ...engines.flatMap((e) => ['--engine', e])], {
+          deadlineMs: SWARM_DEADLINE_MS,
+        });
+        expect(result.code).toBe(3);
+        for (const feature of lacks) expect(result.stderr).toContain(feature);
+        expect(result.stderr).not.toMatch(/creating overlay|starting .* host containers/);
+        return;
+      }
+      const { code, steps } = await run(file, engines);
+      expect(steps.filter((s) => !s.passed).map((s) => [s.name, s.failures])).toEqual([]);
+      expect(code).toBe(0);
     },
     SWARM_TEST_MS,
   );
