@@ -11,7 +11,7 @@ export interface LabSummary {
   nodes: string[];
   scenario?: string;
   created?: string;
-  /** complete; building (its owner still builds it); partial (its build stopped); orphaned (its run is gone). */
+  /** complete; building (its owner still builds it); partial (a build without owner that stopped: `up`); orphaned (its run is gone). */
   state: LabState;
   /** The process that made it and removes it (`pid:starttime`); none for a lab of `up`. */
   owner?: string;
@@ -21,9 +21,10 @@ export type LabState = 'complete' | 'building' | 'partial' | 'orphaned';
 
 /** The state of a lab from what the system holds: whether its build finished, and whether its owner lives. */
 export function labState(ready: boolean, owner: string | undefined, alive: (owner: string) => boolean): LabState {
-  const living = owner !== undefined && alive(owner);
-  if (ready) return owner === undefined || living ? 'complete' : 'orphaned';
-  return living ? 'building' : 'partial';
+  // A lab whose run is gone is orphaned however far it got: the next testbed command reaps it.
+  if (owner !== undefined && !alive(owner)) return 'orphaned';
+  if (ready) return 'complete';
+  return owner === undefined ? 'partial' : 'building';
 }
 
 export type Progress = (message: string) => void;

@@ -8,7 +8,7 @@ export async function reapOrphans(backends: Backend[], say: Progress): Promise<v
   for (const backend of backends) {
     const labs = await backend.list().catch(() => []);
     for (const lab of labs) {
-      if (!lab.owner || (lab.state !== 'orphaned' && lab.state !== 'partial')) continue;
+      if (lab.state !== 'orphaned' || !lab.owner) continue;
       if (await backend.destroy(lab.lab)) {
         say(
           `removed lab ${lab.lab} on ${backend.profile.name}: the run that made it (pid ${lab.owner.split(':')[0]}) is gone`,
