@@ -82,9 +82,10 @@ export interface Backend {
   preflight(): Promise<void>;
   /**
    * Runs a shell script where this backend's hosts run, in a fresh network namespace that
-   * vanishes with it: the preflight's probe of programs and kernel features.
+   * vanishes with it: the preflight's probe of programs and kernel features. What it leaves
+   * when the process is killed belongs to `lab`, and goes with it.
    */
-  probe(script: string, progress: Progress): Promise<ProcessResult>;
+  probe(script: string, progress: Progress, lab: string): Promise<ProcessResult>;
   /** Whether any resource of the lab exists. */
   exists(lab: string): Promise<boolean>;
   /**
@@ -119,9 +120,9 @@ export interface Backend {
   execInteractive(lab: string, node: string, argv: string[]): Promise<number>;
   /**
    * The kernel's neighbour table where the hosts run (one for all their namespaces); absent, or
-   * undefined, where it cannot be read.
+   * undefined, where it cannot be read. What reading it leaves when the process is killed goes with `lab`.
    */
-  neighbourTable?(): Promise<NeighbourTable | undefined>;
+  neighbourTable?(lab: string): Promise<NeighbourTable | undefined>;
   /** Where the profile has the `power` capability: a host off as if it lost power, and on again (bare). */
   readonly power?: {
     stop(lab: string, host: string): Promise<void>;

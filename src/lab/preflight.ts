@@ -49,6 +49,7 @@ export async function findMissing(
   backend: Backend,
   requirements: Requirement[],
   progress: Progress,
+  lab: string,
 ): Promise<Map<string, string>> {
   const programs = unique(requirements.flatMap((r) => ('program' in r ? [r.program] : [])));
   const features = unique(requirements.flatMap((r) => ('kernel' in r ? [r.kernel] : [])));
@@ -66,7 +67,7 @@ export async function findMissing(
   if (programs.length + features.length === 0) return missing;
   // The kernel probes run their own programs; those are checked too.
   const probed = unique([...programs, ...features.map((f) => KERNEL_FEATURES[f].probeNeeds)]);
-  const result = await backend.probe(probeScript(probed, features), progress);
+  const result = await backend.probe(probeScript(probed, features), progress, lab);
   if (result.code !== 0)
     throw new InfraError(`checking what ${profile.name} hosts can run: ${(result.stderr || result.stdout).trim()}`);
   const findings = parseProbe(result.stdout);
@@ -198,10 +199,12 @@ export async function preflight(
   options: { captures?: boolean } = {},
 ): Promise<Map<number, string>[]> {
   const needs = specs.map((spec) => scenarioNeeds(spec, options));
+  // One probe serves every lab of the session; it is the first lab's, if it is left behind.
   const missing = await findMissing(
     backend,
     needs.flat().map((n) => n.requirement),
     progress,
+    specs[0]!.topology.lab,
   );
   const verdicts = specs.map((spec, i) => judgeNeeds(spec, needs[i]!, missing, backend.profile, skipUnsupported));
   const fatal = [...specs.flatMap((spec) => checkSize(spec, backend.profile)), ...verdicts.flatMap((v) => v.fatal)];

@@ -1,7 +1,15 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { abilityOf, alone, LOCAL_BACKENDS, needs } from '../support/abilities.js';
+import { dockerClient } from '../../src/backends/docker/client.js';
+import { waitFor } from '../support/wait.js';
 import { cli, labExists, labFor, removeLabs, signalAt, type Stage } from './helpers.js';
+
+interface LabRow {
+  lab: string;
+  state: string;
+  nodes: string[];
+}
 
 const labs: string[] = [];
 afterAll(() => removeLabs(...labs));
@@ -121,4 +129,36 @@ describe('a reader that goes away', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });
+});
+
+describe('a docker run killed while its preflight probe runs', alone(await needs('docker')), () => {
+  it('leaves a probe that carries the lab: ls shows it orphaned, and the next command removes it', async () => {
+    const lab = labFor('docker-probed');
+    labs.push(lab);
+    const docker = dockerClient();
+    const probes = () =>
+      docker.listContainers({ all: true, filters: { label: [`testbed.lab=${lab}`, 'testbed.probe'] } });
+    const child = spawn(process.execPath, [bin, 'run', 'scenarios/two-host.ts', '--backend', 'docker', '--name', lab], {
+      stdio: 'ignore',
+    });
+    const ended = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      // The host image may be built first, on a fresh machine.
+      await waitFor('the run to start its probe', async () => (await probes()).length > 0, 300_000);
+      // Frozen first, so that it cannot remove its probe between seeing it and the kill.
+      child.kill('SIGSTOP');
+      child.kill('SIGKILL');
+    } finally {
+      child.kill('SIGKILL');
+      await ended;
+    }
+    expect(await probes()).toHaveLength(1);
+    const listed = JSON.parse((await cli(['ls', '--json', '--backend', 'docker'])).stdout) as LabRow[];
+    expect(listed.find((l) => l.lab === lab)).toMatchObject({ state: 'orphaned', nodes: [] });
+    const next = await cli(['down', labFor('nothing'), '--backend', 'docker']);
+    expect(next.stdout).toMatch(
+      new RegExp(`removed lab ${lab} on docker: the run that made it \\(pid \\d+\\) is gone`),
+    );
+    expect(await probes()).toEqual([]);
+  }, 360_000);
 });

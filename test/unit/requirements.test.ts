@@ -159,6 +159,7 @@ describe('judging what a scenario needs against what is missing', () => {
       } as never,
       scenarioNeeds(dual).map((n) => n.requirement),
       () => {},
+      'two-host',
     );
     expect(judgeNeeds(dual, scenarioNeeds(dual), powerOnly, netns, false).fatal).toEqual([
       's.ts needs IPv6 between hosts for address6: the lean backend cannot do that (the docker backend or the netns backend or the swarm backend can)',

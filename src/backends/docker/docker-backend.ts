@@ -17,7 +17,7 @@ import { bridgeName, labFilter, networkName, readyMarker } from './labels.js';
 import { createSegmentNetwork, removeNetwork } from './networks.js';
 import { dockerGateway } from './router.js';
 import { startRouter } from './router-container.js';
-import { runOneOff } from './one-off.js';
+import { probeLabels, runOneOff } from './one-off.js';
 import { dockerProfile } from './profile.js';
 
 /**
@@ -36,32 +36,21 @@ export class DockerBackend implements Backend {
   }
 
   /** In a throwaway container of the host image, with the capability a host has over its network. */
-  async probe(script: string, progress: Progress): Promise<ProcessResult> {
+  async probe(script: string, progress: Progress, lab: string): Promise<ProcessResult> {
     const image = await ensureHostImage(this.docker, progress);
-    // Probes of runs that were killed while they probed (a probe lasts a second; these are old).
-    const stale = await this.docker.listContainers({
-      all: true,
-      filters: { label: ['testbed.probe'], status: ['exited', 'created'] },
-    });
-    for (const c of stale.filter((x) => Date.now() / 1000 - x.Created > 600)) {
-      await this.docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch(() => {});
-    }
-    const { code, output } = await this.hosts.probe(this.engine, image, script);
+    const { code, output } = await this.hosts.probe(this.engine, image, script, lab);
     return { code, stdout: output, stderr: code === 0 ? '' : output };
   }
 
   /** Read in the Docker host's own network namespace, from a throwaway container of the host image. */
-  async neighbourTable(): Promise<NeighbourTable | undefined> {
+  async neighbourTable(lab: string): Promise<NeighbourTable | undefined> {
     const image = await anyHostImage(this.docker, () => {});
     const { code, output } = await runOneOff(this.docker, {
       image,
       script: `cat ${NEIGHBOUR_LIMIT_FILE} && echo --- && cat ${NEIGHBOUR_STATS_FILE}`,
       network: 'host',
       capabilities: [],
-      labels: { 'testbed.probe': 'true' },
+      labels: probeLabels(this.profile.name, lab),
     });
     const [limit, stats] = output.replace(/\r/g, '').split('---\n');
     return code === 0 && stats ? parseNeighbourTable(limit!, stats) : undefined;

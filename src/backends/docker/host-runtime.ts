@@ -7,7 +7,7 @@ import { handBackUplink, hostContainerSpec } from './containers.js';
 import { execAttached, execCapture } from './exec.js';
 import { execInContainer, explainedDocker, hostsHold, labLabels, locateNode } from './lab-containers.js';
 import { containerName, isHost, LABEL, labFilter } from './labels.js';
-import { runOneOff } from './one-off.js';
+import { probeLabels, runOneOff } from './one-off.js';
 
 /** A Docker engine that holds hosts of a lab: its API, and its URL for messages and labels. */
 export interface HostEngine {
@@ -83,14 +83,22 @@ export class DockerHosts {
     });
   }
 
-  /** In a throwaway container of `image` on `engine`, with the capability a host has over its network. */
-  async probe(engine: HostEngine, image: string, script: string): Promise<{ code: number; output: string }> {
+  /**
+   * In a throwaway container of `image` on `engine`, with the capability a host has over its
+   * network. It carries the lab's labels, so that a probe left by a killed run goes with the lab.
+   */
+  async probe(
+    engine: HostEngine,
+    image: string,
+    script: string,
+    lab: string,
+  ): Promise<{ code: number; output: string }> {
     return runOneOff(engine.docker, {
       image,
       script,
       network: 'none',
       capabilities: ['NET_ADMIN'],
-      labels: { 'testbed.probe': 'true' },
+      labels: probeLabels(this.backend, lab),
     });
   }
 

@@ -42,14 +42,20 @@ export function summarizeLabs(
   containers: Docker.ContainerInfo[],
   networks: Docker.NetworkInspectInfo[],
 ): LabSummary[] {
-  const labs = new Map<string, Omit<LabSummary, 'state'> & { ready: boolean }>();
+  const labs = new Map<string, Omit<LabSummary, 'state'> & { ready: boolean; made: boolean; prober?: string }>();
   const entry = (lab: string) => {
-    const found = labs.get(lab) ?? { lab, backend, nodes: [], ready: false };
+    const found = labs.get(lab) ?? { lab, backend, nodes: [], ready: false, made: false };
     labs.set(lab, found);
     return found;
   };
   for (const c of containers) {
     const summary = entry(c.Labels[LABEL.lab]!);
+    // A probe is the lab's only while nothing else of it exists: a run killed while it probed.
+    if (c.Labels[LABEL.probe] !== undefined) {
+      summary.prober ??= c.Labels[LABEL.probe];
+      continue;
+    }
+    summary.made = true;
     if (isHost(c)) summary.nodes.push(c.Labels[LABEL.node]!, ...workloadsOf(c));
     if (c.Labels[LABEL.ready]) summary.ready = true;
     summary.scenario ??= c.Labels[LABEL.scenario];
@@ -59,13 +65,14 @@ export function summarizeLabs(
   // A lab whose build stopped before its containers existed still holds its networks.
   for (const n of networks) {
     const lab = n.Labels?.[LABEL.lab];
-    if (lab) entry(lab).owner ??= n.Labels?.[LABEL.owner];
+    if (!lab) continue;
+    entry(lab).made = true;
+    entry(lab).owner ??= n.Labels?.[LABEL.owner];
   }
-  return [...labs.values()].map(({ ready, ...l }) => ({
-    ...l,
-    nodes: l.nodes.sort(),
-    state: labState(ready, l.owner, ownerAlive),
-  }));
+  return [...labs.values()].map(({ ready, made, prober, ...l }) => {
+    const owner = made ? l.owner : prober;
+    return { ...l, ...(owner ? { owner } : {}), nodes: l.nodes.sort(), state: labState(ready, owner, ownerAlive) };
+  });
 }
 
 /** Whether the host containers run `node` (as the host, or as one of its workloads). */

@@ -15,6 +15,8 @@ export const LABEL = {
   backend: 'testbed.backend',
   /** On a never-started marker container: the lab's build finished. */
   ready: 'testbed.ready',
+  /** On a short-lived container (a probe): the process that runs it and removes it (`pid:starttime`). */
+  probe: 'testbed.probe',
 } as const;
 
 /** Docker API label filters for what a backend made: all its labs, or one lab. */

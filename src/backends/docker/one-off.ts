@@ -1,4 +1,6 @@
 import type Docker from 'dockerode';
+import { currentOwner } from '../../util/owner.js';
+import { LABEL } from './labels.js';
 
 export interface OneOff {
   image: string;
@@ -9,6 +11,14 @@ export interface OneOff {
   network: 'host' | 'none';
   capabilities: string[];
   labels: Record<string, string>;
+}
+
+/**
+ * The labels of a short-lived container that serves a lab: the lab's (so that `down` and reaping
+ * find it) and the process that runs it, which `ls` and the reaper judge it by.
+ */
+export function probeLabels(backend: string, lab: string): Record<string, string> {
+  return { [LABEL.lab]: lab, [LABEL.backend]: backend, [LABEL.probe]: currentOwner() ?? 'unknown' };
 }
 
 /** Runs a shell script in a short-lived container and removes it; resolves to its exit code and output. */

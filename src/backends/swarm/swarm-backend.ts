@@ -51,10 +51,10 @@ export class SwarmBackend implements Backend {
   }
 
   /** Every engine has its own kernel: the probe runs on each, and what one lacks is missing. */
-  async probe(script: string, progress: Progress): Promise<ProcessResult> {
+  async probe(script: string, progress: Progress, lab: string): Promise<ProcessResult> {
     const results = await Promise.all(
       this.engines.map(async (engine) => {
-        return this.hosts.probe(engine, await this.imageOn(engine, progress), script);
+        return this.hosts.probe(engine, await this.imageOn(engine, progress), script, lab);
       }),
     );
     const failed = results.find((r) => r.code !== 0);

@@ -139,7 +139,7 @@ async function probeAll(
 
 /** Why replies were lost, when the kernel's ARP table (one for all namespaces) was full meanwhile. */
 async function tableOverflow(ctx: StepContext, before: NeighbourTable, entries: number): Promise<string[]> {
-  const after = await ctx.backend.neighbourTable?.();
+  const after = await ctx.backend.neighbourTable?.(ctx.topology.lab);
   if (!after || after.fulls === before.fulls) return [];
   return [
     `the kernel's ARP table was full ${after.fulls - before.fulls} times meanwhile, and dropped what it could not resolve: ` +
@@ -163,7 +163,9 @@ async function runMatrix(ctx: StepContext, step: MatrixStep): Promise<Attempt> {
   const entries = neighbourEntriesOfMatrix(nodes);
   // The budget is the IPv4 table's (IPv6 has its own, and no proxy to fill it).
   const tableBefore =
-    family === 4 && entries >= WATCHED_NEIGHBOUR_ENTRIES ? await ctx.backend.neighbourTable?.() : undefined;
+    family === 4 && entries >= WATCHED_NEIGHBOUR_ENTRIES
+      ? await ctx.backend.neighbourTable?.(ctx.topology.lab)
+      : undefined;
   const replies = await probeAll(ctx, nodes, count, timeout, family);
   for (const from of nodes) {
     for (const to of nodes.filter((n) => n !== from)) {
