@@ -86,6 +86,11 @@ export interface Backend {
    * when the process is killed belongs to `lab`, and goes with it.
    */
   probe(script: string, progress: Progress, lab: string): Promise<ProcessResult>;
+  /**
+   * Removes what the backend keeps for labs once none is left (the swarm backend: the Swarm
+   * membership testbed made), also where a run was killed before its lab had anything.
+   */
+  tidy?(progress: Progress): Promise<void>;
   /** Whether any resource of the lab exists. */
   exists(lab: string): Promise<boolean>;
   /**

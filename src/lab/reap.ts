@@ -2,7 +2,8 @@ import type { Backend, Progress } from '../backends/backend.js';
 
 /**
  * Removes the labs whose owner is gone (a run killed by SIGKILL, an OOM, a CI timeout): complete
- * ones left behind, and half-built ones. A lab of `up` has no owner and is never reaped.
+ * ones left behind, and half-built ones. A lab of `up` has no owner and is never reaped. Then
+ * each backend tidies what it keeps for labs, should none be left (a Swarm testbed made).
  */
 export async function reapOrphans(backends: Backend[], say: Progress): Promise<void> {
   for (const backend of backends) {
@@ -15,5 +16,6 @@ export async function reapOrphans(backends: Backend[], say: Progress): Promise<v
         );
       }
     }
+    await backend.tidy?.(say).catch(() => {});
   }
 }

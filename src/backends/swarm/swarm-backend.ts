@@ -237,6 +237,11 @@ export class SwarmBackend implements Backend {
     },
   };
 
+  /** The Swarm membership testbed made goes once no lab is left, as after `down`. */
+  tidy(progress: Progress): Promise<void> {
+    return leaveSwarm(this.engines, progress);
+  }
+
   async destroy(lab: string): Promise<boolean> {
     this.hosts.forget(lab);
     let found = false;
