@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { InfraError } from '../../errors.js';
-import { runOneOff } from './one-off.js';
+import { probeLabels, runOneOff } from './one-off.js';
 
 /**
  * Docker isolates an internal network by dropping, in the Docker host's FORWARD chain, every
@@ -29,13 +29,13 @@ export async function removeLabRules(docker: Docker, image: string, lab: string)
 }
 
 function runOnDockerHost(docker: Docker, image: string, script: string, env: Record<string, string>) {
-  // Labelled with the lab, so that a helper a killed run left behind goes with the lab's `down`.
+  // Labelled as a probe of the lab: a helper a killed run left behind goes with the lab.
   return runOneOff(docker, {
     image,
     script,
     env,
     network: 'host',
     capabilities: ['NET_ADMIN', 'NET_RAW'],
-    labels: { 'testbed.lab': env.LAB!, 'testbed.backend': 'docker', 'testbed.firewall': env.LAB! },
+    labels: { ...probeLabels('docker', env.LAB!), 'testbed.firewall': env.LAB! },
   });
 }
