@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dockerClient } from '../../src/backends/docker/client.js';
 import { ensureImage } from '../../src/backends/docker/image-build.js';
+import { hostImage } from '../../src/backends/docker/image.js';
 import { connect, TESTBED_KNOWN_HOSTS } from '../../src/backends/swarm/engines.js';
 import {
   ensureMachineNetwork,
@@ -17,7 +18,8 @@ import {
 import type { JsonReport } from '../../src/report/json.js';
 import { needs } from '../support/abilities.js';
 import { kernelAllows } from '../support/kernel.js';
-import { cli } from './helpers.js';
+import { waitFor } from '../support/wait.js';
+import { cli, signalAt } from './helpers.js';
 
 // No registry here: testcontainers' reaper image cannot be had, so each test removes what it started.
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
@@ -92,6 +94,25 @@ const EVERY_OTHER_SCENARIO = SHIPPED.filter((f) => !RUN_ABOVE.includes(f));
 /** Simulated machines share this machine's kernel: what it lacks, they lack, as the test itself finds. */
 const kernel = { ipip: await kernelAllows('ip link add probe type ipip remote 192.0.2.1') };
 const KERNEL_NEEDS: Record<string, (keyof typeof kernel)[]> = { 'scenarios/ipip.ts': ['ipip'] };
+
+/** Where a run is killed, each seen on its stdout (the host image is removed from an engine for its load). */
+const KILL_STAGES: [string, RegExp, number][] = (
+  [
+    ['while it loads the host image into an engine', /loading \S+ into/],
+    ['while it joins the engines into a Swarm', /joining \S+ to the Swarm/],
+    ['while it creates the overlays', /creating overlay networks/],
+    ['while its hosts start', /starting \d+ host containers/],
+    ['once a host is ready', /host\d ready/],
+    ['between steps', /PASS 1\//],
+    ['while it tears the lab down', /removing lab/],
+  ] as const
+).map(([what, stage], i) => [what, stage, i]);
+
+/** An engine's part in a Swarm: inactive, pending, active, error or locked. */
+async function swarmState(engine: ReturnType<typeof connect>): Promise<string> {
+  const info = (await engine.docker.info()) as { Swarm: { LocalNodeState: string } };
+  return info.Swarm.LocalNodeState;
+}
 
 /** Engines are Docker-in-Docker on one machine: a slow moment of one of them must not fail a test, a hang must show where. */
 const SWARM_DEADLINE_MS = 150_000;
@@ -282,6 +303,35 @@ describe('swarm: hosts spread over simulated machines', await needs('swarm'), ()
       const { code, steps } = await run(file, engines);
       expect(steps.filter((s) => !s.passed).map((s) => [s.name, s.failures])).toEqual([]);
       expect(code).toBe(0);
+    },
+    SWARM_TEST_MS,
+  );
+
+  it.each(KILL_STAGES)(
+    'a run killed with SIGKILL %s leaves nothing on any engine after the next command, nor the Swarm',
+    async (_what, stage, index) => {
+      const engines = urls.slice(0, 2).map((u, i) => connect(u[0]!, i));
+      const flags = engines.flatMap((e) => ['--engine', e.url]);
+      const lab = `killed-${index}`;
+      if (stage.source.startsWith('loading')) await engines[1]!.docker.getImage(hostImage()).remove({ force: true });
+      const run = await signalAt(
+        ['run', 'scenarios/two-host.ts', '--backend', 'swarm', ...flags, '--name', lab],
+        stage,
+        'SIGKILL',
+      );
+      expect(run.signal, run.stdout + run.stderr).toBe('SIGKILL');
+      // A Swarm join the killed run had asked for may still be under way in an engine.
+      await waitFor('the engines to finish joining or leaving', async () =>
+        (await Promise.all(engines.map(swarmState))).every((state) => state === 'active' || state === 'inactive'),
+      );
+      const next = await cli(['down', 'nothing', '--backend', 'swarm', ...flags]);
+      expect(next.code, next.stderr).toBe(0);
+      for (const engine of engines) {
+        const filters = { label: [`testbed.lab=${lab}`] };
+        expect(await engine.docker.listContainers({ all: true, filters }), engine.url).toEqual([]);
+        expect(await engine.docker.listNetworks({ filters }), engine.url).toEqual([]);
+        expect(await swarmState(engine), engine.url).toBe('inactive');
+      }
     },
     SWARM_TEST_MS,
   );

@@ -50,7 +50,6 @@ export async function ensureSwarm(engines: Engine[], progress: Progress): Promis
       `the engines are in ${clusters.size} different Swarms; give engines of one Swarm, or engines in none`,
     );
   }
-  const joined: SwarmState[] = [];
   let manager = states.find((s) => s.state === 'active' && s.manager);
   if (!manager) {
     if (clusters.size > 0) throw new InfraError("the engines' Swarm has no manager among them: add a manager engine");
@@ -64,7 +63,7 @@ export async function ensureSwarm(engines: Engine[], progress: Progress): Promis
       }),
     );
     Object.assign(manager, await stateOf(manager.engine));
-    joined.push(manager);
+    await labelNode(manager.engine.docker, manager.nodeId!);
   }
   const inspect = (await manager.engine.docker.swarmInspect()) as { JoinTokens: { Worker: string } };
   const managerAddr = manager.nodeAddr ?? manager.engine.address;
@@ -79,9 +78,9 @@ export async function ensureSwarm(engines: Engine[], progress: Progress): Promis
       }),
     );
     Object.assign(s, await stateOf(s.engine));
-    joined.push(s);
+    // At once: a run killed later must still leave what it joined.
+    if (s.nodeId) await labelNode(manager.engine.docker, s.nodeId);
   }
-  for (const s of joined) if (s.nodeId) await labelNode(manager.engine.docker, s.nodeId);
   return manager.engine;
 }
 
@@ -133,9 +132,10 @@ export async function leaveSwarm(engines: Engine[], progress: Progress): Promise
   );
   if (networks + containers.reduce((a, b) => a + b, 0) > 0) return;
   const nodes = (await manager.docker.listNodes()) as { ID: string; Spec?: { Labels?: Record<string, string> } }[];
-  const ours = new Set(nodes.filter((n) => n.Spec?.Labels?.[JOINED] === 'true').map((n) => n.ID));
   const swarm = (await manager.docker.swarmInspect()) as { Spec?: { Labels?: Record<string, string> } };
   const made = swarm.Spec?.Labels?.[JOINED] === 'made';
+  // Every node of a Swarm testbed made is testbed's, also one a killed run joined but never labelled.
+  const ours = new Set(nodes.filter((n) => made || n.Spec?.Labels?.[JOINED] === 'true').map((n) => n.ID));
   const states = await Promise.all(engines.map((e) => stateOf(e).catch(() => undefined)));
   const leaving = states.filter(
     (s): s is SwarmState => s !== undefined && s.nodeId !== undefined && ours.has(s.nodeId),
