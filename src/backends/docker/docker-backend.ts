@@ -104,9 +104,12 @@ export class DockerBackend implements Backend {
       this.hosts.containersOn(this.engine, lab),
       this.hosts.networksOn(this.engine, lab),
     ]);
-    await removeContainers(this.docker, containers, this.profile.hostConcurrency);
     const found = containers.length + networks.length > 0;
-    if (found) await removeLabRules(this.docker, await anyHostImage(this.docker, () => {}), lab);
+    // The bridges' firewall rules go while the containers do: neither needs the other gone.
+    await Promise.all([
+      removeContainers(this.docker, containers, this.profile.hostConcurrency),
+      found ? removeLabRules(this.docker, await anyHostImage(this.docker, () => {}), lab) : undefined,
+    ]);
     await Promise.all(networks.map((n) => removeNetwork(this.docker, n.Id)));
     return found;
   }

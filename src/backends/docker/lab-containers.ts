@@ -6,13 +6,13 @@ import { throwIfInterrupted } from '../../util/interrupt.js';
 import { mapLimit, type ProcessResult, type RunOptions } from '../../util/process.js';
 import { labState, type LabSummary } from '../backend.js';
 import { ownerAlive } from '../../util/owner.js';
-import { handBackUplink } from './containers.js';
+import { DOCKER_UPLINK } from './profile.js';
 import { execCapture } from './exec.js';
 import { claimName, dockerMessage, isHost, LABEL, workloadsOf } from './labels.js';
 import { dockerProfile } from './profile.js';
 
 /**
- * Removes containers of a lab from one engine: uplinks handed back, then killed and reaped before
+ * Removes containers of a lab from one engine: endpoints dropped, then killed and reaped before
  * removal, a few at a time (piles of parallel force-removals make dockerd 20.10 fail runc
  * deletes and keep stale endpoints as well).
  */
@@ -21,11 +21,11 @@ export async function removeContainers(
   containers: Docker.ContainerInfo[],
   concurrency: number,
 ): Promise<void> {
-  const running = containers.filter((c) => c.State === 'running');
-  await mapLimit(running, concurrency, (c) => handBackUplink(docker.getContainer(c.Id), c.Labels[LABEL.uplink]));
+  // Each container from start to end on its own, so that one's calls overlap another's.
   await mapLimit(containers, concurrency, async (c) => {
     const container = docker.getContainer(c.Id);
     if (c.State === 'running') {
+      await dropEndpoints(docker, c);
       await container.kill().catch(() => {});
       await container.wait({ condition: 'not-running' }).catch(() => {});
     }
@@ -34,6 +34,26 @@ export async function removeContainers(
       if (error.statusCode !== 404 && error.statusCode !== 409) throw new InfraError(`docker: ${dockerMessage(error)}`);
     });
   });
+}
+
+/**
+ * Docker removes a container's endpoint by the interface name it gave it (eth0); a host renamed
+ * its uplink, under which name dockerd 20.10 would leave a stale endpoint behind and the network
+ * could not be removed. Disconnected by force first, the endpoint goes from the network at once
+ * (the interface itself goes with the container's namespace): one API call, where handing the
+ * name back took an exec.
+ */
+async function dropEndpoints(docker: Docker, c: Docker.ContainerInfo): Promise<void> {
+  const uplink = c.Labels[LABEL.uplink];
+  if (!uplink || uplink === DOCKER_UPLINK) return;
+  await Promise.all(
+    Object.keys(c.NetworkSettings?.Networks ?? {}).map((network) =>
+      docker
+        .getNetwork(network)
+        .disconnect({ Container: c.Id, Force: true })
+        .catch(() => {}),
+    ),
+  );
 }
 
 /** The labs that containers and networks carrying testbed's labels make up; host containers give the nodes. */
