@@ -240,14 +240,18 @@ export const machineSimulator = {
   async list(): Promise<{ name: string; state: string; urls: string[] }[]> {
     const docker = dockerClient();
     await pingDocker(docker);
-    return (await machines(docker)).map((c) => {
-      const address = c.NetworkSettings?.Networks?.[NETWORK]?.IPAddress;
-      return {
-        name: c.Names[0]!.slice(1),
-        state: c.State,
-        urls: address ? [`tcp://${address}:2375`, `ssh://root@${address}`] : [],
-      };
-    });
+    // In the order `up` prints them (Docker lists newest first): the first is the manager-to-be.
+    const byNumber = (name: string) => Number(/\d+$/.exec(name)?.[0] ?? 0);
+    return (await machines(docker))
+      .map((c) => {
+        const address = c.NetworkSettings?.Networks?.[NETWORK]?.IPAddress;
+        return {
+          name: c.Names[0]!.slice(1),
+          state: c.State,
+          urls: address ? [`tcp://${address}:2375`, `ssh://root@${address}`] : [],
+        };
+      })
+      .sort((a, b) => byNumber(a.name) - byNumber(b.name));
   },
 
   hint(list: { urls: string[] }[]): string {
