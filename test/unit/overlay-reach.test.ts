@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   awaitOverlayReach,
+  listed,
   pendingPairs,
   type OverlayHost,
   type ReachCheck,
@@ -90,5 +91,13 @@ describe('the overlay reach check', () => {
       'the overlay does not connect host0 → host2, host1 → host2, host2 → host0, host2 → host1 after 0.3 s ' +
         "(what each engine's Swarm gossip knows: lab_ens192: tcp://e0 sees n0 (10.9.0.1)); engines of a Swarm must reach each other on 7946/tcp+udp and 4789/udp",
     );
+  });
+});
+
+describe('naming the pairs that never connected', () => {
+  it('names a few, then says how many more of how many', () => {
+    const pairs = Array.from({ length: 300 }, (_, i) => `h${i} → h${i + 1}`);
+    expect(listed(pairs.slice(0, 3), 6)).toBe('h0 → h1, h1 → h2, h2 → h3');
+    expect(listed(pairs, 89_700)).toBe(`${pairs.slice(0, 12).join(', ')} and 288 more of 89,700 pairs`);
   });
 });

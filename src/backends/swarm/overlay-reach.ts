@@ -44,6 +44,16 @@ export function pendingPairs(
 
 const pairKey = (a: OverlayHost, b: OverlayHost) => [a.name, b.name].sort().join('\0');
 
+/** How many pairs a message names; a lab of hundreds of hosts can miss tens of thousands. */
+const SHOWN = 12;
+
+/** The first pairs, then how many more: `a → b, c → d and 87 more of 89,700 pairs`. */
+export function listed(pairs: string[], total: number): string {
+  if (pairs.length <= SHOWN) return pairs.join(', ');
+  const more = (pairs.length - SHOWN).toLocaleString('en');
+  return `${pairs.slice(0, SHOWN).join(', ')} and ${more} more of ${total.toLocaleString('en')} pairs`;
+}
+
 /**
  * Waits until every host of `from` reaches every other host of its segment over the overlay.
  * Swarm's gossip programs each engine's overlay with the other engines' containers; when a join
@@ -59,6 +69,7 @@ export async function awaitOverlayReach(
   deadlineMs = OVERLAY_REACH_DEADLINE_MS,
 ): Promise<void> {
   const proven = new Set<string>();
+  const total = [...pendingPairs(hosts, from, proven).values()].reduce((n, targets) => n + targets.length, 0);
   const proberFailures = new Map<string, string>();
   const deadline = performance.now() + deadlineMs;
   let told = false;
@@ -98,9 +109,12 @@ export async function awaitOverlayReach(
       const views = await Promise.all(
         segments.map(async (s) => `${s}: ${(await check.peersOf(s).catch((e: Error) => [e.message])).join('; ')}`),
       );
-      const probers = [...proberFailures].map(([host, text]) => `; the probe on ${host} failed: ${text}`).join('');
+      const probers = [...proberFailures]
+        .slice(0, SHOWN)
+        .map(([host, text]) => `; the probe on ${host} failed: ${text}`)
+        .join('');
       throw new InfraError(
-        `the overlay does not connect ${pairs.join(', ')} after ${deadlineMs / 1000} s${probers} ` +
+        `the overlay does not connect ${listed(pairs, total)} after ${deadlineMs / 1000} s${probers} ` +
           `(what each engine's Swarm gossip knows: ${views.join(' | ')}); ` +
           'engines of a Swarm must reach each other on 7946/tcp+udp and 4789/udp',
       );
