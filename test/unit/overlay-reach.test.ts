@@ -2,13 +2,19 @@ import { describe, expect, it } from 'vitest';
 import {
   awaitOverlayReach,
   listed,
+  probers,
   pendingPairs,
   type OverlayHost,
   type ReachCheck,
 } from '../../src/backends/swarm/overlay-reach.js';
 import { InfraError } from '../../src/errors.js';
 
-const host = (name: string, address: string, segment = 'lab_ens192'): OverlayHost => ({ name, address, segment });
+const host = (name: string, address: string, segment = 'lab_ens192', engine = `engine-${name}`): OverlayHost => ({
+  name,
+  address,
+  segment,
+  engine,
+});
 const hosts = [
   host('host0', '10.0.0.10'),
   host('host1', '10.0.0.11'),
@@ -91,6 +97,28 @@ describe('the overlay reach check', () => {
       'the overlay does not connect host0 → host2, host1 → host2, host2 → host0, host2 → host1 after 0.3 s ' +
         "(what each engine's Swarm gossip knows: lab_ens192: tcp://e0 sees n0 (10.9.0.1)); engines of a Swarm must reach each other on 7946/tcp+udp and 4789/udp",
     );
+  });
+});
+
+describe('the hosts that probe an overlay', () => {
+  it('are one per engine and segment: the engine holds the entries for all its containers', () => {
+    const lab = [
+      host('a', '10.0.0.1', 's1', 'e1'),
+      host('b', '10.0.0.2', 's1', 'e1'),
+      host('c', '10.0.0.3', 's1', 'e2'),
+      host('d', '10.0.1.1', 's2', 'e1'),
+      host('e', '10.0.1.2', 's2', 'e2'),
+      host('f', '10.0.1.3', 's2', 'e2'),
+    ];
+    expect(probers(lab).map((h) => h.name)).toEqual(['a', 'c', 'd', 'e']);
+    // Each prober reaches every other host of its segment: every pair is proven from both engines' side.
+    const pending = pendingPairs(lab, probers(lab), new Set());
+    expect([...pending].map(([s, ts]) => `${s.name}: ${ts.map((t) => t.name).join(' ')}`)).toEqual([
+      'a: b c',
+      'c: a b',
+      'd: e f',
+      'e: d f',
+    ]);
   });
 });
 

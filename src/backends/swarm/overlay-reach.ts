@@ -9,6 +9,8 @@ export interface OverlayHost {
   name: string;
   address: string;
   segment: string;
+  /** The engine it runs on. */
+  engine: string;
 }
 
 export interface ReachCheck {
@@ -43,6 +45,22 @@ export function pendingPairs(
 }
 
 const pairKey = (a: OverlayHost, b: OverlayHost) => [a.name, b.name].sort().join('\0');
+
+/**
+ * Pure: the hosts whose echoes prove a lab's overlays: one per engine and segment. An engine's
+ * overlay holds one entry per remote endpoint for all its containers, so one host per engine
+ * that reaches every host of its segment proves every pair both ways: engines × hosts echoes,
+ * where every pair would take hosts² (89,700 at 300 hosts).
+ */
+export function probers(hosts: OverlayHost[]): OverlayHost[] {
+  const seen = new Set<string>();
+  return hosts.filter((h) => {
+    const key = `${h.engine}\0${h.segment}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
 
 /** How many pairs a message names; a lab of hundreds of hosts can miss tens of thousands. */
 const SHOWN = 12;

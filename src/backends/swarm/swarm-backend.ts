@@ -14,7 +14,7 @@ import { LABEL, labFilter, readyMarker } from '../docker/labels.js';
 import { claimLab, removeContainers, summarizeLabs } from '../docker/lab-containers.js';
 import { overlappingNetworks, removeNetwork } from '../docker/networks.js';
 import { ensureSwarm, findManager, leaveSwarm } from './cluster.js';
-import { awaitOverlayReach, type OverlayHost } from './overlay-reach.js';
+import { awaitOverlayReach, probers, type OverlayHost } from './overlay-reach.js';
 import { checkEngines, connect, engineUrls, explainEngineError, type Engine } from './engines.js';
 import { swarmProfile, type SwarmOptions } from './profile.js';
 
@@ -198,9 +198,10 @@ export class SwarmBackend implements Backend {
         name: container.Labels[LABEL.node]!,
         address: settings.IPAddress,
         segment: network,
+        engine: container.Labels[ENGINE_LABEL] ?? '',
       })),
     );
-    const from = only === undefined ? hosts : hosts.filter((h) => h.name === only);
+    const from = only === undefined ? probers(hosts) : hosts.filter((h) => h.name === only);
     await awaitOverlayReach(
       hosts,
       from,
