@@ -6,10 +6,9 @@ import { throwIfInterrupted } from '../../util/interrupt.js';
 import { mapLimit, type ProcessResult, type RunOptions } from '../../util/process.js';
 import { labState, type LabSummary } from '../backend.js';
 import { ownerAlive } from '../../util/owner.js';
-import { DOCKER_UPLINK } from './profile.js';
 import { execCapture } from './exec.js';
 import { claimName, dockerMessage, isHost, LABEL, workloadsOf } from './labels.js';
-import { dockerProfile } from './profile.js';
+import { DOCKER_UPLINK, dockerProfile } from './profile.js';
 
 /**
  * Removes containers of a lab from one engine: endpoints dropped, then killed and reaped before
