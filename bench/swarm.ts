@@ -3,7 +3,7 @@
  * over 1, 2 and 3 simulated machines (swarm backend), beside the docker backend on this engine and
  * the same number of plain containers started in parallel (`docker run` through the API), in one
  * run; and the memory each machine holds while the largest lab runs. Writes bench/results/swarm.md
- * (with `--hosts`, swarm-<sizes>.md).
+ * (with `--hosts`, swarm-<sizes>.md; with `--only swarm`, swarm-only-<sizes>.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
@@ -26,6 +26,8 @@ const listArg = (name: string, fallback: number[]) => {
 const [REPS] = listArg('reps', [2]) as [number];
 const HOSTS = listArg('hosts', [2, 10, 30]);
 const MACHINES = listArg('machines', [1, 2, 3]);
+/** `--only swarm`: leave out this engine's rows (plain and docker backend), e.g. to measure swarm alone at sizes this engine has been measured at. */
+const SWARM_ONLY = process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'swarm';
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 const grid = (n: number): [ScenarioInput, string] => [gridScenario(n, 1), `bench-swarm-${n}`];
@@ -103,8 +105,10 @@ async function main(): Promise<void> {
       rows.push({ n, label, up: figure(ups), down: figure(downs) });
       log(`${n} hosts, ${label}: up ${show(figure(ups))}, down ${show(figure(downs))}`);
     };
-    await measure('plain parallel docker run, this engine', () => plainRun(n));
-    await measure('docker backend, this engine', () => timed(createBackend('docker'), n));
+    if (!SWARM_ONLY) {
+      await measure('plain parallel docker run, this engine', () => plainRun(n));
+      await measure('docker backend, this engine', () => timed(createBackend('docker'), n));
+    }
     for (const count of MACHINES) {
       const engines = machines.slice(0, count).map((m) => m.urls[0]!);
       const backend = createBackend('swarm', { engine: engines });
@@ -131,7 +135,8 @@ async function main(): Promise<void> {
   ].join('\n');
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   // A run of chosen sizes keeps the default run's table: it writes a file named after its sizes.
-  const file = process.argv.includes('--hosts') ? `swarm-${HOSTS.join('-')}.md` : 'swarm.md';
+  const sizes = `${SWARM_ONLY ? 'only-' : ''}${HOSTS.join('-')}`;
+  const file = process.argv.includes('--hosts') ? `swarm-${sizes}.md` : 'swarm.md';
   writeFileSync(new URL(`./results/${file}`, import.meta.url), markdown);
   process.stdout.write(markdown);
   await machineSimulator.down((m) => log(m));
