@@ -128,6 +128,13 @@ export interface Backend {
    * undefined, where it cannot be read. What reading it leaves when the process is killed goes with `lab`.
    */
   neighbourTable?(lab: string): Promise<NeighbourTable | undefined>;
+  /**
+   * The firewall rules testbed added for the lab where the hosts run, as the firewall prints them;
+   * absent where the backend adds none. What reading them leaves when the process is killed goes with `lab`.
+   */
+  firewallRules?(lab: string): Promise<string>;
+  /** A host's own log (its container's output, with timestamps); absent where hosts have none. */
+  hostLogs?(lab: string, host: string): Promise<string>;
   /** Where the profile has the `power` capability: a host off as if it lost power, and on again (bare). */
   readonly power?: {
     stop(lab: string, host: string): Promise<void>;

@@ -18,6 +18,7 @@ import { probeLabels, runOneOff } from './one-off.js';
 const scriptFile = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
 const ADD = scriptFile('bridge-firewall-add.sh');
 const REMOVE = scriptFile('bridge-firewall-remove.sh');
+const LIST = scriptFile('bridge-firewall-list.sh');
 
 export async function allowLabBridge(docker: Docker, image: string, lab: string, bridge: string): Promise<void> {
   const result = await runOnDockerHost(docker, image, ADD, { LAB: lab, BRIDGE: bridge });
@@ -26,6 +27,13 @@ export async function allowLabBridge(docker: Docker, image: string, lab: string,
 
 export async function removeLabRules(docker: Docker, image: string, lab: string): Promise<void> {
   await runOnDockerHost(docker, image, REMOVE, { LAB: lab });
+}
+
+/** The lab's rules, as iptables-save prints them, under the command that printed them. */
+export async function labRules(docker: Docker, image: string, lab: string): Promise<string> {
+  const result = await runOnDockerHost(docker, image, LIST, { LAB: lab });
+  if (result.code !== 0) throw new InfraError(`reading the firewall rules of lab ${lab}: ${result.output.trim()}`);
+  return result.output.replace(/\r/g, '');
 }
 
 function runOnDockerHost(docker: Docker, image: string, script: string, env: Record<string, string>) {

@@ -8,7 +8,7 @@ import {
   parseNeighbourTable,
   type NeighbourTable,
 } from '../neighbour-table.js';
-import { allowLabBridge, removeLabRules } from './bridge-firewall.js';
+import { allowLabBridge, labRules, removeLabRules } from './bridge-firewall.js';
 import { dockerClient, pingDocker } from './client.js';
 import { DockerHosts, type HostEngine } from './host-runtime.js';
 import { claimLab, removeContainers, summarizeLabs } from './lab-containers.js';
@@ -54,6 +54,15 @@ export class DockerBackend implements Backend {
     });
     const [limit, stats] = output.replace(/\r/g, '').split('---\n');
     return code === 0 && stats ? parseNeighbourTable(limit!, stats) : undefined;
+  }
+
+  /** The ACCEPT rules of the lab's bridges, read in the Docker host's own network namespace as they are made. */
+  async firewallRules(lab: string): Promise<string> {
+    return labRules(this.docker, await anyHostImage(this.docker, () => {}), lab);
+  }
+
+  hostLogs(lab: string, host: string): Promise<string> {
+    return this.hosts.logs(lab, host);
   }
 
   async exists(lab: string): Promise<boolean> {

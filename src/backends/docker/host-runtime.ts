@@ -7,6 +7,7 @@ import { handBackUplink, hostContainerSpec } from './containers.js';
 import { execAttached, execCapture } from './exec.js';
 import { execInContainer, explainedDocker, hostsHold, labLabels, locateNode } from './lab-containers.js';
 import { containerName, isHost, LABEL, labFilter } from './labels.js';
+import { containerLog } from './logs.js';
 import { probeLabels, runOneOff } from './one-off.js';
 
 /** A Docker engine that holds hosts of a lab: its API, and its URL for messages and labels. */
@@ -125,6 +126,11 @@ export class DockerHosts {
   async execInteractive(lab: string, node: string, argv: string[]): Promise<number> {
     const { engine, found } = await this.locate(lab, node, argv);
     return execAttached(engine.docker.getContainer(found.container.Id), found.argv);
+  }
+
+  /** A host container's log, with timestamps. */
+  async logs(lab: string, host: string): Promise<string> {
+    return containerLog(await this.hostContainer(lab, host));
   }
 
   /** Forgets the lab's containers (it is being removed). */

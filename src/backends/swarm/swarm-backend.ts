@@ -316,4 +316,9 @@ export class SwarmBackend implements Backend {
   execInteractive(lab: string, node: string, argv: string[]): Promise<number> {
     return this.hosts.execInteractive(lab, node, argv);
   }
+
+  /** From the engine that runs the host. Overlays need no firewall rules: swarm adds none. */
+  hostLogs(lab: string, host: string): Promise<string> {
+    return this.hosts.logs(lab, host);
+  }
 }
