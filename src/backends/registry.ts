@@ -110,15 +110,21 @@ export async function selectBackend(choice: BackendChoice, settings: BackendSett
   return backend;
 }
 
+/** Why backend `name` cannot work here: its preflight's reason; undefined where it works. */
+export async function backendProblem(name: BackendName, settings: BackendSettings = {}): Promise<string | undefined> {
+  try {
+    await createBackend(name, settings).preflight();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 async function whyNone(names: BackendName[], settings: BackendSettings): Promise<string> {
   const reasons = await Promise.all(
     names.map(async (name) => {
-      try {
-        await createBackend(name, settings).preflight();
-        return `${name} works`;
-      } catch (error) {
-        return `${name}: ${(error as Error).message}`;
-      }
+      const problem = await backendProblem(name, settings);
+      return problem === undefined ? `${name} works` : `${name}: ${problem}`;
     }),
   );
   return reasons.join('; ');

@@ -10,6 +10,7 @@ import {
   traceCommand,
   upCommand,
 } from './commands/lab.js';
+import { doctorCommand } from './commands/doctor.js';
 import { imageBuildCommand } from './commands/image.js';
 import { machinesCommand } from './commands/machines.js';
 import { runCommand } from './commands/run.js';
@@ -37,6 +38,7 @@ const COMMANDS: CliCommand[] = [
   graphCommand,
   imageBuildCommand,
   machinesCommand,
+  doctorCommand,
 ];
 
 /**
