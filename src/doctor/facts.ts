@@ -39,7 +39,8 @@ export interface MachineFacts {
 
 export interface UserFacts {
   uid: number | undefined;
-  name: string;
+  /** The login name; undefined for a uid without a passwd entry (a container's `--user 1234`). */
+  name?: string;
   /** The group `docker` of /etc/group; undefined where there is none. */
   dockerGroup?: { gid: number; member: boolean; listed: boolean };
 }
@@ -167,20 +168,23 @@ function ipv6Facts(): Ipv6Facts {
 
 function userFacts(): UserFacts {
   const uid = process.getuid?.();
-  const name = userInfo().username;
+  const name = userName();
   const line = (readTrimmed('/etc/group') ?? '').split('\n').find((l) => l.startsWith('docker:'));
-  if (!line) return { uid, name };
+  const user = { uid, ...(name !== undefined ? { name } : {}) };
+  if (!line) return user;
   const [, , gid, members = ''] = line.split(':');
   const id = Number(gid);
-  return {
-    uid,
-    name,
-    dockerGroup: {
-      gid: id,
-      member: process.getgroups?.().includes(id) ?? false,
-      listed: members.split(',').includes(name),
-    },
-  };
+  const member = process.getgroups?.().includes(id) ?? false;
+  const listed = name !== undefined && members.split(',').includes(name);
+  return { ...user, dockerGroup: { gid: id, member, listed } };
+}
+
+function userName(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined; // no passwd entry
+  }
 }
 
 /** Where `program` is in PATH, as `command -v` would find it: the first executable file of that name. */

@@ -97,12 +97,12 @@ function userRows(user: UserFacts, docker: DockerFacts): DoctorRow[] {
     user.uid === undefined
       ? { area: 'user', item: 'root', status: 'unknown', detail: 'this platform has no user ids' }
       : root
-        ? { area: 'user', item: 'root', status: 'ok', detail: `uid 0 (${user.name})` }
+        ? { area: 'user', item: 'root', status: 'ok', detail: whoIs(user) }
         : {
             area: 'user',
             item: 'root',
             status: 'missing',
-            detail: `uid ${user.uid} (${user.name})`,
+            detail: whoIs(user),
             stops:
               'the netns backend; the kernel probes of this report; the offline build of the host image (testbed image build --method offline)',
             fix: 'run testbed with sudo',
@@ -110,10 +110,14 @@ function userRows(user: UserFacts, docker: DockerFacts): DoctorRow[] {
   return [rootRow, dockerGroupRow(user, root, docker)];
 }
 
+/** `uid 1000 (alice)`; a uid without a passwd entry has no name. */
+const whoIs = (user: UserFacts) => `uid ${user.uid}${user.name !== undefined ? ` (${user.name})` : ''}`;
+
 function dockerGroupRow(user: UserFacts, root: boolean, docker: DockerFacts): DoctorRow {
   const row = { area: 'user', item: 'docker group' } as const;
   const group = user.dockerGroup;
-  if (group?.member) return { ...row, status: 'ok', detail: `${user.name} is a member (gid ${group.gid})` };
+  const who = user.name ?? `uid ${user.uid}`;
+  if (group?.member) return { ...row, status: 'ok', detail: `${who} is a member (gid ${group.gid})` };
   if (root) return { ...row, status: 'ok', detail: 'not needed: root may use the Docker socket' };
   if (docker.answers)
     return { ...row, status: 'ok', detail: `not a member; the engine at ${docker.endpoint} answers all the same` };
@@ -129,7 +133,7 @@ function dockerGroupRow(user: UserFacts, root: boolean, docker: DockerFacts): Do
     return {
       ...row,
       status: 'missing',
-      detail: `${user.name} is listed in /etc/group, but not in this login's groups`,
+      detail: `${who} is listed in /etc/group, but not in this login's groups`,
       stops: DOCKER_SOCKET_STOPS,
       fix: 'log in again (or: newgrp docker)',
     };
@@ -137,9 +141,11 @@ function dockerGroupRow(user: UserFacts, root: boolean, docker: DockerFacts): Do
   return {
     ...row,
     status: 'missing',
-    detail: `${user.name} is not a member`,
+    detail: `${who} is not a member`,
     stops: DOCKER_SOCKET_STOPS,
-    fix: `sudo usermod -aG docker ${user.name}, then log in again`,
+    fix: user.name
+      ? `sudo usermod -aG docker ${user.name}, then log in again`
+      : `give uid ${user.uid} a name in /etc/passwd and add it to the group docker`,
   };
 }
 

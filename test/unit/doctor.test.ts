@@ -227,6 +227,12 @@ describe('doctor rows', () => {
       status: 'missing',
       detail: 'no group docker on this machine',
     });
+    // A uid without a passwd entry (a container's --user 1234) has no name to add.
+    expect(group({ uid: 1234, dockerGroup: { gid: 108, member: false, listed: false } })).toMatchObject({
+      detail: 'uid 1234 is not a member',
+      fix: 'give uid 1234 a name in /etc/passwd and add it to the group docker',
+    });
+    expect(row(doctorRows(machine((f) => (f.user = { uid: 1234 }))), 'user', 'root').detail).toBe('uid 1234');
   });
 
   it('no Docker engine: the engine is missing with what it stops, and the host image cannot be asked about', () => {
