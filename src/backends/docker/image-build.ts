@@ -26,6 +26,8 @@ export interface ImageRecipe {
   /** Copied into the tree by the offline build (the Dockerfile COPYs the same), with the command it runs. */
   extras?: { file: string; to: string }[];
   cmd?: string[];
+  /** The command that builds it ahead of use, for messages: `testbed image build`; whether it takes `--method`. */
+  command: { name: string; takesMethod: boolean };
 }
 
 const folderOf = (recipe: ImageRecipe) => fileURLToPath(new URL(`../../../images/${recipe.folder}/`, import.meta.url));
@@ -93,8 +95,44 @@ export async function buildImage(
 }
 
 async function canBuildOffline(): Promise<boolean> {
-  if (process.getuid?.() !== 0) return false;
-  return (await runProcess('debootstrap', ['--version']).catch(() => ({ code: 1 }))).code === 0;
+  const here = await buildAbilities();
+  return here.root && here.debootstrap;
+}
+
+/** What this process may use to build an image offline: root, and debootstrap. */
+async function buildAbilities(): Promise<{ root: boolean; debootstrap: boolean }> {
+  const root = process.getuid?.() === 0;
+  if (!root) return { root, debootstrap: false };
+  return { root, debootstrap: (await runProcess('debootstrap', ['--version']).catch(() => ({ code: 1 }))).code === 0 };
+}
+
+/**
+ * What to do where building an image failed (`docker`) or cannot run here (`offline`): what the
+ * build needs, and the way around for this user. The Dockerfile build needs a registry (its base
+ * image) and works as any user of the Docker daemon; the offline build needs root and debootstrap.
+ * Pure, so that its cases have unit tests.
+ */
+export function imageBuildAdvice(
+  recipe: Pick<ImageRecipe, 'title' | 'command'>,
+  method: 'docker' | 'offline',
+  here: { root: boolean; debootstrap: boolean },
+): string | undefined {
+  const { name, takesMethod } = recipe.command;
+  const as = (m: 'docker' | 'offline') => (takesMethod ? `${name} --method ${m}` : name);
+  const offline = `without one the ${recipe.title} is built offline with debootstrap`;
+  if (!here.root)
+    return method === 'offline'
+      ? `run sudo ${as('offline')}, or, where a registry is reachable, ${as('docker')} (the Dockerfile build needs no root)`
+      : `the Dockerfile build pulls ${BASE_IMAGE} from a registry; ${offline}, which needs root: run sudo ${name} once`;
+  if (!here.debootstrap)
+    return `the Dockerfile build pulls ${BASE_IMAGE} from a registry; ${offline}: install it (sh scripts/install-deps.sh --docker), then run ${as('offline')}`;
+  return method === 'docker' && takesMethod ? `try: ${as('offline')}` : undefined;
+}
+
+/** A failed build's message, with what to do about it here. */
+async function buildFailure(recipe: ImageRecipe, method: 'docker' | 'offline', what: string): Promise<InfraError> {
+  const advice = imageBuildAdvice(recipe, method, await buildAbilities());
+  return new InfraError(advice ? `${what}; ${advice}` : what);
 }
 
 async function dockerBuild(docker: Docker, recipe: ImageRecipe, ref: string, progress: Progress): Promise<void> {
@@ -105,13 +143,12 @@ async function dockerBuild(docker: Docker, recipe: ImageRecipe, ref: string, pro
   });
   const failed = output.find((e) => e.error);
   if (failed)
-    throw new InfraError(
-      `building the ${recipe.title} failed: ${String(failed.error).trim()} (try: testbed image build --method offline)`,
-    );
+    throw await buildFailure(recipe, 'docker', `building the ${recipe.title} failed: ${String(failed.error).trim()}`);
 }
 
 async function offlineBuild(docker: Docker, recipe: ImageRecipe, ref: string, progress: Progress): Promise<void> {
-  if (process.getuid?.() !== 0) throw new InfraError(`building the ${recipe.title} offline needs root (debootstrap)`);
+  if (process.getuid?.() !== 0)
+    throw await buildFailure(recipe, 'offline', `building the ${recipe.title} offline needs root (debootstrap)`);
   const archive = mainArchive(aptSourceFiles());
   if (!archive)
     throw new InfraError(

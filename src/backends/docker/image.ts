@@ -11,7 +11,12 @@ import {
 } from './image-build.js';
 
 /** The simulated host: Debian with the network tools testbed drives inside it (images/host). */
-export const HOST_IMAGE: ImageRecipe = { title: 'host image', repo: 'testbed-host', folder: 'host' };
+export const HOST_IMAGE: ImageRecipe = {
+  title: 'host image',
+  repo: 'testbed-host',
+  folder: 'host',
+  command: { name: 'testbed image build', takesMethod: true },
+};
 
 export const hostImage = (): string => imageRef(HOST_IMAGE);
 export const ensureHostImage = (docker: Docker, progress: Progress): Promise<string> =>

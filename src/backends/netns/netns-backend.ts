@@ -18,6 +18,10 @@ import { readLocalNeighbourTable, type NeighbourTable } from '../neighbour-table
 import { fabricNamespace, nodeNamespace, parseNamespace } from './names.js';
 import { binDir, NETNS_DIR, netnsProfile, RUNTIME_ROOT, runtimeDir } from './profile.js';
 
+/** Why a normal user cannot use netns, and the two ways around: root, or the docker backend (the docker group suffices). */
+export const NETNS_NEEDS_ROOT =
+  'the netns backend needs root: run testbed with sudo (sudo testbed run …), or use --backend docker, which needs no root in the docker group';
+
 /**
  * Every host and workload is a network namespace; segments are bridges in the lab's own
  * namespace. Nothing is created in, or changed of, the machine's root namespace.
@@ -27,7 +31,7 @@ export class NetnsBackend implements Backend {
 
   async preflight(): Promise<void> {
     if (process.platform !== 'linux') throw new InfraError('the netns backend needs Linux');
-    if (process.getuid?.() !== 0) throw new InfraError('the netns backend needs root: run testbed with sudo');
+    if (process.getuid?.() !== 0) throw new InfraError(NETNS_NEEDS_ROOT);
     await runChecked('iproute2', 'ip', ['-V']);
   }
 
