@@ -13,7 +13,7 @@ import {
 import { doctorCommand } from './commands/doctor.js';
 import { imageBuildCommand } from './commands/image.js';
 import { machinesCommand } from './commands/machines.js';
-import { runCommand } from './commands/run.js';
+import { checkCommand, runCommand } from './commands/run.js';
 
 const EPILOGUE = `Exit codes: 0 every step passed, 1 a step failed, 2 bad scenario or usage,
 3 infrastructure error (not root, tool missing, backend unavailable), 130 interrupted.`;
@@ -29,6 +29,7 @@ interface CliCommand {
 
 const COMMANDS: CliCommand[] = [
   runCommand,
+  checkCommand,
   upCommand,
   downCommand,
   lsCommand,

@@ -1,9 +1,10 @@
 import type { Backend, Progress } from '../backends/backend.js';
 import type { BackendChoice } from '../backends/registry.js';
 import type { LabPlan } from '../dataplane/lab-plan.js';
-import { ScenarioError } from '../errors.js';
+import { ScenarioError, UsageError } from '../errors.js';
 import type { StepInput } from '../steps/registry.js';
 import { runStep, stepContext } from '../steps/run-step.js';
+import { namedSteps, parsePatterns, stepsNotRun, unmatchedPatterns } from '../steps/selection.js';
 import type { Metric, StepContext, StepResult } from '../steps/result.js';
 import { validateStep, type ScenarioInput } from '../steps/scenario.js';
 import type { Topology } from '../topology/topology.js';
@@ -22,6 +23,14 @@ export interface StartLabOptions {
   settings?: Record<string, unknown>;
   /** As `testbed run --skip-unsupported`: steps that need what this machine lacks are skipped by `run`, not refused. */
   skipUnsupported?: boolean;
+}
+
+/** Which of a scenario's steps `Lab.run` runs, and how often a failed check runs again. */
+export interface RunStepsOptions {
+  /** As `testbed run --test`: globs on step names or kinds, or step numbers; a leading `!` leaves steps out. */
+  test?: string[];
+  /** As `--retry`: a failed check runs again up to this many times; its earlier runs are in `earlierRuns`. */
+  retries?: number;
 }
 
 /** The options of a ping through the library: the ping step's fields. */
@@ -75,9 +84,17 @@ export class Lab implements AsyncDisposable {
     return runStep(this.ctx, step, 0);
   }
 
-  /** Runs the scenario's own steps, in order, as `testbed run` does (those this machine cannot run reported as skipped); their results. */
-  run(): Promise<StepResult[]> {
-    return runSteps(this.backend, this.lab, { stepDone: () => {} });
+  /**
+   * Runs the scenario's own steps, in order, as `testbed run` does (those this machine cannot run
+   * reported as skipped); their results. `test` chooses steps as `--test` does, `retries` as `--retry`.
+   */
+  run(options: RunStepsOptions = {}): Promise<StepResult[]> {
+    const patterns = parsePatterns(options.test ?? []);
+    const steps = namedSteps(this.lab.spec);
+    const unmatched = unmatchedPatterns([steps], patterns);
+    if (unmatched.length > 0) throw new UsageError(`test ${unmatched.map((p) => `"${p}"`).join(', ')} names no step`);
+    const skips = new Map([...stepsNotRun(steps, patterns, false), ...this.lab.skips]);
+    return runSteps(this.backend, { ...this.lab, skips }, { stepDone: () => {} }, { retries: options.retries ?? 0 });
   }
 
   /** Removes the lab and everything in it; repeating it is harmless. */

@@ -17,8 +17,17 @@ export interface Need {
   feature?: string;
 }
 
-/** Pure: everything a scenario needs where its hosts run, and what needs each (`captures`: the run takes pcaps). */
-export function scenarioNeeds(spec: LabSpec, { captures = false } = {}): Need[] {
+/**
+ * Pure: everything a scenario needs where its hosts run, and what needs each (`captures`: the run
+ * takes pcaps; `notRun`: steps the run leaves out, which need nothing).
+ */
+export function scenarioNeeds(
+  spec: LabSpec,
+  {
+    captures = false,
+    notRun = new Map<number, string>(),
+  }: { captures?: boolean; notRun?: ReadonlyMap<number, string> } = {},
+): Need[] {
   const { topology } = spec;
   const lab = (requirement: Requirement, feature: string): Need => ({ requirement, feature });
   const needs: Need[] = [
@@ -39,6 +48,7 @@ export function scenarioNeeds(spec: LabSpec, { captures = false } = {}): Need[] 
     );
   }
   spec.steps.forEach((step, index) => {
+    if (notRun.has(index)) return;
     for (const requirement of kindOf(step).needs(step)) needs.push({ requirement, step: index });
   });
   return needs;
@@ -93,9 +103,10 @@ export function judgeNeeds(
   missing: Map<string, string>,
   profile: Pick<BackendProfile, 'programHome'>,
   skipUnsupported: boolean,
+  notRun: ReadonlyMap<number, string> = new Map(),
 ): Verdict {
   const fatal: string[] = [];
-  const skips = new Map<number, string>();
+  const skips = new Map(notRun);
   const unmet = needs.filter((n) => missing.has(requirementName(n.requirement)));
   for (const group of groupByWhat(unmet, missing)) {
     // Programs are never skipped: install-deps (or the image) fixes them, and later steps may
@@ -109,7 +120,7 @@ export function judgeNeeds(
       `${spec.scenarioFile} needs ${group.what} for ${describeUsers(group.needs)}: ${group.reason}${fix(group, profile)}`,
     );
   }
-  if (fatal.length > 0) return { skips: new Map(), fatal };
+  if (fatal.length > 0) return { skips: new Map(notRun), fatal };
   spreadOverEffects(spec, skips);
   return { skips, fatal };
 }
@@ -190,15 +201,20 @@ export function checkSize(spec: LabSpec, profile: Pick<BackendProfile, 'name' | 
   });
 }
 
-/** Checks every scenario against the backend in one pass; throws with one line per problem. */
+/**
+ * Checks every scenario against the backend in one pass; throws with one line per problem. Per
+ * scenario, the steps not to run: those `notRun` names already (not selected) and those this
+ * machine cannot run, where they may be skipped.
+ */
 export async function preflight(
   backend: Backend,
   specs: LabSpec[],
   skipUnsupported: boolean,
   progress: Progress,
-  options: { captures?: boolean } = {},
+  options: { captures?: boolean; notRun?: ReadonlyMap<number, string>[] } = {},
 ): Promise<Map<number, string>[]> {
-  const needs = specs.map((spec) => scenarioNeeds(spec, options));
+  const notRun = (i: number) => options.notRun?.[i] ?? new Map<number, string>();
+  const needs = specs.map((spec, i) => scenarioNeeds(spec, { captures: options.captures ?? false, notRun: notRun(i) }));
   // One probe serves every lab of the session; it is the first lab's, if it is left behind.
   const missing = await findMissing(
     backend,
@@ -206,7 +222,9 @@ export async function preflight(
     progress,
     specs[0]!.topology.lab,
   );
-  const verdicts = specs.map((spec, i) => judgeNeeds(spec, needs[i]!, missing, backend.profile, skipUnsupported));
+  const verdicts = specs.map((spec, i) =>
+    judgeNeeds(spec, needs[i]!, missing, backend.profile, skipUnsupported, notRun(i)),
+  );
   const fatal = [...specs.flatMap((spec) => checkSize(spec, backend.profile)), ...verdicts.flatMap((v) => v.fatal)];
   if (fatal.length > 0) throw new InfraError(fatal.join('\n'));
   return verdicts.map((v) => v.skips);

@@ -1,11 +1,14 @@
 import type { Backend, BackendProfile, Progress } from '../backends/backend.js';
-import { selectBackend, type BackendChoice, type BackendSettings } from '../backends/registry.js';
+import { backendOfLab, selectBackend, type BackendChoice, type BackendSettings } from '../backends/registry.js';
+import { InterruptedError, UsageError } from '../errors.js';
+import { namedSteps, parsePatterns, stepsNotRun, unmatchedPatterns } from '../steps/selection.js';
 import type { LabPlan } from '../dataplane/lab-plan.js';
 import type { StepResult } from '../steps/result.js';
 import type { ScenarioInput } from '../steps/scenario.js';
 import { installInterruptHandler, throwIfInterrupted } from '../util/interrupt.js';
 import { currentOwner } from '../util/owner.js';
 import { buildLab } from './build.js';
+import { collectFailure, type FailureContext } from './failure-evidence.js';
 import { checkScenario, loadLab, specOf } from './load.js';
 import { planFor } from './plan.js';
 import { preflight } from './preflight.js';
@@ -33,6 +36,17 @@ export interface SessionOptions {
   skipUnsupported?: boolean;
   /** Steps are captured with tcpdump into this folder (absolute). */
   captures?: string;
+  /** A run that fails leaves an archive of its lab's state in this folder (absolute), made before teardown. */
+  collect?: string;
+  /** `--test` patterns: only the steps they name run, with the faults those observe; the rest are reported skipped. */
+  select?: readonly string[];
+  /** A check that fails runs again up to this many times (`--retry`). */
+  retries?: number;
+  /**
+   * The labs run already (`testbed check`): each is found where it runs, nothing is built or
+   * removed, and only the scenario's checks run.
+   */
+  attach?: boolean;
   /** SIGINT and SIGTERM stop the session in order (the CLI's; a library leaves signals to its program). */
   handleSignals?: boolean;
   progress: Progress;
@@ -61,19 +75,18 @@ export class LabSession {
   static async open(sources: ScenarioSource[], options: SessionOptions): Promise<LabSession> {
     const { progress } = options;
     if (options.handleSignals) installInterruptHandler(progress);
-    const specs: LabSpec[] = [];
-    for (const source of sources) specs.push(await loadSpec(source, options.name));
-    const backend =
-      typeof options.backend === 'string'
-        ? await selectBackend(options.backend, options.settings ?? {})
-        : options.backend;
+    const loaded: LabSpec[] = [];
+    for (const source of sources) loaded.push(await loadSpec(source, options.name));
+    const { specs, notRun } = chosenSteps(loaded, options);
+    const backend = await backendFor(options, specs);
     await reapOrphans([backend], progress);
     throwIfInterrupted();
-    const owner = options.keep ? undefined : currentOwner();
+    const owner = options.keep || options.attach ? undefined : currentOwner();
     const plans = specs.map((spec) => planFor(backend.profile, spec, options.flags?.(backend.profile) ?? {}, owner));
     const judged = options.steps === false ? specs.map((spec) => ({ ...spec, steps: [] })) : specs;
     const skips = await preflight(backend, judged, options.skipUnsupported ?? false, progress, {
       captures: options.captures !== undefined,
+      notRun,
     });
     throwIfInterrupted();
     return new LabSession(
@@ -83,9 +96,43 @@ export class LabSession {
     );
   }
 
-  /** Builds a lab and waits until it is ready; what was made is removed if that fails or is interrupted. */
+  /** Runs the steps of a lab that runs already (`attach`): nothing is built or removed. */
+  async check(lab: SessionLab, events: RunEvents): Promise<RunReport> {
+    const started = performance.now();
+    const steps = await runSteps(this.backend, lab, events, { stepsStarted: started, retries: this.options.retries });
+    const stepsMs = performance.now() - started;
+    return {
+      ...report(this.backend, lab, steps, true, { setupMs: 0, stepsMs, teardownMs: 0, started }),
+      attached: true,
+    };
+  }
+
+  /**
+   * Builds a lab and waits until it is ready; what was made is removed if that fails or is
+   * interrupted (with `collect`, a failure's state is archived first, and its message says where).
+   */
   async build(lab: SessionLab): Promise<void> {
-    await buildLab(this.backend, lab.plan, this.options.progress);
+    const collect = this.options.collect;
+    const beforeRemoval = async (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      const archive = await this.collect(lab, { steps: [], error: message });
+      if (archive === undefined || !(error instanceof Error)) return error;
+      error.message = `${message}\n(the lab's state before it was removed: ${archive})`;
+      return error;
+    };
+    await buildLab(this.backend, lab.plan, this.options.progress, collect === undefined ? undefined : beforeRemoval);
+  }
+
+  /** Archives a failed lab's state (`collect`); a collection that fails is told, and does not hide the failure. */
+  private async collect(lab: SessionLab, context: FailureContext): Promise<string | undefined> {
+    if (this.options.collect === undefined) return undefined;
+    try {
+      return await collectFailure(this.backend, lab.plan, this.options.collect, context, this.options.progress);
+    } catch (error) {
+      if (error instanceof InterruptedError) throw error;
+      this.options.progress(`collecting the state of lab ${lab.plan.topology.lab} failed: ${(error as Error).message}`);
+      return undefined;
+    }
   }
 
   /** Builds a lab, runs its steps, and removes it (unless the session keeps labs; always on failure). */
@@ -95,14 +142,23 @@ export class LabSession {
     let steps: StepResult[] = [];
     let stepsMs = 0;
     let teardownMs = 0;
+    let evidence: string | undefined;
     await this.build(lab);
     const setupMs = performance.now() - started;
     events.labReady(lab.plan.topology.lab, setupMs);
     try {
       const stepsStarted = performance.now();
-      steps = await runSteps(this.backend, lab, events, { stepsStarted, captures: this.options.captures });
+      steps = await runSteps(this.backend, lab, events, {
+        stepsStarted,
+        captures: this.options.captures,
+        retries: this.options.retries,
+      });
       stepsMs = performance.now() - stepsStarted;
       failed = false;
+      if (steps.some((s) => !s.passed && !s.skipped)) evidence = await this.collect(lab, { steps });
+    } catch (error) {
+      if (!(error instanceof InterruptedError)) await this.collect(lab, { steps, error: (error as Error).message });
+      throw error;
     } finally {
       if (failed || !this.options.keep) {
         const teardownStarted = performance.now();
@@ -110,7 +166,13 @@ export class LabSession {
         teardownMs = performance.now() - teardownStarted;
       }
     }
-    return report(this.backend, lab, steps, this.options.keep ?? false, { setupMs, stepsMs, teardownMs, started });
+    const result = report(this.backend, lab, steps, this.options.keep ?? false, {
+      setupMs,
+      stepsMs,
+      teardownMs,
+      started,
+    });
+    return evidence === undefined ? result : { ...result, evidence };
   }
 
   /** Removes a lab and everything in it; harmless when it is gone already. */
@@ -118,6 +180,46 @@ export class LabSession {
     this.options.progress(`removing lab ${lab.plan.topology.lab}`);
     await this.backend.destroy(lab.plan.topology.lab);
   }
+}
+
+/**
+ * The steps each scenario runs (`--test`, `testbed check`) and why the others do not; a pattern
+ * that names no step is a usage error, and a scenario none of whose steps runs is left out.
+ */
+function chosenSteps(loaded: LabSpec[], options: SessionOptions): { specs: LabSpec[]; notRun: Map<number, string>[] } {
+  const patterns = parsePatterns(options.select ?? []);
+  const named = loaded.map(namedSteps);
+  const unmatched = unmatchedPatterns(named, patterns);
+  if (unmatched.length > 0) {
+    throw new UsageError(
+      `--test ${unmatched.map((p) => `"${p}"`).join(', ')} names no step of ${loaded.map((s) => s.scenarioFile).join(', ')}; testbed run --list shows their steps`,
+    );
+  }
+  const notRun = named.map((steps) => stepsNotRun(steps, patterns, options.attach ?? false));
+  const runs = (i: number) => loaded[i]!.steps.length === 0 || notRun[i]!.size < loaded[i]!.steps.length;
+  for (const [i, spec] of loaded.entries()) {
+    if (!runs(i))
+      options.progress(
+        `${spec.scenarioFile}: no step of it is chosen (${[...notRun[i]!.values()][0]}), so its lab is left alone`,
+      );
+  }
+  const kept = loaded.flatMap((_, i) => (runs(i) ? [i] : []));
+  if (kept.length === 0)
+    throw new UsageError(`nothing to run: ${[...new Set(notRun.flatMap((m) => [...m.values()]))].join('; ')}`);
+  return { specs: kept.map((i) => loaded[i]!), notRun: kept.map((i) => notRun[i]!) };
+}
+
+/** The backend of the session: the chosen one, or, for labs that run already, the one each runs on. */
+async function backendFor(options: SessionOptions, specs: LabSpec[]): Promise<Backend> {
+  if (typeof options.backend !== 'string') return options.backend;
+  if (!options.attach) return selectBackend(options.backend, options.settings ?? {});
+  const backends = await Promise.all(
+    specs.map((spec) => backendOfLab(options.backend as BackendChoice, spec.topology.lab, options.settings ?? {})),
+  );
+  const names = new Set(backends.map((b) => b.profile.name));
+  if (names.size > 1)
+    throw new UsageError(`the labs run on different backends (${[...names].join(', ')}): check them one by one`);
+  return backends[0]!;
 }
 
 async function loadSpec(source: ScenarioSource, name: string | undefined): Promise<LabSpec> {

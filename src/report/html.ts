@@ -63,6 +63,7 @@ export function renderHtml(
 <h2 class="${r.passed ? 'pass' : 'fail'}">${html(r.scenario.name)} on ${html(r.backend)} — ${r.passed ? 'passed' : 'failed'}</h2>
 ${r.scenario.description ? `<p>${html(r.scenario.description)}</p>` : ''}
 <p class="link">${html(r.scenario.file)}, lab ${html(r.lab)}: setup ${r.timings.setupMs} ms, steps ${r.timings.stepsMs} ms, teardown ${r.timings.teardownMs} ms</p>
+${r.evidence ? `<p>the lab's state at the failure: <a href="${html(link(r.evidence))}">${html(r.evidence)}</a></p>` : ''}
 ${topology ? `<div class="graph">${svgOf(topology)}</div>` : ''}
 ${r.steps.map((s) => stepHtml(s, r.steps.length, link)).join('\n')}
 </section>`;

@@ -1,5 +1,6 @@
 import junitModule, { type Builder } from 'junit-report-builder';
 import type { RunReport } from '../lab/run.js';
+import type { StepResult } from '../steps/result.js';
 
 // The package's typings describe an ES default export, but under Node its CommonJS export *is* the builder.
 const junit = junitModule as unknown as Builder;
@@ -37,7 +38,9 @@ export function renderJunit(reports: RunReport[], error?: string): string {
         .time(step.durationMs / 1000)
         // JUnit readers (Jenkins, GitLab, many GitHub actions) link files named like this.
         .standardOutput(
-          [JSON.stringify(step.metrics), ...(step.attachments ?? []).map((a) => `[[ATTACHMENT|${a}]]`)].join('\n'),
+          [JSON.stringify(step.metrics), ...attachments(step, report.evidence).map((a) => `[[ATTACHMENT|${a}]]`)].join(
+            '\n',
+          ),
         );
       if (step.skipped) {
         testCase.skipped();
@@ -63,4 +66,10 @@ export function renderJunit(reports: RunReport[], error?: string): string {
 
 function escapeAttribute(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/[\n\r\t]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A step's files: its captures, and for a failed step the archive of the lab's state (--collect-on-failure). */
+function attachments(step: StepResult, evidence: string | undefined): string[] {
+  const failed = !step.passed && !step.skipped;
+  return [...(step.attachments ?? []), ...(failed && evidence ? [evidence] : [])];
 }

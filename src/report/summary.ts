@@ -28,6 +28,8 @@ export function renderSummary(reports: RunReport[], error?: string): string {
   ];
   if (error) lines.push(`**The run stopped:** ${cell(error)}`, '');
   for (const r of reports) {
+    if (r.evidence)
+      lines.push(`📦 ${cell(r.scenario.name)}: the lab's state at the failure is in \`${cell(r.evidence)}\``, '');
     for (const s of r.steps.filter((x) => !x.passed && !x.skipped)) {
       lines.push(
         `<details><summary>❌ ${cell(r.scenario.name)}: ${cell(s.name)}</summary>`,

@@ -12,6 +12,11 @@ import type { Attempt, Metric, StepContext } from './result.js';
 export interface StepKind<K extends string, S extends z.ZodType> {
   /** The field that says a step is of this kind, e.g. `ping`. */
   readonly key: K;
+  /**
+   * `check`: only observes the lab, so it may be tried again (`--retry`) and run against a lab
+   * that `up` left running (`testbed check`); `action`: changes the lab, or runs a command that may.
+   */
+  readonly role: 'check' | 'action';
   readonly schema: S;
   /** Checks that the nodes, hosts and workloads the step names exist. */
   references(step: z.output<S>, refs: References, path: Path): void;

@@ -27,7 +27,12 @@ export interface StepResult {
   diagnostics?: string;
   /** Files that show the failure: pcap captures of the nodes involved (paths as written). */
   attachments?: string[];
+  /** A check that failed and was run again (`--retry`): its earlier runs, oldest first; the fields above are the last run's. */
+  earlierRuns?: EarlierRun[];
 }
+
+/** One earlier run of a retried check, as it ended. */
+export type EarlierRun = Pick<StepResult, 'durationMs' | 'attempts' | 'metrics' | 'failures' | 'error' | 'attachments'>;
 
 /** What a single attempt of a step found. */
 export interface Attempt {

@@ -30,20 +30,30 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI as a user would. */
+/**
+ * Runs the built CLI as a user would. Its stdin is empty, unless `onStdout` is to answer it
+ * (`typing`): then it is a pipe that `type` writes to, and that ends with the run.
+ */
 export function cli(
   args: string[],
   {
     onStdout,
     env,
+    typing = false,
     deadlineMs = 240_000,
-  }: { onStdout?: (text: string, pid: number) => void; env?: Record<string, string>; deadlineMs?: number } = {},
+  }: {
+    onStdout?: (text: string, pid: number, type: (text: string) => void) => void;
+    env?: Record<string, string>;
+    typing?: boolean;
+    deadlineMs?: number;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [typing ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
     });
+    const type = (text: string) => void child.stdin?.write(text);
     let stdout = '';
     let stderr = '';
     // A command that hangs is stopped as Ctrl-C would (it cleans up), and what it said so far shows where.
@@ -51,14 +61,15 @@ export function cli(
       stderr += `\n[test: stopped after ${deadlineMs / 1000} s: testbed ${args.join(' ')}]`;
       child.kill('SIGTERM');
     }, deadlineMs);
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString();
-      onStdout?.(stdout, child.pid!);
+      onStdout?.(stdout, child.pid!, type);
     });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(deadline);
+      child.stdin?.end();
       resolve({ code, stdout, stderr });
     });
   });

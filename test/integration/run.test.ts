@@ -31,7 +31,7 @@ for (const backend of LOCAL_BACKENDS)
       const name = lab('two');
       const junit = join(tmp, `${name}.xml`);
       const result = await run('scenarios/two-host.ts', name, '--json', '--junit', junit);
-      expect(result.stderr).toContain('7 passed, 0 failed');
+      expect(result.stderr).toContain('all 7 steps passed');
       expect(result.code).toBe(0);
 
       const report = JSON.parse(result.stdout) as JsonReport;
@@ -99,7 +99,7 @@ for (const backend of LOCAL_BACKENDS)
       expect(consoleRun.stdout).toContain('FAIL 1/2 ns0 to ns1 expecting ttl 61');
       expect(consoleRun.stdout).toContain('ttl: expected 61, actual 62');
       expect(consoleRun.stdout).toMatch(/--- host0 ---[\s\S]*\$ ip route[\s\S]*10\.20\.1\.3 via 192\.168\.1\.16/);
-      expect(consoleRun.stdout).toContain('0 passed, 2 failed');
+      expect(consoleRun.stdout).toContain('2/2 steps failed');
 
       const xml = readFileSync(junit, 'utf8');
       expect(xml).toContain('failures="2"');
@@ -178,7 +178,7 @@ describe('docker limits', await needs('docker'), () => {
     labs.push(name);
     const result = await cli(['run', 'scenarios/same-host.ts', '--backend', 'docker', '--privileged', '--name', name]);
     if (result.code === 0) {
-      expect(result.stdout).toContain('3 passed, 0 failed');
+      expect(result.stdout).toContain('all 3 steps passed');
     } else {
       expect(result.code).toBe(3);
       expect(result.stderr).toContain('run without --privileged');

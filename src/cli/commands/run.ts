@@ -1,14 +1,24 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import type { BackendChoice } from '../../backends/registry.js';
 import { ExitCode, InfraError, UsageError } from '../../errors.js';
-import type { RunReport } from '../../lab/run.js';
-import { LabSession } from '../../lab/session.js';
+import type { RunEvents, RunReport } from '../../lab/run.js';
+import { LabSession, type SessionOptions } from '../../lab/session.js';
+import type { Progress } from '../../backends/backend.js';
 import { ConsoleReporter } from '../../report/console.js';
 import { writeReports } from '../../report/outputs.js';
 import type { Topology } from '../../topology/topology.js';
-import { backendFlagOptions, backendFlagValues, backendOption, backendSettings, nameOption } from '../options.js';
+import { listSteps } from '../list-steps.js';
+import {
+  backendFlagOptions,
+  backendFlagValues,
+  backendOption,
+  backendSettings,
+  nameOption,
+  searchBackendOption,
+} from '../options.js';
+import { pauseEvents } from '../pauses.js';
 
 interface RunArgs {
   files: string[];
@@ -18,17 +28,101 @@ interface RunArgs {
   html?: string;
   summary?: string;
   captures?: string;
+  collectOnFailure?: string;
   keep: boolean;
   name?: string;
   skipUnsupported: boolean;
+  test: string[];
+  list: boolean;
+  retry: number;
+  pause: boolean;
+  pauseOnFail: boolean;
   [flag: string]: unknown;
+}
+
+/** What only `run` takes: how the lab is built and kept, captured and paused. */
+function buildOptions(): Record<string, Options> {
+  return {
+    captures: {
+      type: 'string',
+      describe:
+        "Capture every step's nodes with tcpdump into this folder (one pcap per step and node); a failed step has its captures attached in JSON, JUnit and HTML",
+    },
+    'pause-on-fail': {
+      type: 'boolean',
+      default: false,
+      describe:
+        'At the first failed step, keep the lab as it is, print the commands to look at it, and wait for Enter (or a signal); then remove it and end the run',
+    },
+    pause: {
+      type: 'boolean',
+      default: false,
+      describe: 'Before every step, say what it does and wait for Enter: a lab shown step by step, e.g. in a class',
+    },
+    keep: {
+      type: 'boolean',
+      default: false,
+      describe: 'Leave the lab running after the steps (remove it with testbed down)',
+    },
+    name: nameOption,
+    ...backendFlagOptions('build'),
+    'skip-unsupported': {
+      type: 'boolean',
+      default: false,
+      describe:
+        'Report steps that need what this machine or backend lacks (a kernel feature such as sch_netem, a program, ' +
+        'stopping hosts) as skipped, with the reason, instead of refusing the scenario; the exit code follows the steps that ran',
+    },
+  };
+}
+
+/** `run` and `check` alike: which steps, how often, and where the reports go. */
+function stepAndReportOptions(y: Argv): Argv {
+  return y
+    .option('test', {
+      type: 'string',
+      array: true,
+      default: [],
+      describe:
+        'Run only the steps this names: a glob (* and ?) on the step name or kind, or a step number; repeat it for more; a leading ! leaves steps out. Faults that a chosen step observes run too. The others are reported skipped',
+    })
+    .option('list', {
+      type: 'boolean',
+      default: false,
+      describe: "Print each scenario's steps, numbered, with what --test chooses; build nothing",
+    })
+    .option('retry', {
+      type: 'number',
+      default: 0,
+      describe:
+        'Run a failed check (not a step that changes the lab) again, up to this many times, after 1, 2, 4 s; the report keeps every run',
+    })
+    .option('collect-on-failure', {
+      type: 'string',
+      describe:
+        "When a run fails, archive its lab's state before it is removed into this folder: per node addresses, routes, neighbours, links with counters, sysctls, BIRD's view; testbed's firewall rules, host logs, the failed steps' captures, the scenario and the run's JSON. The path is printed and in the reports",
+    })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'Print the JSON report on stdout (progress goes to stderr)',
+    })
+    .option('junit', { type: 'string', describe: 'Write a JUnit XML report to this file' })
+    .option('html', {
+      type: 'string',
+      describe: 'Write one self-contained HTML page: each lab drawn, its steps, failures open, traces hop by hop',
+    })
+    .option('summary', {
+      type: 'string',
+      describe: 'Write a Markdown summary (a table, then what failed) to this file, e.g. $GITHUB_STEP_SUMMARY',
+    });
 }
 
 export const runCommand = {
   command: 'run <files..>',
   describe: "Build each scenario's lab, run its steps, tear it down; exit 0 when every step passed",
   builder: (y: Argv) =>
-    y
+    stepAndReportOptions(y)
       .positional('files', {
         type: 'string',
         array: true,
@@ -36,39 +130,7 @@ export const runCommand = {
         describe: 'Scenario files (.ts, .mts, .js or .mjs)',
       })
       .option('backend', backendOption)
-      .option('json', {
-        type: 'boolean',
-        default: false,
-        describe: 'Print the JSON report on stdout (progress goes to stderr)',
-      })
-      .option('junit', { type: 'string', describe: 'Write a JUnit XML report to this file' })
-      .option('html', {
-        type: 'string',
-        describe: 'Write one self-contained HTML page: each lab drawn, its steps, failures open, traces hop by hop',
-      })
-      .option('captures', {
-        type: 'string',
-        describe:
-          "Capture every step's nodes with tcpdump into this folder (one pcap per step and node); a failed step has its captures attached in JSON, JUnit and HTML",
-      })
-      .option('summary', {
-        type: 'string',
-        describe: 'Write a Markdown summary (a table, then what failed) to this file, e.g. $GITHUB_STEP_SUMMARY',
-      })
-      .option('keep', {
-        type: 'boolean',
-        default: false,
-        describe: 'Leave the lab running after the steps (remove it with testbed down)',
-      })
-      .option('name', nameOption)
-      .options(backendFlagOptions('build'))
-      .option('skip-unsupported', {
-        type: 'boolean',
-        default: false,
-        describe:
-          'Report steps that need what this machine or backend lacks (a kernel feature such as sch_netem, a program, ' +
-          'stopping hosts) as skipped, with the reason, instead of refusing the scenario; the exit code follows the steps that ran',
-      })
+      .options(buildOptions())
       .example('$0 run scenarios/two-host.ts', "Build the seed's two-host lab and prove ttl 62 between workloads")
       .example('$0 run scenarios/two-host.ts --backend docker', 'The same lab with hosts as containers')
       .example('$0 run scenarios/*.ts --junit report.xml', 'Run every scenario, one JUnit testsuite each')
@@ -76,60 +138,157 @@ export const runCommand = {
       .example(
         '$0 run scenarios/faults.ts --skip-unsupported',
         'On a kernel without netem: run the rest, show the netem steps skipped',
+      )
+      .example(
+        "$0 run scenarios/faults.ts --test 'ping*' --test '!*baseline*'",
+        'Only the ping steps, less the baselines',
+      )
+      .example('$0 run scenarios/two-host.ts --list', 'The steps, numbered, without building anything')
+      .example(
+        '$0 run scenarios/bgp-mesh.ts --retry 2 --pause-on-fail',
+        'Retry flaky checks; keep the lab at a failure',
       ),
-  handler: async (args: RunArgs, processStartMs: number): Promise<number> => {
-    if (args.name !== undefined && args.files.length > 1)
-      throw new UsageError('--name needs exactly one scenario file');
-    for (const [option, file] of [
-      ['--junit', args.junit],
-      ['--html', args.html],
-      ['--summary', args.summary],
-    ] as const) {
-      if (file !== undefined) checkWritable(file, option);
-    }
-    if (args.captures !== undefined) makeFolder(args.captures, '--captures');
-    const reporter = new ConsoleReporter(args.json ? process.stderr : process.stdout);
-    const progress = (m: string) => reporter.progress(m);
-    const loadStarted = performance.now();
-    let loadMs = 0;
-    const reports: RunReport[] = [];
-    const topologies = new Map<string, Topology>();
-    let error: unknown;
-    try {
-      // Every file is validated, and checked against the backend, before anything is created.
-      const session = await LabSession.open(args.files, {
-        backend: args.backend as BackendChoice,
-        settings: backendSettings(args),
-        flags: (profile) => backendFlagValues(args, profile),
-        ...(args.name !== undefined ? { name: args.name } : {}),
-        keep: args.keep,
-        skipUnsupported: args.skipUnsupported,
-        ...(args.captures !== undefined ? { captures: resolve(args.captures) } : {}),
-        handleSignals: true,
-        progress,
-      });
-      loadMs = performance.now() - loadStarted;
-      for (const lab of session.labs) {
-        topologies.set(lab.plan.topology.lab, lab.plan.topology);
-        reporter.begin(lab.plan.topology.name, session.backend.profile.name, lab.plan.topology.lab);
-        const report = await session.run(lab, reporter);
-        reporter.end(report);
-        reports.push(report);
-      }
-    } catch (caught) {
-      error = caught;
-    }
-    // The scenarios that did run are reported even when a later one could not be; machine-readable
-    // reports are written whatever happened, with the reason the run stopped.
-    if (reports.length > 0) reporter.summary(reports);
-    const reason = error === undefined ? undefined : error instanceof Error ? error.message : JSON.stringify(error);
-    const times = { processStartMs, loadMs: loadMs || performance.now() - loadStarted };
-    const unwritten = await writeReports(args, reports, topologies, times, reason);
-    if (error !== undefined) throw error instanceof Error ? error : new InfraError(String(reason));
-    if (unwritten) throw new InfraError(unwritten);
-    return reports.every((r) => r.passed) ? ExitCode.passed : ExitCode.stepFailed;
-  },
+  handler: (args: RunArgs, processStartMs: number): Promise<number> => runScenarios(args, processStartMs, 'run'),
 };
+
+type CheckArgs = Pick<
+  RunArgs,
+  'files' | 'backend' | 'json' | 'junit' | 'html' | 'summary' | 'test' | 'list' | 'retry' | 'collectOnFailure'
+> & {
+  lab?: string;
+  [flag: string]: unknown;
+};
+
+export const checkCommand = {
+  command: 'check <files..>',
+  describe:
+    "Run a scenario's checks against its lab that `testbed up` left running: nothing is built, changed or removed",
+  builder: (y: Argv) =>
+    stepAndReportOptions(y)
+      .positional('files', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'The scenario files the labs were built from',
+      })
+      .option('lab', {
+        type: 'string',
+        describe: 'The running lab, when `up --name` gave it another name than the scenario (one file only)',
+      })
+      .option('backend', searchBackendOption)
+      .options(backendFlagOptions('find'))
+      .example('$0 up scenarios/two-host.ts && $0 check scenarios/two-host.ts', 'Prove the running lab still behaves')
+      .example(
+        '$0 check scenarios/faults.ts --test ping',
+        'Only the pings; the faults and what observes them are left out',
+      ),
+  handler: (args: CheckArgs, processStartMs: number): Promise<number> =>
+    runScenarios(
+      {
+        ...args,
+        ...(args.lab !== undefined ? { name: args.lab } : {}),
+        keep: true,
+        skipUnsupported: false,
+        pause: false,
+        pauseOnFail: false,
+      },
+      processStartMs,
+      'check',
+    ),
+};
+
+/** `run` builds, runs and removes each lab; `check` runs the checks of labs that run already. */
+async function runScenarios(args: RunArgs, processStartMs: number, mode: 'run' | 'check'): Promise<number> {
+  if (args.name !== undefined && args.files.length > 1)
+    throw new UsageError(`${mode === 'run' ? '--name' : '--lab'} needs exactly one scenario file`);
+  if (!Number.isInteger(args.retry) || args.retry < 0 || args.retry > 10)
+    throw new UsageError(`--retry ${args.retry}: give a whole number from 0 to 10`);
+  const say = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
+  if (args.list) {
+    const name = args.name !== undefined ? { name: args.name } : {};
+    await listSteps(args.files, { select: args.test, checksOnly: mode === 'check', ...name }, say);
+    return ExitCode.passed;
+  }
+  checkOutputs(args);
+  const reporter = new ConsoleReporter(args.json ? process.stderr : process.stdout);
+  const progress = (m: string) => reporter.progress(m);
+  const events = runEvents(reporter, pauseEvents({ beforeEach: args.pause, onFail: args.pauseOnFail }, say));
+  const loadStarted = performance.now();
+  let loadMs = 0;
+  const reports: RunReport[] = [];
+  const topologies = new Map<string, Topology>();
+  let error: unknown;
+  try {
+    // Every file is validated, and checked against the backend, before anything is created.
+    const session = await LabSession.open(args.files, sessionOptions(args, mode, progress));
+    loadMs = performance.now() - loadStarted;
+    for (const lab of session.labs) {
+      topologies.set(lab.plan.topology.lab, lab.plan.topology);
+      reporter.begin(lab.plan.topology.name, session.backend.profile.name, lab.plan.topology.lab);
+      const report = mode === 'run' ? await session.run(lab, events) : await session.check(lab, events);
+      reporter.end(report);
+      reports.push(report);
+    }
+  } catch (caught) {
+    error = caught;
+  }
+  // The scenarios that did run are reported even when a later one could not be; machine-readable
+  // reports are written whatever happened, with the reason the run stopped.
+  if (reports.length > 0) reporter.summary(reports);
+  const reason = error === undefined ? undefined : error instanceof Error ? error.message : JSON.stringify(error);
+  const times = { processStartMs, loadMs: loadMs || performance.now() - loadStarted };
+  const unwritten = await writeReports(args, reports, topologies, times, reason);
+  if (error !== undefined) throw error instanceof Error ? error : new InfraError(String(reason));
+  if (unwritten) throw new InfraError(unwritten);
+  return reports.every((r) => r.passed) ? ExitCode.passed : ExitCode.stepFailed;
+}
+
+function sessionOptions(args: RunArgs, mode: 'run' | 'check', progress: Progress): SessionOptions {
+  const folder = (path: string | undefined, key: 'captures' | 'collect') =>
+    path === undefined ? {} : { [key]: resolve(path) };
+  return {
+    backend: args.backend as BackendChoice,
+    settings: backendSettings(args),
+    flags: (profile) => backendFlagValues(args, profile),
+    ...(args.name !== undefined ? { name: args.name } : {}),
+    keep: args.keep,
+    attach: mode === 'check',
+    skipUnsupported: args.skipUnsupported,
+    select: args.test,
+    retries: args.retry,
+    ...folder(args.captures, 'captures'),
+    ...folder(args.collectOnFailure, 'collect'),
+    handleSignals: true,
+    progress,
+  };
+}
+
+/** The reporter's side of the run's events, and the pauses: a step is announced once its pause ends. */
+function runEvents(reporter: ConsoleReporter, pauses: ReturnType<typeof pauseEvents>): RunEvents {
+  return {
+    labReady: (lab, ms) => reporter.labReady(lab, ms),
+    stepStarting: async (step) => {
+      await pauses.stepStarting?.(step);
+      reporter.stepStarting(step);
+    },
+    stepRetrying: (failed, retry, retries) => reporter.stepRetrying(failed, retry, retries),
+    stepDone: (result, total) => reporter.stepDone(result, total),
+    ...(pauses.stepFailed ? { stepFailed: pauses.stepFailed } : {}),
+  };
+}
+
+/** Every output is checked before anything is built, so that a run's results are never lost. */
+function checkOutputs(args: RunArgs): void {
+  for (const [option, file] of [
+    ['--junit', args.junit],
+    ['--html', args.html],
+    ['--summary', args.summary],
+  ] as const) {
+    if (file !== undefined) checkWritable(file, option);
+  }
+  if (args.captures !== undefined) makeFolder(args.captures, '--captures');
+  if (args.collectOnFailure !== undefined) makeFolder(args.collectOnFailure, '--collect-on-failure');
+}
 
 function makeFolder(folder: string, option: string): void {
   try {

@@ -25,6 +25,7 @@ export type BgpStep = z.output<typeof schema>;
 
 export const bgp = defineStepKind({
   key: 'bgp',
+  role: 'check',
   schema,
   references(s, refs, path) {
     refs.bgp([...path, 'bgp']);

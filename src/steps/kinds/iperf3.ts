@@ -41,6 +41,7 @@ export type Iperf3Step = z.output<typeof schema>;
 
 export const iperf3 = defineStepKind({
   key: 'iperf3',
+  role: 'check',
   schema,
   references(s, refs, path) {
     refs.sends([...path, 'iperf3'], s.iperf3);

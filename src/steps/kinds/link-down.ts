@@ -16,6 +16,7 @@ const schema = z.strictObject({
 
 export const linkDown = defineStepKind({
   key: 'linkDown',
+  role: 'action',
   schema,
   references: (s, refs, path) => refs.node([...path, 'linkDown'], s.linkDown),
   name: (s) => `link down: ${s.linkDown}`,

@@ -15,6 +15,7 @@ const schema = z.strictObject({
 
 export const linkUp = defineStepKind({
   key: 'linkUp',
+  role: 'action',
   schema,
   references: (s, refs, path) => refs.node([...path, 'linkUp'], s.linkUp),
   name: (s) => `link up: ${s.linkUp}`,

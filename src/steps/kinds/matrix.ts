@@ -45,6 +45,7 @@ export type MatrixStep = z.output<typeof schema>;
 
 export const matrix = defineStepKind({
   key: 'matrix',
+  role: 'check',
   schema,
   references(s, refs, path) {
     refs.among([...path, 'matrix'], s.matrix.among, s.matrix.family);

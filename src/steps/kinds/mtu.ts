@@ -39,6 +39,7 @@ const smallerMtu = /mtu ?= ?(\d+)/;
 
 export const mtu = defineStepKind({
   key: 'mtu',
+  role: 'check',
   schema,
   references(s, refs, path) {
     refs.sends([...path, 'mtu'], s.mtu);

@@ -29,6 +29,7 @@ export type NeighbourStep = z.output<typeof schema>;
 
 export const neighbour = defineStepKind({
   key: 'neighbour',
+  role: 'check',
   schema,
   references(s, refs, path) {
     refs.node([...path, 'neighbour', 'node'], s.neighbour.node);

@@ -40,6 +40,7 @@ export type NetemStep = z.output<typeof schema>;
 
 export const netem = defineStepKind({
   key: 'netem',
+  role: 'action',
   schema,
   references: (s, refs, path) => refs.node([...path, 'netem', 'node'], s.netem.node),
   name: ({ netem: n }) =>

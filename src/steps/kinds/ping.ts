@@ -67,6 +67,7 @@ export type PingStep = z.output<typeof schema>;
 
 export const ping = defineStepKind({
   key: 'ping',
+  role: 'check',
   schema,
   references(s, refs, path) {
     refs.sends([...path, 'ping'], s.ping);

@@ -55,6 +55,7 @@ export type RouteStep = z.output<typeof schema>;
 
 export const route = defineStepKind({
   key: 'route',
+  role: 'check',
   schema,
   references(s, refs, path) {
     refs.node([...path, 'route', 'node'], s.route.node);

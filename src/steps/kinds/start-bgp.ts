@@ -9,6 +9,7 @@ const schema = z.strictObject({ ...stepCommon, startBgp: nodeName.describe('A ho
 
 export const startBgp = defineStepKind({
   key: 'startBgp',
+  role: 'action',
   schema,
   references(s, refs, path) {
     refs.bgp([...path, 'startBgp']);

@@ -12,6 +12,7 @@ const schema = z.strictObject({
 
 export const startHost = defineStepKind({
   key: 'startHost',
+  role: 'action',
   schema,
   references: (s, refs, path) => refs.host([...path, 'startHost'], s.startHost),
   name: (s) => `start host ${s.startHost}`,

@@ -18,6 +18,7 @@ const STOP = `pid=$(cat "$1") && birdc -s "$2" down >/dev/null && ${waitEnded('$
 
 export const stopBgp = defineStepKind({
   key: 'stopBgp',
+  role: 'action',
   schema,
   references(s, refs, path) {
     refs.bgp([...path, 'stopBgp']);

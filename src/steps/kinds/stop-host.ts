@@ -12,6 +12,7 @@ const schema = z.strictObject({
 
 export const stopHost = defineStepKind({
   key: 'stopHost',
+  role: 'action',
   schema,
   references: (s, refs, path) => refs.host([...path, 'stopHost'], s.stopHost),
   name: (s) => `stop host ${s.stopHost}`,

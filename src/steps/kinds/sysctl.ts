@@ -25,6 +25,7 @@ export type SysctlStep = z.output<typeof schema>;
 
 export const sysctl = defineStepKind({
   key: 'sysctl',
+  role: 'check',
   schema,
   references(s, refs, path) {
     refs.node([...path, 'sysctl', 'node'], s.sysctl.node);

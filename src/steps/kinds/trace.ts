@@ -56,6 +56,7 @@ export type TraceStep = z.output<typeof schema>;
 
 export const trace = defineStepKind({
   key: 'trace',
+  role: 'check',
   schema,
   references(s, refs, path) {
     refs.sends([...path, 'trace'], s.trace);

@@ -30,6 +30,7 @@ export type WaitStep = z.output<typeof schema>;
 
 export const wait = defineStepKind({
   key: 'wait',
+  role: 'action',
   schema,
   references(s, refs, path) {
     if (!('node' in s.wait)) return;

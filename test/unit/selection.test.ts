@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { loadLab } from '../../src/lab/load.js';
+import {
+  matches,
+  namedSteps,
+  parsePatterns,
+  selectByPatterns,
+  selectChecks,
+  stepsNotRun,
+  unmatchedPatterns,
+  type NamedStep,
+} from '../../src/steps/selection.js';
+import { STEP_KINDS } from '../../src/steps/registry.js';
+
+const faults = namedSteps(await loadLab('scenarios/faults.ts'));
+const twoHost = namedSteps(await loadLab('scenarios/two-host.ts'));
+
+/** The 1-based numbers of the steps that run. */
+const running = (steps: NamedStep[], skips: Map<number, string>) =>
+  steps.flatMap((_, i) => (skips.has(i) ? [] : [i + 1]));
+
+describe('--test: which steps a pattern names', () => {
+  const step = twoHost[0]!;
+
+  it('a glob over the whole name or the kind, or the step number', () => {
+    expect(step.name).toBe('ns0 reaches ns1 across two routed hops');
+    expect(matches('ns0*', step, 0)).toBe(true);
+    expect(matches('ns0', step, 0)).toBe(false);
+    expect(matches('*routed*', step, 0)).toBe(true);
+    expect(matches('ns? reaches*', step, 0)).toBe(true);
+    expect(matches('ping', step, 0)).toBe(true);
+    expect(matches('pin', step, 0)).toBe(false);
+    expect(matches('1', step, 0)).toBe(true);
+    expect(matches('2', step, 0)).toBe(false);
+  });
+
+  it('every other character is itself, not a regular expression', () => {
+    const dotted = { ...step, name: 'a.b (c) [d] +e $f ^g \\h |i' };
+    expect(matches('a.b (c) [d] +e $f ^g \\h |i', dotted, 0)).toBe(true);
+    expect(matches('a?b*', dotted, 0)).toBe(true);
+    expect(matches('axb*', dotted, 0)).toBe(false);
+    expect(matches('.*', { ...step, name: 'anything' }, 0)).toBe(false);
+  });
+
+  it('"!" excludes; with only exclusions every other step runs', () => {
+    expect(parsePatterns(['ping', '!*ns1*', '3'])).toEqual({ include: ['ping', '3'], exclude: ['*ns1*'] });
+    const skips = selectByPatterns(twoHost, parsePatterns(['!ping']));
+    expect(running(twoHost, skips)).toEqual([3, 4, 5, 6, 7]);
+    expect(skips.get(0)).toBe('not selected by --test');
+  });
+
+  it('inclusions and exclusions combine: named, less excluded', () => {
+    const skips = selectByPatterns(twoHost, parsePatterns(['ping', 'route', '!ns1*', '!5']));
+    expect(running(twoHost, skips)).toEqual([1, 4]);
+  });
+
+  it('a pattern naming nothing in any scenario is reported, an exclusion with its "!"', () => {
+    expect(unmatchedPatterns([twoHost, faults], parsePatterns(['ping', 'netem', 'pnig', '!bgp', '!nothing']))).toEqual([
+      'pnig',
+      '!nothing',
+    ]);
+    expect(unmatchedPatterns([twoHost], parsePatterns([]))).toEqual([]);
+  });
+});
+
+describe('faults come along with what observes them', () => {
+  it('a check inside a fault runs with the step that makes it and the one that ends it', () => {
+    // faults.ts: 3 netem on, 4 delay shows, 5 netem off; 7 link down, 8 unreachable, 9 link up.
+    expect(faults[3]!.name).toBe('delay shows in the rtt');
+    expect(running(faults, selectByPatterns(faults, parsePatterns(['delay shows*'])))).toEqual([3, 4, 5]);
+    expect(running(faults, selectByPatterns(faults, parsePatterns(['8'])))).toEqual([7, 8, 9]);
+  });
+
+  it('a check after the fault ended needs nothing of it', () => {
+    expect(running(faults, selectByPatterns(faults, parsePatterns(['delay gone'])))).toEqual([6]);
+  });
+
+  it('an excluded fault is never pulled in: what observes it does not run either, and says why', () => {
+    const skips = selectByPatterns(faults, parsePatterns(['ping', '!netem']));
+    expect(running(faults, skips)).not.toContain(4);
+    expect(skips.get(3)).toBe('it observes the fault of step 3, which --test leaves out');
+    expect(skips.get(2)).toBe('not selected by --test');
+    // The other faults still come along with their pings.
+    expect(running(faults, skips)).toEqual(expect.arrayContaining([7, 8, 9, 11, 13, 14]));
+  });
+
+  it('selecting the fault alone runs the fault and its end, nothing that observes it', () => {
+    expect(running(faults, selectByPatterns(faults, parsePatterns(['linkDown', 'linkUp'])))).toEqual([7, 9]);
+  });
+});
+
+describe('testbed check: the checks only', () => {
+  it('runs every check outside a fault, and no action', () => {
+    const skips = selectChecks(faults.map((s) => s.step));
+    expect(running(faults, skips)).toEqual([1, 2, 6, 10, 15, 16, 17]);
+    expect(skips.get(2)).toBe('changes the lab: testbed check runs only checks');
+    expect(skips.get(7)).toBe('it observes the fault of step 7, which testbed check does not make');
+    expect(skips.get(11)).toBe('it observes the fault of step 11, which testbed check does not make');
+  });
+
+  it('with --test, a check that the patterns leave out does not run either', () => {
+    const skips = stepsNotRun(faults, parsePatterns(['ping']), true);
+    expect(running(faults, skips)).toEqual([2, 6, 10, 16]);
+  });
+
+  it('every kind says whether it only observes the lab', () => {
+    const roles = Object.fromEntries(Object.values(STEP_KINDS).map((k) => [k.key, k.role]));
+    expect(roles).toMatchObject({ ping: 'check', matrix: 'check', iperf3: 'check', wait: 'action', netem: 'action' });
+    // An action changes the lab: a kind that marks a fault is always one.
+    for (const kind of Object.values(STEP_KINDS)) if ('effect' in kind) expect(kind.role).toBe('action');
+  });
+});
