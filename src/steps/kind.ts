@@ -39,7 +39,7 @@ export interface StepKind<K extends string, S extends z.ZodType> {
    * Faults: the lasting effect the step starts or ends, named so that the steps in between are
    * known to observe it (and are skipped with it when it cannot be made).
    */
-  effect?(step: z.output<S>): { sets: string } | { clears: string };
+  effect?(step: z.output<S>): { sets: string } | { clears: string } | undefined;
 }
 
 /** More than figures: what the HTML page draws of a result, and whether the job summary lists it when it passed. */

@@ -60,18 +60,18 @@ interface EffectWindow {
 }
 
 function effectWindows(steps: Step[]): EffectWindow[] {
-  const windows: EffectWindow[] = [];
-  const open = new Map<string, EffectWindow>();
+  const windows: (EffectWindow & { key: string })[] = [];
+  let open: typeof windows = [];
   steps.forEach((step, index) => {
     const effect = kindOf(step).effect?.(step);
-    if (effect && 'clears' in effect && open.has(effect.clears)) {
-      open.get(effect.clears)!.clear = index;
-      open.delete(effect.clears);
+    if (effect && 'clears' in effect) {
+      for (const w of open) if (w.key === effect.clears) w.clear = index;
+      open = open.filter((w) => w.key !== effect.clears);
     }
-    for (const w of open.values()) w.inside.push(index);
+    for (const w of open) w.inside.push(index);
     if (effect && 'sets' in effect) {
-      const w: EffectWindow = { set: index, inside: [] };
-      open.set(effect.sets, w);
+      const w = { key: effect.sets, set: index, inside: [] };
+      open.push(w);
       windows.push(w);
     }
   });
@@ -114,7 +114,7 @@ export function selectByPatterns(steps: NamedStep[], patterns: StepPatterns): Ma
       wanted: steps.map((s, i) => (patterns.include.length === 0 || named(patterns.include, s, i)) && !excluded[i]),
       pullable: steps.map((s, i) => kindOf(s.step).role === 'action' && !excluded[i]),
       notChosen: 'not selected by --test',
-      effectNotMade: (step) => `it observes the fault of step ${step}, which --test leaves out`,
+      effectNotMade: (step) => `it observes what step ${step} changes, which --test leaves out`,
     },
   );
 }
@@ -131,7 +131,7 @@ export function selectChecks(steps: Step[]): Map<number, string> {
     wanted: steps.map((s) => kindOf(s).role === 'check'),
     pullable: steps.map(() => false),
     notChosen: 'changes the lab: testbed check runs only checks',
-    effectNotMade: (step) => `it observes the fault of step ${step}, which testbed check does not make`,
+    effectNotMade: (step) => `it observes what step ${step} changes, which testbed check does not run`,
   });
 }
 

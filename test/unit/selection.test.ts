@@ -14,6 +14,9 @@ import { STEP_KINDS } from '../../src/steps/registry.js';
 
 const faults = namedSteps(await loadLab('scenarios/faults.ts'));
 const twoHost = namedSteps(await loadLab('scenarios/two-host.ts'));
+const lessonSpec = await loadLab('scenarios/teaching/1-proxy-arp-off.ts');
+const lesson = namedSteps(lessonSpec);
+const lessonTopology = lessonSpec.topology;
 
 /** The 1-based numbers of the steps that run. */
 const running = (steps: NamedStep[], skips: Map<number, string>) =>
@@ -78,7 +81,7 @@ describe('faults come along with what observes them', () => {
   it('an excluded fault is never pulled in: what observes it does not run either, and says why', () => {
     const skips = selectByPatterns(faults, parsePatterns(['ping', '!netem']));
     expect(running(faults, skips)).not.toContain(4);
-    expect(skips.get(3)).toBe('it observes the fault of step 3, which --test leaves out');
+    expect(skips.get(3)).toBe('it observes what step 3 changes, which --test leaves out');
     expect(skips.get(2)).toBe('not selected by --test');
     // The other faults still come along with their pings.
     expect(running(faults, skips)).toEqual(expect.arrayContaining([7, 8, 9, 11, 13, 14]));
@@ -89,13 +92,33 @@ describe('faults come along with what observes them', () => {
   });
 });
 
+describe('a command step may change the lab: what follows it may depend on it', () => {
+  // The lesson: 1-2 BEFORE checks, 3-4 BREAK commands (wait steps), 5-11 questions, 12 HEAL, 13 AFTER.
+  it('choosing a question brings the commands before it along', () => {
+    expect(lesson[4]!.name).toMatch(/^Q1:/);
+    expect(running(lesson, selectByPatterns(lesson, parsePatterns(['Q1*'])))).toEqual([3, 4, 5]);
+    expect(running(lesson, selectByPatterns(lesson, parsePatterns(['AFTER*'])))).toEqual([3, 4, 12, 13]);
+  });
+
+  it('check runs only what comes before the first command', () => {
+    const skips = selectChecks(lesson.map((s) => s.step));
+    expect(running(lesson, skips)).toEqual([1, 2]);
+    expect(skips.get(12)).toBe('it observes what step 3 changes, which testbed check does not run');
+  });
+
+  it('a pause changes nothing: what follows it stands alone', () => {
+    const steps = namedSteps({ topology: lessonTopology, steps: [{ wait: { seconds: 1 } }, twoHost[0]!.step] });
+    expect(running(steps, selectByPatterns(steps, parsePatterns(['ping'])))).toEqual([2]);
+  });
+});
+
 describe('testbed check: the checks only', () => {
   it('runs every check outside a fault, and no action', () => {
     const skips = selectChecks(faults.map((s) => s.step));
     expect(running(faults, skips)).toEqual([1, 2, 6, 10, 15, 16, 17]);
     expect(skips.get(2)).toBe('changes the lab: testbed check runs only checks');
-    expect(skips.get(7)).toBe('it observes the fault of step 7, which testbed check does not make');
-    expect(skips.get(11)).toBe('it observes the fault of step 11, which testbed check does not make');
+    expect(skips.get(7)).toBe('it observes what step 7 changes, which testbed check does not run');
+    expect(skips.get(11)).toBe('it observes what step 11 changes, which testbed check does not run');
   });
 
   it('with --test, a check that the patterns leave out does not run either', () => {

@@ -156,7 +156,7 @@ describe('a lab that runs already (testbed check)', () => {
     expect(report.steps.map((s) => s.skipReason ?? 'ran')).toEqual([
       'ran',
       'changes the lab: testbed check runs only checks',
-      'it observes the fault of step 2, which testbed check does not make',
+      'it observes what step 2 changes, which testbed check does not run',
       'changes the lab: testbed check runs only checks',
       'ran',
     ]);

@@ -45,6 +45,9 @@ export const wait = defineStepKind({
   needs: () => [],
   attempt: runWait,
   figures: (m) => ('seconds' in m ? `${m.seconds} s` : `exit ${m.exitCode}`),
+  // A command may change the lab, or wait for a state that later steps rely on: either way, what
+  // follows it may observe it, to the end of the scenario.
+  effect: (s) => ('node' in s.wait ? { sets: `command:${s.wait.node}:${JSON.stringify(s.wait.command)}` } : undefined),
 });
 
 /** A pause, or a condition: a command in a node that must exit 0 (retried with `within`). */
