@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -131,5 +131,7 @@ describe(`reports a person can read, on ${backend}`, gate, () => {
     );
     expect(readFileSync(output, 'utf8')).toBe('exit-code=0\n');
     for (const file of ['junit.xml', 'report.html', 'summary.md']) expect(existsSync(join(reports, file))).toBe(true);
+    // A failed run would leave the archive of its lab's state here, uploaded with the reports.
+    expect(readdirSync(join(reports, 'evidence'))).toEqual([]);
   }, 120_000);
 });
