@@ -55,6 +55,7 @@ const BIRD_ITEMS = [
   },
   { file: 'bird-route.txt', what: "BIRD's routes", birdc: ['show', 'route'] },
 ];
+const BIRD_CONFIG = { file: 'bird.conf', what: "BIRD's configuration, as testbed wrote it" };
 
 const LOG_FILE = 'container.log';
 const FIREWALL_FILE = 'firewall-rules.txt';
@@ -84,9 +85,15 @@ export async function packEvidence(dir: string, archive: string): Promise<void> 
 
 function nodeJobs(backend: Backend, topology: Topology): NodeJob[] {
   const hosts = topology.hosts.map((host): NodeJob => {
-    const socket = backend.profile.birdPaths(topology.lab, host.name).socket;
+    const { socket, config } = backend.profile.birdPaths(topology.lab, host.name);
+    // The configuration too: where BIRD refused it, the lab never came up, and birdc finds no BIRD.
     const bird =
-      topology.routing === 'bgp' ? BIRD_ITEMS.map((i) => ({ ...i, argv: ['birdc', '-s', socket, ...i.birdc] })) : [];
+      topology.routing === 'bgp'
+        ? [
+            ...BIRD_ITEMS.map((i) => ({ ...i, argv: ['birdc', '-s', socket, ...i.birdc] })),
+            { ...BIRD_CONFIG, argv: ['cat', config] },
+          ]
+        : [];
     const hostLogs = backend.hostLogs?.bind(backend);
     return {
       name: host.name,
@@ -153,7 +160,7 @@ function readme(backend: Backend, plan: LabPlan, jobs: NodeJob[], started: Date)
     (w) => `${folder(w.name)}workload on ${w.host}, ${workloadAddresses(w).join(', ') || 'no address'}`,
   );
   const hostOnly = [
-    ...(topology.routing === 'bgp' ? BIRD_ITEMS : []),
+    ...(topology.routing === 'bgp' ? [...BIRD_ITEMS, BIRD_CONFIG] : []),
     ...(jobs.some((j) => j.log) ? [{ file: LOG_FILE, what: "the log of the host's container, with timestamps" }] : []),
   ];
   return [

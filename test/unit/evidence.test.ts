@@ -126,7 +126,11 @@ describe('collectLabState', () => {
       `birdc -s ${socket} show protocols all`,
       `birdc -s ${socket} show route`,
     ]);
-    expect(sorted(join(bundle, 'host0'))).toEqual(['bird-protocols.txt', 'bird-route.txt', ...NODE_FILES].sort());
+    expect(sorted(join(bundle, 'host0'))).toEqual(
+      ['bird-protocols.txt', 'bird-route.txt', 'bird.conf', ...NODE_FILES].sort(),
+    );
+    const { config } = backend.profile.birdPaths('evidence', 'host1');
+    expect(backend.commandsOn('host1')).toContain(`cat ${config}`);
     expect(sorted(join(bundle, 'ns0'))).toEqual(NODE_FILES);
     expect(backend.calls.flatMap((c) => (c.argv[0] === 'birdc' ? [c.node] : [])).sort()).toEqual([
       'host0',
