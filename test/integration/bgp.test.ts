@@ -1,7 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JsonReport } from '../../src/report/json.js';
 import type { StepResult } from '../../src/steps/result.js';
-import { runProcess } from '../../src/util/process.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runChecked, runProcess } from '../../src/util/process.js';
 import { LOCAL_BACKENDS, needs, withBird } from '../support/abilities.js';
 import { kernelAllows } from '../support/kernel.js';
 import { cli, labExists, labFor, pathWithout, removeLabs, waitFor } from './helpers.js';
@@ -137,13 +140,31 @@ for (const backend of LOCAL_BACKENDS)
       }
     });
 
-    it("a configuration BIRD rejects: exit 3 naming the host and BIRD's message, nothing left running", async () => {
+    it("a configuration BIRD rejects: exit 3 naming the host and BIRD's message, nothing left running; the archive of its state holds the config", async () => {
       const name = lab('broken');
-      const result = await cli(['run', 'test/fixtures/bird-broken.ts', '--backend', backend, '--name', name]);
-      expect(result.code).toBe(3);
-      expect(result.stderr).toMatch(/^testbed: setting up host\d: bird: \S+bird\.conf:\d+:\d+ syntax error/);
-      expect(await labExists(backend, name)).toBe(false);
-      expect(await birdsOf(name)).toBe('');
+      const evidence = mkdtempSync(join(tmpdir(), 'testbed-bgp-evidence-'));
+      try {
+        const result = await cli([
+          'run',
+          'test/fixtures/bird-broken.ts',
+          '--backend',
+          backend,
+          '--name',
+          name,
+          '--collect-on-failure',
+          evidence,
+        ]);
+        expect(result.code).toBe(3);
+        expect(result.stderr).toMatch(/^testbed: setting up host\d: bird: \S+bird\.conf:\d+:\d+ syntax error/);
+        expect(await labExists(backend, name)).toBe(false);
+        expect(await birdsOf(name)).toBe('');
+        const archive = /\(the lab's state before it was removed: (\S+)\)/.exec(result.stderr)?.[1];
+        expect(archive?.startsWith(evidence)).toBe(true);
+        const config = await runChecked('reading the archive', 'tar', ['-xzOf', archive!, './lab/host0/bird.conf']);
+        expect(config).toContain('protocol bgp broken { neighbor 192.168.1.99 as; }');
+      } finally {
+        rmSync(evidence, { recursive: true, force: true });
+      }
     });
   });
 
