@@ -9,10 +9,15 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     if (!process[handled]) process.exit(130);
   });
 }
-// A reader that went away (`testbed plan FILE | head`) ends the output quietly.
+// A reader that went away (`testbed plan FILE | head`) ends the output quietly. Where testbed
+// has things to clean up (it handles signals: a lab may stand), it stops as on Ctrl-C instead,
+// so that what it built is removed; the output it still writes goes nowhere.
+let readerGone = false;
 process.stdout.on('error', (error) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  if (!process[handled]) process.exit(process.exitCode ?? 0);
+  if (!readerGone) process.kill(process.pid, 'SIGTERM');
+  readerGone = true;
 });
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(entry)) {

@@ -70,8 +70,9 @@ export function cliParser(argv: string[], width: number, result: { exitCode: num
     .version()
     .wrap(width)
     .fail((message, error) => {
-      if (error) throw error;
-      throw new UsageErrorFromYargs(message);
+      // yargs' own checks (a missing option argument) arrive as a YError: bad input, like the message.
+      if (error && error.name !== 'YError') throw error;
+      throw new UsageErrorFromYargs(message || error?.message || 'bad arguments');
     });
 }
 

@@ -3,6 +3,7 @@ import { kindOf } from '../steps/registry.js';
 import type { StepResult } from '../steps/result.js';
 import { findNode } from '../topology/topology.js';
 import { onInterruptAbort } from '../util/interrupt.js';
+import { shellWord } from '../util/shell-words.js';
 
 /** What `--pause` and `--pause-on-fail` ask for. */
 export interface PauseChoice {
@@ -22,8 +23,11 @@ export function pauseEvents(
   choice: PauseChoice,
   say: Say,
   input: Input = process.stdin,
-): Pick<RunEvents, 'stepStarting' | 'stepFailed'> {
+): Pick<RunEvents, 'stepStarting' | 'stepFailed'> & { ended(): boolean } {
+  let ended = false;
   return {
+    /** A pause at a failure ended the run: the scenarios after it are not run. */
+    ended: () => ended,
     ...(choice.beforeEach
       ? {
           stepStarting: async (step: StepPreview) => {
@@ -41,8 +45,9 @@ export function pauseEvents(
               `step ${result.index + 1} failed; lab ${lab.plan.topology.lab} is kept as the failure left it. Look at it:`,
             );
             for (const line of lookLines(result, lab)) say(`  ${line}`);
-            say('press Enter to remove the lab and end the run (Ctrl-C does too)');
+            say('press Enter to remove the lab and end the run with its report (Ctrl-C interrupts it: no report)');
             await enter(input);
+            ended = true;
             return `the run stopped after step ${result.index + 1} failed (--pause-on-fail)`;
           },
         }
@@ -51,7 +56,7 @@ export function pauseEvents(
 }
 
 /** Commands that show the state behind a failed step: a shell's view of each node it involves, and a trace between its two ends. */
-export function lookLines(
+function lookLines(
   result: Pick<StepResult, 'index'>,
   lab: Parameters<NonNullable<RunEvents['stepFailed']>>[1],
 ): string[] {
@@ -76,7 +81,7 @@ export function lookLines(
   );
   if (named.length >= 2) {
     const rename = topology.lab === topology.name ? '' : ` --name ${topology.lab}`;
-    lines.push(`testbed trace ${lab.spec.scenarioFile} ${named[0]} ${named[1]}${rename}`);
+    lines.push(`testbed trace ${[lab.spec.scenarioFile, named[0]!, named[1]!].map(shellWord).join(' ')}${rename}`);
   }
   return lines;
 }

@@ -93,8 +93,11 @@ export class Lab implements AsyncDisposable {
     const steps = namedSteps(this.lab.spec);
     const unmatched = unmatchedPatterns([steps], patterns);
     if (unmatched.length > 0) throw new UsageError(`test ${unmatched.map((p) => `"${p}"`).join(', ')} names no step`);
+    const retries = options.retries ?? 0;
+    if (!Number.isInteger(retries) || retries < 0 || retries > 10)
+      throw new UsageError(`retries ${retries}: give a whole number from 0 to 10`);
     const skips = new Map([...stepsNotRun(steps, patterns, false), ...this.lab.skips]);
-    return runSteps(this.backend, { ...this.lab, skips }, { stepDone: () => {} }, { retries: options.retries ?? 0 });
+    return runSteps(this.backend, { ...this.lab, skips }, { stepDone: () => {} }, { retries });
   }
 
   /** Removes the lab and everything in it; repeating it is harmless. */

@@ -5,6 +5,7 @@ import type { LabPlan } from '../dataplane/lab-plan.js';
 import { InterruptedError } from '../errors.js';
 import { workloadAddresses, type Topology } from '../topology/topology.js';
 import { mapLimit, runChecked, type ProcessResult } from '../util/process.js';
+import { shellWord } from '../util/shell-words.js';
 
 /** One file of a node's folder: what it holds, and the command that writes it. */
 interface Item {
@@ -108,7 +109,7 @@ async function collectNode(backend: Backend, lab: string, job: NodeJob, dir: str
   const folder = join(dir, job.name);
   await mkdir(folder, { recursive: true });
   for (const item of job.items) {
-    const header = `$ ${item.argv.map(quote).join(' ')}\n`;
+    const header = `$ ${item.argv.map(shellWord).join(' ')}\n`;
     const body = await orWhy(async () =>
       commandRecord(await backend.exec(lab, job.name, item.argv, { timeoutMs: COMMAND_TIMEOUT_MS })),
     );
@@ -149,7 +150,6 @@ async function orWhy(work: () => Promise<string>): Promise<string> {
 }
 
 /** An argument as a shell would need it, so that the header can be pasted. */
-const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 
 function readme(backend: Backend, plan: LabPlan, jobs: NodeJob[], started: Date): string {
   const { topology } = plan;

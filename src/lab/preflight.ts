@@ -211,14 +211,16 @@ export async function preflight(
   specs: LabSpec[],
   skipUnsupported: boolean,
   progress: Progress,
-  options: { captures?: boolean; notRun?: ReadonlyMap<number, string>[] } = {},
+  options: { captures?: boolean; notRun?: ReadonlyMap<number, string>[]; probe?: boolean } = {},
 ): Promise<Map<number, string>[]> {
   const notRun = (i: number) => options.notRun?.[i] ?? new Map<number, string>();
   const needs = specs.map((spec, i) => scenarioNeeds(spec, { captures: options.captures ?? false, notRun: notRun(i) }));
   // One probe serves every lab of the session; it is the first lab's, if it is left behind.
+  // Without the probe, only what the backend can do is judged (programs and kernel are taken as there).
+  const requirements = needs.flat().map((n) => n.requirement);
   const missing = await findMissing(
     backend,
-    needs.flat().map((n) => n.requirement),
+    options.probe === false ? requirements.filter((r) => 'capability' in r) : requirements,
     progress,
     specs[0]!.topology.lab,
   );

@@ -1,5 +1,5 @@
 import type { Backend, BackendProfile, Progress } from '../backends/backend.js';
-import { backendOfLab, selectBackend, type BackendChoice, type BackendSettings } from '../backends/registry.js';
+import { selectBackend, type BackendChoice, type BackendSettings } from '../backends/registry.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import { namedSteps, parsePatterns, stepsNotRun, unmatchedPatterns } from '../steps/selection.js';
 import type { LabPlan } from '../dataplane/lab-plan.js';
@@ -7,6 +7,7 @@ import type { StepResult } from '../steps/result.js';
 import type { ScenarioInput } from '../steps/scenario.js';
 import { installInterruptHandler, throwIfInterrupted } from '../util/interrupt.js';
 import { currentOwner } from '../util/owner.js';
+import { attachTo, checkAttachable } from './attach.js';
 import { buildLab } from './build.js';
 import { collectFailure, type FailureContext } from './failure-evidence.js';
 import { checkScenario, loadLab, specOf } from './load.js';
@@ -79,7 +80,6 @@ export class LabSession {
     for (const source of sources) loaded.push(await loadSpec(source, options.name));
     const { specs, notRun } = chosenSteps(loaded, options);
     const backend = await backendFor(options, specs);
-    await reapOrphans([backend], progress);
     throwIfInterrupted();
     const owner = options.keep || options.attach ? undefined : currentOwner();
     const plans = specs.map((spec) => planFor(backend.profile, spec, options.flags?.(backend.profile) ?? {}, owner));
@@ -87,6 +87,8 @@ export class LabSession {
     const skips = await preflight(backend, judged, options.skipUnsupported ?? false, progress, {
       captures: options.captures !== undefined,
       notRun,
+      // A running lab has its programs already: probing would build or fetch what it does not use.
+      probe: !options.attach,
     });
     throwIfInterrupted();
     return new LabSession(
@@ -99,12 +101,52 @@ export class LabSession {
   /** Runs the steps of a lab that runs already (`attach`): nothing is built or removed. */
   async check(lab: SessionLab, events: RunEvents): Promise<RunReport> {
     const started = performance.now();
-    const steps = await runSteps(this.backend, lab, events, { stepsStarted: started, retries: this.options.retries });
+    const { steps, evidence } = await this.steps(lab, events, started);
     const stepsMs = performance.now() - started;
-    return {
-      ...report(this.backend, lab, steps, true, { setupMs: 0, stepsMs, teardownMs: 0, started }),
-      attached: true,
+    const result = report(this.backend, lab, steps, true, { setupMs: 0, stepsMs, teardownMs: 0, started });
+    return { ...result, attached: true, ...(evidence === undefined ? {} : { evidence }) };
+  }
+
+  /**
+   * Runs a built lab's steps. With `collect`, a failure's lab state is archived while the lab is
+   * as the failure left it: at the first failed step where the run pauses there (before anyone
+   * looks and changes it), else after the last step; on an error, before it is thrown, its
+   * message naming the archive.
+   */
+  private async steps(
+    lab: SessionLab,
+    events: RunEvents,
+    stepsStarted: number,
+  ): Promise<{ steps: StepResult[]; evidence?: string | undefined }> {
+    const done: StepResult[] = [];
+    let evidence: string | undefined;
+    // Delegates one by one: the events may be an object's methods (a reporter), which a spread drops.
+    const tracked: RunEvents = {
+      labReady: (name, ms) => events.labReady(name, ms),
+      stepStarting: (step) => events.stepStarting?.(step),
+      stepRetrying: (failed, retry, retries) => events.stepRetrying?.(failed, retry, retries),
+      stepDone: (result, total) => {
+        done.push(result);
+        events.stepDone(result, total);
+      },
+      ...(events.stepFailed && {
+        stepFailed: async (result, at) => {
+          evidence ??= await this.collect(lab, { steps: done });
+          return events.stepFailed!(result, at);
+        },
+      }),
     };
+    const options = { stepsStarted, captures: this.options.captures, retries: this.options.retries };
+    try {
+      const steps = await runSteps(this.backend, lab, tracked, options);
+      if (steps.some((s) => !s.passed && !s.skipped)) evidence ??= await this.collect(lab, { steps });
+      return { steps, evidence };
+    } catch (error) {
+      if (error instanceof InterruptedError || !(error instanceof Error)) throw error;
+      evidence ??= await this.collect(lab, { steps: done, error: error.message });
+      if (evidence) error.message = `${error.message}\n(the lab's state at the error: ${evidence})`;
+      throw error;
+    }
   }
 
   /**
@@ -139,26 +181,17 @@ export class LabSession {
   async run(lab: SessionLab, events: RunEvents): Promise<RunReport> {
     const started = performance.now();
     let failed = true;
-    let steps: StepResult[] = [];
+    let ran: { steps: StepResult[]; evidence?: string | undefined } = { steps: [] };
     let stepsMs = 0;
     let teardownMs = 0;
-    let evidence: string | undefined;
     await this.build(lab);
     const setupMs = performance.now() - started;
     events.labReady(lab.plan.topology.lab, setupMs);
     try {
       const stepsStarted = performance.now();
-      steps = await runSteps(this.backend, lab, events, {
-        stepsStarted,
-        captures: this.options.captures,
-        retries: this.options.retries,
-      });
+      ran = await this.steps(lab, events, stepsStarted);
       stepsMs = performance.now() - stepsStarted;
       failed = false;
-      if (steps.some((s) => !s.passed && !s.skipped)) evidence = await this.collect(lab, { steps });
-    } catch (error) {
-      if (!(error instanceof InterruptedError)) await this.collect(lab, { steps, error: (error as Error).message });
-      throw error;
     } finally {
       if (failed || !this.options.keep) {
         const teardownStarted = performance.now();
@@ -166,13 +199,9 @@ export class LabSession {
         teardownMs = performance.now() - teardownStarted;
       }
     }
-    const result = report(this.backend, lab, steps, this.options.keep ?? false, {
-      setupMs,
-      stepsMs,
-      teardownMs,
-      started,
-    });
-    return evidence === undefined ? result : { ...result, evidence };
+    const times = { setupMs, stepsMs, teardownMs, started };
+    const result = report(this.backend, lab, ran.steps, this.options.keep ?? false, times);
+    return ran.evidence === undefined ? result : { ...result, evidence: ran.evidence };
   }
 
   /** Removes a lab and everything in it; harmless when it is gone already. */
@@ -209,17 +238,18 @@ function chosenSteps(loaded: LabSpec[], options: SessionOptions): { specs: LabSp
   return { specs: kept.map((i) => loaded[i]!), notRun: kept.map((i) => notRun[i]!) };
 }
 
-/** The backend of the session: the chosen one, or, for labs that run already, the one each runs on. */
+/** The backend of the session, with the labs of runs that are gone reaped: the chosen one, or, for labs that run already, the one they run on. */
 async function backendFor(options: SessionOptions, specs: LabSpec[]): Promise<Backend> {
-  if (typeof options.backend !== 'string') return options.backend;
-  if (!options.attach) return selectBackend(options.backend, options.settings ?? {});
-  const backends = await Promise.all(
-    specs.map((spec) => backendOfLab(options.backend as BackendChoice, spec.topology.lab, options.settings ?? {})),
-  );
-  const names = new Set(backends.map((b) => b.profile.name));
-  if (names.size > 1)
-    throw new UsageError(`the labs run on different backends (${[...names].join(', ')}): check them one by one`);
-  return backends[0]!;
+  const { progress } = options;
+  if (typeof options.backend === 'string' && options.attach)
+    return attachTo(options.backend, options.settings ?? {}, specs, progress);
+  const backend =
+    typeof options.backend === 'string'
+      ? await selectBackend(options.backend, options.settings ?? {})
+      : options.backend;
+  await reapOrphans([backend], progress);
+  if (options.attach) await checkAttachable(backend, specs, progress);
+  return backend;
 }
 
 async function loadSpec(source: ScenarioSource, name: string | undefined): Promise<LabSpec> {

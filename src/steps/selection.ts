@@ -12,39 +12,68 @@ export interface NamedStep {
 export interface Choice {
   /** Per step: chosen by the user (or by the command: `check` chooses the checks). */
   wanted: boolean[];
-  /** Per step: an action that may be run although not wanted, because a wanted step observes its effect. */
+  /**
+   * Per step: may run although not wanted, because a wanted step depends on it: an action whose
+   * effect a wanted step observes (or that ends an effect that runs), or a check that waits for a
+   * state (a `within`) before a wanted step.
+   */
   pullable: boolean[];
   /** Why a step that is not run was not chosen. */
   notChosen: string;
   /** Why a chosen step inside the effect of a step that is not run (its number given) cannot run either. */
   effectNotMade: (step: number) => string;
+  /** Why a chosen step after an effect that runs, but whose end does not, cannot run. */
+  effectNotEnded: (step: number, end: number) => string;
 }
 
 /**
  * Pure: per step index, why it is not run. A chosen step that observes a fault (between the step
- * that sets it and the one that clears it) brings both along where they may be pulled in;
- * where they may not, it is not run either: it would observe a lab it was not written for.
+ * that sets it and the one that clears it) brings both along where they may be pulled in, and a
+ * fault that runs brings its end; where they may not, what would observe a lab it was not written
+ * for is not run. Checks that wait for a state before a chosen step come along too.
  */
 export function chooseSteps(steps: Step[], choice: Choice): Map<number, string> {
   const chosen = [...choice.wanted];
   const windows = effectWindows(steps);
+  const pull = (i: number | undefined) => {
+    if (i === undefined || chosen[i] || !choice.pullable[i]) return false;
+    return (chosen[i] = true);
+  };
   for (let changed = true; changed;) {
     changed = false;
     for (const w of windows) {
-      if (chosen[w.set] || !choice.pullable[w.set] || !w.inside.some((i) => chosen[i])) continue;
-      chosen[w.set] = true;
-      if (w.clear !== undefined) chosen[w.clear] = true;
-      changed = true;
+      if (w.inside.some((i) => chosen[i]) && pull(w.set)) changed = true;
+      if (chosen[w.set] && pull(w.clear)) changed = true;
+    }
+    const last = chosen.lastIndexOf(true);
+    for (const [i, step] of steps.entries()) {
+      const inMadeEffects = windows.every((w) => !w.inside.includes(i) || chosen[w.set]);
+      if (i < last && waits(step) && inMadeEffects && pull(i)) changed = true;
     }
   }
+  return reasons(steps, chosen, windows, choice);
+}
+
+/** A check that retries until a state is reached: what follows it may rely on that state. */
+function waits(step: Step): boolean {
+  const kind = kindOf(step);
+  return kind.role === 'check' && (step.within ?? kind.within) !== undefined;
+}
+
+function reasons(steps: Step[], chosen: boolean[], windows: EffectWindow[], choice: Choice): Map<number, string> {
   const skips = new Map<number, string>();
   steps.forEach((_, i) => {
     if (!chosen[i]) skips.set(i, choice.notChosen);
   });
+  const skip = (i: number, why: string) => {
+    if (chosen[i] && !skips.has(i)) skips.set(i, why);
+  };
   for (const w of windows) {
-    if (chosen[w.set]) continue;
-    for (const i of [...w.inside, ...(w.clear === undefined ? [] : [w.clear])]) {
-      if (chosen[i] && !skips.has(i)) skips.set(i, choice.effectNotMade(w.set + 1));
+    if (!chosen[w.set]) {
+      for (const i of [...w.inside, ...(w.clear === undefined ? [] : [w.clear])])
+        skip(i, choice.effectNotMade(w.set + 1));
+    } else if (w.clear !== undefined && !chosen[w.clear]) {
+      for (let i = w.clear + 1; i < steps.length; i++) skip(i, choice.effectNotEnded(w.set + 1, w.clear + 1));
     }
   }
   return skips;
@@ -112,9 +141,10 @@ export function selectByPatterns(steps: NamedStep[], patterns: StepPatterns): Ma
     steps.map((s) => s.step),
     {
       wanted: steps.map((s, i) => (patterns.include.length === 0 || named(patterns.include, s, i)) && !excluded[i]),
-      pullable: steps.map((s, i) => kindOf(s.step).role === 'action' && !excluded[i]),
+      pullable: excluded.map((out) => !out),
       notChosen: 'not selected by --test',
       effectNotMade: (step) => `it observes what step ${step} changes, which --test leaves out`,
+      effectNotEnded: (step, end) => `step ${step}'s change lasts: step ${end}, which ends it, is left out by --test`,
     },
   );
 }
@@ -132,6 +162,7 @@ export function selectChecks(steps: Step[]): Map<number, string> {
     pullable: steps.map(() => false),
     notChosen: 'changes the lab: testbed check runs only checks',
     effectNotMade: (step) => `it observes what step ${step} changes, which testbed check does not run`,
+    effectNotEnded: (step, end) => `step ${step}'s change lasts: testbed check does not run step ${end}, which ends it`,
   });
 }
 

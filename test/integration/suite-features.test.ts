@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+const bin = new URL('../../bin/testbed.js', import.meta.url).pathname;
 const reportOf = (stdout: string) => JSON.parse(stdout) as JsonReport;
 
 /** One file of a .tar.gz, read back with tar itself. */
@@ -27,10 +29,27 @@ describe('run --list: the steps without a lab', () => {
     const result = await cli(['run', '--list', 'scenarios/faults.ts', '--test', 'delay shows*']);
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('faults (scenarios/faults.ts): 17 steps, 3 of them chosen');
+    expect(lines[0]).toBe('faults (scenarios/faults.ts): 17 steps, 4 of them chosen');
+    expect(lines[1]).toBe('   1  bgp       BGP converged on every host');
     expect(lines[3]).toBe('   3  netem     netem on host1: delay 50 ms');
     expect(lines[4]).toBe('   4  ping      delay shows in the rtt');
     expect(lines[2]).toBe('   2  ping      baseline: ns0 -> ns1 fast  (not run: not selected by --test)');
+  });
+
+  it.each([
+    [['--retry', 'abc'], '--retry abc: give a whole number from 0 to 10'],
+    [['--retry', '1e1'], '--retry 1e1: give a whole number from 0 to 10'],
+    [['--retry', '1', '--retry', '2'], '--retry is given 2 times: give it once'],
+    [['--retry'], 'Not enough arguments following: retry'],
+    [
+      ['--collect-on-failure', '/proc/testbed-nowhere'],
+      '--collect-on-failure /proc/testbed-nowhere: cannot write there',
+    ],
+    [['--collect-on-failure', 'package.json/x'], '--collect-on-failure package.json/x: cannot write there'],
+  ])('%j is refused with exit 2 before anything is built', async (options, message) => {
+    const result = await cli(['run', 'scenarios/two-host.ts', ...options], { deadlineMs: 30_000 });
+    expect(result.stderr).toContain(message);
+    expect(result.code).toBe(2);
   });
 
   it('a pattern that names no step is a usage error naming it', async () => {
@@ -138,6 +157,25 @@ for (const backend of LOCAL_BACKENDS)
       expect(await labExists(backend, name)).toBe(false);
     });
 
+    it('a reader that goes away mid-run (| head) stops the run as Ctrl-C does: the lab is removed', async () => {
+      const name = lab('epipe');
+      const child = spawn(
+        process.execPath,
+        [bin, 'run', 'scenarios/two-host.ts', '--backend', backend, '--name', name],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      // The first line read, the reader goes, as head -1 would.
+      child.stdout.once('data', () => child.stdout.destroy());
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(stderr).toContain('interrupted by SIGTERM');
+      expect(code).toBe(130);
+      expect(await labExists(backend, name)).toBe(false);
+    });
+
     it('check runs the checks of a lab that up left running, and leaves it running', async () => {
       const name = lab('check');
       expect((await cli(['up', 'scenarios/two-host.ts', '--backend', backend, '--name', name])).code).toBe(0);
@@ -151,6 +189,9 @@ for (const backend of LOCAL_BACKENDS)
       // A check that fails says so by its exit code; the lab still stands.
       const wrong = await cli(['check', 'test/fixtures/ttl61.ts', '--lab', name, '--test', '1']);
       expect(wrong.code).toBe(1);
+      expect(wrong.stdout).toContain(
+        `lab ${name} was built from two-host.ts; checking it against test/fixtures/ttl61.ts`,
+      );
       expect(await labExists(backend, name)).toBe(true);
       expect((await cli(['down', name])).code).toBe(0);
       const gone = await cli(['check', 'scenarios/two-host.ts', '--lab', name]);

@@ -70,12 +70,31 @@ describe('faults come along with what observes them', () => {
   it('a check inside a fault runs with the step that makes it and the one that ends it', () => {
     // faults.ts: 3 netem on, 4 delay shows, 5 netem off; 7 link down, 8 unreachable, 9 link up.
     expect(faults[3]!.name).toBe('delay shows in the rtt');
-    expect(running(faults, selectByPatterns(faults, parsePatterns(['delay shows*'])))).toEqual([3, 4, 5]);
-    expect(running(faults, selectByPatterns(faults, parsePatterns(['8'])))).toEqual([7, 8, 9]);
+    // Step 1 (bgp) waits for the mesh to converge: what follows relies on it.
+    expect(running(faults, selectByPatterns(faults, parsePatterns(['delay shows*'])))).toEqual([1, 3, 4, 5]);
+    expect(running(faults, selectByPatterns(faults, parsePatterns(['8'])))).toEqual([1, 7, 8, 9]);
   });
 
-  it('a check after the fault ended needs nothing of it', () => {
-    expect(running(faults, selectByPatterns(faults, parsePatterns(['delay gone'])))).toEqual([6]);
+  it('a check after the fault ended needs nothing of it, only the checks that wait before it', () => {
+    expect(running(faults, selectByPatterns(faults, parsePatterns(['delay gone'])))).toEqual([1, 6]);
+  });
+
+  it('a waiting check inside a fault that does not run stays out: it would pull the fault in', () => {
+    // 12 waits for a withdrawn route (within 10) while BIRD is stopped (11-14); 15 waits for the mesh.
+    expect(running(faults, selectByPatterns(faults, parsePatterns(['16'])))).toEqual([1, 10, 15, 16]);
+    expect(running(faults, selectByPatterns(faults, parsePatterns(['13'])))).toEqual([1, 10, 11, 12, 13, 14]);
+  });
+
+  it('a fault that runs brings its end, unless a "!" leaves the end out: then what follows does not run', () => {
+    const skips = selectByPatterns(faults, parsePatterns(['!linkUp']));
+    expect(running(faults, skips)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(skips.get(9)).toBe("step 7's change lasts: step 9, which ends it, is left out by --test");
+    expect(running(faults, selectByPatterns(faults, parsePatterns(['link down*', '10'])))).toEqual([1, 7, 9, 10]);
+  });
+
+  it('"!" wins over what a chosen step would bring along', () => {
+    const skips = selectByPatterns(faults, parsePatterns(['ns1 unreach*', '!link up*', '!bgp']));
+    expect(running(faults, skips)).toEqual([7, 8]);
   });
 
   it('an excluded fault is never pulled in: what observes it does not run either, and says why', () => {
@@ -88,7 +107,7 @@ describe('faults come along with what observes them', () => {
   });
 
   it('selecting the fault alone runs the fault and its end, nothing that observes it', () => {
-    expect(running(faults, selectByPatterns(faults, parsePatterns(['linkDown', 'linkUp'])))).toEqual([7, 9]);
+    expect(running(faults, selectByPatterns(faults, parsePatterns(['linkDown', 'linkUp'])))).toEqual([1, 7, 9]);
   });
 });
 
@@ -123,7 +142,8 @@ describe('testbed check: the checks only', () => {
 
   it('with --test, a check that the patterns leave out does not run either', () => {
     const skips = stepsNotRun(faults, parsePatterns(['ping']), true);
-    expect(running(faults, skips)).toEqual([2, 6, 10, 16]);
+    // The checks that wait for the mesh (1, 15) come along, as with run.
+    expect(running(faults, skips)).toEqual([1, 2, 6, 10, 15, 16]);
   });
 
   it('every kind says whether it only observes the lab', () => {

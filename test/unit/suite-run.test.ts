@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { enter, pauseEvents } from '../../src/cli/pauses.js';
+import { whyNotCheckable } from '../../src/lab/attach.js';
 import type { RunEvents, RunReport, StepPreview } from '../../src/lab/run.js';
 import { LabSession, type SessionOptions } from '../../src/lab/session.js';
 import { ConsoleReporter } from '../../src/report/console.js';
@@ -138,20 +139,20 @@ describe('--retry', () => {
 describe('a lab that runs already (testbed check)', () => {
   it('runs the checks only: nothing built, nothing removed, actions reported skipped', async () => {
     const backend = new FakeBackend(pinging());
-    const session = await LabSession.open(
-      [
-        lab('a', [
-          ping('before'),
-          { linkDown: 'ns1' },
-          ping('while down', 'ns0', 'ns1'),
-          { linkUp: 'ns1' },
-          ping('after'),
-        ]),
-      ],
-      { backend, attach: true, progress: () => {} },
-    );
+    const source = lab('a', [
+      ping('before'),
+      { linkDown: 'ns1' },
+      ping('while down', 'ns0', 'ns1'),
+      { linkUp: 'ns1' },
+      ping('after'),
+    ]);
+    const up = await LabSession.open([source], { backend, keep: true, steps: false, progress: () => {} });
+    await up.build(up.labs[0]!);
+    backend.events.length = 0;
+    const session = await LabSession.open([source], { backend, attach: true, progress: () => {} });
     const report = await session.check(session.labs[0]!, silent);
-    expect(backend.events.filter((e) => !e.startsWith('exec'))).toEqual(['list', 'probe']);
+    // Reaping, then the lab's state; no probe (the lab has its programs), no build, no removal.
+    expect(backend.events.filter((e) => !e.startsWith('exec'))).toEqual(['list', 'list']);
     expect(report).toMatchObject({ attached: true, kept: true, passed: true });
     expect(report.steps.map((s) => s.skipReason ?? 'ran')).toEqual([
       'ran',
@@ -160,6 +161,18 @@ describe('a lab that runs already (testbed check)', () => {
       'changes the lab: testbed check runs only checks',
       'ran',
     ]);
+  });
+
+  it('a lab that is not there, or not whole and left by up, is refused before any step', async () => {
+    await expect(
+      LabSession.open([lab('a', [ping('one')])], { backend: new FakeBackend(), attach: true, progress: () => {} }),
+    ).rejects.toThrow('no lab named "a" is running on fake');
+    expect(whyNotCheckable({ lab: 'x', state: 'complete' })).toBeUndefined();
+    expect(whyNotCheckable({ lab: 'x', state: 'complete', owner: '42:7' })).toBe(
+      'lab x belongs to a testbed run in progress (pid 42): check runs against labs that testbed up left running',
+    );
+    expect(whyNotCheckable({ lab: 'x', state: 'partial' })).toMatch(/^lab x is partial: .*testbed down x/);
+    expect(whyNotCheckable({ lab: 'x', state: 'orphaned', owner: '42:7' })).toMatch(/^lab x is orphaned/);
   });
 
   it('a scenario with no check is refused', async () => {
@@ -280,9 +293,10 @@ describe('pauses', () => {
       '  testbed exec a ns1 -- ip neigh',
       '  testbed exec a host1 -- ip route',
       '  testbed trace a.ts ns0 ns1',
-      'press Enter to remove the lab and end the run (Ctrl-C does too)',
+      'press Enter to remove the lab and end the run with its report (Ctrl-C interrupts it: no report)',
     ]);
     expect(report.steps[1]!.skipReason).toBe('the run stopped after step 1 failed (--pause-on-fail)');
+    expect(events.ended()).toBe(true);
     expect(backend.events.at(-1)).toBe('destroy a');
   });
 

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv, Options } from 'yargs';
 import type { BackendChoice } from '../../backends/registry.js';
@@ -32,9 +32,9 @@ interface RunArgs {
   keep: boolean;
   name?: string;
   skipUnsupported: boolean;
-  test: string[];
+  test?: string | string[];
   list: boolean;
-  retry: number;
+  retry?: string;
   pause: boolean;
   pauseOnFail: boolean;
   [flag: string]: unknown;
@@ -70,52 +70,55 @@ function buildOptions(): Record<string, Options> {
       type: 'boolean',
       default: false,
       describe:
-        'Report steps that need what this machine or backend lacks (a kernel feature such as sch_netem, a program, ' +
-        'stopping hosts) as skipped, with the reason, instead of refusing the scenario; the exit code follows the steps that ran',
+        'Report steps that need what this machine or backend lacks (a kernel feature such as sch_netem, ' +
+        'stopping hosts) as skipped, with the reason, instead of refusing the scenario (a missing program is never skipped: install it); the exit code follows the steps that ran',
     },
   };
 }
 
 /** `run` and `check` alike: which steps, how often, and where the reports go. */
 function stepAndReportOptions(y: Argv): Argv {
-  return y
-    .option('test', {
-      type: 'string',
-      array: true,
-      default: [],
-      describe:
-        'Run only the steps this names: a glob (* and ?) on the step name or kind, or a step number; repeat it for more; a leading ! leaves steps out. Faults that a chosen step observes run too. The others are reported skipped',
-    })
-    .option('list', {
-      type: 'boolean',
-      default: false,
-      describe: "Print each scenario's steps, numbered, with what --test chooses; build nothing",
-    })
-    .option('retry', {
-      type: 'number',
-      default: 0,
-      describe:
-        'Run a failed check (not a step that changes the lab) again, up to this many times, after 1, 2, 4 s; the report keeps every run',
-    })
-    .option('collect-on-failure', {
-      type: 'string',
-      describe:
-        "When a run fails, archive its lab's state before it is removed into this folder: per node addresses, routes, neighbours, links with counters, sysctls, BIRD's view; testbed's firewall rules, host logs, the failed steps' captures, the scenario and the run's JSON. The path is printed and in the reports",
-    })
-    .option('json', {
-      type: 'boolean',
-      default: false,
-      describe: 'Print the JSON report on stdout (progress goes to stderr)',
-    })
-    .option('junit', { type: 'string', describe: 'Write a JUnit XML report to this file' })
-    .option('html', {
-      type: 'string',
-      describe: 'Write one self-contained HTML page: each lab drawn, its steps, failures open, traces hop by hop',
-    })
-    .option('summary', {
-      type: 'string',
-      describe: 'Write a Markdown summary (a table, then what failed) to this file, e.g. $GITHUB_STEP_SUMMARY',
-    });
+  return (
+    y
+      // One value per --test (repeated, it collects): an array option would swallow the files after it.
+      .option('test', {
+        type: 'string',
+        requiresArg: true,
+        describe:
+          'Run only the steps this names: a glob (* and ?) on the step name or kind, or a step number; repeat it for more; a leading ! leaves steps out. What a chosen step depends on comes along where the command runs it (run: the faults it observes, checks that wait before it). The others are reported skipped',
+      })
+      .option('list', {
+        type: 'boolean',
+        default: false,
+        describe: "Print each scenario's steps, numbered, with what --test chooses; build nothing",
+      })
+      .option('retry', {
+        type: 'string',
+        requiresArg: true,
+        describe:
+          'Run a failed check (not a step that changes the lab) again, up to this many times, after 1, 2, 4 s; the report keeps every run',
+      })
+      .option('collect-on-failure', {
+        type: 'string',
+        describe:
+          "When a run fails, archive its lab's state into this folder while the lab is as the failure left it: per node addresses, routes, neighbours, links with counters, sysctls, BIRD's view; testbed's firewall rules, host logs, the failed steps' captures, the scenario and the run's JSON. The path is printed and in the reports",
+        requiresArg: true,
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print the JSON report on stdout (progress goes to stderr)',
+      })
+      .option('junit', { type: 'string', describe: 'Write a JUnit XML report to this file' })
+      .option('html', {
+        type: 'string',
+        describe: 'Write one self-contained HTML page: each lab drawn, its steps, failures open, traces hop by hop',
+      })
+      .option('summary', {
+        type: 'string',
+        describe: 'Write a Markdown summary (a table, then what failed) to this file, e.g. $GITHUB_STEP_SUMMARY',
+      })
+  );
 }
 
 export const runCommand = {
@@ -201,18 +204,20 @@ export const checkCommand = {
 async function runScenarios(args: RunArgs, processStartMs: number, mode: 'run' | 'check'): Promise<number> {
   if (args.name !== undefined && args.files.length > 1)
     throw new UsageError(`${mode === 'run' ? '--name' : '--lab'} needs exactly one scenario file`);
-  if (!Number.isInteger(args.retry) || args.retry < 0 || args.retry > 10)
-    throw new UsageError(`--retry ${args.retry}: give a whole number from 0 to 10`);
+  onceEach(args);
   const say = (line: string) => (args.json ? process.stderr : process.stdout).write(`${line}\n`);
   if (args.list) {
     const name = args.name !== undefined ? { name: args.name } : {};
-    await listSteps(args.files, { select: args.test, checksOnly: mode === 'check', ...name }, say);
+    await listSteps(args.files, { select: testsOf(args), checksOnly: mode === 'check', ...name }, (line) =>
+      process.stdout.write(`${line}\n`),
+    );
     return ExitCode.passed;
   }
   checkOutputs(args);
   const reporter = new ConsoleReporter(args.json ? process.stderr : process.stdout);
   const progress = (m: string) => reporter.progress(m);
-  const events = runEvents(reporter, pauseEvents({ beforeEach: args.pause, onFail: args.pauseOnFail }, say));
+  const pauses = pauseEvents({ beforeEach: args.pause, onFail: args.pauseOnFail }, say);
+  const events = runEvents(reporter, pauses);
   const loadStarted = performance.now();
   let loadMs = 0;
   const reports: RunReport[] = [];
@@ -222,7 +227,12 @@ async function runScenarios(args: RunArgs, processStartMs: number, mode: 'run' |
     // Every file is validated, and checked against the backend, before anything is created.
     const session = await LabSession.open(args.files, sessionOptions(args, mode, progress));
     loadMs = performance.now() - loadStarted;
-    for (const lab of session.labs) {
+    for (const [i, lab] of session.labs.entries()) {
+      if (pauses.ended()) {
+        const rest = session.labs.slice(i).map((l) => l.spec.scenarioFile);
+        progress(`not run, since the run ended at a failure (--pause-on-fail): ${rest.join(', ')}`);
+        break;
+      }
       topologies.set(lab.plan.topology.lab, lab.plan.topology);
       reporter.begin(lab.plan.topology.name, session.backend.profile.name, lab.plan.topology.lab);
       const report = mode === 'run' ? await session.run(lab, events) : await session.check(lab, events);
@@ -254,8 +264,8 @@ function sessionOptions(args: RunArgs, mode: 'run' | 'check', progress: Progress
     keep: args.keep,
     attach: mode === 'check',
     skipUnsupported: args.skipUnsupported,
-    select: args.test,
-    retries: args.retry,
+    select: testsOf(args),
+    retries: retriesOf(args.retry),
     ...folder(args.captures, 'captures'),
     ...folder(args.collectOnFailure, 'collect'),
     handleSignals: true,
@@ -277,6 +287,26 @@ function runEvents(reporter: ConsoleReporter, pauses: ReturnType<typeof pauseEve
   };
 }
 
+/** Options that take one value: given twice is a usage error, not a silent choice of one. */
+const SINGLE = ['junit', 'html', 'summary', 'captures', 'collect-on-failure', 'name', 'lab', 'retry'];
+
+function onceEach(args: Record<string, unknown>): void {
+  for (const option of SINGLE) {
+    const value = args[option];
+    if (Array.isArray(value)) throw new UsageError(`--${option} is given ${value.length} times: give it once`);
+  }
+}
+
+const testsOf = (args: RunArgs): string[] => [args.test ?? []].flat();
+
+/** `--retry N`: a whole number, read from the text given (a number option would turn "abc" into NaN and "1e1" into 10). */
+function retriesOf(text: string | undefined): number {
+  if (text === undefined) return 0;
+  if (!/^\d+$/.test(text) || Number(text) > 10)
+    throw new UsageError(`--retry ${text}: give a whole number from 0 to 10`);
+  return Number(text);
+}
+
 /** Every output is checked before anything is built, so that a run's results are never lost. */
 function checkOutputs(args: RunArgs): void {
   for (const [option, file] of [
@@ -291,9 +321,15 @@ function checkOutputs(args: RunArgs): void {
 }
 
 function makeFolder(folder: string, option: string): void {
+  const path = resolve(folder);
+  const missing: string[] = [];
+  let existing = path;
+  for (; !existsSync(existing); existing = dirname(existing)) missing.unshift(existing);
   try {
-    mkdirSync(folder, { recursive: true });
-    accessSync(folder, constants.W_OK);
+    if (!statSync(existing).isDirectory()) throw new Error(`${existing} is not a directory`);
+    // One level at a time: a recursive mkdir under /proc never returns (Node retries its ENOENT).
+    for (const dir of missing) mkdirSync(dir);
+    accessSync(path, constants.W_OK);
   } catch (error) {
     throw new UsageError(`${option} ${folder}: cannot write there (${(error as Error).message})`);
   }
