@@ -139,13 +139,22 @@ function commandRecord(result: ProcessResult): string {
   return `${lines.filter(Boolean).join('\n') || '(no output)'}\n`;
 }
 
-/** What `work` gave, or why it could not: one node that fails must not cost the others' files (an interrupt ends it all). */
+/**
+ * What `work` gave, or why it could not: one node that fails, or hangs past the deadline (a
+ * daemon that stopped answering), must not cost the others' files. An interrupt ends it all.
+ */
 async function orWhy(work: () => Promise<string>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${COMMAND_TIMEOUT_MS / 1000} s`)), COMMAND_TIMEOUT_MS);
+  });
   try {
-    return await work();
+    return await Promise.race([work(), deadline]);
   } catch (error) {
     if (error instanceof InterruptedError) throw error;
     return `testbed could not read it: ${error instanceof Error ? error.message : String(error)}\n`;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -33,6 +33,9 @@ function stepHtml(step: StepResult, total: number, link: (file: string) => strin
     ...(step.failures.length > 0 ? [`<ul>${step.failures.map((f) => `<li>${html(f)}</li>`).join('')}</ul>`] : []),
     ...(view && !step.skipped ? [view.html(step.metrics, html)] : []),
     ...(step.attachments ?? []).map((a) => `<p>capture: <a href="${html(link(a))}">${html(a)}</a></p>`),
+    ...(step.earlierRuns ?? []).map(
+      (r, i) => `<p>run ${i + 1} failed (${r.durationMs} ms): ${html(r.failures.join('; '))}</p>`,
+    ),
     ...(step.diagnostics ? [`<pre>${html(step.diagnostics)}</pre>`] : []),
   ].join('');
   const open = state === 'fail' || view?.open ? ' open' : '';

@@ -36,12 +36,7 @@ export function renderJunit(reports: RunReport[], error?: string): string {
         .className(`${report.scenario.name}.${report.backend}`)
         .name(step.name)
         .time(step.durationMs / 1000)
-        // JUnit readers (Jenkins, GitLab, many GitHub actions) link files named like this.
-        .standardOutput(
-          [JSON.stringify(step.metrics), ...attachments(step, report.evidence).map((a) => `[[ATTACHMENT|${a}]]`)].join(
-            '\n',
-          ),
-        );
+        .standardOutput(standardOutput(step, report.evidence));
       if (step.skipped) {
         testCase.skipped();
         skipReasons.push(step.skipReason ?? '');
@@ -68,8 +63,21 @@ function escapeAttribute(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/[\n\r\t]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** A step's files: its captures, and for a failed step the archive of the lab's state (--collect-on-failure). */
+/** A test case's output: the step's figures, its earlier runs, and its files. */
+function standardOutput(step: StepResult, evidence: string | undefined): string {
+  // JUnit readers (Jenkins, GitLab, many GitHub actions) link files named like this.
+  const files = attachments(step, evidence).map((a) => `[[ATTACHMENT|${a}]]`);
+  return [JSON.stringify(step.metrics), ...earlierRunLines(step), ...files].join('\n');
+}
+
+/** A step's files: its captures (of every run), and for a failed step the archive of the lab's state (--collect-on-failure). */
 function attachments(step: StepResult, evidence: string | undefined): string[] {
   const failed = !step.passed && !step.skipped;
-  return [...(step.attachments ?? []), ...(failed && evidence ? [evidence] : [])];
+  const earlier = (step.earlierRuns ?? []).flatMap((r) => r.attachments ?? []);
+  return [...earlier, ...(step.attachments ?? []), ...(failed && evidence ? [evidence] : [])];
+}
+
+/** A retried check's earlier runs (--retry), one line each: a pass on a retry is worth a look. */
+function earlierRunLines(step: StepResult): string[] {
+  return (step.earlierRuns ?? []).map((r, i) => `run ${i + 1} failed (${r.durationMs} ms): ${r.failures.join('; ')}`);
 }

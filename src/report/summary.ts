@@ -40,6 +40,8 @@ export function renderSummary(reports: RunReport[], error?: string): string {
         '',
       );
     }
+    for (const s of r.steps.filter((x) => x.passed && x.earlierRuns))
+      lines.push(`- 🔁 ${cell(r.scenario.name)}: ${cell(s.name)}: passed on retry ${s.earlierRuns!.length}`);
     for (const s of r.steps.filter((x) => kindNamed(x.kind)?.view?.inSummary && x.passed))
       lines.push(`- 🔎 ${cell(r.scenario.name)}: ${cell(s.name)}: ${cell(figures(s))}`);
   }

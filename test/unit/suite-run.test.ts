@@ -5,6 +5,9 @@ import { whyNotCheckable } from '../../src/lab/attach.js';
 import type { RunEvents, RunReport, StepPreview } from '../../src/lab/run.js';
 import { LabSession, type SessionOptions } from '../../src/lab/session.js';
 import { ConsoleReporter } from '../../src/report/console.js';
+import { renderHtml } from '../../src/report/html.js';
+import { renderJunit } from '../../src/report/junit.js';
+import { renderSummary } from '../../src/report/summary.js';
 import type { ScenarioInput } from '../../src/steps/scenario.js';
 import { FakeBackend, pingReplies, type Responder } from '../support/fake-backend.js';
 
@@ -115,6 +118,14 @@ describe('--retry', () => {
     ]);
     expect(retried).toEqual([1, 2]);
     expect(backend.commandsOn('ns0').filter((c) => c.startsWith('ping'))).toHaveLength(3);
+  });
+
+  it('every report shows the earlier runs of a check that passed on a retry', async () => {
+    const report = await runOne(new FakeBackend(pinging(1)), lab('a', [ping('flaky')]), { retries: 1 });
+    const earlier = 'run 1 failed (';
+    expect(renderJunit([report])).toMatch(/run 1 failed \(\d+ ms\): ttl: expected 62, actual 61/);
+    expect(renderSummary([report])).toContain('- 🔁 a: flaky: passed on retry 1');
+    expect(renderHtml([report], new Map(), '/tmp')).toContain(earlier);
   });
 
   it('stops at the limit, the step failed with its last run', async () => {
