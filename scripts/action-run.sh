@@ -8,10 +8,15 @@ dir=${TESTBED_REPORT_DIR:-testbed-report}
 mkdir -p "$dir"
 as_root=""
 [ "$(id -u)" -eq 0 ] || as_root="sudo --preserve-env=PATH,TESTBED_ENGINES"
+set -- --junit "$dir/junit.xml" --html "$dir/report.html" --summary "$dir/summary.md"
+# The archive of a failed lab goes with the reports, unless the extra arguments say where.
+case " ${TESTBED_ARGS:-} " in
+*" --collect-on-failure"*) ;;
+*) set -- "$@" --collect-on-failure "$dir/evidence" ;;
+esac
 # Word splitting of the scenario list and the extra arguments is wanted (globs, several files).
 # shellcheck disable=SC2086
-$as_root node "$root/bin/testbed.js" run $TESTBED_SCENARIOS --backend "${TESTBED_BACKEND:-docker}" ${TESTBED_ARGS:-} \
-  --junit "$dir/junit.xml" --html "$dir/report.html" --summary "$dir/summary.md" --collect-on-failure "$dir/evidence"
+$as_root node "$root/bin/testbed.js" run $TESTBED_SCENARIOS --backend "${TESTBED_BACKEND:-docker}" ${TESTBED_ARGS:-} "$@"
 code=$?
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ] && [ -f "$dir/summary.md" ]; then cat "$dir/summary.md" >>"$GITHUB_STEP_SUMMARY"; fi
 if [ -n "${GITHUB_OUTPUT:-}" ]; then echo "exit-code=$code" >>"$GITHUB_OUTPUT"; fi
