@@ -19,7 +19,12 @@ export function markdownFiles(root: string): string[] {
 
 /** The text outside fenced code blocks and inline code, where links are links. */
 export function prose(markdown: string): string {
-  return markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`[^`\n]*`/g, '');
+  return outsideFences(markdown).replace(/`[^`\n]*`/g, '');
+}
+
+/** The text outside fenced code blocks: inline code stays (GitHub keeps its words in a heading's anchor). */
+function outsideFences(markdown: string): string {
+  return markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '');
 }
 
 /** Link and image targets: `[text](target)`, `![alt](target)`, `<a href="target">` and `<img src="target">`. */
@@ -34,7 +39,7 @@ export function linkTargets(markdown: string): string[] {
 export function anchors(markdown: string): Set<string> {
   const seen = new Map<string, number>();
   const result = new Set<string>();
-  for (const [, heading] of prose(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+  for (const [, heading] of outsideFences(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
     const slug = heading!
       .toLowerCase()
       .replace(/<[^>]+>/g, '')
