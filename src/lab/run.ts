@@ -21,6 +21,8 @@ export interface RunReport {
   kept: boolean;
   /** The lab ran already (testbed check): nothing was built or removed. */
   attached?: true;
+  /** No step of the scenario was chosen (`--test`): nothing was built, and it counts as passed. */
+  leftOut?: true;
   /** The archive of the lab's state, made before teardown because a step failed (--collect-on-failure). */
   evidence?: string;
 }

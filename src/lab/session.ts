@@ -10,6 +10,7 @@ import { currentOwner } from '../util/owner.js';
 import { attachTo, checkAttachable } from './attach.js';
 import { buildLab } from './build.js';
 import { collectFailure, type FailureContext } from './failure-evidence.js';
+import type { LeftOut } from './left-out.js';
 import { checkScenario, loadLab, specOf } from './load.js';
 import { planFor } from './plan.js';
 import { preflight } from './preflight.js';
@@ -69,6 +70,8 @@ export class LabSession {
   private constructor(
     readonly backend: Backend,
     readonly labs: SessionLab[],
+    /** The scenarios none of whose steps is chosen: not built, reported with every step skipped. */
+    readonly leftOut: LeftOut[],
     private readonly options: SessionOptions,
   ) {}
 
@@ -78,7 +81,7 @@ export class LabSession {
     if (options.handleSignals) installInterruptHandler(progress);
     const loaded: LabSpec[] = [];
     for (const source of sources) loaded.push(await loadSpec(source, options.name));
-    const { specs, notRun } = chosenSteps(loaded, options);
+    const { specs, notRun, leftOut } = chosenSteps(loaded, options);
     const backend = await backendFor(options, specs);
     throwIfInterrupted();
     const owner = options.keep || options.attach ? undefined : currentOwner();
@@ -94,6 +97,7 @@ export class LabSession {
     return new LabSession(
       backend,
       specs.map((spec, i) => ({ spec, plan: plans[i]!, skips: skips[i]! })),
+      leftOut,
       options,
     );
   }
@@ -215,7 +219,10 @@ export class LabSession {
  * The steps each scenario runs (`--test`, `testbed check`) and why the others do not; a pattern
  * that names no step is a usage error, and a scenario none of whose steps runs is left out.
  */
-function chosenSteps(loaded: LabSpec[], options: SessionOptions): { specs: LabSpec[]; notRun: Map<number, string>[] } {
+function chosenSteps(
+  loaded: LabSpec[],
+  options: SessionOptions,
+): { specs: LabSpec[]; notRun: Map<number, string>[]; leftOut: LeftOut[] } {
   const patterns = parsePatterns(options.select ?? []);
   const named = loaded.map(namedSteps);
   const unmatched = unmatchedPatterns(named, patterns);
@@ -226,16 +233,11 @@ function chosenSteps(loaded: LabSpec[], options: SessionOptions): { specs: LabSp
   }
   const notRun = named.map((steps) => stepsNotRun(steps, patterns, options.attach ?? false));
   const runs = (i: number) => loaded[i]!.steps.length === 0 || notRun[i]!.size < loaded[i]!.steps.length;
-  for (const [i, spec] of loaded.entries()) {
-    if (!runs(i))
-      options.progress(
-        `${spec.scenarioFile}: no step of it is chosen (${[...notRun[i]!.values()][0]}), so its lab is left alone`,
-      );
-  }
   const kept = loaded.flatMap((_, i) => (runs(i) ? [i] : []));
   if (kept.length === 0)
     throw new UsageError(`nothing to run: ${[...new Set(notRun.flatMap((m) => [...m.values()]))].join('; ')}`);
-  return { specs: kept.map((i) => loaded[i]!), notRun: kept.map((i) => notRun[i]!) };
+  const leftOut = loaded.flatMap((spec, i) => (runs(i) ? [] : [{ spec, notRun: notRun[i]! }]));
+  return { specs: kept.map((i) => loaded[i]!), notRun: kept.map((i) => notRun[i]!), leftOut };
 }
 
 /** The backend of the session, with the labs of runs that are gone reaped: the chosen one, or, for labs that run already, the one they run on. */

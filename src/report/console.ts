@@ -99,6 +99,14 @@ export class ConsoleReporter implements RunEvents {
     if (report.evidence) this.write(`  the lab's state at the failure: ${report.evidence}`);
   }
 
+  /** A scenario that no step of was chosen: one line, its lab not built. */
+  leftOut(report: RunReport): void {
+    const reason = report.steps[0]?.skipReason ?? 'no step chosen';
+    this.write(
+      `${report.scenario.name} (${report.scenario.file}): not built: none of its ${report.steps.length} steps is chosen (${reason})`,
+    );
+  }
+
   /** The closing lines over every scenario of the run: how many of the steps that ran failed, and which. */
   summary(reports: RunReport[]): void {
     const steps = reports.flatMap((r) => r.steps.map((step) => ({ scenario: r.scenario.name, step })));

@@ -59,6 +59,29 @@ describe('run --list: the steps without a lab', () => {
   });
 });
 
+describe('--test across scenario files', await needs('netns'), () => {
+  it('a scenario none of whose steps is chosen is reported, every step skipped, and not built', async () => {
+    labs.push('two-host');
+    const result = await cli([
+      'run',
+      'scenarios/two-host.ts',
+      'scenarios/faults.ts',
+      '--backend',
+      'netns',
+      '--test',
+      'ns0 reaches ns1 across*',
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    const [built, leftOut] = reportOf(result.stdout).runs;
+    expect(built).toMatchObject({ lab: 'two-host', passed: true });
+    expect(leftOut).toMatchObject({ lab: 'faults', leftOut: true, passed: true });
+    expect(leftOut!.steps.every((s) => s.skipped && s.skipReason === 'not selected by --test')).toBe(true);
+    expect(result.stderr).toContain('faults (scenarios/faults.ts): not built: none of its 17 steps is chosen');
+    expect(await labExists('netns', 'faults')).toBe(false);
+  });
+});
+
 for (const backend of LOCAL_BACKENDS)
   describe(`suite features on ${backend}`, await needs(abilityOf(backend)), () => {
     const lab = (tag: string) => {

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { enter, pauseEvents } from '../../src/cli/pauses.js';
 import { whyNotCheckable } from '../../src/lab/attach.js';
+import { leftOutReport } from '../../src/lab/left-out.js';
 import type { RunEvents, RunReport, StepPreview } from '../../src/lab/run.js';
 import { LabSession, type SessionOptions } from '../../src/lab/session.js';
 import { ConsoleReporter } from '../../src/report/console.js';
@@ -63,16 +64,22 @@ describe('--test in a session', () => {
     expect(backend.events).toEqual([]);
   });
 
-  it('a scenario none of whose steps is chosen is not built, and says so', async () => {
-    const said: string[] = [];
+  it('a scenario none of whose steps is chosen is not built, and is reported with every step skipped', async () => {
     const backend = new FakeBackend(pinging());
     const session = await LabSession.open([lab('a', [ping('one')]), lab('b', [ping('two')])], {
       backend,
       select: ['two'],
-      progress: (m) => said.push(m),
+      progress: () => {},
     });
     expect(session.labs.map((l) => l.plan.topology.lab)).toEqual(['b']);
-    expect(said).toContain('a.ts: no step of it is chosen (not selected by --test), so its lab is left alone');
+    expect(session.leftOut.map((l) => l.spec.topology.lab)).toEqual(['a']);
+    const report = leftOutReport('fake', session.leftOut[0]!);
+    expect(report).toMatchObject({ lab: 'a', leftOut: true, passed: true });
+    expect(report.steps).toEqual([
+      expect.objectContaining({ name: 'one', skipped: true, skipReason: 'not selected by --test' }),
+    ]);
+    expect(renderJunit([report])).toContain('<skipped message="not selected by --test"/>');
+    expect(backend.events.filter((e) => e.startsWith('claim'))).toEqual([]);
   });
 
   it('steps left out need nothing: a netem step not chosen does not refuse the scenario where netem is missing', async () => {

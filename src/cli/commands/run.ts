@@ -4,6 +4,7 @@ import type { Argv, Options } from 'yargs';
 import type { BackendChoice } from '../../backends/registry.js';
 import { ExitCode, InfraError, UsageError } from '../../errors.js';
 import type { RunEvents, RunReport } from '../../lab/run.js';
+import { leftOutReport } from '../../lab/left-out.js';
 import { LabSession, type SessionOptions } from '../../lab/session.js';
 import type { Progress } from '../../backends/backend.js';
 import { ConsoleReporter } from '../../report/console.js';
@@ -227,18 +228,7 @@ async function runScenarios(args: RunArgs, processStartMs: number, mode: 'run' |
     // Every file is validated, and checked against the backend, before anything is created.
     const session = await LabSession.open(args.files, sessionOptions(args, mode, progress));
     loadMs = performance.now() - loadStarted;
-    for (const [i, lab] of session.labs.entries()) {
-      if (pauses.ended()) {
-        const rest = session.labs.slice(i).map((l) => l.spec.scenarioFile);
-        progress(`not run, since the run ended at a failure (--pause-on-fail): ${rest.join(', ')}`);
-        break;
-      }
-      topologies.set(lab.plan.topology.lab, lab.plan.topology);
-      reporter.begin(lab.plan.topology.name, session.backend.profile.name, lab.plan.topology.lab);
-      const report = mode === 'run' ? await session.run(lab, events) : await session.check(lab, events);
-      reporter.end(report);
-      reports.push(report);
-    }
+    await runLabs(session, mode, { reporter, events, pauses }, reports, topologies);
   } catch (caught) {
     error = caught;
   }
@@ -251,6 +241,36 @@ async function runScenarios(args: RunArgs, processStartMs: number, mode: 'run' |
   if (error !== undefined) throw error instanceof Error ? error : new InfraError(String(reason));
   if (unwritten) throw new InfraError(unwritten);
   return reports.every((r) => r.passed) ? ExitCode.passed : ExitCode.stepFailed;
+}
+
+/**
+ * Runs (or checks) each lab of the session in turn, each report kept as soon as it is made; then
+ * reports the scenarios left out. A pause that ended the run leaves the later labs unbuilt.
+ */
+async function runLabs(
+  session: LabSession,
+  mode: 'run' | 'check',
+  { reporter, events, pauses }: { reporter: ConsoleReporter; events: RunEvents; pauses: { ended(): boolean } },
+  reports: RunReport[],
+  topologies: Map<string, Topology>,
+): Promise<void> {
+  for (const [i, lab] of session.labs.entries()) {
+    if (pauses.ended()) {
+      const rest = session.labs.slice(i).map((l) => l.spec.scenarioFile);
+      reporter.progress(`not run, since the run ended at a failure (--pause-on-fail): ${rest.join(', ')}`);
+      break;
+    }
+    topologies.set(lab.plan.topology.lab, lab.plan.topology);
+    reporter.begin(lab.plan.topology.name, session.backend.profile.name, lab.plan.topology.lab);
+    const report = mode === 'run' ? await session.run(lab, events) : await session.check(lab, events);
+    reporter.end(report);
+    reports.push(report);
+  }
+  for (const left of session.leftOut) {
+    const report = leftOutReport(session.backend.profile.name, left);
+    reporter.leftOut(report);
+    reports.push(report);
+  }
 }
 
 function sessionOptions(args: RunArgs, mode: 'run' | 'check', progress: Progress): SessionOptions {
