@@ -110,7 +110,7 @@ export class DockerBackend implements Backend {
   async destroy(lab: string): Promise<boolean> {
     this.hosts.forget(lab);
     const [containers, networks] = await Promise.all([
-      this.hosts.containersOn(this.engine, lab),
+      this.hosts.removableOn(this.engine, lab),
       this.hosts.networksOn(this.engine, lab),
     ]);
     const found = containers.length + networks.length > 0;

@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import type { LabPlan } from '../../dataplane/lab-plan.js';
 import { InfraError } from '../../errors.js';
 import { throwIfInterrupted } from '../../util/interrupt.js';
+import { ownerAlive } from '../../util/owner.js';
 import type { ProcessResult, RunOptions } from '../../util/process.js';
 import { handBackUplink, hostContainerSpec } from './containers.js';
 import { execAttached, execCapture } from './exec.js';
@@ -158,6 +159,19 @@ export class DockerHosts {
   /** Every container of the lab on one engine, hosts or not. */
   containersOn(engine: HostEngine, lab: string): Promise<Docker.ContainerInfo[]> {
     return engine.docker.listContainers({ all: true, filters: labFilter(this.backend, lab) });
+  }
+
+  /**
+   * The containers of the lab that removing it removes: all but the short-lived helpers of a
+   * testbed process that still runs (another `down` of the lab, a run's probe), which remove
+   * themselves; pulled from under it, such a helper would fail that process.
+   */
+  async removableOn(engine: HostEngine, lab: string): Promise<Docker.ContainerInfo[]> {
+    const containers = await this.containersOn(engine, lab);
+    return containers.filter((c) => {
+      const owner = c.Labels[LABEL.probe];
+      return owner === undefined || !ownerAlive(owner);
+    });
   }
 
   networksOn(engine: HostEngine, lab: string): Promise<Docker.NetworkInspectInfo[]> {

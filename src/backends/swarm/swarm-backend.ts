@@ -249,7 +249,7 @@ export class SwarmBackend implements Backend {
     await Promise.all(
       this.engines.map(async (engine) => {
         const containers = await this.hosts
-          .containersOn(engine, lab)
+          .removableOn(engine, lab)
           .catch((error: unknown) => this.unreachable(engine, error));
         found ||= containers.length > 0;
         await removeContainers(engine.docker, containers, this.profile.hostConcurrency);
