@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hostImage } from '../../src/backends/docker/image.js';
@@ -121,23 +120,10 @@ describe('testbed doctor as root', await needs('netns'), () => {
   );
 
   it('as another user (nobody): not root, no netns backend, and the kernel unprobed', async () => {
-    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      const bin = new URL('../../bin/testbed.js', import.meta.url).pathname;
-      const child = spawn(process.execPath, [bin, 'doctor', '--json'], {
-        uid: 65534,
-        gid: 65534,
-        env: { ...process.env, HOME: '/' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      // A run that hangs is stopped, as cli() does; its output so far shows where.
-      const deadline = setTimeout(() => child.kill('SIGTERM'), 60_000);
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.on('error', reject);
-      child.on('close', (exit) => {
-        clearTimeout(deadline);
-        resolve({ code: exit, stdout: out });
-      });
+    const { code, stdout } = await cli(['doctor', '--json'], {
+      user: { uid: 65534, gid: 65534 },
+      env: { HOME: '/' },
+      deadlineMs: 60_000,
     });
     expect(code).toBe(0);
     const rows = JSON.parse(stdout) as DoctorRow[];

@@ -40,11 +40,14 @@ export function cli(
     onStdout,
     env,
     typing = false,
+    user,
     deadlineMs = 240_000,
   }: {
     onStdout?: (text: string, pid: number, type: (text: string) => void) => void;
     env?: Record<string, string>;
     typing?: boolean;
+    /** Runs it as this user (its supplementary groups dropped). */
+    user?: { uid: number; gid: number };
     deadlineMs?: number;
   } = {},
 ): Promise<CliResult> {
@@ -52,6 +55,7 @@ export function cli(
     const child = spawn(process.execPath, [bin, ...args], {
       stdio: [typing ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
+      ...user,
     });
     const type = (text: string) => void child.stdin?.write(text);
     let stdout = '';

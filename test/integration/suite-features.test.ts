@@ -89,22 +89,13 @@ for (const backend of LOCAL_BACKENDS)
       labs.push(name);
       return name;
     };
+    /** The two-host lab whose expectations are wrong (ttl 61; a route never added), named `name`. */
+    const runFailing = (name: string, ...more: string[]) =>
+      cli(['run', 'test/fixtures/ttl61.ts', '--backend', backend, '--name', name, ...more]);
 
     it('--test runs what it names, reports the rest skipped with the reason; --retry keeps every run of a failed check', async () => {
       const name = lab('select');
-      const result = await cli([
-        'run',
-        'test/fixtures/ttl61.ts',
-        '--backend',
-        backend,
-        '--name',
-        name,
-        '--test',
-        'ns0*',
-        '--retry',
-        '1',
-        '--json',
-      ]);
+      const result = await runFailing(name, '--test', 'ns0*', '--retry', '1', '--json');
       expect(result.code).toBe(1);
       const [failed, notChosen] = reportOf(result.stdout).runs[0]!.steps;
       expect(failed).toMatchObject({ passed: false, metrics: { ttl: 62 } });
@@ -120,19 +111,7 @@ for (const backend of LOCAL_BACKENDS)
       const name = lab('collect');
       const folder = join(tmp, `${name}-evidence`);
       const summary = join(tmp, `${name}.md`);
-      const result = await cli([
-        'run',
-        'test/fixtures/ttl61.ts',
-        '--backend',
-        backend,
-        '--name',
-        name,
-        '--collect-on-failure',
-        folder,
-        '--summary',
-        summary,
-        '--json',
-      ]);
+      const result = await runFailing(name, '--collect-on-failure', folder, '--summary', summary, '--json');
       expect(result.code).toBe(1);
       const archive = reportOf(result.stdout).runs[0]!.evidence!;
       expect(archive).toMatch(new RegExp(`^${folder}/${name}-\\d{8}-\\d{6}\\.\\d{3}\\.tar\\.gz$`));

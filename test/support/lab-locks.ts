@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, type TestContext } from 'vitest';
+import { giveBack, takeLock } from './folder-lock.js';
 import { LAB_LOCKS, type LabLock } from './task-meta.js';
 import { waitFor } from './wait.js';
 
@@ -41,57 +40,11 @@ function locksOf(context: TestContext): readonly LabLock[] {
   return [];
 }
 
-/** Takes a lock: a folder holding this worker's pid, renamed into place (which fails while another holds it). */
 function take(lock: LabLock): boolean {
-  const path = lockPath(lock);
-  const mine = mkdtempSync(`${path}.`);
-  writeFileSync(join(mine, 'pid'), String(process.pid));
-  try {
-    renameSync(mine, path);
-    return true;
-  } catch {
-    rmSync(mine, { recursive: true, force: true });
-    // A worker that died holding the lock (it was killed) leaves it to the next.
-    if (!alive(holder(path))) discard(path);
-    return false;
-  }
+  return takeLock(lockPath(lock));
 }
 
-/**
- * Gives a lock back: renamed away first (atomic), then removed. Removing it in place would empty it
- * for a moment, and a folder renamed onto an empty one replaces it: another worker's take would
- * succeed under this one's rmdir.
- */
 function release(lock: LabLock): void {
-  discard(lockPath(lock));
+  giveBack(lockPath(lock));
   held.delete(lock);
-}
-
-function discard(path: string): void {
-  const gone = `${path}.gone-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    renameSync(path, gone);
-  } catch {
-    return;
-  }
-  rmSync(gone, { recursive: true, force: true });
-}
-
-function holder(path: string): number | undefined {
-  try {
-    return Number(readFileSync(join(path, 'pid'), 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(pid: number | undefined): boolean {
-  // Gone between the two looks: taken and given back meanwhile.
-  if (pid === undefined || Number.isNaN(pid)) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

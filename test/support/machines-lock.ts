@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { giveBack, takeLock } from './folder-lock.js';
 import { waitFor } from './wait.js';
 
 /**
@@ -21,54 +21,11 @@ const WAIT_MS = 40 * 60_000;
 let held = false;
 
 beforeAll(async () => {
-  await waitFor('the other file that runs simulated machines to finish', take, WAIT_MS);
+  await waitFor('the other file that runs simulated machines to finish', () => takeLock(LOCK), WAIT_MS);
   held = true;
 }, WAIT_MS + 5_000);
 
 afterAll(() => {
-  if (held) discard();
+  if (held) giveBack(LOCK);
   held = false;
 });
-
-/** Takes the lock: a folder made atomically, holding this worker's pid. */
-function take(): boolean {
-  try {
-    mkdirSync(LOCK);
-  } catch {
-    // A worker that died holding it (it was killed) leaves it to the next.
-    if (!alive(holder())) discard();
-    return false;
-  }
-  writeFileSync(join(LOCK, 'pid'), String(process.pid));
-  return true;
-}
-
-/** Gives it back: renamed away first (atomic), so that no one else's lock is ever removed in place. */
-function discard(): void {
-  const gone = `${LOCK}.gone-${process.pid}-${Date.now()}`;
-  try {
-    renameSync(LOCK, gone);
-  } catch {
-    return;
-  }
-  rmSync(gone, { recursive: true, force: true });
-}
-
-function holder(): number | undefined {
-  try {
-    return Number(readFileSync(join(LOCK, 'pid'), 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(pid: number | undefined): boolean {
-  // Made a moment ago, its pid not yet written: its holder is alive.
-  if (pid === undefined || Number.isNaN(pid)) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

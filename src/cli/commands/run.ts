@@ -77,6 +77,8 @@ function buildOptions(): Record<string, Options> {
   };
 }
 
+const filesPositional = (describe: string) => ({ type: 'string', array: true, demandOption: true, describe }) as const;
+
 /** `run` and `check` alike: which steps, how often, and where the reports go. */
 function stepAndReportOptions(y: Argv): Argv {
   return (
@@ -127,12 +129,7 @@ export const runCommand = {
   describe: "Build each scenario's lab, run its steps, tear it down; exit 0 when every step passed",
   builder: (y: Argv) =>
     stepAndReportOptions(y)
-      .positional('files', {
-        type: 'string',
-        array: true,
-        demandOption: true,
-        describe: 'Scenario files (.ts, .mts, .js or .mjs)',
-      })
+      .positional('files', filesPositional('Scenario files (.ts, .mts, .js or .mjs)'))
       .option('backend', backendOption)
       .options(buildOptions())
       .example('$0 run scenarios/two-host.ts', "Build the seed's two-host lab and prove ttl 62 between workloads")
@@ -169,12 +166,7 @@ export const checkCommand = {
     "Run a scenario's checks against its lab that `testbed up` left running: nothing is built, changed or removed",
   builder: (y: Argv) =>
     stepAndReportOptions(y)
-      .positional('files', {
-        type: 'string',
-        array: true,
-        demandOption: true,
-        describe: 'The scenario files the labs were built from',
-      })
+      .positional('files', filesPositional('The scenario files the labs were built from'))
       .option('lab', {
         type: 'string',
         describe: 'The running lab, when `up --name` gave it another name than the scenario (one file only)',
