@@ -8,23 +8,26 @@ import { labState, type LabSummary } from '../backend.js';
 import { ownerAlive } from '../../util/owner.js';
 import { execCapture } from './exec.js';
 import { claimName, dockerMessage, isHost, LABEL, workloadsOf } from './labels.js';
-import { DOCKER_UPLINK, dockerProfile } from './profile.js';
+import { dockerProfile } from './profile.js';
 
 /**
- * Removes containers of a lab from one engine: endpoints dropped, then killed and reaped before
- * removal, a few at a time (piles of parallel force-removals make dockerd 20.10 fail runc
- * deletes and keep stale endpoints as well).
+ * Removes containers of a lab from one engine: their endpoints dropped first, then killed and
+ * reaped before removal, a few at a time (piles of parallel force-removals make dockerd 20.10 fail
+ * runc deletes).
  */
 export async function removeContainers(
   docker: Docker,
   containers: Docker.ContainerInfo[],
   concurrency: number,
 ): Promise<void> {
+  await dropEndpoints(
+    docker,
+    containers.filter((c) => c.State === 'running'),
+  );
   // Each container from start to end on its own, so that one's calls overlap another's.
   await mapLimit(containers, concurrency, async (c) => {
     const container = docker.getContainer(c.Id);
     if (c.State === 'running') {
-      await dropEndpoints(docker, c);
       await container.kill().catch(() => {});
       await container.wait({ condition: 'not-running' }).catch(() => {});
     }
@@ -36,22 +39,29 @@ export async function removeContainers(
 }
 
 /**
- * Docker removes a container's endpoint by the interface name it gave it (eth0); a host renamed
- * its uplink, under which name dockerd 20.10 would leave a stale endpoint behind and the network
- * could not be removed. Disconnected by force first, the endpoint goes from the network at once
- * (the interface itself goes with the container's namespace): one API call, where handing the
- * name back took an exec.
+ * Drops the containers' endpoints by forced disconnect: one network's one at a time, networks in
+ * parallel. dockerd 20.10 loses count of a network's endpoints when several of them go at once
+ * (moby#42119); the network then "has active endpoints" with none left until dockerd restarts.
+ * Disconnected first, a killed container has no endpoint left to remove. A forced disconnect also
+ * removes the endpoint of an uplink a host renamed, which dockerd 20.10 would look for under its
+ * old name and leave behind.
  */
-async function dropEndpoints(docker: Docker, c: Docker.ContainerInfo): Promise<void> {
-  const uplink = c.Labels[LABEL.uplink];
-  if (!uplink || uplink === DOCKER_UPLINK) return;
+async function dropEndpoints(docker: Docker, running: Docker.ContainerInfo[]): Promise<void> {
+  const attached = new Map<string, string[]>();
+  for (const c of running) {
+    for (const network of Object.keys(c.NetworkSettings?.Networks ?? {})) {
+      if (network === 'none' || network === 'host') continue;
+      attached.set(network, [...(attached.get(network) ?? []), c.Id]);
+    }
+  }
   await Promise.all(
-    Object.keys(c.NetworkSettings?.Networks ?? {}).map((network) =>
-      docker
-        .getNetwork(network)
-        .disconnect({ Container: c.Id, Force: true })
-        .catch(() => {}),
-    ),
+    [...attached].map(async ([network, ids]) => {
+      for (const id of ids)
+        await docker
+          .getNetwork(network)
+          .disconnect({ Container: id, Force: true })
+          .catch(() => {});
+    }),
   );
 }
 
