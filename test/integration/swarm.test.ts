@@ -250,6 +250,19 @@ describe('swarm: hosts spread over simulated machines', await needs('swarm'), ()
   );
 
   it(
+    "a segment on 10.0.0.0/24, which a Swarm's ingress network would hold: free in the Swarm testbed makes",
+    async () => {
+      const { code, steps } = await run(
+        'test/fixtures/ten-zero.ts',
+        urls.slice(0, 2).map((u) => u[0]!),
+      );
+      expect(steps.map((s) => [s.passed, s.metrics.ttl])).toEqual([[true, 62]]);
+      expect(code).toBe(0);
+    },
+    SWARM_TEST_MS,
+  );
+
+  it(
     'faults, a host losing power and coming back across engines',
     async () => {
       const engines = urls.map((u) => u[0]!);

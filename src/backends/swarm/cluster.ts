@@ -64,6 +64,11 @@ export async function ensureSwarm(engines: Engine[], progress: Progress): Promis
     );
     Object.assign(manager, await stateOf(manager.engine));
     await labelNode(manager.engine.docker, manager.nodeId!);
+    // Labs use no service, so no routing mesh: without it a node joins and leaves without an
+    // ingress sandbox to make and remove, and 10.0.0.0/24 stays free for a lab's segments.
+    await removeIngress(manager.engine.docker).catch((error: unknown) =>
+      progress(`the Swarm keeps its ingress network: ${dockerMessage(error)}`),
+    );
   }
   const inspect = (await manager.engine.docker.swarmInspect()) as { JoinTokens: { Worker: string } };
   const managerAddr = manager.nodeAddr ?? manager.engine.address;
@@ -82,6 +87,16 @@ export async function ensureSwarm(engines: Engine[], progress: Progress): Promis
     if (s.nodeId) await labelNode(manager.engine.docker, s.nodeId);
   }
   return manager.engine;
+}
+
+/** Removes the Swarm's routing mesh, and waits (up to 15 s) until the manager's engine has dropped its copy. */
+async function removeIngress(docker: Docker): Promise<void> {
+  await docker.getNetwork('ingress').remove();
+  const deadline = performance.now() + 15_000;
+  while ((await docker.listNetworks({ filters: { name: ['ingress'] } })).some((n) => n.Name === 'ingress')) {
+    if (performance.now() > deadline) throw new Error('its ingress network was still there after 15 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function labelNode(docker: Docker, nodeId: string): Promise<void> {
@@ -104,43 +119,50 @@ async function swarmCall(engine: Engine, what: string, call: () => Promise<unkno
   }
 }
 
+/** Each engine's Swarm state, asked side by side; an engine that does not answer has none. */
+function statesOf(engines: Engine[]): Promise<(SwarmState | undefined)[]> {
+  return Promise.all(engines.map((e) => stateOf(e).catch(() => undefined)));
+}
+
+const managerAmong = (states: (SwarmState | undefined)[]) =>
+  states.find((s) => s?.state === 'active' && s.manager)?.engine;
+
 /** The manager of the Swarm the engines are in, if any. */
 export async function findManager(engines: Engine[]): Promise<Engine | undefined> {
-  for (const engine of engines) {
-    const state = await stateOf(engine).catch(() => undefined);
-    if (state?.state === 'active' && state.manager) return engine;
-  }
-  return undefined;
+  return managerAmong(await statesOf(engines));
 }
 
 /**
  * Leaves what testbed joined, once no lab of testbed is left in the Swarm: the workers it joined
- * first, then (if testbed made the Swarm) its manager.
+ * (side by side), then (if testbed made the Swarm) its manager.
  */
 export async function leaveSwarm(engines: Engine[], progress: Progress): Promise<void> {
-  const manager = await findManager(engines);
+  const states = await statesOf(engines);
+  const manager = managerAmong(states);
   if (!manager) return;
-  // A lab still here, or one being built (its claim exists before its networks do), keeps the Swarm.
-  const networks = (await manager.docker.listNetworks({ filters: { label: ['testbed.lab'] } })).length;
-  const containers = await Promise.all(
-    engines.map((e) =>
-      e.docker.listContainers({ all: true, filters: { label: ['testbed.lab'] } }).then(
-        (c) => c.length,
-        () => 0,
+  const labelled = { filters: { label: ['testbed.lab'] } };
+  const [networks, containers, nodes, swarm] = await Promise.all([
+    manager.docker.listNetworks(labelled),
+    Promise.all(
+      engines.map((e) =>
+        e.docker.listContainers({ all: true, ...labelled }).then(
+          (c) => c.length,
+          () => 0,
+        ),
       ),
     ),
-  );
-  if (networks + containers.reduce((a, b) => a + b, 0) > 0) return;
-  const nodes = (await manager.docker.listNodes()) as { ID: string; Spec?: { Labels?: Record<string, string> } }[];
-  const swarm = (await manager.docker.swarmInspect()) as { Spec?: { Labels?: Record<string, string> } };
+    manager.docker.listNodes() as Promise<{ ID: string; Spec?: { Labels?: Record<string, string> } }[]>,
+    manager.docker.swarmInspect() as Promise<{ Spec?: { Labels?: Record<string, string> } }>,
+  ]);
+  // A lab still here, or one being built (its claim exists before its networks do), keeps the Swarm.
+  if (networks.length + containers.reduce((a, b) => a + b, 0) > 0) return;
   const made = swarm.Spec?.Labels?.[JOINED] === 'made';
   // Every node of a Swarm testbed made is testbed's, also one a killed run joined but never labelled.
   const ours = new Set(nodes.filter((n) => made || n.Spec?.Labels?.[JOINED] === 'true').map((n) => n.ID));
-  const states = await Promise.all(engines.map((e) => stateOf(e).catch(() => undefined)));
   const leaving = states.filter(
     (s): s is SwarmState => s !== undefined && s.nodeId !== undefined && ours.has(s.nodeId),
   );
-  for (const s of [...leaving.filter((x) => !x.manager), ...(made ? leaving.filter((x) => x.manager) : [])]) {
+  const leave = async (s: SwarmState) => {
     progress(`${s.engine.url} leaves the Swarm testbed made it join`);
     await s.engine.docker.swarmLeave({ force: true }).catch(() => {});
     // The Swarm keeps a departed worker as a node that is down; a Swarm testbed did not make keeps going.
@@ -149,5 +171,7 @@ export async function leaveSwarm(engines: Engine[], progress: Progress): Promise
         .getNode(s.nodeId!)
         .remove({ force: true })
         .catch(() => {});
-  }
+  };
+  await Promise.all(leaving.filter((x) => !x.manager).map(leave));
+  if (made) for (const s of leaving.filter((x) => x.manager)) await leave(s);
 }
