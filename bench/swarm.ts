@@ -1,15 +1,18 @@
 /**
  * `npm run bench:swarm` (root, Docker): bring-up and teardown of labs of 2, 10 and 30 hosts spread
  * over 1, 2 and 3 simulated machines (swarm backend), beside the docker backend on this engine and
- * the same number of plain containers started in parallel (`docker run` through the API), in one
- * run; and the memory each machine holds while the largest lab runs. Writes bench/results/swarm.md
+ * the same number of plain containers started in parallel (`docker run` through the API) on this
+ * engine and, over several machines, on an overlay of a Swarm made and left as a script would,
+ * in one run; and the memory each machine holds while the largest lab runs. Writes bench/results/swarm.md
  * (with `--hosts`, swarm-<sizes>.md; with `--only swarm`, swarm-only-<sizes>.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type Docker from 'dockerode';
 import { cpus, release, totalmem } from 'node:os';
 import type { Backend } from '../src/backends/backend.js';
 import { dockerClient } from '../src/backends/docker/client.js';
-import { ensureHostImage } from '../src/backends/docker/image.js';
+import { ensureHostImage, hostImage } from '../src/backends/docker/image.js';
+import { connect, type Engine } from '../src/backends/swarm/engines.js';
 import { createBackend } from '../src/backends/registry.js';
 import { machineSimulator } from '../src/backends/swarm/machines.js';
 import type { ScenarioInput } from '../src/steps/scenario.js';
@@ -62,17 +65,80 @@ async function plainRun(n: number): Promise<{ up: number; down: number }> {
   );
   const up = performance.now() - t0;
   const t1 = performance.now();
-  // Disconnected, killed, then removed: at a hundred containers and more, force-removals (and
-  // kill-then-remove at 300) leave dockerd 20.10 with stale endpoints and a network it cannot remove.
+  await removePlain(network, containers);
+  await network.remove();
+  return { up, down: performance.now() - t1 };
+}
+
+/**
+ * Disconnected, killed, then removed, 8 at a time: at a hundred containers and more, force-removals
+ * (and kill-then-remove at 300) leave dockerd 20.10 with stale endpoints and a network it cannot remove.
+ */
+async function removePlain(network: Docker.Network, containers: Docker.Container[]): Promise<void> {
   await mapLimit(containers, 8, async (c) => {
     await network.disconnect({ Container: c.id, Force: true });
     await c.kill();
     await c.wait({ condition: 'not-running' });
     await c.remove();
   });
-  const down = performance.now() - t1;
-  await network.remove();
-  return { up, down };
+}
+
+/**
+ * The floor across engines, as a script would do it without testbed: a Swarm made (init, joins,
+ * its ingress network removed as testbed does), an attachable internal overlay, N plain
+ * containers round robin; then removed, the overlay removed, and the engines leaving the Swarm.
+ */
+async function plainSwarm(n: number, urls: string[]): Promise<{ up: number; down: number }> {
+  const engines = urls.map((url, i) => connect(url, i));
+  const [manager, ...workers] = engines as [Engine, ...Engine[]];
+  const image = hostImage();
+  const t0 = performance.now();
+  await manager.docker.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: manager.address });
+  await manager.docker.getNetwork('ingress').remove();
+  const { JoinTokens } = (await manager.docker.swarmInspect()) as { JoinTokens: { Worker: string } };
+  await Promise.all(
+    workers.map((w) =>
+      w.docker.swarmJoin({
+        ListenAddr: '0.0.0.0:2377',
+        AdvertiseAddr: w.address,
+        RemoteAddrs: [`${manager.address}:2377`],
+        JoinToken: JoinTokens.Worker,
+      }),
+    ),
+  );
+  await manager.docker.createNetwork({
+    Name: 'bench-plain',
+    Driver: 'overlay',
+    Attachable: true,
+    Internal: true,
+    IPAM: { Config: [{ Subnet: '10.253.0.0/16' }] },
+  });
+  const placed = engines.map((engine, e) => ({
+    engine,
+    indexes: Array.from({ length: n }, (_, i) => i).filter((i) => i % engines.length === e),
+  }));
+  const started = await Promise.all(
+    placed.map(async ({ engine, indexes }) => ({
+      network: engine.docker.getNetwork('bench-plain'),
+      containers: await mapLimit(indexes, 8, async (i) => {
+        const c = await engine.docker.createContainer({
+          name: `bench-plain-${i}`,
+          Image: image,
+          Cmd: ['sleep', 'infinity'],
+          HostConfig: { NetworkMode: 'bench-plain', Init: true, CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'] },
+        });
+        await c.start();
+        return c;
+      }),
+    })),
+  );
+  const up = performance.now() - t0;
+  const t1 = performance.now();
+  await Promise.all(started.map(({ network, containers }) => removePlain(network, containers)));
+  await manager.docker.getNetwork('bench-plain').remove();
+  // One at a time, as testbed does: leaving side by side makes dockerd 20.10 keep its gossip port (moby#47859).
+  for (const e of [...workers, manager]) await e.docker.swarmLeave({ force: true });
+  return { up, down: performance.now() - t1 };
 }
 
 async function machineMemory(): Promise<number[]> {
@@ -111,6 +177,7 @@ async function main(): Promise<void> {
     }
     for (const count of MACHINES) {
       const engines = machines.slice(0, count).map((m) => m.urls[0]!);
+      if (count > 1) await measure(`plain containers on an overlay, ${count} machines`, () => plainSwarm(n, engines));
       const backend = createBackend('swarm', { engine: engines });
       await measure(`swarm, ${count} machine${count > 1 ? 's' : ''}`, () => timed(backend, n));
       if (n === Math.max(...HOSTS) && count === Math.max(...MACHINES)) {

@@ -95,7 +95,8 @@ describe('the overlay reach check', () => {
     expect(failure).toBeInstanceOf(InfraError);
     expect((failure as Error).message).toBe(
       'the overlay does not connect host0 → host2, host1 → host2, host2 → host0, host2 → host1 after 0.3 s ' +
-        "(what each engine's Swarm gossip knows: lab_ens192: tcp://e0 sees n0 (10.9.0.1)); engines of a Swarm must reach each other on 7946/tcp+udp and 4789/udp",
+        "(what each engine's Swarm gossip knows: lab_ens192: tcp://e0 sees n0 (10.9.0.1)); engines of a Swarm must reach each other on 7946/tcp+udp and 4789/udp; " +
+        'an engine that sees no peer may still hold 7946 for a Swarm it left (dockerd before 28.3, moby#47859): restart its dockerd',
     );
   });
 });

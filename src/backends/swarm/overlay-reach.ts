@@ -134,7 +134,8 @@ export async function awaitOverlayReach(
       throw new InfraError(
         `the overlay does not connect ${listed(pairs, total)} after ${deadlineMs / 1000} s${probers} ` +
           `(what each engine's Swarm gossip knows: ${views.join(' | ')}); ` +
-          'engines of a Swarm must reach each other on 7946/tcp+udp and 4789/udp',
+          'engines of a Swarm must reach each other on 7946/tcp+udp and 4789/udp; ' +
+          'an engine that sees no peer may still hold 7946 for a Swarm it left (dockerd before 28.3, moby#47859): restart its dockerd',
       );
     }
     if (!told)
