@@ -11,16 +11,16 @@ import { claimName, dockerMessage, isHost, LABEL, workloadsOf } from './labels.j
 import { dockerProfile } from './profile.js';
 
 /**
- * Removes containers of a lab from one engine: their endpoints dropped first, then killed and
- * reaped before removal, a few at a time (piles of parallel force-removals make dockerd 20.10 fail
- * runc deletes).
+ * Removes containers of a lab from one engine: each container's endpoints dropped, then it is
+ * killed and reaped before removal, a few at a time (piles of parallel force-removals make dockerd
+ * 20.10 fail runc deletes).
  */
 export async function removeContainers(
   docker: Docker,
   containers: Docker.ContainerInfo[],
   concurrency: number,
 ): Promise<void> {
-  await dropEndpoints(
+  const dropped = dropEndpoints(
     docker,
     containers.filter((c) => c.State === 'running'),
   );
@@ -28,6 +28,7 @@ export async function removeContainers(
   await mapLimit(containers, concurrency, async (c) => {
     const container = docker.getContainer(c.Id);
     if (c.State === 'running') {
+      await dropped.get(c.Id);
       await container.kill().catch(() => {});
       await container.wait({ condition: 'not-running' }).catch(() => {});
     }
@@ -39,30 +40,34 @@ export async function removeContainers(
 }
 
 /**
- * Drops the containers' endpoints by forced disconnect: one network's one at a time, networks in
- * parallel. dockerd 20.10 loses count of a network's endpoints when several of them go at once
- * (moby#42119); the network then "has active endpoints" with none left until dockerd restarts.
- * Disconnected first, a killed container has no endpoint left to remove. A forced disconnect also
- * removes the endpoint of an uplink a host renamed, which dockerd 20.10 would look for under its
- * old name and leave behind.
+ * Drops the containers' endpoints by forced disconnect: one network's one at a time, networks side
+ * by side; resolves, per container, once all of its endpoints are gone. dockerd 20.10 loses count
+ * of a network's endpoints when several of them go at once (moby#42119); the network then "has
+ * active endpoints" with none left until dockerd restarts. Disconnected before it is killed, a
+ * container has no endpoint left to remove. A forced disconnect also removes the endpoint of an
+ * uplink a host renamed, which dockerd 20.10 would look for under its old name and leave behind.
  */
-async function dropEndpoints(docker: Docker, running: Docker.ContainerInfo[]): Promise<void> {
-  const attached = new Map<string, string[]>();
+function dropEndpoints(docker: Docker, running: Docker.ContainerInfo[]): Map<string, Promise<void>> {
+  const lastOf = new Map<string, Promise<void>>();
+  const dropped = new Map<string, Promise<void>>();
   for (const c of running) {
-    for (const network of Object.keys(c.NetworkSettings?.Networks ?? {})) {
-      if (network === 'none' || network === 'host') continue;
-      attached.set(network, [...(attached.get(network) ?? []), c.Id]);
-    }
-  }
-  await Promise.all(
-    [...attached].map(async ([network, ids]) => {
-      for (const id of ids)
+    const networks = Object.keys(c.NetworkSettings?.Networks ?? {}).filter((n) => n !== 'none' && n !== 'host');
+    const own = networks.map((network) => {
+      const next = (lastOf.get(network) ?? Promise.resolve()).then(async () => {
         await docker
           .getNetwork(network)
-          .disconnect({ Container: id, Force: true })
+          .disconnect({ Container: c.Id, Force: true })
           .catch(() => {});
-    }),
-  );
+      });
+      lastOf.set(network, next);
+      return next;
+    });
+    dropped.set(
+      c.Id,
+      Promise.all(own).then(() => {}),
+    );
+  }
+  return dropped;
 }
 
 /** The labs that containers and networks carrying testbed's labels make up; host containers give the nodes. */
