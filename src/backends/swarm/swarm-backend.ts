@@ -282,7 +282,7 @@ export class SwarmBackend implements Backend {
         ),
       );
       if (left.every((n) => n === 0)) return;
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 
