@@ -349,6 +349,45 @@ describe('swarm: hosts spread over simulated machines', await needs('swarm'), ()
     SWARM_TEST_MS,
   );
 
+  it(
+    'an engine in no Swarm whose 7946 is held (a leave dockerd 20.10 botched): exit 3 naming it, nothing joined or made',
+    async () => {
+      const engines = [urls[0]![0]!, urls[2]![0]!];
+      // What dockerd before 28.3 leaves when a Swarm leave times out: a listener on 7946 with no Swarm (moby#47859).
+      const listener = await started[2]!.exec([
+        'sh',
+        '-c',
+        "perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalPort => 7946, Proto => q(tcp), Listen => 1) or die; sleep 600' " +
+          '>/dev/null 2>&1 & echo $!',
+      ]);
+      const pid = listener.output.trim();
+      try {
+        await waitFor(
+          'the listener on 7946',
+          async () => (await started[2]!.exec(['ss', '-Hltn', 'sport = :7946'])).output.trim() !== '',
+        );
+        const result = await cli(
+          ['run', 'scenarios/two-host.ts', '--backend', 'swarm', '--engine', engines[0]!, '--engine', engines[1]!],
+          {
+            deadlineMs: SWARM_DEADLINE_MS,
+          },
+        );
+        expect(result.code, result.stderr).toBe(3);
+        expect(result.stderr).toContain(
+          `testbed: engine ${engines[1]} is in no Swarm but its Docker host listens on 7946`,
+        );
+        for (const [i, url] of engines.entries()) {
+          const engine = connect(url, i);
+          expect(await swarmState(engine)).toBe('inactive');
+          expect(await engine.docker.listContainers({ all: true, filters: { label: ['testbed.lab'] } })).toEqual([]);
+        }
+      } finally {
+        await started[2]!.exec(['kill', pid]);
+      }
+    },
+    SWARM_TEST_MS,
+  );
+
   it('leaves nothing on any engine: no lab container or network, no Swarm membership testbed made', async () => {
     for (const [i, u] of urls.entries()) {
       const docker = connect(u[0]!, i).docker;

@@ -127,6 +127,12 @@ function statesOf(engines: Engine[]): Promise<(SwarmState | undefined)[]> {
 const managerAmong = (states: (SwarmState | undefined)[]) =>
   states.find((s) => s?.state === 'active' && s.manager)?.engine;
 
+/** The engines that are in no Swarm: the ones testbed would make one of, or join. */
+export async function outsideSwarm(engines: Engine[]): Promise<Engine[]> {
+  const states = await statesOf(engines);
+  return engines.filter((_, i) => states[i]?.state === 'inactive');
+}
+
 /** The manager of the Swarm the engines are in, if any. */
 export async function findManager(engines: Engine[]): Promise<Engine | undefined> {
   return managerAmong(await statesOf(engines));

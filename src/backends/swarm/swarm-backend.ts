@@ -13,7 +13,8 @@ import { imageExists } from '../docker/image-build.js';
 import { LABEL, labFilter, readyMarker } from '../docker/labels.js';
 import { claimLab, removeContainers, summarizeLabs } from '../docker/lab-containers.js';
 import { overlappingNetworks, removeNetwork } from '../docker/networks.js';
-import { ensureSwarm, findManager, leaveSwarm } from './cluster.js';
+import { probeLabels, runOneOff } from '../docker/one-off.js';
+import { ensureSwarm, findManager, leaveSwarm, outsideSwarm } from './cluster.js';
 import { awaitOverlayReach, probers, type OverlayHost } from './overlay-reach.js';
 import { checkEngines, connect, engineUrls, explainEngineError, type Engine } from './engines.js';
 import { swarmProfile, type SwarmOptions } from './profile.js';
@@ -93,6 +94,7 @@ export class SwarmBackend implements Backend {
     await this.hosts.explained(async () => {
       this.hosts.begin(plan.topology.lab);
       for (const engine of this.engines) await this.imageOn(engine, progress);
+      await this.checkGossipPort(plan.topology.lab);
       const manager = await ensureSwarm(this.engines, progress);
       await claimLab(manager.docker, plan.topology.lab, hostImage(), this.hosts.labelsOf(plan), this.profile.name);
     });
@@ -130,6 +132,34 @@ export class SwarmBackend implements Backend {
         );
       progress(`starting ${plan.hosts.length} host containers on ${this.engines.length} engines`);
     });
+  }
+
+  /**
+   * An engine in no Swarm whose Docker host still listens on 7946 would join a Swarm without its
+   * gossip, and its overlays would never see a peer: dockerd before 28.3 keeps the port of a Swarm
+   * it left when its leave timed out (moby#47859). Read with `ss` in the Docker host's network
+   * namespace, before anything is joined.
+   */
+  private async checkGossipPort(lab: string): Promise<void> {
+    const held = await Promise.all(
+      (await outsideSwarm(this.engines)).map(async (engine) => {
+        const { code, output } = await runOneOff(engine.docker, {
+          image: hostImage(),
+          script: "ss -Hltn 'sport = :7946'",
+          network: 'host',
+          capabilities: [],
+          labels: probeLabels(this.profile.name, lab),
+        });
+        return code === 0 && output.trim() !== '' ? [engine.url] : [];
+      }),
+    );
+    const engines = held.flat();
+    if (engines.length > 0)
+      throw new InfraError(
+        `engine ${engines.join(', ')} is in no Swarm but its Docker host listens on 7946, the Swarm gossip port: ` +
+          'its dockerd (before 28.3) kept it after leaving a Swarm (moby#47859), or another program holds it; ' +
+          'restart that dockerd (for testbed machines: testbed machines down, then up)',
+      );
   }
 
   /** A segment's subnet may not overlap a network of any engine: each engine routes its own networks. */
