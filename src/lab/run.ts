@@ -53,7 +53,8 @@ export interface StepPreview {
 
 /** How the steps are run: retries of failed checks, and captures (a folder, absolute). */
 export interface StepRunOptions {
-  stepsStarted?: number;
+  /** When the steps started, right after the lab was ready; null where the lab was ready before this process. */
+  stepsStarted?: number | null;
   captures?: string | undefined;
   /** A check that fails runs again up to this many times, after a short pause that grows. */
   retries?: number;

@@ -50,8 +50,11 @@ export interface StepContext {
   topology: Topology;
   /** The plans the lab was built from (a restarted host is set up again from its own). */
   hosts: HostPlan[];
-  /** performance.now() when the lab was ready: convergence is measured from here. */
-  labReadyAt: number;
+  /**
+   * performance.now() when the lab was ready: convergence is measured from here. null for a lab
+   * that was ready before this process started (`testbed check`).
+   */
+  labReadyAt: number | null;
 }
 
 /** Compares expectation and observation of one field; returns the failure line or nothing. */

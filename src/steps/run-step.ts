@@ -14,7 +14,7 @@ export function stepContext(
   backend: Backend,
   topology: Topology,
   hosts: HostPlan[],
-  labReadyAt = performance.now(),
+  labReadyAt: number | null = performance.now(),
 ): StepContext {
   return {
     backend,
