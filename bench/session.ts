@@ -28,7 +28,7 @@ export async function cycle<T>(
   during?: (lab: SessionLab) => Promise<T>,
   progress?: Progress,
   file?: string,
-): Promise<{ up: number; down: number; rss: number; value: T | undefined }> {
+): Promise<{ up: number; down: number; rss: number; value: T | undefined; started: number }> {
   const { session, lab } = await openLab(backend, scenario, name, progress, file);
   const t0 = performance.now();
   try {
@@ -38,7 +38,7 @@ export async function cycle<T>(
     const value = during ? await during(lab) : undefined;
     const t1 = performance.now();
     await session.teardown(lab);
-    return { up, down: performance.now() - t1, rss, value };
+    return { up, down: performance.now() - t1, rss, value, started: t0 };
   } catch (error) {
     await session.teardown(lab);
     throw error;

@@ -3,7 +3,8 @@
  * over 1, 2 and 3 simulated machines (swarm backend), beside the docker backend on this engine and
  * the same number of plain containers started in parallel (`docker run` through the API) on this
  * engine and, over several machines, on an overlay of a Swarm made and left as a script would,
- * in one run; and the memory each machine holds while the largest lab runs. Writes bench/results/swarm.md
+ * in one run, each with when its first and its last host were ready; and the memory each machine
+ * holds while the largest lab runs. Writes bench/results/swarm.md
  * (with `--hosts`, swarm-<sizes>.md; with `--only swarm`, swarm-only-<sizes>.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,12 +36,30 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 
 const grid = (n: number): [ScenarioInput, string] => [gridScenario(n, 1), `bench-swarm-${n}`];
 
-async function timed(backend: Backend, n: number): Promise<{ up: number; down: number }> {
-  return cycle(backend, ...grid(n));
+/** Bring-up and teardown of one lab, and when its first and its last host were ready (from the start of the build). */
+interface Timed {
+  up: number;
+  down: number;
+  firstReady: number;
+  lastReady: number;
+}
+
+/** The first and the last of the times (performance.now()) hosts became ready, from `started`. */
+function readySpan(times: number[], started: number): Pick<Timed, 'firstReady' | 'lastReady'> {
+  return { firstReady: Math.min(...times) - started, lastReady: Math.max(...times) - started };
+}
+
+async function timed(backend: Backend, n: number): Promise<Timed> {
+  const ready: number[] = [];
+  // The build says "<host> ready" once a host's plan is applied; the lab is up once the segments connect too.
+  const t = await cycle(backend, ...grid(n), undefined, (message) => {
+    if (/^\S+ ready$/.test(message)) ready.push(performance.now());
+  });
+  return { up: t.up, down: t.down, ...readySpan(ready, t.started) };
 }
 
 /** N plain containers of the host image on an internal network, started in parallel, then removed. */
-async function plainRun(n: number): Promise<{ up: number; down: number }> {
+async function plainRun(n: number): Promise<Timed> {
   const docker = dockerClient();
   const image = await ensureHostImage(docker, () => {});
   const network = await docker.createNetwork({
@@ -49,6 +68,7 @@ async function plainRun(n: number): Promise<{ up: number; down: number }> {
     IPAM: { Config: [{ Subnet: '10.253.0.0/16' }] },
   });
   const t0 = performance.now();
+  const ready: number[] = [];
   const containers = await mapLimit(
     Array.from({ length: n }, (_, i) => i),
     8,
@@ -60,6 +80,7 @@ async function plainRun(n: number): Promise<{ up: number; down: number }> {
         HostConfig: { NetworkMode: 'bench-plain', Init: true, CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'] },
       });
       await c.start();
+      ready.push(performance.now());
       return c;
     },
   );
@@ -67,7 +88,7 @@ async function plainRun(n: number): Promise<{ up: number; down: number }> {
   const t1 = performance.now();
   await removePlain(network, containers);
   await network.remove();
-  return { up, down: performance.now() - t1 };
+  return { up, down: performance.now() - t1, ...readySpan(ready, t0) };
 }
 
 /**
@@ -88,11 +109,12 @@ async function removePlain(network: Docker.Network, containers: Docker.Container
  * its ingress network removed as testbed does), an attachable internal overlay, N plain
  * containers round robin; then removed, the overlay removed, and the engines leaving the Swarm.
  */
-async function plainSwarm(n: number, urls: string[]): Promise<{ up: number; down: number }> {
+async function plainSwarm(n: number, urls: string[]): Promise<Timed> {
   const engines = urls.map((url, i) => connect(url, i));
   const [manager, ...workers] = engines as [Engine, ...Engine[]];
   const image = hostImage();
   const t0 = performance.now();
+  const ready: number[] = [];
   await manager.docker.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: manager.address });
   await manager.docker.getNetwork('ingress').remove();
   const { JoinTokens } = (await manager.docker.swarmInspect()) as { JoinTokens: { Worker: string } };
@@ -128,6 +150,7 @@ async function plainSwarm(n: number, urls: string[]): Promise<{ up: number; down
           HostConfig: { NetworkMode: 'bench-plain', Init: true, CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'] },
         });
         await c.start();
+        ready.push(performance.now());
         return c;
       }),
     })),
@@ -138,7 +161,7 @@ async function plainSwarm(n: number, urls: string[]): Promise<{ up: number; down
   await manager.docker.getNetwork('bench-plain').remove();
   // One at a time, as testbed does: leaving side by side makes dockerd 20.10 keep its gossip port (moby#47859).
   for (const e of [...workers, manager]) await e.docker.swarmLeave({ force: true });
-  return { up, down: performance.now() - t1 };
+  return { up, down: performance.now() - t1, ...readySpan(ready, t0) };
 }
 
 async function machineMemory(): Promise<number[]> {
@@ -157,19 +180,25 @@ async function machineMemory(): Promise<number[]> {
 async function main(): Promise<void> {
   const started = performance.now();
   const machines = await machineSimulator.up(Math.max(...MACHINES), (m) => log(m));
-  const rows: { n: number; label: string; up: Figure; down: Figure }[] = [];
+  const rows: ({ n: number; label: string } & Record<keyof Timed, Figure>)[] = [];
   let memory: number[] = [];
   for (const n of HOSTS) {
-    const measure = async (label: string, run: () => Promise<{ up: number; down: number }>) => {
-      const ups: number[] = [];
-      const downs: number[] = [];
-      for (let r = 0; r < REPS; r++) {
-        const t = await run();
-        ups.push(t.up);
-        downs.push(t.down);
-      }
-      rows.push({ n, label, up: figure(ups), down: figure(downs) });
-      log(`${n} hosts, ${label}: up ${show(figure(ups))}, down ${show(figure(downs))}`);
+    const measure = async (label: string, run: () => Promise<Timed>) => {
+      const runs: Timed[] = [];
+      for (let r = 0; r < REPS; r++) runs.push(await run());
+      const of = (key: keyof Timed) => figure(runs.map((t) => t[key]));
+      const row = {
+        n,
+        label,
+        firstReady: of('firstReady'),
+        lastReady: of('lastReady'),
+        up: of('up'),
+        down: of('down'),
+      };
+      rows.push(row);
+      log(
+        `${n} hosts, ${label}: hosts ready ${show(row.firstReady)} to ${show(row.lastReady)}, up ${show(row.up)}, down ${show(row.down)}`,
+      );
     };
     if (!SWARM_ONLY) {
       await measure('plain parallel docker run, this engine', () => plainRun(n));
@@ -191,11 +220,13 @@ async function main(): Promise<void> {
   const markdown = [
     '# testbed across engines (swarm backend, simulated machines)',
     '',
-    `${new Date().toISOString().slice(0, 10)}, ${machine}. Median of ${REPS} runs (min–max). Hosts × 1 workload, static routing, one segment.`,
+    `${new Date().toISOString().slice(0, 10)}, ${machine}. Median of ${REPS} runs (min–max). Hosts × 1 workload, static routing, one segment. A host is ready once its plan is applied (plain: once its container started), counted from the start of the build; a lab is up once its segments connect (swarm: each overlay proven by pings).`,
     '',
-    '| hosts | how | up | down |',
-    '|---|---|---|---|',
-    ...rows.map((r) => `| ${r.n} | ${r.label} | ${show(r.up)} | ${show(r.down)} |`),
+    '| hosts | how | first host ready | last host ready | up | down |',
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) => `| ${r.n} | ${r.label} | ${show(r.firstReady)} | ${show(r.lastReady)} | ${show(r.up)} | ${show(r.down)} |`,
+    ),
     '',
     `Memory per machine (dockerd, containerd, the lab's containers) with a ${Math.max(...HOSTS)}-host lab spread over ${Math.max(...MACHINES)} machines: ${memory.map((b) => `${(b / 2 ** 20).toFixed(0)} MiB`).join(', ')}. Whole bench: ${Math.round((performance.now() - started) / 1000)} s.`,
     '',

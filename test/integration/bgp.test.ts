@@ -64,6 +64,8 @@ for (const backend of LOCAL_BACKENDS)
       const [again] = (JSON.parse(checked.stdout) as JsonReport).runs[0]!.steps;
       expect(again).toMatchObject({ passed: true, metrics: { sessions: 6, established: 6, birdRoutes: 12 } });
       expect(again!.metrics).not.toHaveProperty('sinceLabReadyMs');
+      // The kept lab holds the subnet the next scenarios use.
+      expect((await cli(['down', name, '--backend', backend])).code).toBe(0);
     });
 
     it("route-reflector: clients learn each other's blocks through the reflector", async () => {
