@@ -41,10 +41,11 @@ export class ConsoleReporter implements RunEvents {
     this.write(`  lab ${lab} ready in ${ms(setupMs)}`);
   }
 
-  stepStarting(step: StepPreview): void {
+  /** `announced`: a pause named the step just before (`--pause`), so a log needs no line of its own. */
+  stepStarting(step: StepPreview, announced = false): void {
     this.total = step.total;
     const line = `  ${this.paint('dim', `[${step.index + 1}/${step.total}]`)} ${step.name}`;
-    if (!this.terminal) return this.write(line);
+    if (!this.terminal) return announced ? undefined : this.write(line);
     if (this.running) this.stream.write('\n');
     this.stream.write(`${line} …`);
     this.running = true;

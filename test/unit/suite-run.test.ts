@@ -244,6 +244,14 @@ describe('the console as steps go', () => {
     return { reporter: new ConsoleReporter(stream), text: () => text };
   };
 
+  it('after a --pause named the step, a log gets its result line only', () => {
+    const { reporter, text } = reporterOn(false);
+    reporter.stepStarting({ index: 0, total: 1, name: 'one', kind: 'ping', explanation: '' }, true);
+    expect(text()).toBe('');
+    reporter.stepStarting({ index: 0, total: 1, name: 'one', kind: 'ping', explanation: '' });
+    expect(text()).toBe('  [1/1] one\n');
+  });
+
   it('in a log: "[i/N] name" before the step, its result after; then how many of the steps that ran failed, and which', async () => {
     const { reporter, text } = reporterOn(false);
     const wrongFromNs0: Responder = (call) =>

@@ -291,7 +291,7 @@ function runEvents(reporter: ConsoleReporter, pauses: ReturnType<typeof pauseEve
     labReady: (lab, ms) => reporter.labReady(lab, ms),
     stepStarting: async (step) => {
       await pauses.stepStarting?.(step);
-      reporter.stepStarting(step);
+      reporter.stepStarting(step, pauses.stepStarting !== undefined);
     },
     stepRetrying: (failed, retry, retries) => reporter.stepRetrying(failed, retry, retries),
     stepDone: (result, total) => reporter.stepDone(result, total),
