@@ -69,26 +69,37 @@ async function plainRun(n: number): Promise<Timed> {
   });
   const t0 = performance.now();
   const ready: number[] = [];
-  const containers = await mapLimit(
+  const containers = await startPlain(
+    docker,
+    image,
     Array.from({ length: n }, (_, i) => i),
-    8,
-    async (i) => {
-      const c = await docker.createContainer({
-        name: `bench-plain-${i}`,
-        Image: image,
-        Cmd: ['sleep', 'infinity'],
-        HostConfig: { NetworkMode: 'bench-plain', Init: true, CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'] },
-      });
-      await c.start();
-      ready.push(performance.now());
-      return c;
-    },
+    ready,
   );
   const up = performance.now() - t0;
   const t1 = performance.now();
   await removePlain(network, containers);
   await network.remove();
   return { up, down: performance.now() - t1, ...readySpan(ready, t0) };
+}
+
+/** Plain containers `bench-plain-<i>` of the host image on the network bench-plain, 8 at a time; when each started goes to `ready`. */
+async function startPlain(
+  docker: Docker,
+  image: string,
+  indexes: number[],
+  ready: number[],
+): Promise<Docker.Container[]> {
+  return mapLimit(indexes, 8, async (i) => {
+    const c = await docker.createContainer({
+      name: `bench-plain-${i}`,
+      Image: image,
+      Cmd: ['sleep', 'infinity'],
+      HostConfig: { NetworkMode: 'bench-plain', Init: true, CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'] },
+    });
+    await c.start();
+    ready.push(performance.now());
+    return c;
+  });
 }
 
 /**
@@ -142,17 +153,7 @@ async function plainSwarm(n: number, urls: string[]): Promise<Timed> {
   const started = await Promise.all(
     placed.map(async ({ engine, indexes }) => ({
       network: engine.docker.getNetwork('bench-plain'),
-      containers: await mapLimit(indexes, 8, async (i) => {
-        const c = await engine.docker.createContainer({
-          name: `bench-plain-${i}`,
-          Image: image,
-          Cmd: ['sleep', 'infinity'],
-          HostConfig: { NetworkMode: 'bench-plain', Init: true, CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'NET_RAW'] },
-        });
-        await c.start();
-        ready.push(performance.now());
-        return c;
-      }),
+      containers: await startPlain(engine.docker, image, indexes, ready),
     })),
   );
   const up = performance.now() - t0;

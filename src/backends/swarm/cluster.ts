@@ -42,8 +42,14 @@ async function stateOf(engine: Engine): Promise<SwarmState> {
  * makes (init on the first, the others join). Nodes testbed joined carry a label, so that
  * `leaveSwarm` undoes exactly that.
  */
-export async function ensureSwarm(engines: Engine[], progress: Progress): Promise<Engine> {
+export async function ensureSwarm(
+  engines: Engine[],
+  progress: Progress,
+  /** Checks the engines in no Swarm (the ones it would make one of, or join) before it touches any. */
+  beforeJoining: (outside: Engine[]) => Promise<void>,
+): Promise<Engine> {
   const states = await Promise.all(engines.map(stateOf));
+  await beforeJoining(states.filter((s) => s.state === 'inactive').map((s) => s.engine));
   const clusters = new Set(states.flatMap((s) => (s.state === 'active' && s.clusterId ? [s.clusterId] : [])));
   if (clusters.size > 1) {
     throw new InfraError(
@@ -126,12 +132,6 @@ function statesOf(engines: Engine[]): Promise<(SwarmState | undefined)[]> {
 
 const managerAmong = (states: (SwarmState | undefined)[]) =>
   states.find((s) => s?.state === 'active' && s.manager)?.engine;
-
-/** The engines that are in no Swarm: the ones testbed would make one of, or join. */
-export async function outsideSwarm(engines: Engine[]): Promise<Engine[]> {
-  const states = await statesOf(engines);
-  return engines.filter((_, i) => states[i]?.state === 'inactive');
-}
 
 /** The manager of the Swarm the engines are in, if any. */
 export async function findManager(engines: Engine[]): Promise<Engine | undefined> {

@@ -14,7 +14,7 @@ import { LABEL, labFilter, readyMarker } from '../docker/labels.js';
 import { claimLab, removeContainers, summarizeLabs } from '../docker/lab-containers.js';
 import { overlappingNetworks, removeNetwork } from '../docker/networks.js';
 import { probeLabels, runOneOff } from '../docker/one-off.js';
-import { ensureSwarm, findManager, leaveSwarm, outsideSwarm } from './cluster.js';
+import { ensureSwarm, findManager, leaveSwarm } from './cluster.js';
 import { awaitOverlayReach, probers, type OverlayHost } from './overlay-reach.js';
 import { checkEngines, connect, engineUrls, explainEngineError, type Engine } from './engines.js';
 import { swarmProfile, type SwarmOptions } from './profile.js';
@@ -94,8 +94,9 @@ export class SwarmBackend implements Backend {
     await this.hosts.explained(async () => {
       this.hosts.begin(plan.topology.lab);
       for (const engine of this.engines) await this.imageOn(engine, progress);
-      await this.checkGossipPort(plan.topology.lab);
-      const manager = await ensureSwarm(this.engines, progress);
+      const manager = await ensureSwarm(this.engines, progress, (outside) =>
+        this.checkGossipPort(outside, plan.topology.lab),
+      );
       await claimLab(manager.docker, plan.topology.lab, hostImage(), this.hosts.labelsOf(plan), this.profile.name);
     });
   }
@@ -140,9 +141,9 @@ export class SwarmBackend implements Backend {
    * it left when its leave timed out (moby#47859). Read with `ss` in the Docker host's network
    * namespace, before anything is joined.
    */
-  private async checkGossipPort(lab: string): Promise<void> {
+  private async checkGossipPort(outside: Engine[], lab: string): Promise<void> {
     const held = await Promise.all(
-      (await outsideSwarm(this.engines)).map(async (engine) => {
+      outside.map(async (engine) => {
         const { code, output } = await runOneOff(engine.docker, {
           image: hostImage(),
           script: "ss -Hltn 'sport = :7946'",
